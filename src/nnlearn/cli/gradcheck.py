@@ -1,0 +1,6 @@
+import click
+
+
+@click.command()
+def gradcheck_command():
+    """Gradient check (being written)."""

@@ -1,0 +1,74 @@
+"""Soft-max outputs and the negative log likelihood loss, eq. (7).
+
+With logits ``z_i = f_L(x_i)`` and one-hot labels ``y_i``, the lecture shows
+
+    L = - sum_i y_i^T log p_i = - sum_i z_i^T y_i + sum_i log sum_j exp(z_i(j)),
+
+so the loss needs ``log_softmax(z) = z - logsumexp(z)`` and never ``log(p)`` of
+a rounded probability. Subtracting ``max_j z(j)`` inside the log-sum-exp keeps
+every exponent <= 0: exact and finite for logits of any size, with no clipping.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def logsumexp(z, axis=-1):
+    """``log sum_j exp(z_j)`` along ``axis``, stable: shape of ``z`` without ``axis``."""
+    z_max = np.max(z, axis=axis, keepdims=True)
+    out = np.log(np.sum(np.exp(z - z_max), axis=axis, keepdims=True)) + z_max
+    return np.squeeze(out, axis=axis)
+
+
+def log_softmax(z):
+    """``log p`` for logits ``z`` of shape ``(m, k)``: ``z - logsumexp(z)``."""
+    return z - logsumexp(z, axis=-1)[..., None]
+
+
+def softmax(z):
+    """Soft-max ``p(j) = e^{z(j)} / sum_q e^{z(q)}`` of each row of ``z``, ``(m, k)``."""
+    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def nll(z, y, *, reduction="mean", sample_weight=None):
+    """Negative log likelihood of eq. (7) and its gradient with respect to ``z``.
+
+    Parameters
+    ----------
+    z : ndarray of shape (m, k)
+        Logits ``f_L(x_i)``, one row per sample.
+    y : ndarray of int, shape (m,)
+        Class indices in ``0 .. k-1`` (the position of the 1 in the one-hot ``y_i``).
+    reduction : {"mean", "sum"}
+        ``"sum"`` is eq. (7) as written; ``"mean"`` divides by the total weight,
+        which makes the learning rate independent of the batch size.
+    sample_weight : ndarray of shape (m,), optional
+        Non-negative weight of each term of the sum.
+
+    Returns
+    -------
+    loss : float
+    dL_dz : ndarray of shape (m, k)
+        ``w_i (p_i - y_i)`` (divided by the total weight for ``"mean"``).
+    """
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
+    m = z.shape[0]
+    rows = np.arange(m)
+    log_p = log_softmax(z)
+    terms = -log_p[rows, y]  # -y_i^T log p_i
+    dL_dz = np.exp(log_p)  # p_i
+    dL_dz[rows, y] -= 1  # p_i - y_i
+    if sample_weight is None:
+        total = float(np.sum(terms, dtype=np.float64))
+        scale = 1.0 / m if reduction == "mean" else 1.0
+    else:
+        w = np.asarray(sample_weight, dtype=z.dtype)
+        total = float(np.dot(terms.astype(np.float64), w))
+        dL_dz *= w[:, None]
+        scale = 1.0 / float(np.sum(w, dtype=np.float64)) if reduction == "mean" else 1.0
+    if scale != 1.0:
+        dL_dz *= z.dtype.type(scale)
+    return total * scale, dL_dz

@@ -1,0 +1,218 @@
+"""The network ``f_0 -> f_1 -> ... -> f_L`` of eq. (1), its forward pass and
+back propagation as Theorem 1 states it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .layers import Dense, Dropout, Layer, Residual
+from .losses import log_softmax, nll, softmax
+
+LAYER_TYPES = {"dense": Dense, "residual": Residual, "dropout": Dropout}
+
+
+class Network:
+    """A stack of layers mapping inputs ``(m, n_0)`` to logits ``(m, n_L)``.
+
+    Parameters are named ``layers.{k}.{name}`` (``layers.0.W``, ``layers.0.b``,
+    ``layers.1.W1``, ...): the PyTorch twin uses the same names and shapes.
+
+    After ``backward``, ``dz[k]`` holds ``dL/dz`` of layer ``k`` (one row per
+    sample) and ``grad_norms()`` its norm, the quantity behind the lecture's
+    vanishing and exploding gradients.
+    """
+
+    def __init__(self, layers: Sequence[Layer], dtype=np.float32):
+        self.layers = list(layers)
+        self.dtype = np.dtype(dtype)
+        for below, above in zip(self.layers, self.layers[1:]):
+            if below.n_out != above.n_in:
+                raise ValueError(f"layer {above!r} takes {above.n_in} inputs but "
+                                 f"{below!r} gives {below.n_out}")
+
+    @property
+    def n_in(self) -> int:
+        return self.layers[0].n_in
+
+    @property
+    def n_out(self) -> int:
+        return self.layers[-1].n_out
+
+    # -- parameters -------------------------------------------------------------
+    def parameters(self) -> dict[str, np.ndarray]:
+        """Every parameter array by name (the arrays themselves, not copies)."""
+        return {f"layers.{k}.{name}": p
+                for k, layer in enumerate(self.layers) for name, p in layer.params.items()}
+
+    def gradients(self) -> dict[str, np.ndarray]:
+        """The gradient of every parameter, same names and shapes as ``parameters()``."""
+        return {f"layers.{k}.{name}": g
+                for k, layer in enumerate(self.layers) for name, g in layer.grads.items()}
+
+    def set_parameters(self, values: dict[str, np.ndarray]) -> None:
+        """Copy ``values`` into the parameters; names and shapes must match exactly."""
+        own = self.parameters()
+        if set(values) != set(own):
+            missing, extra = sorted(set(own) - set(values)), sorted(set(values) - set(own))
+            raise ValueError(f"parameter names do not match: missing {missing}, unexpected {extra}")
+        for name, p in own.items():
+            v = np.asarray(values[name])
+            if v.shape != p.shape:
+                raise ValueError(f"{name} has shape {v.shape}, the network expects {p.shape}")
+            p[...] = v
+
+    def n_parameters(self) -> int:
+        return sum(p.size for p in self.parameters().values())
+
+    # -- passes -----------------------------------------------------------------
+    def forward(self, X, train=False, rng=None):
+        """Logits ``f_L`` for the rows of ``X``, eq. (1) layer after layer.
+
+        ``train=True`` switches dropout on (it then draws from ``rng``).
+        """
+        f = np.asarray(X, dtype=self.dtype)
+        for layer in self.layers:
+            f = layer.forward(f, train=train, rng=rng)
+        return f
+
+    def backward(self, dL_dfL):
+        """Back propagation, Theorem 1: from ``dL/df_L`` down to every layer.
+
+        Each layer turns ``dL/df_k`` into ``dL/dz_k = D_k dL/df_k``, stores
+        ``dL/dW_k = dL/dz_k f_{k-1}^T`` and ``dL/db_k = dL/dz_k`` (eq. 5), and
+        returns ``W_k^T dL/dz_k``, which the layer below turns into
+        ``dL/dz_{k-1} = D_{k-1} W_k^T dL/dz_k`` (eq. 4).
+        """
+        g = dL_dfL
+        for k in range(len(self.layers) - 1, -1, -1):
+            g = self.layers[k].backward(g, need_input_grad=k > 0)
+
+    def loss_and_gradients(self, X, y, *, reduction="mean", sample_weight=None,
+                           train=True, rng=None):
+        """Forward, loss of eq. (7), backward. Returns ``(loss, logits)``."""
+        z = self.forward(X, train=train, rng=rng)
+        loss, dL_dz = nll(z, y, reduction=reduction, sample_weight=sample_weight)
+        self.backward(dL_dz)
+        return loss, z
+
+    @property
+    def dz(self) -> list[np.ndarray | None]:
+        """``dL/dz_k`` of every layer from the last backward pass."""
+        return [layer.dz for layer in self.layers]
+
+    def grad_norms(self) -> np.ndarray:
+        """Frobenius norm of ``dL/dz_k`` for each weight layer (dropout skipped)."""
+        return np.array([np.linalg.norm(layer.dz) for layer in self.layers
+                         if layer.params and layer.dz is not None])
+
+    # -- prediction -------------------------------------------------------------
+    def predict_proba(self, X):
+        return softmax(self.forward(X))
+
+    def predict_log_proba(self, X):
+        return log_softmax(self.forward(X))
+
+    def predict(self, X):
+        """Class index of the largest logit, as in the lecture."""
+        return np.argmax(self.forward(X), axis=1)
+
+    # -- description ------------------------------------------------------------
+    def spec(self) -> dict:
+        """A JSON-ready description from which ``from_spec`` rebuilds the network."""
+        return {"dtype": self.dtype.name, "layers": [layer.spec() for layer in self.layers]}
+
+    @classmethod
+    def from_spec(cls, spec: dict, rng=None) -> Network:
+        """Build a network (with fresh weights) from ``spec()`` output."""
+        try:
+            dtype = np.dtype(spec["dtype"])
+            layers = []
+            for entry in spec["layers"]:
+                entry = dict(entry)
+                kind = entry.pop("type")
+                if kind not in LAYER_TYPES:
+                    raise ValueError(f"unknown layer type {kind!r}")
+                if kind == "dense":
+                    layers.append(Dense(entry["n_in"], entry["n_out"], entry["activation"],
+                                        init=entry.get("init"), rng=rng, dtype=dtype))
+                elif kind == "residual":
+                    layers.append(Residual(entry["width"], entry["inner"], entry["activation"],
+                                           init=entry.get("init"), rng=rng, dtype=dtype))
+                else:
+                    layers.append(Dropout(entry["width"], entry["p"]))
+        except (KeyError, TypeError) as err:
+            raise ValueError(f"malformed network description: {err!r}") from None
+        return cls(layers, dtype=dtype)
+
+    def copy(self) -> Network:
+        net = Network.from_spec(self.spec())
+        net.set_parameters(self.parameters())
+        return net
+
+    def astype(self, dtype) -> Network:
+        spec = dict(self.spec(), dtype=np.dtype(dtype).name)
+        net = Network.from_spec(spec)
+        net.set_parameters(self.parameters())
+        return net
+
+    def __repr__(self):
+        inner = ",\n  ".join(repr(layer) for layer in self.layers)
+        return f"Network(\n  {inner}\n)"
+
+
+def _activations(activation, n):
+    if isinstance(activation, str):
+        return [activation] * n
+    activation = list(activation)
+    if len(activation) != n:
+        raise ValueError(f"got {len(activation)} activations for {n} hidden layers")
+    return activation
+
+
+def _rng(seed):
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def mlp(n_in: int, hidden: Sequence[int], n_out: int, activation="relu", *, dropout=0.0,
+        init=None, seed=0, dtype=np.float32) -> Network:
+    """Fully connected network of eq. (1): ``n_in -> hidden[0] -> ... -> n_out``.
+
+    ``mlp(784, [32], 10)`` is the lecture's "2-layer network with 32 hidden
+    nodes" (L = 2 weight layers). ``activation`` is one name or one per hidden
+    layer; the output layer is linear (its logits feed the soft-max).
+    ``dropout > 0`` puts a dropout layer after every hidden layer.
+    """
+    hidden = [int(h) for h in hidden]
+    if any(h <= 0 for h in hidden) or n_in <= 0 or n_out <= 0:
+        raise ValueError(f"layer widths must be positive, got {n_in}, {hidden}, {n_out}")
+    rng = _rng(seed)
+    acts = _activations(activation, len(hidden))
+    layers: list[Layer] = []
+    widths = [int(n_in), *hidden]
+    for n_prev, n_k, act in zip(widths, hidden, acts):
+        layers.append(Dense(n_prev, n_k, act, init=init, rng=rng, dtype=dtype))
+        if dropout:
+            layers.append(Dropout(n_k, dropout))
+    layers.append(Dense(widths[-1], n_out, "identity", init=init or "glorot_uniform",
+                        rng=rng, dtype=dtype))
+    return Network(layers, dtype=dtype)
+
+
+def resnet(n_in: int, width: int, depth: int, n_out: int, activation="relu", *, inner=None,
+           dropout=0.0, init=None, seed=0, dtype=np.float32) -> Network:
+    """ResNet of eq. (6): an input map ``n_in -> width``, ``depth`` residual blocks
+    of that width (inner width ``inner``, default ``width``), and a linear
+    output map ``width -> n_out``."""
+    if width <= 0 or depth < 0 or n_in <= 0 or n_out <= 0:
+        raise ValueError(f"bad ResNet size: n_in={n_in}, width={width}, depth={depth}, n_out={n_out}")
+    rng = _rng(seed)
+    layers: list[Layer] = [Dense(n_in, width, activation, init=init, rng=rng, dtype=dtype)]
+    for _ in range(depth):
+        layers.append(Residual(width, inner, activation, init=init, rng=rng, dtype=dtype))
+        if dropout:
+            layers.append(Dropout(width, dropout))
+    layers.append(Dense(width, n_out, "identity", init=init or "glorot_uniform", rng=rng,
+                        dtype=dtype))
+    return Network(layers, dtype=dtype)

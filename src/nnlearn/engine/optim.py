@@ -1,0 +1,136 @@
+"""Gradient descent and its refinements, updating parameter arrays in place.
+
+The update rules are written to match ``torch.optim.SGD`` and ``torch.optim.Adam``
+step for step (weight decay added to the gradient, the same momentum buffer and
+bias corrections), so that the NumPy engine and the PyTorch twin stay in lockstep.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+class Optimizer:
+    """Holds per-parameter state; ``step(params, grads, lr)`` updates ``params`` in place."""
+
+    def __init__(self, weight_decay=0.0):
+        if weight_decay < 0:
+            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+        self.weight_decay = float(weight_decay)
+        self.state: dict[str, dict[str, np.ndarray]] = {}
+        self.t = 0
+
+    def _decayed(self, p, g):
+        # L2 penalty (wd/2)|W|^2 added to the loss: its gradient is wd * W.
+        return g + p.dtype.type(self.weight_decay) * p if self.weight_decay else g
+
+    def step(self, params: dict, grads: dict, lr: float) -> None:
+        self.t += 1
+        for name, p in params.items():
+            self._update(name, p, self._decayed(p, grads[name]), lr)
+
+    def _update(self, name, p, g, lr):
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Gradient descent ``W <- W - lr dL/dW``; with ``momentum`` the heavy-ball
+    velocity ``v <- momentum v + g``, and with ``nesterov`` the look-ahead step
+    ``g + momentum v``. With the whole training set as one batch this is the
+    lecture's plain gradient descent on eq. (2)."""
+
+    def __init__(self, momentum=0.0, nesterov=False, weight_decay=0.0):
+        super().__init__(weight_decay)
+        if momentum < 0:
+            raise ValueError(f"momentum must be >= 0, got {momentum}")
+        if nesterov and momentum == 0:
+            raise ValueError("nesterov needs momentum > 0")
+        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+
+    def _update(self, name, p, g, lr):
+        if self.momentum:
+            mu = p.dtype.type(self.momentum)
+            if name not in self.state:
+                self.state[name] = {"v": np.array(g, copy=True)}
+            else:
+                self.state[name]["v"] *= mu
+                self.state[name]["v"] += g
+            v = self.state[name]["v"]
+            g = g + mu * v if self.nesterov else v
+        p -= p.dtype.type(lr) * g
+
+
+class Adam(Optimizer):
+    """Adam (Kingma and Ba): running means of ``g`` and ``g^2`` with bias correction."""
+
+    def __init__(self, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+        super().__init__(weight_decay)
+        if not (0 <= beta1 < 1 and 0 <= beta2 < 1):
+            raise ValueError(f"Adam betas must be in [0, 1), got {beta1}, {beta2}")
+        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+
+    def _update(self, name, p, g, lr):
+        s = self.state.setdefault(name, {"m": np.zeros_like(p), "v": np.zeros_like(p)})
+        m, v, t = s["m"], s["v"], self.t
+        dt = p.dtype.type
+        m *= dt(self.beta1)
+        m += dt(1 - self.beta1) * g
+        v *= dt(self.beta2)
+        v += dt(1 - self.beta2) * (g * g)
+        step_size = lr / (1 - self.beta1 ** t)
+        denom = np.sqrt(v) / dt(math.sqrt(1 - self.beta2 ** t)) + dt(self.eps)
+        p -= dt(step_size) * (m / denom)
+
+
+OPTIMIZERS = {"gd": SGD, "sgd": SGD, "momentum": SGD, "nesterov": SGD, "adam": Adam}
+
+
+def make_optimizer(name: str, *, momentum=0.9, weight_decay=0.0) -> Optimizer:
+    """Optimiser by name: ``gd``/``sgd`` (plain), ``momentum``, ``nesterov`` or ``adam``."""
+    if name in ("gd", "sgd"):
+        return SGD(weight_decay=weight_decay)
+    if name == "momentum":
+        return SGD(momentum=momentum, weight_decay=weight_decay)
+    if name == "nesterov":
+        return SGD(momentum=momentum, nesterov=True, weight_decay=weight_decay)
+    if name == "adam":
+        return Adam(weight_decay=weight_decay)
+    raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
+
+
+# -- learning-rate schedules: functions of the iteration t = 0, 1, ... -----------
+
+def constant_schedule(lr):
+    return lambda t: lr
+
+
+def step_schedule(lr, step_size, gamma=0.1):
+    """``lr * gamma ** (t // step_size)``, as ``torch.optim.lr_scheduler.StepLR``."""
+    if step_size <= 0:
+        raise ValueError(f"step_size must be positive, got {step_size}")
+    return lambda t: lr * gamma ** (t // step_size)
+
+
+def cosine_schedule(lr, total, lr_min=0.0):
+    """Half a cosine from ``lr`` at t = 0 down to ``lr_min`` at t = total."""
+    if total <= 0:
+        raise ValueError(f"cosine schedule needs a positive length, got {total}")
+    return lambda t: lr_min + 0.5 * (lr - lr_min) * (1 + math.cos(math.pi * min(t, total) / total))
+
+
+SCHEDULES = ("constant", "step", "cosine")
+
+
+def make_schedule(name: str, lr: float, total: int, *, step_size=None, gamma=0.1):
+    """Schedule by name; ``step`` defaults to a tenfold decay every third of ``total``."""
+    if lr <= 0 or not math.isfinite(lr):
+        raise ValueError(f"learning rate must be positive and finite, got {lr}")
+    if name == "constant":
+        return constant_schedule(lr)
+    if name == "step":
+        return step_schedule(lr, step_size or max(1, total // 3), gamma)
+    if name == "cosine":
+        return cosine_schedule(lr, max(1, total))
+    raise ValueError(f"unknown schedule {name!r}; choose one of: {', '.join(SCHEDULES)}")

@@ -1,0 +1,17 @@
+"""Errors that nnlearn raises for bad input, each with a message meant for a person."""
+
+
+class NNLearnError(Exception):
+    """Base class: the command line prints these as one line and exits non-zero."""
+
+
+class DataError(NNLearnError, ValueError):
+    """A data set or data file is missing, corrupt, or not what it claims to be."""
+
+
+class ModelFileError(NNLearnError, ValueError):
+    """A model file is corrupt, truncated, or does not match its description."""
+
+
+class TrainingDiverged(NNLearnError, FloatingPointError):
+    """The loss became NaN or infinite during training."""
