@@ -27,6 +27,7 @@ class Network:
     def __init__(self, layers: Sequence[Layer], dtype=np.float32):
         self.layers = list(layers)
         self.dtype = np.dtype(dtype)
+        self.metadata: dict = {}  # free-form, JSON-ready; saved with the model (class labels, ...)
         for below, above in zip(self.layers, self.layers[1:]):
             if below.n_out != above.n_in:
                 raise ValueError(f"layer {above!r} takes {above.n_in} inputs but "

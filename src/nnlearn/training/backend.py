@@ -1,0 +1,90 @@
+"""The backend seam: what the training loop asks of the thing doing the arithmetic.
+
+The loop in ``trainer.py`` decides which samples go into which batch, with what
+learning rate, and what is recorded; a backend computes. ``NumpyBackend`` runs
+the engine; ``nnlearn.torch.TorchBackend`` runs the PyTorch twin with the same
+interface, so both see the same batches in the same order.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from ..engine.losses import nll
+from ..engine.network import Network
+from ..engine.optim import Optimizer
+
+EVAL_CHUNK = 8192  # rows per forward pass when evaluating: bounds memory on big sets
+
+
+class Backend(Protocol):
+    n_in: int  # input width n_0
+    n_out: int  # number of classes n_L
+
+    def train_step(self, X, y, sample_weight, lr: float) -> tuple[float, int]:
+        """One step of the optimiser on a batch; returns (mean loss, number correct)."""
+
+    def evaluate(self, X, y, sample_weight=None) -> tuple[float, float]:
+        """(mean loss, accuracy) on a data set, without changing anything."""
+
+    def predict_logits(self, X) -> np.ndarray:
+        """Logits ``f_L`` for the rows of ``X``, as a NumPy array."""
+
+    def get_network(self) -> Network:
+        """A NumPy copy of the current network (for snapshots and model files)."""
+
+    def set_parameters(self, values: dict) -> None:
+        """Overwrite the parameters (names as in ``Network.parameters()``)."""
+
+
+class NumpyBackend:
+    """Trains a ``Network`` with the NumPy engine: eq. (7), Theorem 1, an optimiser.
+
+    ``seed`` drives dropout masks only; batches come from the training loop.
+    """
+
+    def __init__(self, network: Network, optimizer: Optimizer, *, seed=0):
+        self.network = network
+        self.optimizer = optimizer
+        self.rng = np.random.default_rng(seed)
+
+    @property
+    def n_in(self):
+        return self.network.n_in
+
+    @property
+    def n_out(self):
+        return self.network.n_out
+
+    def train_step(self, X, y, sample_weight, lr):
+        net = self.network
+        loss, z = net.loss_and_gradients(X, y, sample_weight=sample_weight, train=True,
+                                         rng=self.rng)
+        self.optimizer.step(net.parameters(), net.gradients(), lr)
+        return loss, int(np.count_nonzero(np.argmax(z, axis=1) == y))
+
+    def predict_logits(self, X):
+        X = np.asarray(X)
+        if len(X) <= EVAL_CHUNK:
+            return self.network.forward(X)
+        return np.concatenate([self.network.forward(X[i:i + EVAL_CHUNK])
+                               for i in range(0, len(X), EVAL_CHUNK)])
+
+    def evaluate(self, X, y, sample_weight=None):
+        return evaluate_logits(self.predict_logits(X), y, sample_weight)
+
+    def get_network(self):
+        return self.network.copy()
+
+    def set_parameters(self, values):
+        self.network.set_parameters(values)
+
+
+def evaluate_logits(z, y, sample_weight=None) -> tuple[float, float]:
+    """Mean loss of eq. (7) and (weighted) accuracy of logits ``z`` against labels ``y``."""
+    loss, _ = nll(z, y, sample_weight=sample_weight)
+    correct = np.argmax(z, axis=1) == y
+    accuracy = float(np.average(correct, weights=sample_weight))
+    return loss, accuracy

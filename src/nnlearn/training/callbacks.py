@@ -1,0 +1,132 @@
+"""Callbacks: code the training loop calls at the start, after every iteration,
+after every epoch and at the end. Set ``trainer.stop_training = True`` to stop."""
+
+from __future__ import annotations
+
+import math
+import sys
+
+from tqdm.auto import tqdm
+
+
+class Callback:
+    """Base class; override the hooks you need. Each receives the ``Trainer``."""
+
+    def on_train_begin(self, trainer):
+        pass
+
+    def on_iteration_end(self, trainer):
+        pass
+
+    def on_epoch_end(self, trainer):
+        pass
+
+    def on_train_end(self, trainer):
+        pass
+
+
+class Snapshots(Callback):
+    """Keep a copy of the network after chosen iterations (the lecture's
+    iterations 50, 150, ..., 3000): ``snapshots[i]`` is a NumPy ``Network``.
+    ``fn(trainer)`` replaces the copy with any other record."""
+
+    def __init__(self, iterations, fn=None):
+        self.at = sorted({int(i) for i in iterations})
+        if any(i <= 0 for i in self.at):
+            raise ValueError(f"snapshot iterations must be positive, got {self.at}")
+        self.fn = fn or (lambda trainer: trainer.backend.get_network())
+        self.snapshots: dict[int, object] = {}
+
+    def on_iteration_end(self, trainer):
+        if trainer.iteration in self.at:
+            self.snapshots[trainer.iteration] = self.fn(trainer)
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
+
+    ``monitor`` is an epoch column of the history (``val_loss``, ``val_accuracy``,
+    ``train_loss``, ...); losses should fall, accuracies rise. With
+    ``restore_best`` the parameters of the best epoch are put back at the end.
+    """
+
+    def __init__(self, monitor="val_loss", patience=10, min_delta=0.0, restore_best=True):
+        if patience < 1:
+            raise ValueError(f"patience must be >= 1, got {patience}")
+        self.monitor, self.patience = monitor, int(patience)
+        self.min_delta, self.restore_best = float(min_delta), restore_best
+        self.sign = -1.0 if "accuracy" in monitor else 1.0  # minimise sign * value
+        self.reset()
+
+    def reset(self):
+        self.best, self.best_epoch, self.best_parameters, self.wait = math.inf, None, None, 0
+
+    def on_epoch_end(self, trainer):
+        value = trainer.history.last(self.monitor)
+        if math.isnan(value):
+            raise ValueError(f"early stopping monitors {self.monitor!r}, which this run does "
+                             "not record (give validation data, or monitor train_loss)")
+        if self.sign * value < self.best - self.min_delta:
+            self.best, self.best_epoch, self.wait = self.sign * value, trainer.epoch, 0
+            if self.restore_best:
+                self.best_parameters = {k: v.copy() for k, v in
+                                        trainer.backend.get_network().parameters().items()}
+        else:
+            self.wait += 1
+            if self.wait >= self.patience:
+                trainer.stop_training = True
+
+    def on_train_end(self, trainer):
+        if self.restore_best and self.best_parameters is not None:
+            trainer.backend.set_parameters(self.best_parameters)
+
+
+class Checkpoint(Callback):
+    """Save the model every ``every`` epochs (atomically: a crash leaves the last good file)."""
+
+    def __init__(self, path, every=1, metadata=None):
+        if every < 1:
+            raise ValueError(f"checkpoint interval must be >= 1, got {every}")
+        self.path, self.every, self.metadata = path, int(every), metadata
+
+    def on_epoch_end(self, trainer):
+        if trainer.epoch % self.every == 0:
+            from .modelio import save_model
+            save_model(trainer.backend.get_network(), self.path, metadata=self.metadata)
+
+
+class ProgressBar(Callback):
+    """A tqdm bar over iterations, with the running loss; silent when ``disable``
+    is True, and by default whenever stderr is not a terminal."""
+
+    def __init__(self, disable=None):
+        self.disable = (not sys.stderr.isatty()) if disable is None else disable
+        self.bar = None
+
+    def on_train_begin(self, trainer):
+        self.bar = tqdm(total=trainer.planned_iterations, disable=self.disable,
+                        unit="it", dynamic_ncols=True, leave=False)
+
+    def on_iteration_end(self, trainer):
+        self.bar.update(1)
+
+    def on_epoch_end(self, trainer):
+        h = trainer.history
+        postfix = {"loss": f"{h.last('train_loss'):.4f}", "acc": f"{h.last('train_accuracy'):.3f}"}
+        if h.has_validation():
+            postfix["val_acc"] = f"{h.last('val_accuracy'):.3f}"
+        self.bar.set_postfix(postfix, refresh=False)
+
+    def on_train_end(self, trainer):
+        self.bar.close()
+
+
+class LambdaCallback(Callback):
+    """Wrap plain functions ``f(trainer)`` as hooks."""
+
+    def __init__(self, on_train_begin=None, on_iteration_end=None, on_epoch_end=None,
+                 on_train_end=None):
+        for name, fn in [("on_train_begin", on_train_begin), ("on_iteration_end", on_iteration_end),
+                         ("on_epoch_end", on_epoch_end), ("on_train_end", on_train_end)]:
+            if fn is not None:
+                setattr(self, name, fn)

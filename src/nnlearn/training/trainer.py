@@ -1,0 +1,177 @@
+"""The training loop: mini-batch or full-batch gradient descent on eq. (2).
+
+One loop for every backend. It owns what is common to all of them: which
+samples form each batch (shuffled once per epoch from its own seeded
+generator), the learning rate of each step, the history, the callbacks, and
+stopping on divergence. The backend only computes (see ``backend.py``).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine.optim import make_schedule
+from ..errors import TrainingDiverged
+from .callbacks import Callback, ProgressBar
+from .history import History
+
+
+@dataclass
+class TrainConfig:
+    """How to train. Give ``epochs`` or ``iterations`` (optimiser steps), not both.
+
+    ``batch_size=None`` uses the whole training set in every step: the lecture's
+    gradient descent on the summed loss of eq. (2). ``progress=None`` shows a
+    bar only when stderr is a terminal.
+    """
+
+    epochs: int | None = None
+    iterations: int | None = None
+    batch_size: int | None = None
+    lr: float = 0.01
+    schedule: str = "constant"
+    shuffle: bool = True
+    seed: int = 0
+    record_iterations: bool = False
+    progress: bool | None = None
+
+    def __post_init__(self):
+        if self.epochs is not None and self.iterations is not None:
+            raise ValueError("give epochs or iterations, not both")
+        if self.epochs is None and self.iterations is None:
+            self.epochs = 10
+        for name in ("epochs", "iterations", "batch_size"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, (int, np.integer)) or value < 1):
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if not (isinstance(self.lr, (int, float)) and math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"learning rate must be positive and finite, got {self.lr!r}")
+
+
+def check_arrays(X, y, n_in: int, n_classes: int, sample_weight=None, what="training"):
+    """Validate a data set for a network with ``n_in`` inputs and ``n_classes`` outputs.
+
+    Returns ``X`` as a float array, ``y`` as int64 and the weights (or None).
+    """
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(f"{what} X must be 2-D (samples, features), got shape {X.shape}")
+    if not np.issubdtype(X.dtype, np.number) or np.issubdtype(X.dtype, np.complexfloating):
+        raise ValueError(f"{what} X must be numeric, got dtype {X.dtype}")
+    if X.shape[0] == 0:
+        raise ValueError(f"{what} X has no samples")
+    if X.shape[1] != n_in:
+        raise ValueError(f"{what} X has {X.shape[1]} features, the network expects {n_in}")
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{what} X contains NaN or infinite values")
+    y = np.asarray(y)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"{what} y must have shape ({X.shape[0]},), got {y.shape}")
+    if not np.issubdtype(y.dtype, np.integer):
+        if np.issubdtype(y.dtype, np.floating) and np.all(np.isfinite(y)) and np.all(y == np.round(y)):
+            y = y.astype(np.int64)
+        else:
+            raise ValueError(f"{what} y must hold class indices 0..{n_classes - 1}, got {y.dtype}")
+    if y.min() < 0 or y.max() >= n_classes:
+        raise ValueError(f"{what} y holds labels outside 0..{n_classes - 1} "
+                         f"(found {y.min()}..{y.max()})")
+    if sample_weight is not None:
+        sample_weight = np.asarray(sample_weight, dtype=np.float64)
+        if sample_weight.shape != y.shape:
+            raise ValueError(f"sample_weight must have shape {y.shape}, got {sample_weight.shape}")
+        if not np.all(np.isfinite(sample_weight)) or np.any(sample_weight < 0):
+            raise ValueError("sample_weight must be finite and non-negative")
+        if sample_weight.sum() <= 0:
+            raise ValueError("sample_weight sums to zero")
+    return X, y.astype(np.int64, copy=False), sample_weight
+
+
+class Trainer:
+    """Runs ``TrainConfig`` on a backend, keeping the history across calls.
+
+    Calling ``fit`` again continues where the last call stopped (iteration
+    count, optimiser state, history, random stream), which is what
+    ``partial_fit`` needs.
+    """
+
+    def __init__(self, backend, config: TrainConfig | None = None, callbacks=()):
+        self.backend = backend
+        self.config = config or TrainConfig()
+        self.callbacks: list[Callback] = list(callbacks)
+        self.history = History()
+        self.iteration = 0
+        self.epoch = 0
+        self.rng = np.random.default_rng(self.config.seed)
+        self.stop_training = False
+        self.planned_iterations = 0
+
+    def fit(self, X, y, *, validation_data=None, sample_weight=None, transform=None) -> History:
+        """Train on ``X`` (m, n_0) with class indices ``y`` (m,).
+
+        ``validation_data=(X_val, y_val)`` is evaluated after every epoch.
+        ``transform(X_batch, rng)`` is applied to every training batch (data
+        augmentation), with the loop's generator so that a seed fixes it.
+        """
+        cfg, backend = self.config, self.backend
+        X, y, w = check_arrays(X, y, backend.n_in, backend.n_out, sample_weight)
+        if validation_data is not None:
+            X_val, y_val, _ = check_arrays(*validation_data, backend.n_in, backend.n_out,
+                                           what="validation")
+        m = len(y)
+        batch = min(cfg.batch_size or m, m)
+        planned = cfg.iterations or cfg.epochs * math.ceil(m / batch)
+        first, target = self.iteration, self.iteration + planned
+        lr_at = make_schedule(cfg.schedule, cfg.lr, planned)
+        callbacks = [ProgressBar(disable=None if cfg.progress is None else not cfg.progress),
+                     *self.callbacks]
+        self.planned_iterations, self.stop_training = planned, False
+        t0 = time.perf_counter()
+
+        for cb in callbacks:
+            cb.on_train_begin(self)
+        try:
+            while self.iteration < target and not self.stop_training:
+                # A full batch needs no shuffling: its gradient is the same sum in any order.
+                order = self.rng.permutation(m) if cfg.shuffle and batch < m else None
+                loss_sum, correct, seen = 0.0, 0, 0
+                for start in range(0, m, batch):
+                    rows = order[start:start + batch] if order is not None else slice(start, start + batch)
+                    Xb, yb = X[rows], y[rows]
+                    wb = None if w is None else w[rows]
+                    if transform is not None:
+                        Xb = transform(Xb, self.rng)
+                    lr = lr_at(self.iteration - first)
+                    loss, n_correct = backend.train_step(Xb, yb, wb, lr)
+                    if not math.isfinite(loss):
+                        raise TrainingDiverged(
+                            f"training diverged: the loss became {loss} at iteration "
+                            f"{self.iteration + 1} with learning rate {lr:g}; "
+                            "try a smaller learning rate")
+                    self.iteration += 1
+                    loss_sum += loss * len(yb)
+                    correct += n_correct
+                    seen += len(yb)
+                    if cfg.record_iterations:
+                        self.history.record_iteration(self.iteration, self.epoch + 1, loss,
+                                                      n_correct / len(yb), lr)
+                    for cb in callbacks:
+                        cb.on_iteration_end(self)
+                    if self.iteration >= target or self.stop_training:
+                        break
+                self.epoch += 1
+                row = {"epoch": self.epoch, "iteration": self.iteration,
+                       "train_loss": loss_sum / seen, "train_accuracy": correct / seen,
+                       "lr": lr, "time": time.perf_counter() - t0}
+                if validation_data is not None:
+                    row["val_loss"], row["val_accuracy"] = backend.evaluate(X_val, y_val)
+                self.history.record_epoch(**row)
+                for cb in callbacks:
+                    cb.on_epoch_end(self)
+        finally:
+            for cb in callbacks:
+                cb.on_train_end(self)
+        return self.history
