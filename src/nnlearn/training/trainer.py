@@ -134,44 +134,52 @@ class Trainer:
         for cb in callbacks:
             cb.on_train_begin(self)
         try:
-            while self.iteration < target and not self.stop_training:
-                # A full batch needs no shuffling: its gradient is the same sum in any order.
-                order = self.rng.permutation(m) if cfg.shuffle and batch < m else None
-                loss_sum, correct, seen = 0.0, 0, 0
-                for start in range(0, m, batch):
-                    rows = order[start:start + batch] if order is not None else slice(start, start + batch)
-                    Xb, yb = X[rows], y[rows]
-                    wb = None if w is None else w[rows]
-                    if transform is not None:
-                        Xb = transform(Xb, self.rng)
-                    lr = lr_at(self.iteration - first)
-                    loss, n_correct = backend.train_step(Xb, yb, wb, lr)
-                    if not math.isfinite(loss):
-                        raise TrainingDiverged(
-                            f"training diverged: the loss became {loss} at iteration "
-                            f"{self.iteration + 1} with learning rate {lr:g}; "
-                            "try a smaller learning rate")
-                    self.iteration += 1
-                    loss_sum += loss * len(yb)
-                    correct += n_correct
-                    seen += len(yb)
-                    if cfg.record_iterations:
-                        self.history.record_iteration(self.iteration, self.epoch + 1, loss,
-                                                      n_correct / len(yb), lr)
+            # Overflow is not an error here: a non-finite loss is caught in
+            # _epoch with a message that says what to do; NumPy's warnings
+            # would only be noise.
+            with np.errstate(over="ignore", invalid="ignore"):
+                while self.iteration < target and not self.stop_training:
+                    row = self._epoch(X, y, w, batch, transform, lr_at, first, target, callbacks)
+                    row["time"] = time.perf_counter() - t0
+                    if validation_data is not None:
+                        row["val_loss"], row["val_accuracy"] = backend.evaluate(X_val, y_val)
+                    self.history.record_epoch(**row)
                     for cb in callbacks:
-                        cb.on_iteration_end(self)
-                    if self.iteration >= target or self.stop_training:
-                        break
-                self.epoch += 1
-                row = {"epoch": self.epoch, "iteration": self.iteration,
-                       "train_loss": loss_sum / seen, "train_accuracy": correct / seen,
-                       "lr": lr, "time": time.perf_counter() - t0}
-                if validation_data is not None:
-                    row["val_loss"], row["val_accuracy"] = backend.evaluate(X_val, y_val)
-                self.history.record_epoch(**row)
-                for cb in callbacks:
-                    cb.on_epoch_end(self)
+                        cb.on_epoch_end(self)
         finally:
             for cb in callbacks:
                 cb.on_train_end(self)
         return self.history
+
+    def _epoch(self, X, y, w, batch, transform, lr_at, first, target, callbacks) -> dict:
+        """One pass over the training set (cut short at ``target`` iterations)."""
+        cfg, m = self.config, len(y)
+        # A full batch needs no shuffling: its gradient is the same sum in any order.
+        order = self.rng.permutation(m) if cfg.shuffle and batch < m else None
+        loss_sum, correct, seen = 0.0, 0, 0
+        for start in range(0, m, batch):
+            rows = order[start:start + batch] if order is not None else slice(start, start + batch)
+            Xb, yb = X[rows], y[rows]
+            wb = None if w is None else w[rows]
+            if transform is not None:
+                Xb = transform(Xb, self.rng)
+            lr = lr_at(self.iteration - first)
+            loss, n_correct = self.backend.train_step(Xb, yb, wb, lr)
+            if not math.isfinite(loss):
+                raise TrainingDiverged(
+                    f"training diverged: the loss became {loss} at iteration "
+                    f"{self.iteration + 1} with learning rate {lr:g}; try a smaller learning rate")
+            self.iteration += 1
+            loss_sum += loss * len(yb)
+            correct += n_correct
+            seen += len(yb)
+            if cfg.record_iterations:
+                self.history.record_iteration(self.iteration, self.epoch + 1, loss,
+                                              n_correct / len(yb), lr)
+            for cb in callbacks:
+                cb.on_iteration_end(self)
+            if self.iteration >= target or self.stop_training:
+                break
+        self.epoch += 1
+        return {"epoch": self.epoch, "iteration": self.iteration, "train_loss": loss_sum / seen,
+                "train_accuracy": correct / seen, "lr": lr}
