@@ -6,6 +6,7 @@ import click
 import numpy as np
 
 from ..engine import gradcheck, mlp, resnet
+from ..errors import NNLearnError
 from ..engine.activations import ACTIVATIONS
 from .train import IntList, NameList
 
@@ -61,4 +62,4 @@ def gradcheck_command(architecture, activation, inputs, hidden, classes, samples
             click.echo(f"{arch:7s} {act:11s} {len(errors):3d} parameters  "
                        f"max relative error {err:.2e}  {verdict}")
     if worst > tol:
-        raise click.ClickException(f"gradient check failed: relative error {worst:.2e} > {tol:g}")
+        raise NNLearnError(f"gradient check failed: relative error {worst:.2e} > {tol:g}")

@@ -1,0 +1,93 @@
+"""The command line: the files it writes, and one-line errors for bad options."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nnlearn.training import History, load_model
+
+
+def nnlearn(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "nnlearn", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=300)
+
+
+def test_train_writes_model_history_metrics_and_figure(tmp_path):
+    out = tmp_path / "rings"
+    r = nnlearn("train", "--data", "rings", "--hidden", "100", "--iterations", "300",
+                "--snapshots", "50,150,300", "--out", str(out), "--record-iterations")
+    assert r.returncode == 0, r.stderr
+    assert "test accuracy" in r.stdout
+    names = {p.name for p in out.iterdir()}
+    assert names == {"model.npz", "history.csv", "history.json", "metrics.json",
+                     "decision_regions.png", "learning_curves.png", "iterations.csv"}
+    metrics = json.loads((out / "metrics.json").read_text())
+    for key in ("train_loss", "train_accuracy", "test_loss", "test_accuracy"):
+        assert 0 <= metrics[key] < 10
+    assert metrics["test_accuracy"] > 0.95 and metrics["iterations"] == 300
+    assert metrics["config"]["hidden"] == [100]
+    assert (out / "decision_regions.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    net = load_model(out / "model.npz")
+    assert net.spec()["layers"][0]["n_out"] == 100 and len(net.layers) == 2
+    history = History.from_json(out / "history.json")
+    assert len(history) == 300 and history.last("val_accuracy") == pytest.approx(
+        metrics["test_accuracy"])
+
+
+def test_train_with_options_and_safetensors(tmp_path):
+    r = nnlearn("train", "--data", "moons", "--hidden", "16,16", "--activation", "tanh,relu",
+                "--optimizer", "adam", "--lr", "0.01", "--batch-size", "64", "--epochs", "3",
+                "--schedule", "cosine", "--format", "safetensors", "--dtype", "float64",
+                "--quiet", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ""
+    net = load_model(tmp_path / "model.safetensors")
+    assert [layer.activation for layer in net.layers] == ["tanh", "relu", "identity"]
+    assert net.dtype == np.float64
+    r = nnlearn("train", "--data", "spirals", "--architecture", "resnet", "--width", "16",
+                "--depth", "3", "--epochs", "2", "--quiet", "--out", str(tmp_path / "res"))
+    assert r.returncode == 0, r.stderr
+    assert sum(layer.spec()["type"] == "residual"
+               for layer in load_model(tmp_path / "res" / "model.npz").layers) == 3
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--hidden", "abc"], "--hidden"),
+    (["--hidden", "-3"], "positive"),
+    (["--lr", "-1"], "--lr"),
+    (["--epochs", "2", "--iterations", "3"], "not both"),
+    (["--optimizer", "rmsprop"], "--optimizer"),
+    (["--activation", "relu,swish"], "swish"),
+    (["--batch-size", "0"], "--batch-size"),
+    (["--data", "nope"], "unknown data set"),
+    (["--iterations", "10", "--snapshots", "50"], "past the last iteration"),
+    (["--lr", "10000", "--iterations", "50"], "smaller learning rate"),
+    (["--backend", "jax"], "--backend"),
+    (["--no-such-option"], "no-such-option"),
+])
+def test_bad_options_exit_non_zero_with_one_line(tmp_path, args, message):
+    r = nnlearn("train", "--quiet", "--out", str(tmp_path), *args)
+    assert r.returncode != 0
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith("nnlearn: error:") and message in lines[0]
+    assert "Traceback" not in r.stderr
+
+
+def test_help_explains_every_option():
+    r = nnlearn("train", "--help")
+    assert r.returncode == 0
+    for option in ("--data", "--hidden", "--iterations", "--epochs", "--snapshots", "--out",
+                   "--seed", "--lr", "--batch-size", "--optimizer", "--activation"):
+        assert option in r.stdout
+
+
+def test_gradcheck_command_passes_and_fails_on_tolerance():
+    r = nnlearn("gradcheck", "--architecture", "mlp", "--activation", "tanh,relu")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count(" ok") == 2
+    r = nnlearn("gradcheck", "--architecture", "mlp", "--activation", "sigmoid", "--tol", "1e-15")
+    assert r.returncode == 1 and "gradient check failed" in r.stderr
