@@ -1,11 +1,21 @@
-"""``load(name)``: one entry point for every data set nnlearn knows."""
+"""``load(name)``: one entry point for every data set nnlearn knows, and for the user's files."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
+from ..errors import DataError
 from .dataset import Dataset
+from .images import load_digits, load_image_set
+from .sources import SOURCES
+from .tabular import TABLE_SUFFIXES, load_table
 from .toy import TOY
+from .transforms import subset
+
+#: data sets that ship with nnlearn's dependencies (nothing to download)
+EMBEDDED = ("digits",)
 
 
 def load_toy(name: str, *, n_train=1000, n_test=1000, seed=0, **shape) -> Dataset:
@@ -21,15 +31,75 @@ def load_toy(name: str, *, n_train=1000, n_test=1000, seed=0, **shape) -> Datase
 
 def names() -> list[str]:
     """The names ``load`` accepts (files are accepted by path as well)."""
-    return list(TOY)
+    return [*TOY, *EMBEDDED, *SOURCES]
 
 
-def load(name: str, *, seed=0, **options) -> Dataset:
-    """Load a data set by name.
+def is_path(name) -> bool:
+    """Whether ``load`` reads ``name`` as a file: a table suffix, or an existing file."""
+    path = Path(name)
+    return path.suffix.lower() in TABLE_SUFFIXES or path.is_file()
 
-    Toy sets (``rings``, ``moons``, ``spirals``, ``xor``, ``blobs``) take
-    ``n_train``, ``n_test``, ``seed`` and their shape options.
+
+def _subsets(data: Dataset, n_train, n_test, seed) -> Dataset:
+    """Keep stratified subsets of ``n_train`` training and ``n_test`` test samples."""
+    for part, n in (("train", n_train), ("test", n_test)):
+        if n is not None:
+            X, y = getattr(data, f"X_{part}"), getattr(data, f"y_{part}")
+            try:
+                X, y = subset(X, y, n, seed)
+            except ValueError as err:
+                raise DataError(f"{data.name}: n_{part}={n}: {err}") from None
+            setattr(data, f"X_{part}", X)
+            setattr(data, f"y_{part}", y)
+    data.info.update(n_train=n_train, n_test=n_test)
+    return data
+
+
+def load(name, *, seed=0, data_dir=None, n_train=None, n_test=None, **options) -> Dataset:
+    """Load a data set by name, or a data file by path.
+
+    Parameters
+    ----------
+    name : str or Path
+        A toy set (``rings``, ``moons``, ``spirals``, ``xor``, ``blobs``),
+        ``digits``, ``mnist``, ``fashion-mnist``, or the path of a ``.csv``,
+        ``.tsv`` or ``.npz`` file (a path is recognised by its suffix or by
+        existing on disk).
+    seed : int
+        Seed of everything random: toy points, the test split of digits and
+        of files, the stratified subsets.
+    data_dir : str or Path, optional
+        Folder holding MNIST or Fashion-MNIST (ignored by the other sets).
+        When given it must hold the files; see ``nnlearn.data.sources``.
+    n_train, n_test : int, optional
+        Toy sets: how many points to draw. Other sets: keep a stratified
+        subset of this many training / test samples.
+    **options
+        Toy sets: their shape options (``noise``, ``n_classes``, ...).
+        MNIST and Fashion-MNIST: ``flatten``, ``dtype``, ``download``, ``fetch``.
+        digits: ``test_size``, ``flatten``. Files: ``test_size``, ``label``,
+        ``header``, ``delimiter``.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    DataError
+        An unknown name, a missing or corrupt file, bad contents.
     """
-    if name in TOY:
-        return load_toy(name, seed=seed, **options)
-    raise ValueError(f"unknown data set {name!r}; choose one of: {', '.join(names())}")
+    key = str(name)
+    if key in TOY:
+        sizes = {k: v for k, v in (("n_train", n_train), ("n_test", n_test)) if v is not None}
+        return load_toy(key, seed=seed, **sizes, **options)
+    if key in SOURCES:
+        data = load_image_set(key, data_dir=data_dir, **options)
+    elif key == "digits":
+        data = load_digits(seed=seed, **options)
+    elif is_path(name):
+        data = load_table(name, seed=seed, **options)
+    else:
+        raise DataError(f"unknown data set {key!r}; choose one of: {', '.join(names())}, "
+                        f"or give the path of a {'/'.join(TABLE_SUFFIXES)} file")
+    return _subsets(data, n_train, n_test, seed)
