@@ -246,3 +246,19 @@ def test_residual_block_is_eq6(rng):
     W1, W2, b = block.params["W1"], block.params["W2"], block.params["b"]
     expected = f + np.tanh(f @ W2.T + b) @ W1.T
     np.testing.assert_allclose(block.forward(f), expected, rtol=1e-14)
+
+
+def test_deep_plain_network_gradients_vanish_and_resnet_gradients_do_not(rng):
+    """The lecture's point before eq. (6): dL/dz_1 = D_1 W_2^T D_2 ... dL/dz_L is a
+    long product that shrinks in a deep sigmoid network; a ResNet's skip
+    connections carry dL/df through unchanged."""
+    X = rng.normal(size=(64, 10))
+    y = rng.integers(0, 2, size=64)
+    plain = mlp(10, [32] * 20, 2, "sigmoid", seed=0, dtype=np.float64)
+    plain.loss_and_gradients(X, y)
+    norms = plain.grad_norms()
+    assert norms[0] / norms[-2] < 1e-6  # first hidden layer vs last hidden layer
+    res = resnet(10, 32, 20, 2, "sigmoid", seed=0, dtype=np.float64)
+    res.loss_and_gradients(X, y)
+    res_norms = res.grad_norms()
+    assert res_norms[0] / res_norms[-2] > 1e-2
