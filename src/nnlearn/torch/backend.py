@@ -1,0 +1,203 @@
+"""``TorchBackend``: the training loop's backend seam, computed by the PyTorch twin.
+
+``nnlearn.training.Trainer`` decides the batches, their order and each step's
+learning rate; this backend receives each batch as NumPy arrays, runs the
+forward pass of eq. (1), the loss of eq. (7) through ``F.cross_entropy``,
+autograd for Theorem 1, and one step of ``torch.optim.SGD`` or
+``torch.optim.Adam`` set up with the engine optimiser's hyper-parameters.
+
+From the same network and the same batches it follows ``NumpyBackend`` step
+for step (to rounding): the parity tests hold it to that.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..engine.network import Network
+from ..engine.optim import SGD, Adam, Optimizer
+from ..training.backend import EVAL_CHUNK, evaluate_logits
+from .convert import as_tensor, from_torch, load_parameters, resolve_device, to_torch
+
+# Placeholder learning rate for building torch optimisers: the loop sets the real
+# one before every step (train_step's ``lr``), so this value is never used.
+_UNSET_LR = 1e-3
+
+
+def torch_optimizer(optimizer: Optimizer, params) -> torch.optim.Optimizer:
+    """The ``torch.optim`` twin of an engine optimiser, with its hyper-parameters.
+
+    The engine's update rules are written to match torch's (see
+    ``nnlearn.engine.optim``): ``SGD`` maps to ``torch.optim.SGD`` (momentum,
+    nesterov, L2 weight decay added to the gradient, no dampening) and ``Adam``
+    to ``torch.optim.Adam`` (betas, eps, L2 weight decay: not AdamW). Only the
+    hyper-parameters are read: the torch optimiser starts with empty state.
+
+    Raises
+    ------
+    TypeError
+        For any other optimiser.
+    """
+    if isinstance(optimizer, SGD):
+        return torch.optim.SGD(params, lr=_UNSET_LR, momentum=optimizer.momentum,
+                               nesterov=optimizer.nesterov, weight_decay=optimizer.weight_decay)
+    if isinstance(optimizer, Adam):
+        return torch.optim.Adam(params, lr=_UNSET_LR, betas=(optimizer.beta1, optimizer.beta2),
+                                eps=optimizer.eps, weight_decay=optimizer.weight_decay)
+    raise TypeError(f"no torch.optim twin for optimizer {type(optimizer).__name__}; "
+                    "use nnlearn.engine.optim.SGD or Adam")
+
+
+def weighted_nll_sum(z, y, w=None):
+    """``sum_i w_i l_i`` with ``l_i = -log p_i(y_i)`` (eq. 7): ``F.cross_entropy`` per row.
+
+    Parameters
+    ----------
+    z : Tensor of shape (m, k)
+        Logits.
+    y : Tensor of int64, shape (m,)
+    w : Tensor of shape (m,), optional
+        Sample weights; None weighs every row 1.
+
+    Returns
+    -------
+    Tensor of shape ()
+        The sum, not the mean: the caller divides by the batch's total weight,
+        which for a shard of a batch is not the shard's own (see ``distributed``).
+    """
+    if w is None:
+        return F.cross_entropy(z, y, reduction="sum")
+    return torch.dot(F.cross_entropy(z, y, reduction="none"), w)
+
+
+class TorchBackend:
+    """Trains the PyTorch twin of ``network`` for ``nnlearn.training.Trainer``.
+
+    Parameters
+    ----------
+    network : nnlearn.engine.Network
+        The starting weights (copied, not shared): the same ``random_state``
+        gives the same initial network in both backends.
+    optimizer : nnlearn.engine.optim.SGD or Adam
+        Read for its hyper-parameters (see ``torch_optimizer``).
+    device : str or torch.device
+        ``"cpu"`` (default), ``"cuda"``, ``"cuda:N"`` or ``"auto"`` (a GPU when
+        there is one). A GPU that is absent is a ``ValueError``.
+    seed : int
+        Seeds the dropout masks only (a generator of its own, not torch's global
+        one); batches come from the training loop.
+
+    Attributes
+    ----------
+    module : TorchNetwork
+        The twin, on ``device``; ``module.state_dict()`` has the engine's names.
+    optimizer : torch.optim.Optimizer
+    device : torch.device
+
+    Notes
+    -----
+    The loss of a batch is the weighted mean ``sum_i w_i l_i / sum_i w_i`` of
+    eq. (7) (plain mean without weights), as ``nnlearn.engine.losses.nll``.
+    """
+
+    def __init__(self, network: Network, optimizer: Optimizer, *, device="cpu", seed=0):
+        self.device = resolve_device(device)
+        self.module = to_torch(network, self.device)
+        # What a training step calls: the module itself here, its DDP wrapper in
+        # DistributedTorchBackend. Inference always calls ``module`` directly.
+        self.model: torch.nn.Module = self.module
+        self.np_dtype = network.dtype
+        self.generator = torch.Generator(device=self.device).manual_seed(int(seed))
+        self.module.set_generator(self.generator)
+        self.optimizer = torch_optimizer(optimizer, self.module.parameters())
+
+    @property
+    def n_in(self) -> int:
+        return self.module.n_in
+
+    @property
+    def n_out(self) -> int:
+        return self.module.n_out
+
+    # -- moving batches ------------------------------------------------------------------------
+    def _to_device(self, a, dtype=None) -> torch.Tensor:
+        """NumPy batch -> tensor on the device: no copy on the CPU when the dtype
+        already matches; an asynchronous copy to a GPU (the next kernel waits for it)."""
+        t = as_tensor(np.asarray(a, dtype=dtype))
+        return t if self.device.type == "cpu" else t.to(self.device, non_blocking=True)
+
+    def _batch(self, X, y, sample_weight):
+        Xt = self._to_device(X, self.np_dtype)
+        yt = self._to_device(y, np.int64)
+        wt = None if sample_weight is None else self._to_device(sample_weight, self.np_dtype)
+        return Xt, yt, wt
+
+    # -- what the distributed backend changes --------------------------------------------------
+    def _shard(self, X, y, sample_weight):
+        """The rows this process computes: all of them in one process."""
+        return X, y, sample_weight
+
+    grad_scale = 1.0  # times world size under DDP, which averages gradients over ranks
+
+    def _all_reduce(self, t: torch.Tensor) -> torch.Tensor:
+        """Sum over processes: nothing to sum in one process."""
+        return t
+
+    # -- the backend protocol ------------------------------------------------------------------
+    def train_step(self, X, y, sample_weight, lr):
+        """One optimiser step on the batch ``X`` (m, n_0), ``y`` (m,).
+
+        Returns the batch's mean loss of eq. (7) (weighted mean with
+        ``sample_weight``) before the step, and the number of rows whose largest
+        logit is the label.
+        """
+        m = len(y)
+        # The divisor of the mean is the whole batch's: a shard under DDP divides
+        # by the global total too, so that the averaged gradient is the batch's.
+        total = float(m) if sample_weight is None else float(np.sum(sample_weight, dtype=np.float64))
+        Xt, yt, wt = self._batch(*self._shard(X, y, sample_weight))
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        self.model.train()
+        self.optimizer.zero_grad(set_to_none=True)
+        z = self.model(Xt)
+        loss_sum = weighted_nll_sum(z, yt, wt)
+        (loss_sum * (self.grad_scale / total)).backward()  # autograd: Theorem 1
+        self.optimizer.step()
+        correct = (z.detach().argmax(dim=1) == yt).sum()
+        # One host synchronisation per step, for both numbers.
+        stats = self._all_reduce(torch.stack([loss_sum.detach(), correct.to(loss_sum.dtype)]))
+        loss, n_correct = stats.tolist()
+        return loss / total, int(round(n_correct))
+
+    def predict_logits(self, X) -> np.ndarray:
+        """Logits ``f_L``, shape ``(m, n_L)``, as a NumPy array of the network's dtype.
+
+        Dropout is off (``eval`` mode); rows go through in chunks of
+        ``EVAL_CHUNK`` to bound memory on large sets.
+        """
+        X = np.asarray(X)
+        self.module.eval()
+        with torch.inference_mode():
+            parts = [self.module(self._to_device(X[i:i + EVAL_CHUNK], self.np_dtype)).cpu().numpy()
+                     for i in range(0, len(X), EVAL_CHUNK)]
+        if not parts:
+            return np.empty((0, self.n_out), dtype=self.np_dtype)
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def evaluate(self, X, y, sample_weight=None):
+        """``(mean loss, accuracy)`` on a data set, as ``NumpyBackend.evaluate``."""
+        return evaluate_logits(self.predict_logits(X), np.asarray(y), sample_weight)
+
+    def get_network(self) -> Network:
+        """A NumPy copy of the current network (bit-exact weights)."""
+        return from_torch(self.module)
+
+    def set_parameters(self, values: dict) -> None:
+        """Overwrite the parameters; names and shapes as in ``Network.parameters()``."""
+        load_parameters(self.module, values)
+
+    def __repr__(self):
+        return f"{type(self).__name__}(device={self.device}, {self.module!r})"

@@ -1,0 +1,137 @@
+"""Moving a network between the NumPy engine and its PyTorch twin, weights copied exactly.
+
+Both directions copy every parameter by name (the names are the same on both
+sides) and keep the dtype, so ``from_torch(to_torch(net))`` has the very same
+bits as ``net``, in float32 or float64.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..engine.network import Network
+from .modules import TorchNetwork
+
+
+def resolve_device(device=None) -> torch.device:
+    """A ``torch.device`` from a name, checked against what this machine has.
+
+    Parameters
+    ----------
+    device : str, torch.device or None
+        ``None`` or ``"cpu"``; ``"cuda"`` or ``"cuda:N"``; ``"auto"`` for the
+        first GPU when CUDA is available and the CPU otherwise; any other
+        device type torch knows (``"mps"``, ...).
+
+    Raises
+    ------
+    ValueError
+        For a name torch does not know, or a GPU this machine does not have.
+    """
+    if device is None:
+        return torch.device("cpu")
+    if isinstance(device, str) and device.strip().lower() == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise ValueError(f"unknown device {device!r}; use 'cpu', 'cuda', 'cuda:N' or 'auto'") from None
+    if dev.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ValueError(f"device {device!r} was requested but CUDA is not available here "
+                             "(use 'cpu', or 'auto' to take a GPU only when there is one)")
+        count = torch.cuda.device_count()
+        if dev.index is not None and dev.index >= count:
+            raise ValueError(f"device {device!r} was requested but this machine has {count} "
+                             f"GPU{'s' if count != 1 else ''} (cuda:0 .. cuda:{count - 1})")
+    elif dev.type == "mps" and not (hasattr(torch.backends, "mps")
+                                    and torch.backends.mps.is_available()):
+        raise ValueError(f"device {device!r} was requested but MPS is not available here")
+    return dev
+
+
+def to_torch(network: Network, device=None) -> TorchNetwork:
+    """The PyTorch twin of ``network``, with a bit-exact copy of its weights.
+
+    Parameters
+    ----------
+    network : nnlearn.engine.Network
+    device : str or torch.device, optional
+        Where the module lives (see ``resolve_device``); the CPU by default.
+
+    Returns
+    -------
+    TorchNetwork
+        Same layers, parameter names, shapes and dtype; ``metadata`` copied.
+    """
+    dev = resolve_device(device)
+    module = TorchNetwork(network.spec(), device=dev, draw=False)
+    load_parameters(module, network.parameters())
+    module.metadata = dict(network.metadata)
+    return module
+
+
+def from_torch(module: nn.Module) -> Network:
+    """A NumPy ``Network`` with a bit-exact copy of the module's weights.
+
+    ``module`` is a ``TorchNetwork``, possibly wrapped (``DistributedDataParallel``,
+    ``torch.compile``): the wrapper is looked through. Works on any device.
+    """
+    module = unwrap(module)
+    if not isinstance(module, TorchNetwork):
+        raise TypeError(f"from_torch needs a TorchNetwork, got {type(module).__name__}")
+    network = Network.from_spec(module.spec())
+    network.set_parameters(numpy_parameters(module))
+    network.metadata = dict(module.metadata)
+    return network
+
+
+def unwrap(module: nn.Module) -> nn.Module:
+    """The module inside ``DistributedDataParallel`` / ``DataParallel`` / ``torch.compile``."""
+    while True:
+        if isinstance(module, (nn.parallel.DistributedDataParallel, nn.DataParallel)):
+            module = module.module
+        elif hasattr(module, "_orig_mod"):  # what torch.compile returns
+            module = module._orig_mod
+        else:
+            return module
+
+
+def numpy_parameters(module: nn.Module) -> dict[str, np.ndarray]:
+    """Every parameter as a NumPy array (a copy, on the CPU), by engine name."""
+    return {name: p.detach().cpu().numpy().copy()
+            for name, p in unwrap(module).named_parameters()}
+
+
+def as_tensor(a) -> torch.Tensor:
+    """A CPU tensor sharing memory with the NumPy array ``a`` where it can.
+
+    ``torch.from_numpy`` takes neither read-only arrays (model files loaded from
+    disk are often read-only) nor negative strides: those few are copied first.
+    """
+    a = np.asarray(a)
+    if not a.flags.writeable or any(s < 0 for s in a.strides):
+        a = np.array(a, copy=True)
+    return torch.from_numpy(a)
+
+
+def load_parameters(module: nn.Module, values: dict) -> None:
+    """Copy ``values`` (NumPy arrays or tensors, by engine name) into the module.
+
+    Names and shapes must match exactly, as for ``Network.set_parameters``;
+    values are converted to the parameter's dtype and device.
+    """
+    own = dict(unwrap(module).named_parameters())
+    if set(values) != set(own):
+        missing, extra = sorted(set(own) - set(values)), sorted(set(values) - set(own))
+        raise ValueError(f"parameter names do not match: missing {missing}, unexpected {extra}")
+    with torch.no_grad():
+        for name, p in own.items():
+            v = values[name]
+            v = v if isinstance(v, torch.Tensor) else as_tensor(v)
+            if tuple(v.shape) != tuple(p.shape):
+                raise ValueError(f"{name} has shape {tuple(v.shape)}, the network expects "
+                                 f"{tuple(p.shape)}")
+            p.copy_(v)
