@@ -91,3 +91,44 @@ def test_gradcheck_command_passes_and_fails_on_tolerance():
     assert r.stdout.count(" ok") == 2
     r = nnlearn("gradcheck", "--architecture", "mlp", "--activation", "sigmoid", "--tol", "1e-15")
     assert r.returncode == 1 and "gradient check failed" in r.stderr
+
+
+def test_torch_backend_writes_the_same_files_and_its_model_loads_in_numpy(tmp_path):
+    pytest.importorskip("torch")
+    from nnlearn.torch import to_torch
+    r = nnlearn("train", "--backend", "torch", "--device", "cpu", "--iterations", "100",
+                "--snapshots", "50,100", "--quiet", "--out", str(tmp_path / "torch"))
+    assert r.returncode == 0, r.stderr
+    r = nnlearn("train", "--iterations", "100", "--quiet", "--out", str(tmp_path / "numpy"))
+    assert r.returncode == 0, r.stderr
+    names = {p.name for p in (tmp_path / "torch").iterdir()}
+    assert names == {p.name for p in (tmp_path / "numpy").iterdir()}
+    net = load_model(tmp_path / "torch" / "model.npz")  # read by the NumPy engine
+    module = to_torch(load_model(tmp_path / "numpy" / "model.npz"))  # and the other way
+    assert set(module.state_dict()) == set(net.parameters())
+    m_torch = json.loads((tmp_path / "torch" / "metrics.json").read_text())
+    m_numpy = json.loads((tmp_path / "numpy" / "metrics.json").read_text())
+    assert m_torch["test_loss"] == pytest.approx(m_numpy["test_loss"], rel=1e-3)
+
+
+def test_torchrun_two_processes_match_one_and_only_rank0_writes(tmp_path):
+    pytest.importorskip("torch")
+    args = ["train", "--backend", "torch", "--iterations", "30", "--batch-size", "100",
+            "--optimizer", "adam", "--lr", "0.01", "--quiet"]
+    env = {**__import__("os").environ, "OMP_NUM_THREADS": "1"}
+    r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone",
+                        "--nproc-per-node", "2", "-m", "nnlearn", *args, "--out",
+                        str(tmp_path / "ddp")], capture_output=True, text=True, timeout=240,
+                       env=env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    r = nnlearn(*args, "--out", str(tmp_path / "one"))
+    assert r.returncode == 0, r.stderr
+    ddp = json.loads((tmp_path / "ddp" / "metrics.json").read_text())
+    one = json.loads((tmp_path / "one" / "metrics.json").read_text())
+    assert ddp["test_loss"] == pytest.approx(one["test_loss"], rel=1e-4)
+    assert ddp["iterations"] == one["iterations"] == 30
+    assert not [p for p in (tmp_path / "ddp").iterdir() if p.suffix == ".tmp"]
+    r = subprocess.run([sys.executable, "-m", "nnlearn", *args, "--backend", "numpy", "--out",
+                        str(tmp_path / "x")], capture_output=True, text=True,
+                       env={**env, "WORLD_SIZE": "2"})
+    assert r.returncode == 2 and "needs --backend torch" in r.stderr

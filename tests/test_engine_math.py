@@ -262,3 +262,9 @@ def test_deep_plain_network_gradients_vanish_and_resnet_gradients_do_not(rng):
     res.loss_and_gradients(X, y)
     res_norms = res.grad_norms()
     assert res_norms[0] / res_norms[-2] > 1e-2
+
+
+def test_a_batch_of_zero_weights_contributes_nothing(rng):
+    z = rng.normal(size=(4, 3))
+    loss, grad = nll(z, np.array([0, 1, 2, 0]), sample_weight=np.zeros(4))
+    assert loss == 0.0 and np.all(grad == 0)

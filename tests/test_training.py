@@ -194,3 +194,7 @@ def test_weight_two_equals_a_duplicated_row_in_full_batch_descent():
         np.testing.assert_allclose(v, nets[1].parameters()[k], rtol=1e-10, atol=1e-12)
     with pytest.raises(ValueError, match="non-negative"):
         trainer.fit(X, y, sample_weight=-w)
+
+
+def test_numpy_scalar_learning_rate_is_accepted():
+    assert TrainConfig(lr=np.float32(0.1)).lr == np.float32(0.1)

@@ -87,11 +87,12 @@ def make_backend(name: str, network, optimizer, *, device="cpu", seed=0):
         return NumpyBackend(network, optimizer, seed=seed)
     if name == "torch":
         try:
-            from .torch import TorchBackend
+            from .torch import make_torch_backend
         except ImportError as err:
             raise ImportError(f"the torch backend needs PyTorch: pip install 'nnlearn[torch]' "
                               f"({err})") from None
-        return TorchBackend(network, optimizer, device=device, seed=seed)
+        # Inside a torchrun process group this is the data-parallel backend.
+        return make_torch_backend(network, optimizer, device=device, seed=seed)
     raise ValueError(f"unknown backend {name!r}; choose numpy or torch")
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+
 import click
 
 from ..engine.activations import ACTIVATIONS
@@ -59,6 +62,27 @@ def _batch_size(ctx, param, value):
 
 
 POSITIVE = click.IntRange(min=1)
+
+
+@contextlib.contextmanager
+def process_group(cfg: RunConfig):
+    """Join torchrun's process group for the torch backend; yields True on rank 0.
+
+    Started by ``torchrun --nproc-per-node N -m nnlearn train --backend torch``,
+    every process trains on its shard of each batch (see nnlearn.torch.distributed).
+    A plain run is one process, rank 0.
+    """
+    if "WORLD_SIZE" not in os.environ:
+        yield True
+        return
+    if cfg.backend != "torch":
+        raise click.UsageError("data-parallel training (torchrun) needs --backend torch")
+    from ..torch import cleanup, init_from_env, is_rank0
+    init_from_env(cfg.device)
+    try:
+        yield is_rank0()
+    finally:
+        cleanup()
 
 
 @click.command()
@@ -131,8 +155,11 @@ def train(quiet, out, **options):
     if options["epochs"] is not None and options["iterations"] is not None:
         raise click.UsageError("give --epochs or --iterations, not both")
     cfg = RunConfig(**options, progress=False if quiet else None)
-    result = run(cfg)
-    paths = write_outputs(result, out)
+    with process_group(cfg) as rank0:
+        result = run(cfg)
+        if not rank0:  # under torchrun, only rank 0 writes files and speaks
+            return
+        paths = write_outputs(result, out)
     if not quiet:
         m = result.metrics
         click.echo(f"{m['data']}, {describe(cfg)}: {m['iterations']} iterations "

@@ -68,7 +68,9 @@ def nll(z, y, *, reduction="mean", sample_weight=None):
         w = np.asarray(sample_weight, dtype=z.dtype)
         total = float(np.dot(terms.astype(np.float64), w))
         dL_dz *= w[:, None]
-        scale = 1.0 / float(np.sum(w, dtype=np.float64)) if reduction == "mean" else 1.0
+        total_weight = float(np.sum(w, dtype=np.float64))
+        # A batch whose weights are all zero contributes nothing (not a division by zero).
+        scale = (1.0 / total_weight if total_weight > 0 else 0.0) if reduction == "mean" else 1.0
     if scale != 1.0:
         dL_dz *= z.dtype.type(scale)
     return total * scale, dL_dz
