@@ -4,6 +4,7 @@ test_estimator_torch.py; scikit-learn's check suite: test_estimator_checks.py.)"
 
 import pickle
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -262,7 +263,7 @@ def test_warm_start_continues_and_refuses_a_new_shape(blobs):
     clf.fit(X, y)
     assert clf.n_iter_ == 15 and clf.network_ is network
     clf.set_params(hidden=(16,))
-    with pytest.raises(ValueError, match="shape the network .* changed"):
+    with pytest.raises(ValueError, match="shape the network .* do not match network_"):
         clf.fit(X, y)
     clf.set_params(warm_start=False).fit(X, y)
     assert clf.n_iter_ == 5 and clf.network_.layers[0].n_out == 16
@@ -312,8 +313,10 @@ def test_callbacks_are_called_and_keep_their_records(blobs):
 
     epochs = Epochs()
     stop = LambdaCallback(on_epoch_end=lambda t: setattr(t, "stop_training", t.epoch >= 4))
-    clf = NeuralNetClassifier(epochs=50, callbacks=[epochs, stop]).fit(X, y)
-    assert epochs.seen == [1, 2, 3, 4] and clf.n_iter_ == 4
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # stopped by a callback: no warning
+        clf = NeuralNetClassifier(epochs=50, callbacks=[epochs, stop]).fit(X, y)
+    assert epochs.seen == [1, 2, 3, 4] and clf.n_iter_ == 4 and not clf.converged_
     assert clone(clf).callbacks[0] is not epochs  # clones get their own
 
 
@@ -433,6 +436,16 @@ def test_save_and_load_round_trip(blobs, tmp_path, suffix, labels):
     assert params["class_weight"] == (clf.class_weight if labels.dtype.kind in "UO" else None)
     loaded.set_params(warm_start=True).fit(X, labels[y])  # continues from the saved weights
     assert loaded.n_iter_ == 5
+
+
+def test_a_loaded_model_continues_only_with_its_own_shape(blobs, tmp_path):
+    X, _, y, _ = blobs
+    path = NeuralNetClassifier(hidden=(8,), epochs=3).fit(X, y).save(tmp_path / "m.npz")
+    loaded = NeuralNetClassifier.load(path).set_params(warm_start=True, hidden=(4,))
+    with pytest.raises(ValueError, match="do not match network_"):
+        loaded.fit(X, y)
+    loaded.set_params(hidden=(8,)).partial_fit(X, y)
+    assert loaded.n_iter_ == 1
 
 
 def test_load_refuses_a_plain_network_file(tmp_path):

@@ -207,8 +207,8 @@ class NeuralNetClassifier(ClassifierMixin, BaseEstimator):
     frequencies are no estimate of the data's: pass a dict.
 
     **partial_fit with early_stopping.** Each call holds out a stratified
-    ``validation_fraction`` of its own samples (at least one; a random split
-    when the batch is too small to stratify), trains on the rest, and
+    ``validation_fraction`` of its own samples (at least one, so a call needs
+    two; a random split when the batch is too small to stratify), trains on the rest, and
     records the accuracy on the held-out part in ``validation_scores_``: every
     score is measured on samples the network has never trained on. The best
     score and its parameters are tracked across calls. Once ``patience`` calls
@@ -367,13 +367,12 @@ class NeuralNetClassifier(ClassifierMixin, BaseEstimator):
         if not isinstance(trainer.backend, NumpyBackend):
             self.network_ = trainer.backend.get_network()
         self._record(trainer, stopper, len(X), trainer.iteration - iteration0,
-                     trainer.epoch - epoch0, continuing)
+                     trainer.epoch - epoch0)
 
-        if incremental:
-            self.converged_ = stopper is not None and stopper.exhausted
-        else:
-            self.converged_ = stopper is not None and trainer.stop_training
-            if settings.patience is not None and not self.converged_:
+        # Stopped by patience; not by a user's callback, not by running out of epochs.
+        self.converged_ = stopper is not None and stopper.wait >= stopper.patience
+        if not incremental and settings.patience is not None:
+            if not self.converged_ and not trainer.stop_training:
                 warnings.warn(f"{type(self).__name__}: {self.epochs} epochs done and the "
                               f"{'validation accuracy' if self.early_stopping else 'training loss'}"
                               f" still improves by more than tol={self.tol}; "
@@ -416,13 +415,16 @@ class NeuralNetClassifier(ClassifierMixin, BaseEstimator):
         if continuing:
             if not hasattr(self, "_seeds"):  # a loaded model: it has weights, nothing else
                 self._start_counters()
-                self._network_key = (settings.network_key if self._make_network(
-                    n_in, self.network_.n_out, settings).spec() == self.network_.spec() else None)
-            if settings.network_key != self._network_key:
+            if getattr(self, "_network_key", None) is None:
+                # A loaded model: does what the hyper-parameters build match its network?
+                built = self._make_network(n_in, self.network_.n_out, settings)
+                if built.spec() == self.network_.spec():
+                    self._network_key = settings.network_key
+            if settings.network_key != getattr(self, "_network_key", None):
                 raise ValueError("the hyper-parameters that shape the network (architecture, "
-                                 "hidden, width, depth, activation, dropout, dtype) changed "
-                                 "since the last fit: a warm start or partial_fit cannot "
-                                 "continue; call fit with warm_start=False")
+                                 "hidden, width, depth, activation, dropout, dtype) do not "
+                                 "match network_: a warm start or partial_fit cannot "
+                                 "continue it; call fit with warm_start=False")
             trainer = getattr(self, "_trainer", None)
             if trainer is None or settings.backend_key != getattr(self, "_backend_key", None):
                 # Keep the weights, counters and history; only the optimiser (and the
@@ -511,7 +513,7 @@ class NeuralNetClassifier(ClassifierMixin, BaseEstimator):
             X, y, w, self.validation_fraction, seed, strict=not incremental)
         return stopper, (X_val, y_val), (X_train, y_train, w_train)
 
-    def _record(self, trainer, stopper, m, iterations, epochs, continuing):
+    def _record(self, trainer, stopper, m, iterations, epochs):
         """Learned attributes from the trainer after a call."""
         batch = min(self._trainer.config.batch_size or m, m)
         per_epoch = math.ceil(m / batch)
