@@ -1,8 +1,123 @@
-"""``nnlearn data``: list the data sets and show samples (see nnlearn.data)."""
+"""``nnlearn data``: list the data sets and show samples (see nnlearn.data and docs/data.md)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
 
 import click
+import numpy as np
+
+from ..data import load
+from ..data.images import status
+from ..data.registry import EMBEDDED
+from ..data.sources import SOURCES
+from ..data.toy import TOY
+from ..errors import DataError
+
+DATA_DIR = click.option(
+    "--data-dir", type=click.Path(file_okay=False), default=None,
+    help="Folder holding the MNIST / Fashion-MNIST files (else $NNLEARN_DATA, the cache, "
+         "/usr/share/datasets, a download).")
 
 
 @click.group()
 def data():
     """Data sets: where they are, and what they look like."""
+
+
+@data.command("list")
+@DATA_DIR
+@click.option("--verify", is_flag=True,
+              help="Check the checksums of the files found now (the first load does it anyway).")
+def list_command(data_dir, verify):
+    """Each data set, where it was found, and whether its checksums were verified."""
+    rows = [(name, "generated (toy, 2 features)", "-", "") for name in TOY]
+    rows += [(name, "embedded (scikit-learn, no download)", "-", "") for name in EMBEDDED]
+    for name in SOURCES:
+        st = status(name, data_dir, verify=verify)
+        if st.folder is None:
+            rows.append((name, "missing (downloaded on first load when online)", "-",
+                         st.message))
+        elif st.message:
+            rows.append((name, f"{st.folder} ({st.origin})", "FAILED", st.message))
+        else:
+            check = "verified" if st.verified else "not yet (on first load, or run --verify)"
+            rows.append((name, f"{st.folder} ({st.origin})", check, ""))
+    widths = [max(len(row[i]) for row in rows) for i in range(2)]
+    click.echo(f"{'name':<{widths[0]}}  {'where':<{widths[1]}}  checksum")
+    for name, where, check, note in rows:
+        click.echo(f"{name:<{widths[0]}}  {where:<{widths[1]}}  {check}")
+        if note:
+            click.echo(f"{'':<{widths[0]}}  {note}")
+
+
+def _png(ctx, param, value):
+    if value is not None and Path(value).suffix.lower() != ".png":
+        raise click.BadParameter(f"{value!r} must be a .png file")
+    return value
+
+
+@data.command("show")
+@click.argument("name")
+@click.option("--n", "n", type=click.IntRange(1, 400), default=25, show_default=True,
+              help="How many images to draw.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None, callback=_png,
+              help="PNG file to write (default NAME-SPLIT.png).")
+@DATA_DIR
+@click.option("--split", type=click.Choice(["train", "test"]), default="train",
+              show_default=True, help="Which part of the data set to draw from.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the choice of images (and of the split of digits and files).")
+def show(name, n, out, data_dir, split, seed):
+    """Write a PNG grid of sample images of NAME (a data set or an .npz of images)."""
+    dataset = load(name, seed=seed, data_dir=data_dir)
+    if dataset.image_shape is None:
+        raise DataError(f"{dataset.name} is not an image data set ({dataset.n_features} "
+                        f"features per sample); data show draws digits, mnist, fashion-mnist "
+                        f"or an .npz file of (n, h, w) images")
+    X, y = (dataset.X_train, dataset.y_train) if split == "train" else \
+        (dataset.X_test, dataset.y_test)
+    n = min(n, len(y))
+    chosen = np.sort(np.random.default_rng(seed).choice(len(y), size=n, replace=False))
+    images = np.asarray(X[chosen]).reshape(n, *dataset.image_shape)
+    out = Path(out or f"{Path(dataset.name).stem}-{split}.png")
+
+    from .. import plots  # matplotlib only when drawing
+
+    fig = _image_grid(images, dataset.classes[y[chosen]],
+                      title=f"{dataset.name}, {split}: {n} images (seed {seed})")
+    plots.save_figure(fig, out)
+    click.echo(f"wrote {out}: {n} {split} images of {dataset.name}")
+
+
+def _image_grid(images, labels, title=""):
+    """A figure of ``images`` ``(n, h, w)`` in a near-square grid, each under its label.
+
+    The grid is one mosaic array drawn by one ``imshow`` (hundreds of small
+    axes would take seconds to draw); each tile has a band above it for its label.
+    """
+    from matplotlib.figure import Figure
+
+    n, h, w = images.shape
+    cols = math.ceil(math.sqrt(n))
+    rows = math.ceil(n / cols)
+    band, gap = max(2, math.ceil(0.4 * h)), max(1, w // 10)
+    # one grey scale for all: the images' brightness stays comparable; lo is the background
+    lo, hi = float(images.min()), float(images.max())
+    tiles = np.full((rows * cols, band + h, w + gap), lo, dtype=np.float32)
+    tiles[:n, band:, :w] = images
+    mosaic = tiles.reshape(rows, cols, band + h, w + gap).transpose(0, 2, 1, 3) \
+        .reshape(rows * (band + h), cols * (w + gap))
+    width = 1.2 * cols
+    fig = Figure(figsize=(width, width * mosaic.shape[0] / mosaic.shape[1] + 0.3))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.imshow(mosaic, cmap="gray_r", vmin=lo, vmax=hi if hi > lo else lo + 1,
+              interpolation="nearest")
+    for i, label in enumerate(labels):
+        row, col = divmod(i, cols)
+        ax.text(col * (w + gap) + w / 2, row * (band + h) + band / 2, str(label),
+                ha="center", va="center", fontsize=8)
+    ax.set_axis_off()
+    ax.set_title(title, fontsize=9)
+    return fig
