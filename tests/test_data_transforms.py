@@ -1,0 +1,206 @@
+"""Shifts, augmentation, standardisation, stratified subsets and splits."""
+
+import numpy as np
+import pytest
+
+from nnlearn.data.transforms import (
+    Compose,
+    GaussianNoise,
+    RandomShift,
+    Standardizer,
+    shift,
+    subset,
+    train_val_split,
+)
+
+
+@pytest.fixture
+def stack():
+    return np.random.default_rng(0).integers(1, 256, (5, 6, 7), dtype=np.uint8)
+
+
+def _expected(image, dx, dy):
+    """Pixel (r, c) of the result is pixel (r - dy, c - dx) of the image, else 0."""
+    h, w = image.shape
+    out = np.zeros_like(image)
+    for r in range(h):
+        for c in range(w):
+            if 0 <= r - dy < h and 0 <= c - dx < w:
+                out[r, c] = image[r - dy, c - dx]
+    return out
+
+
+@pytest.mark.parametrize("dx, dy", [(0, 0), (1, 0), (-1, 0), (0, 2), (2, -3), (-6, 5),
+                                    (7, 0), (0, -9)])
+def test_shift_moves_every_pixel_exactly(stack, dx, dy):
+    out = shift(stack, dx, dy)
+    assert out.dtype == stack.dtype and out.shape == stack.shape
+    for image, moved in zip(stack, out):
+        np.testing.assert_array_equal(moved, _expected(image, dx, dy))
+
+
+def test_shift_right_moves_ink_right_and_down_moves_it_down():
+    image = np.zeros((1, 5, 5))
+    image[0, 2, 2] = 1
+    assert np.argwhere(shift(image, 1, 0)[0]).tolist() == [[2, 3]]
+    assert np.argwhere(shift(image, 0, 1)[0]).tolist() == [[3, 2]]
+
+
+def test_per_image_offsets_equal_one_shift_per_image(stack):
+    dx, dy = np.array([0, 1, -2, 3, -7]), np.array([1, -1, 0, 2, 0])
+    for mode in ("zero", "roll"):
+        out = shift(stack, dx, dy, mode=mode)
+        for i in range(len(stack)):
+            np.testing.assert_array_equal(out[i], shift(stack[i:i + 1], dx[i], dy[i],
+                                                         mode=mode)[0])
+
+
+def test_roll_wraps_around(stack):
+    np.testing.assert_array_equal(shift(stack, 2, -1, mode="roll"),
+                                  np.roll(stack, (-1, 2), axis=(1, 2)))
+
+
+def test_flat_images_with_image_shape(stack):
+    flat = stack.reshape(5, 42)
+    out = shift(flat, np.arange(5) - 2, 1, image_shape=(6, 7))
+    assert out.shape == (5, 42)
+    np.testing.assert_array_equal(out.reshape(5, 6, 7), shift(stack, np.arange(5) - 2, 1))
+
+
+def test_shift_there_and_back_restores_the_image_where_no_ink_left():
+    images = np.zeros((3, 6, 6), np.float32)
+    images[:, 1:5, 1:5] = np.random.default_rng(1).random((3, 4, 4))  # a blank margin
+    np.testing.assert_array_equal(shift(shift(images, 1, 0), -1, 0), images)
+    np.testing.assert_array_equal(shift(shift(images, 0, -1), 0, 1), images)
+    # ink pushed out of the frame is lost, and only that
+    back = shift(shift(images, 2, 0), -2, 0)
+    np.testing.assert_array_equal(back[:, :, :4], images[:, :, :4])
+    assert not back[:, :, 4:].any()
+
+
+def test_shift_does_not_modify_its_input(stack):
+    copy = stack.copy()
+    shift(stack, np.ones(5, int), 1)
+    np.testing.assert_array_equal(stack, copy)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(images=np.zeros((2, 9)), dx=1, dy=0), "need image_shape"),
+    (dict(images=np.zeros((2, 9)), dx=1, dy=0, image_shape=(2, 4)), "has 8 pixels"),
+    (dict(images=np.zeros(9), dx=1, dy=0), "must be"),
+    (dict(images=np.zeros((2, 3, 3)), dx=0.5, dy=0), "whole pixels"),
+    (dict(images=np.zeros((2, 3, 3)), dx=np.zeros(3, int), dy=0), "one offset per image"),
+    (dict(images=np.zeros((2, 3, 3)), dx=1, dy=0, mode="wrap"), "mode must be"),
+])
+def test_shift_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        shift(**kwargs)
+
+
+def test_random_shift_is_reproducible_and_stays_in_range():
+    X = np.zeros((200, 11 * 11), np.float32)
+    X[:, 5 * 11 + 5] = 1  # one lit pixel at the centre of each image
+    augment = RandomShift(max_shift=2, image_shape=(11, 11))
+    a = augment(X, np.random.default_rng(7))
+    np.testing.assert_array_equal(a, augment(X, np.random.default_rng(7)))
+    assert not np.array_equal(a, augment(X, np.random.default_rng(8)))
+    rows, cols = np.divmod(a.argmax(axis=1), 11)
+    assert a.sum(axis=1).tolist() == [1] * 200  # nothing lost within the range
+    assert set(rows - 5) == set(cols - 5) == {-2, -1, 0, 1, 2}
+    assert X[:, 5 * 11 + 5].all()  # the input is untouched
+    rng = np.random.default_rng(7)
+    assert not np.array_equal(augment(X, rng), augment(X, rng))  # drawn afresh each call
+
+
+def test_random_shift_on_image_stacks_and_errors():
+    X = np.random.default_rng(0).random((4, 28, 28))
+    out = RandomShift(1)(X, np.random.default_rng(0))
+    assert out.shape == (4, 28, 28)
+    with pytest.raises(ValueError, match="max_shift"):
+        RandomShift(-1)
+    assert "max_shift=2" in repr(RandomShift())
+
+
+def test_gaussian_noise():
+    X = np.full((100, 50), 0.5, np.float32)
+    noisy = GaussianNoise(0.1)(X, np.random.default_rng(0))
+    assert noisy.dtype == np.float32 and abs(np.std(noisy - X) - 0.1) < 0.005
+    np.testing.assert_array_equal(noisy, GaussianNoise(0.1)(X, np.random.default_rng(0)))
+    clipped = GaussianNoise(1.0, clip=(0, 1))(X, np.random.default_rng(0))
+    assert clipped.min() == 0 and clipped.max() == 1
+    with pytest.raises(ValueError, match="float32 or float64"):
+        GaussianNoise(0.1)(np.zeros((2, 2), np.uint8), np.random.default_rng(0))
+    with pytest.raises(ValueError, match="std must be >= 0"):
+        GaussianNoise(-1)
+
+
+def test_compose_draws_from_one_generator():
+    X = np.random.default_rng(0).random((8, 16)).astype(np.float32)
+    both = Compose([RandomShift(1, image_shape=(4, 4)), GaussianNoise(0.1)])
+    rng_a, rng_b = np.random.default_rng(3), np.random.default_rng(3)
+    expected = GaussianNoise(0.1)(RandomShift(1, image_shape=(4, 4))(X, rng_b), rng_b)
+    np.testing.assert_array_equal(both(X, rng_a), expected)
+
+
+def test_standardizer():
+    rng = np.random.default_rng(0)
+    X = rng.normal(3, 2, (500, 4)).astype(np.float32)
+    X[:, 2] = 7  # a constant pixel
+    scaler = Standardizer()
+    Z = scaler.fit_transform(X)
+    assert Z.dtype == np.float32 and np.isfinite(Z).all()
+    np.testing.assert_allclose(Z.mean(axis=0), 0, atol=1e-5)
+    np.testing.assert_allclose(Z.std(axis=0), [1, 1, 0, 1], atol=1e-5)
+    assert scaler.scale_[2] == 1
+    np.testing.assert_allclose(scaler.inverse_transform(Z), X, atol=1e-5)
+    # learnt on the training data, applied unchanged to other data
+    np.testing.assert_allclose(scaler.transform(X[:10] + 2)[:, 0], Z[:10, 0] + 2 / X[:, 0].std(),
+                               rtol=1e-3)
+    with pytest.raises(ValueError, match="not fitted"):
+        Standardizer().transform(X)
+    with pytest.raises(ValueError, match="fitted on 4 features"):
+        scaler.transform(X[:, :3])
+
+
+def test_subset_is_stratified_and_deterministic():
+    y = np.repeat(np.arange(10), 50)
+    X = np.arange(500)
+    Xs, ys = subset(X, y, 100, seed=0)
+    assert np.bincount(ys).tolist() == [10] * 10
+    np.testing.assert_array_equal(y[Xs], ys)  # rows stay paired with their labels
+    assert len(np.unique(Xs)) == 100
+    np.testing.assert_array_equal(subset(X, y, 100, seed=0)[0], Xs)
+    assert not np.array_equal(subset(X, y, 100, seed=1)[0], Xs)
+    _, ys = subset(X, y, 23, seed=0)  # 23 = 2 * 10 + 3: three classes get one more
+    assert np.bincount(ys).tolist() == [3, 3, 3, 2, 2, 2, 2, 2, 2, 2]
+
+
+def test_subset_of_string_labels_and_errors():
+    y = np.array(["b", "a", "b", "a", "c", "c", "c"])
+    Xs, ys = subset(np.arange(7), y, 3, seed=0)
+    assert sorted(ys) == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="class 'a' has only 2 samples"):
+        subset(np.arange(7), y, 7)
+    with pytest.raises(ValueError, match="3 <= n <= 7"):
+        subset(np.arange(7), y, 2)
+    with pytest.raises(ValueError, match="X has 6 samples but y has 7"):
+        subset(np.arange(6), y, 3)
+
+
+def test_train_val_split_is_stratified_complete_and_seeded():
+    y = np.repeat([0, 1, 2], [100, 50, 30])
+    X = np.arange(180) * 10
+    X_tr, X_val, y_tr, y_val = train_val_split(X, y, 0.2, seed=0)
+    assert len(X_val) == 36 and np.bincount(y_val).tolist() == [20, 10, 6]
+    assert sorted(np.concatenate([X_tr, X_val])) == sorted(X)
+    np.testing.assert_array_equal(y[X_tr // 10], y_tr)
+    np.testing.assert_array_equal(train_val_split(X, y, 0.2, seed=0)[1], X_val)
+    assert not np.array_equal(train_val_split(X, y, 0.2, seed=1)[1], X_val)
+    _, X_val, _, y_val = train_val_split(X, y, 17, seed=0)  # a count, rounded per class exactly
+    assert len(X_val) == 17
+
+
+@pytest.mark.parametrize("fraction", [0, 1.0, 1.5, -0.1, 180, True, 0.001])
+def test_train_val_split_rejects_bad_fractions(fraction):
+    with pytest.raises(ValueError):
+        train_val_split(np.arange(180), np.repeat([0, 1], 90), fraction)
