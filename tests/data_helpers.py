@@ -54,21 +54,24 @@ def data_env(tmp_path_factory):
     patch.undo()
 
 
+def load_real(name: str):
+    """``load(name)`` of a real data set, never downloading: skip (or fail) if it is absent."""
+    from nnlearn.data import load
+
+    need_data(name)
+    return load(name, download=False)
+
+
 @pytest.fixture(scope="session")
 def mnist(data_env):
     """MNIST as ``load("mnist")`` gives it, decoded (and verified) once per session."""
-    from nnlearn.data import load
-
-    need_data("mnist")
-    return load("mnist", download=False)
+    return load_real("mnist")
 
 
 @pytest.fixture(scope="session")
 def fashion_mnist(data_env):
-    from nnlearn.data import load
-
-    need_data("fashion-mnist")
-    return load("fashion-mnist", download=False)
+    """Fashion-MNIST, found through NNLEARN_DATA or Debian's /usr/share/datasets."""
+    return load_real("fashion-mnist")
 
 
 def refuse_download(url, dest):

@@ -5,7 +5,8 @@ import os
 import shutil
 
 import pytest
-from data_helpers import files_in, tiny, write_tiny  # noqa: F401  (tiny is a fixture)
+import data_helpers
+from data_helpers import files_in, need_data, tiny, write_tiny  # noqa: F401  (tiny: fixture)
 
 from nnlearn.data import idx, sources
 from nnlearn.data.sources import cache_home, find, is_writable, locate
@@ -165,3 +166,14 @@ def test_read_only_and_system_folders_are_not_writable(tmp_path):
 def test_unknown_source():
     with pytest.raises(DataError, match="unknown image data set 'mnist2'"):
         find("mnist2")
+
+
+def test_absent_data_skips_but_fails_when_required(tiny, monkeypatch):
+    monkeypatch.setattr(data_helpers, "REQUIRE_DATA", False)
+    with pytest.raises(pytest.skip.Exception, match="tiny is not on this machine"):
+        need_data("tiny")
+    monkeypatch.setattr(data_helpers, "REQUIRE_DATA", True)
+    with pytest.raises(pytest.fail.Exception, match="NNLEARN_REQUIRE_DATA=1 but tiny is not"):
+        need_data("tiny")
+    write_tiny(tiny.cache, tiny.arrays)
+    assert need_data("tiny").origin == "cache"
