@@ -37,8 +37,9 @@ def list_command(data_dir, verify):
     for name in SOURCES:
         st = status(name, data_dir, verify=verify)
         if st.folder is None:
-            rows.append((name, "missing (downloaded on first load when online)", "-",
-                         st.message))
+            # an explicit --data-dir is never passed over, so nothing would be downloaded
+            where = "missing" if data_dir else "missing (downloaded on first load when online)"
+            rows.append((name, where, "-", st.message))
         elif st.message:
             rows.append((name, f"{st.folder} ({st.origin})", "FAILED", st.message))
         else:
