@@ -27,7 +27,7 @@ class Dataset:
 
     @property
     def n_features(self) -> int:
-        return self.X_train.shape[1]
+        return int(np.prod(self.X_train.shape[1:]))
 
     @property
     def n_classes(self) -> int:
