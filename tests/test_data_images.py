@@ -2,7 +2,6 @@
 
 import json
 import os
-import time
 
 import numpy as np
 import pytest
@@ -211,12 +210,10 @@ def test_mnist_is_verified_and_complete(mnist):
 
 
 @pytest.mark.needs_data("mnist")
-def test_mnist_second_load_is_fast_and_reads_the_cache(mnist):
-    start = time.perf_counter()
+def test_mnist_second_load_reads_the_cache(mnist):
+    # How fast is measured by benchmarks/bench_data.py; here: the second load reads the cache.
     again = load("mnist", download=False)
-    elapsed = time.perf_counter() - start
     assert set(again.info["decoded"].values()) == {"cache"}
-    assert elapsed < 1.0, f"second load of MNIST took {elapsed:.2f} s"
     raw = load("mnist", dtype="uint8", flatten=False, download=False)
     assert raw.X_train.shape == (60000, 28, 28) and raw.X_train.dtype == np.uint8
     np.testing.assert_array_equal(raw.X_test[:100].reshape(100, -1) / np.float32(255),
@@ -257,22 +254,17 @@ def test_784_32_10_network_reaches_96_percent_on_mnist(mnist):
 
     from nnlearn.data import Standardizer
     from nnlearn.engine import Adam, mlp
+    from nnlearn.training import NumpyBackend, TrainConfig, Trainer
 
-    start = time.perf_counter()
     # Products of a 100-row batch are too small to share between BLAS threads; on a busy
     # machine two OpenBLAS threads made an epoch 50 times slower (12 s instead of 0.2 s).
     with threadpool_limits(limits=1, user_api="blas"):
         scaler = Standardizer().fit(mnist.X_train)
         X_train, X_test = scaler.transform(mnist.X_train), scaler.transform(mnist.X_test)
-        net, opt = mlp(784, [32], 10, seed=0), Adam()
-        rng = np.random.default_rng(0)
-        for epoch in range(5):
-            lr = 3e-3 * 0.5**epoch  # halved every epoch: fast at first, then settle
-            order = rng.permutation(len(X_train))
-            for batch in np.array_split(order, len(order) // 100):
-                loss, _ = net.loss_and_gradients(X_train[batch], mnist.y_train[batch])
-                opt.step(net.parameters(), net.gradients(), lr)
+        net = mlp(784, [32], 10, seed=0)
+        trainer = Trainer(NumpyBackend(net, Adam()),
+                          TrainConfig(epochs=5, batch_size=100, lr=3e-3, schedule="cosine",
+                                      progress=False))
+        trainer.fit(X_train, mnist.y_train)
         accuracy = np.mean(net.predict(X_test) == mnist.y_test)
-    elapsed = time.perf_counter() - start
     assert accuracy >= 0.96, f"test accuracy {accuracy:.4f}"
-    assert elapsed < 60, f"training took {elapsed:.0f} s"
