@@ -3,6 +3,9 @@
 import numpy as np
 import pytest
 
+# The data tests' fixtures (real data sets that may be absent, tiny fake IDX files).
+pytest_plugins = ["data_helpers"]
+
 
 @pytest.fixture
 def rng():

@@ -5,7 +5,7 @@ import sys
 
 import numpy as np
 from click.testing import CliRunner
-from data_helpers import data_env, files_in, tiny, write_tiny  # noqa: F401  (fixtures)
+from data_helpers import files_in, write_tiny
 
 from nnlearn.cli import cli
 from nnlearn.data import names, sources

@@ -5,16 +5,7 @@ import os
 
 import numpy as np
 import pytest
-from data_helpers import (  # noqa: F401  (data_env, fashion_mnist, mnist, tiny: fixtures)
-    data_env,
-    fashion_mnist,
-    files_in,
-    mnist,
-    tiny,
-    tiny_arrays,
-    tiny_source,
-    write_tiny,
-)
+from data_helpers import files_in, tiny_arrays, tiny_source, write_tiny
 
 from nnlearn.data import idx, images, load, load_digits, load_image_set, sources
 from nnlearn.errors import DataError

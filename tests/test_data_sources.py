@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 import data_helpers
-from data_helpers import files_in, need_data, tiny, write_tiny  # noqa: F401  (tiny: fixture)
+from data_helpers import files_in, need_data, write_tiny
 
 from nnlearn.data import idx, sources
 from nnlearn.data.sources import cache_home, find, is_writable, locate

@@ -81,8 +81,8 @@ def test_loss_gradient_matches_finite_differences(rng):
                 up, down = z.copy(), z.copy()
                 up[idx] += h
                 down[idx] -= h
-                numeric[idx] = (nll(up, y, reduction=reduction, sample_weight=weights)[0]
-                                - nll(down, y, reduction=reduction, sample_weight=weights)[0]) / (2 * h)
+                options = {"reduction": reduction, "sample_weight": weights}
+                numeric[idx] = (nll(up, y, **options)[0] - nll(down, y, **options)[0]) / (2 * h)
             np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
 
 
@@ -268,3 +268,12 @@ def test_a_batch_of_zero_weights_contributes_nothing(rng):
     z = rng.normal(size=(4, 3))
     loss, grad = nll(z, np.array([0, 1, 2, 0]), sample_weight=np.zeros(4))
     assert loss == 0.0 and np.all(grad == 0)
+
+
+def test_prediction_path_equals_forward_and_keeps_nothing(rng):
+    net = resnet(4, 6, 2, 3, "tanh", dropout=0.3, seed=0, dtype=np.float64)
+    X = rng.normal(size=(5, 4))
+    np.testing.assert_array_equal(net.predict_logits(X), net.forward(X))
+    fresh = mlp(4, [6], 3, seed=0)
+    fresh.predict_proba(X)
+    assert not hasattr(fresh.layers[0], "f_prev")

@@ -198,3 +198,15 @@ def test_weight_two_equals_a_duplicated_row_in_full_batch_descent():
 
 def test_numpy_scalar_learning_rate_is_accepted():
     assert TrainConfig(lr=np.float32(0.1)).lr == np.float32(0.1)
+
+
+def test_weighted_validation_data(rings_data):
+    d = rings_data
+    w = np.where(d.y_test == 0, 1.0, 0.0)  # only class 0 counts
+    t = _trainer((4,), iterations=5)
+    h = t.fit(d.X_train, d.y_train, validation_data=(d.X_test, d.y_test, w))
+    zero = d.y_test == 0
+    expected = np.mean(t.backend.network.predict(d.X_test[zero]) == 0)
+    assert h.last("val_accuracy") == pytest.approx(expected)
+    with pytest.raises(ValueError, match=r"\(X, y\) or"):
+        t.fit(d.X_train, d.y_train, validation_data=(d.X_test,))

@@ -19,8 +19,7 @@ import numpy as np
 from .data import load
 from .engine import make_optimizer, mlp, resnet
 from .fileio import write_text
-from .training import (NumpyBackend, Snapshots, TrainConfig, Trainer, evaluate_logits,
-                       save_model)
+from .training import NumpyBackend, Snapshots, TrainConfig, Trainer, save_model
 
 
 @dataclass

@@ -93,8 +93,10 @@ def process_group(cfg: RunConfig):
               help="Folder holding the data set files (else NNLEARN_DATA, the cache, ...).")
 @click.option("--data-seed", type=int, default=0, show_default=True,
               help="Seed of the toy data (the test set is drawn with its own seed from it).")
-@click.option("--n-train", type=POSITIVE, default=None, help="Training samples: points drawn for toy data, a stratified subset otherwise.")
-@click.option("--n-test", type=POSITIVE, default=None, help="Test samples: points drawn for toy data, a stratified subset otherwise.")
+@click.option("--n-train", type=POSITIVE, default=None,
+              help="Training samples: points drawn for toy data, else a stratified subset.")
+@click.option("--n-test", type=POSITIVE, default=None,
+              help="Test samples: points drawn for toy data, else a stratified subset.")
 @click.option("--architecture", type=click.Choice(["mlp", "resnet"]), default="mlp",
               show_default=True, help="Fully connected (eq. 1) or residual (eq. 6).")
 @click.option("--hidden", type=IntList(), default="100", show_default=True,

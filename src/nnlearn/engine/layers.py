@@ -27,7 +27,12 @@ class Layer:
     n_out: int
     dz: np.ndarray | None = None
 
+    def apply(self, f_prev):
+        """The layer's output for ``f_prev``, keeping nothing: prediction's pure path."""
+        raise NotImplementedError
+
     def forward(self, f_prev, train=False, rng=None):
+        """As ``apply``, keeping what ``backward`` needs (``f_{k-1}``, ``z_k``, ...)."""
         raise NotImplementedError
 
     def backward(self, dL_df, need_input_grad=True):
@@ -76,11 +81,17 @@ class Dense(Layer):
     def b(self):
         return self.params["b"]
 
+    def _sigma(self, z):
+        return z if self.activation == "identity" else self.sigma(z)
+
+    def apply(self, f_prev):
+        return self._sigma(f_prev @ self.W.T + self.b)
+
     def forward(self, f_prev, train=False, rng=None):
-        self.f_prev = f_prev
-        self.z = f_prev @ self.W.T + self.b  # eq. (3), one row per sample
-        self.f = self.z if self.activation == "identity" else self.sigma(self.z)
-        return self.f
+        z = f_prev @ self.W.T + self.b  # eq. (3), one row per sample
+        f = self._sigma(z)
+        self.f_prev, self.z, self.f = f_prev, z, f
+        return f
 
     def backward(self, dL_df, need_input_grad=True):
         # dL/dz_k = D_k dL/df_k with D_k = diag(sigma_k'(z_k)): a row-wise product.
@@ -130,12 +141,16 @@ class Residual(Layer):
         self.params = {"W1": W1, "W2": W2, "b": np.zeros(self.inner, dtype=dtype)}
         self._zero_grads()
 
+    def apply(self, f_prev):
+        p = self.params
+        return f_prev + self.sigma(f_prev @ p["W2"].T + p["b"]) @ p["W1"].T  # eq. (6)
+
     def forward(self, f_prev, train=False, rng=None):
         p = self.params
-        self.f_prev = f_prev
-        self.z = f_prev @ p["W2"].T + p["b"]
-        self.s = self.sigma(self.z)
-        return f_prev + self.s @ p["W1"].T  # eq. (6)
+        z = f_prev @ p["W2"].T + p["b"]
+        s = self.sigma(z)
+        self.f_prev, self.z, self.s = f_prev, z, s
+        return f_prev + s @ p["W1"].T  # eq. (6)
 
     def backward(self, dL_df, need_input_grad=True):
         p, g = self.params, self.grads
@@ -170,6 +185,9 @@ class Dropout(Layer):
         self.p = float(p)
         self.params, self.grads = {}, {}
         self.mask = None
+
+    def apply(self, f_prev):
+        return f_prev
 
     def forward(self, f_prev, train=False, rng=None):
         if not train or self.p == 0.0:

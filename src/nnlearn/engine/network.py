@@ -109,15 +109,24 @@ class Network:
                          if layer.params and layer.dz is not None])
 
     # -- prediction -------------------------------------------------------------
+    def predict_logits(self, X):
+        """Logits ``f_L`` for the rows of ``X``, keeping no intermediate values
+        (so prediction holds no batch in memory and may run in several threads)."""
+        f = np.asarray(X, dtype=self.dtype)
+        for layer in self.layers:
+            f = layer.apply(f)
+        return f
+
     def predict_proba(self, X):
-        return softmax(self.forward(X))
+        """Soft-max probabilities ``p_i``, shape ``(m, n_L)``."""
+        return softmax(self.predict_logits(X))
 
     def predict_log_proba(self, X):
-        return log_softmax(self.forward(X))
+        return log_softmax(self.predict_logits(X))
 
     def predict(self, X):
         """Class index of the largest logit, as in the lecture."""
-        return np.argmax(self.forward(X), axis=1)
+        return np.argmax(self.predict_logits(X), axis=1)
 
     # -- description ------------------------------------------------------------
     def spec(self) -> dict:
@@ -207,7 +216,8 @@ def resnet(n_in: int, width: int, depth: int, n_out: int, activation="relu", *, 
     of that width (inner width ``inner``, default ``width``), and a linear
     output map ``width -> n_out``."""
     if width <= 0 or depth < 0 or n_in <= 0 or n_out <= 0:
-        raise ValueError(f"bad ResNet size: n_in={n_in}, width={width}, depth={depth}, n_out={n_out}")
+        raise ValueError(f"bad ResNet size: n_in={n_in}, width={width}, depth={depth}, "
+                         f"n_out={n_out}")
     rng = _rng(seed)
     layers: list[Layer] = [Dense(n_in, width, activation, init=init, rng=rng, dtype=dtype)]
     for _ in range(depth):

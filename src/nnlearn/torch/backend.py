@@ -156,7 +156,8 @@ class TorchBackend:
         m = len(y)
         # The divisor of the mean is the whole batch's: a shard under DDP divides
         # by the global total too, so that the averaged gradient is the batch's.
-        total = float(m) if sample_weight is None else float(np.sum(sample_weight, dtype=np.float64))
+        total = (float(m) if sample_weight is None
+                 else float(np.sum(sample_weight, dtype=np.float64)))
         Xt, yt, wt = self._batch(*self._shard(X, y, sample_weight))
         for group in self.optimizer.param_groups:
             group["lr"] = lr

@@ -37,7 +37,8 @@ def resolve_device(device=None) -> torch.device:
     try:
         dev = torch.device(device)
     except (RuntimeError, TypeError, ValueError):
-        raise ValueError(f"unknown device {device!r}; use 'cpu', 'cuda', 'cuda:N' or 'auto'") from None
+        raise ValueError(f"unknown device {device!r}; "
+                         "use 'cpu', 'cuda', 'cuda:N' or 'auto'") from None
     if dev.type == "cuda":
         if not torch.cuda.is_available():
             raise ValueError(f"device {device!r} was requested but CUDA is not available here "

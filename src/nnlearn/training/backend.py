@@ -68,8 +68,8 @@ class NumpyBackend:
     def predict_logits(self, X):
         X = np.asarray(X)
         if len(X) <= EVAL_CHUNK:
-            return self.network.forward(X)
-        return np.concatenate([self.network.forward(X[i:i + EVAL_CHUNK])
+            return self.network.predict_logits(X)
+        return np.concatenate([self.network.predict_logits(X[i:i + EVAL_CHUNK])
                                for i in range(0, len(X), EVAL_CHUNK)])
 
     def evaluate(self, X, y, sample_weight=None):

@@ -72,7 +72,8 @@ def _read_safetensors(path: Path):
             header = (fh.metadata() or {}).get(HEADER_KEY)
             arrays = {k: fh.get_tensor(k) for k in fh.keys()}
     except Exception as err:  # safetensors raises its own error types for bad bytes
-        raise ModelFileError(f"{path}: corrupt or truncated .safetensors model file ({err})") from None
+        raise ModelFileError(f"{path}: corrupt or truncated .safetensors model file "
+                             f"({err})") from None
     if header is None:
         raise ModelFileError(f"{path}: not an nnlearn model file (no {HEADER_KEY} metadata)")
     return header, arrays
@@ -93,7 +94,8 @@ def load_model(path) -> Network:
     try:
         info = json.loads(header)
     except json.JSONDecodeError as err:
-        raise ModelFileError(f"{path}: the architecture description is not valid JSON ({err})") from None
+        raise ModelFileError(f"{path}: the architecture description is not valid JSON "
+                             f"({err})") from None
     if not isinstance(info, dict) or info.get("format") != FORMAT:
         raise ModelFileError(f"{path}: not an nnlearn model file")
     if info.get("version") != VERSION:
@@ -104,7 +106,8 @@ def load_model(path) -> Network:
         expected = network.parameters()
         for name, a in arrays.items():
             if name in expected and a.dtype != expected[name].dtype:
-                raise ValueError(f"{name} is {a.dtype}, the description says {expected[name].dtype}")
+                raise ValueError(f"{name} is {a.dtype}, the description says "
+                                 f"{expected[name].dtype}")
         network.set_parameters(arrays)
     except (ValueError, KeyError, TypeError) as err:
         raise ModelFileError(f"{path}: weights do not match the architecture: {err}") from None

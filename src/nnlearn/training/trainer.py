@@ -73,7 +73,8 @@ def check_arrays(X, y, n_in: int, n_classes: int, sample_weight=None, what="trai
     if y.shape != (X.shape[0],):
         raise ValueError(f"{what} y must have shape ({X.shape[0]},), got {y.shape}")
     if not np.issubdtype(y.dtype, np.integer):
-        if np.issubdtype(y.dtype, np.floating) and np.all(np.isfinite(y)) and np.all(y == np.round(y)):
+        whole = np.issubdtype(y.dtype, np.floating) and np.all(np.isfinite(y))
+        if whole and np.all(y == np.round(y)):
             y = y.astype(np.int64)
         else:
             raise ValueError(f"{what} y must hold class indices 0..{n_classes - 1}, got {y.dtype}")
@@ -113,15 +114,18 @@ class Trainer:
     def fit(self, X, y, *, validation_data=None, sample_weight=None, transform=None) -> History:
         """Train on ``X`` (m, n_0) with class indices ``y`` (m,).
 
-        ``validation_data=(X_val, y_val)`` is evaluated after every epoch.
+        ``validation_data=(X_val, y_val)`` or ``(X_val, y_val, w_val)`` is
+        evaluated after every epoch (a weighted mean loss and accuracy with ``w_val``).
         ``transform(X_batch, rng)`` is applied to every training batch (data
         augmentation), with the loop's generator so that a seed fixes it.
         """
         cfg, backend = self.config, self.backend
         X, y, w = check_arrays(X, y, backend.n_in, backend.n_out, sample_weight)
         if validation_data is not None:
-            X_val, y_val, _ = check_arrays(*validation_data, backend.n_in, backend.n_out,
-                                           what="validation")
+            if len(validation_data) not in (2, 3):
+                raise ValueError("validation_data must be (X, y) or (X, y, sample_weight)")
+            X_val, y_val, w_val = check_arrays(*validation_data[:2], backend.n_in, backend.n_out,
+                                               *validation_data[2:], what="validation")
         m = len(y)
         batch = min(cfg.batch_size or m, m)
         planned = cfg.iterations or cfg.epochs * math.ceil(m / batch)
@@ -143,7 +147,7 @@ class Trainer:
                     row = self._epoch(X, y, w, batch, transform, lr_at, first, target, callbacks)
                     row["time"] = time.perf_counter() - t0
                     if validation_data is not None:
-                        row["val_loss"], row["val_accuracy"] = backend.evaluate(X_val, y_val)
+                        row["val_loss"], row["val_accuracy"] = backend.evaluate(X_val, y_val, w_val)
                     self.history.record_epoch(**row)
                     for cb in callbacks:
                         cb.on_epoch_end(self)
