@@ -132,3 +132,45 @@ def test_torchrun_two_processes_match_one_and_only_rank0_writes(tmp_path):
                         str(tmp_path / "x")], capture_output=True, text=True,
                        env={**env, "WORLD_SIZE": "2"})
     assert r.returncode == 2 and "needs --backend torch" in r.stderr
+
+
+def test_train_on_a_csv_file_with_string_labels(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    labels = np.where(X[:, 0] > 0, "yes", "no")
+    rows = ["f1,f2,f3,answer"] + [f"{a},{b},{c},{lab}" for (a, b, c), lab in zip(X, labels)]
+    path = tmp_path / "table.csv"
+    path.write_text("\n".join(rows) + "\n")
+    r = nnlearn("train", "--data", str(path), "--epochs", "50", "--quiet", "--out",
+                str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    net = load_model(tmp_path / "out" / "model.npz")
+    assert net.metadata["classes"] == ["no", "yes"] and net.n_in == 3
+    assert json.loads((tmp_path / "out" / "metrics.json").read_text())["test_accuracy"] > 0.7
+    bad = tmp_path / "bad.csv"
+    bad.write_text("f1,answer\n1.0,yes\nabc,no\n")
+    r = nnlearn("train", "--data", str(bad), "--quiet", "--out", str(tmp_path / "bad"))
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1
+    assert "row" in r.stderr or "line" in r.stderr
+
+
+def test_train_on_digits_with_shift_augmentation(tmp_path):
+    r = nnlearn("train", "--data", "digits", "--hidden", "32", "--optimizer", "adam", "--lr",
+                "0.01", "--batch-size", "64", "--epochs", "5", "--augment-shift", "1",
+                "--quiet", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["n_train"] + metrics["n_test"] == 1797 and metrics["test_accuracy"] > 0.6
+    assert not (tmp_path / "decision_regions.png").exists()  # 64 features: no 2-D figure
+
+
+def test_train_on_mnist_from_a_data_folder(tmp_path, data_env):
+    from data_helpers import need_data
+    found = need_data("mnist")
+    r = nnlearn("train", "--data", "mnist", "--data-dir", str(found.folder), "--hidden", "10",
+                "--n-train", "2000", "--optimizer", "adam", "--lr", "0.01", "--batch-size", "100",
+                "--epochs", "2", "--quiet", "--out", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["n_train"] == 2000 and metrics["n_test"] == 10000
+    assert metrics["test_accuracy"] > 0.8

@@ -223,9 +223,12 @@ def test_spec_round_trip_rebuilds_the_same_architecture():
     twin = Network.from_spec(net.spec())
     assert twin.spec() == net.spec()
     assert [type(layer) for layer in twin.layers] == [type(layer) for layer in net.layers]
-    copy = net.copy()
+    net.metadata = {"classes": ["a", "b", "c"]}
+    duplicate = net.copy()
     for k, v in net.parameters().items():
-        np.testing.assert_array_equal(copy.parameters()[k], v)
+        np.testing.assert_array_equal(duplicate.parameters()[k], v)
+        assert duplicate.parameters()[k] is not v
+    assert duplicate.metadata == net.metadata
     with pytest.raises(ValueError, match="unknown layer type"):
         Network.from_spec({"dtype": "float32", "layers": [{"type": "conv"}]})
 

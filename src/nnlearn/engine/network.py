@@ -3,6 +3,7 @@ back propagation as Theorem 1 states it."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 import numpy as np
@@ -157,14 +158,14 @@ class Network:
         return cls(layers, dtype=dtype)
 
     def copy(self) -> Network:
-        net = Network.from_spec(self.spec())
-        net.set_parameters(self.parameters())
-        return net
+        """An independent copy: same architecture, weights and metadata."""
+        return self.astype(self.dtype)
 
     def astype(self, dtype) -> Network:
-        spec = dict(self.spec(), dtype=np.dtype(dtype).name)
-        net = Network.from_spec(spec)
+        """A copy whose parameters are of ``dtype`` (e.g. float64 for checking)."""
+        net = Network.from_spec(dict(self.spec(), dtype=np.dtype(dtype).name))
         net.set_parameters(self.parameters())
+        net.metadata = copy.deepcopy(self.metadata)
         return net
 
     def __repr__(self):
