@@ -16,7 +16,6 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
-from threadpoolctl import threadpool_limits
 
 from nnlearn import NeuralNetClassifier, mlp
 from nnlearn.errors import ModelFileError
@@ -25,13 +24,6 @@ from nnlearn.training import Callback, LambdaCallback, save_model
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 FAST = dict(epochs=60, learning_rate=1e-2, random_state=0)
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # On data this small, BLAS threads only wait for each other.
-    with threadpool_limits(1):
-        yield
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import warnings
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
-from threadpoolctl import threadpool_limits
 
 from nnlearn import NeuralNetClassifier
 
@@ -29,13 +28,6 @@ def expected_failed_checks(estimator):
                 "agree to a few float32 ulps (about 2e-7), not to the check's float64 "
                 "rtol=1e-7; the float64 instances pass it"}
     return {}
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # On data this small, BLAS and PyTorch threads only wait for each other.
-    with threadpool_limits(1):
-        yield
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)

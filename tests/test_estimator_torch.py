@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
-from threadpoolctl import threadpool_limits
 
 pytest.importorskip("torch")
 
@@ -17,13 +16,6 @@ from nnlearn.engine import Network  # noqa: E402
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 CUDA = pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="no GPU")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # On data this small, BLAS and PyTorch threads only wait for each other.
-    with threadpool_limits(1):
-        yield
 
 
 @pytest.fixture(scope="module")

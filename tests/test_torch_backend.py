@@ -11,16 +11,6 @@ from nnlearn.torch import TorchBackend  # noqa: E402
 from nnlearn.training import EarlyStopping, NumpyBackend, TrainConfig, Trainer  # noqa: E402
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    # Networks this small gain nothing from intra-op threads, and on a busy CI
-    # machine the threads' waits for each other cost 10-50x: one thread is faster.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def _fit(backend_cls, data, net_fn, optimizer_fn, *, callbacks=(), **config):
     d = data
     config = {"epochs": 8, "batch_size": 32, "lr": 0.05, "seed": 11, "progress": False, **config}

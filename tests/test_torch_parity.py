@@ -17,15 +17,6 @@ from nnlearn.torch import TorchBackend, to_torch, weighted_nll_sum  # noqa: E402
 from nnlearn.training import NumpyBackend, TrainConfig, Trainer  # noqa: E402
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    # Networks this small gain nothing from intra-op threads, and on a busy CI
-    # machine the threads' waits for each other cost 10-50x: one thread is faster.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
 NETWORKS = {
     **{f"mlp-{act}": (lambda act=act: mlp(5, [9, 7], 4, act, seed=1, dtype=np.float64))
        for act in ACTIVATIONS},

@@ -6,18 +6,10 @@ import click
 import numpy as np
 
 from ..engine import gradcheck, mlp, resnet
+from ..engine.gradcheck import randomise_biases
 from ..errors import NNLearnError
 from ..engine.activations import ACTIVATIONS
 from .train import IntList, NameList
-
-
-def randomise_biases(net, rng, scale=0.1):
-    """Give every bias a random value: with the zero biases of a fresh network an
-    input row of zeros lands exactly on relu's kink at z = 0, where the finite
-    difference straddles the corner and no gradient exists to compare."""
-    for name, p in net.parameters().items():
-        if name.endswith(".b"):
-            p[...] = rng.normal(0.0, scale, size=p.shape)
 
 
 @click.command()
