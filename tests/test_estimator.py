@@ -362,12 +362,12 @@ def test_bad_hyper_parameters_are_named_in_fit(blobs, params, message):
 def test_torch_backend_missing_is_a_clear_import_error(blobs, monkeypatch):
     X, _, y, _ = blobs
     monkeypatch.setitem(sys.modules, "nnlearn.torch", None)  # as if it were not installed
-    with pytest.raises(ImportError, match="backend='torch' needs nnlearn.torch"):
+    with pytest.raises(ImportError, match="torch backend needs PyTorch"):
         NeuralNetClassifier(backend="torch").fit(X, y)
     for name in [m for m in sys.modules if m == "torch" or m.startswith("nnlearn.torch")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "torch", None)  # as if PyTorch were not installed
-    with pytest.raises(ImportError, match="backend='torch' needs PyTorch.*pip install"):
+    with pytest.raises(ImportError, match="torch backend needs PyTorch.*pip install"):
         NeuralNetClassifier(backend="torch").fit(X, y)
 
 

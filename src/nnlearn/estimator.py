@@ -35,7 +35,7 @@ from .engine.losses import log_softmax, softmax
 from .engine.network import mlp, resnet
 from .engine.optim import SCHEDULES, make_optimizer, make_schedule
 from .errors import ModelFileError
-from .training.backend import EVAL_CHUNK, NumpyBackend
+from .training.backend import NumpyBackend, make_backend
 from .training.callbacks import Callback, EarlyStopping
 from .training.modelio import load_model, save_model
 from .training.trainer import TrainConfig, Trainer
@@ -468,17 +468,8 @@ class NeuralNetClassifier(ClassifierMixin, BaseEstimator):
     def _make_backend(self, network, settings, seed):
         optimizer = make_optimizer(self.optimizer, momentum=self.momentum,
                                    weight_decay=self.weight_decay)
-        if self.backend == "numpy":
-            return NumpyBackend(network, optimizer, seed=seed)
-        try:  # imported here: PyTorch is optional, and slow to import
-            from .torch import TorchBackend
-        except ImportError as err:
-            missing = "PyTorch" if getattr(err, "name", "") == "torch" else "nnlearn.torch"
-            raise ImportError(f"backend='torch' needs {missing}, which cannot be imported "
-                              f"({err}); install PyTorch (pip install 'nnlearn[torch]') or "
-                              "use backend='numpy'") from err
         # "auto" becomes a GPU when PyTorch sees one; a missing GPU is a ValueError there.
-        return TorchBackend(network, optimizer, device=self.device, seed=seed)
+        return make_backend(self.backend, network, optimizer, device=self.device, seed=seed)
 
     def _train_config(self, settings, incremental) -> TrainConfig:
         lr, schedule = self.learning_rate, self.lr_schedule
@@ -536,10 +527,7 @@ class NeuralNetClassifier(ClassifierMixin, BaseEstimator):
     def _logits(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=self.network_.dtype)
-        forward = self.network_.forward
-        if len(X) <= EVAL_CHUNK:
-            return forward(X)
-        return np.concatenate([forward(X[i:i + EVAL_CHUNK]) for i in range(0, len(X), EVAL_CHUNK)])
+        return self.network_.predict_logits(X)
 
     def predict_proba(self, X):
         """Soft-max class probabilities.

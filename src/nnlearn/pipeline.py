@@ -19,7 +19,7 @@ import numpy as np
 from .data import load
 from .engine import make_optimizer, mlp, resnet
 from .fileio import write_text
-from .training import NumpyBackend, Snapshots, TrainConfig, Trainer, save_model
+from .training import Snapshots, TrainConfig, Trainer, make_backend, save_model
 
 
 @dataclass
@@ -76,23 +76,6 @@ def build_network(cfg: RunConfig, n_in: int, n_out: int):
     if cfg.architecture == "resnet":
         return resnet(n_in, cfg.width, cfg.depth, n_out, **common)
     raise ValueError(f"unknown architecture {cfg.architecture!r}; choose mlp or resnet")
-
-
-def make_backend(name: str, network, optimizer, *, device="cpu", seed=0):
-    """The backend seam: the engine in NumPy, or its PyTorch twin."""
-    if name == "numpy":
-        if device not in ("cpu", "auto"):
-            raise ValueError(f"the numpy backend runs on the cpu, not {device!r}")
-        return NumpyBackend(network, optimizer, seed=seed)
-    if name == "torch":
-        try:
-            from .torch import make_torch_backend
-        except ImportError as err:
-            raise ImportError(f"the torch backend needs PyTorch: pip install 'nnlearn[torch]' "
-                              f"({err})") from None
-        # Inside a torchrun process group this is the data-parallel backend.
-        return make_torch_backend(network, optimizer, device=device, seed=seed)
-    raise ValueError(f"unknown backend {name!r}; choose numpy or torch")
 
 
 def _data_options(cfg: RunConfig) -> dict:

@@ -12,6 +12,7 @@ from .layers import Dense, Dropout, Layer, Residual
 from .losses import log_softmax, nll, softmax
 
 LAYER_TYPES = {"dense": Dense, "residual": Residual, "dropout": Dropout}
+PREDICT_CHUNK = 8192  # rows per pass when predicting: bounds the memory of big inputs
 
 
 class Network:
@@ -112,7 +113,12 @@ class Network:
     # -- prediction -------------------------------------------------------------
     def predict_logits(self, X):
         """Logits ``f_L`` for the rows of ``X``, keeping no intermediate values
-        (so prediction holds no batch in memory and may run in several threads)."""
+        (so prediction holds no batch in memory and may run in several threads).
+        Large inputs go through in chunks of ``PREDICT_CHUNK`` rows."""
+        X = np.asarray(X)
+        if len(X) > PREDICT_CHUNK:
+            return np.concatenate([self.predict_logits(X[i:i + PREDICT_CHUNK])
+                                   for i in range(0, len(X), PREDICT_CHUNK)])
         f = np.asarray(X, dtype=self.dtype)
         for layer in self.layers:
             f = layer.apply(f)

@@ -18,7 +18,8 @@ import torch.nn.functional as F
 
 from ..engine.network import Network
 from ..engine.optim import SGD, Adam, Optimizer
-from ..training.backend import EVAL_CHUNK, evaluate_logits
+from ..engine.network import PREDICT_CHUNK
+from ..training.backend import evaluate_logits
 from .convert import as_tensor, from_torch, load_parameters, resolve_device, to_torch
 
 # Placeholder learning rate for building torch optimisers: the loop sets the real
@@ -177,13 +178,13 @@ class TorchBackend:
         """Logits ``f_L``, shape ``(m, n_L)``, as a NumPy array of the network's dtype.
 
         Dropout is off (``eval`` mode); rows go through in chunks of
-        ``EVAL_CHUNK`` to bound memory on large sets.
+        ``PREDICT_CHUNK`` to bound memory on large sets.
         """
         X = np.asarray(X)
         self.module.eval()
         with torch.inference_mode():
-            parts = [self.module(self._to_device(X[i:i + EVAL_CHUNK], self.np_dtype)).cpu().numpy()
-                     for i in range(0, len(X), EVAL_CHUNK)]
+            parts = [self.module(self._to_device(X[i:i + PREDICT_CHUNK], self.np_dtype))
+                     .cpu().numpy() for i in range(0, len(X), PREDICT_CHUNK)]
         if not parts:
             return np.empty((0, self.n_out), dtype=self.np_dtype)
         return parts[0] if len(parts) == 1 else np.concatenate(parts)

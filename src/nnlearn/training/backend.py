@@ -16,8 +16,6 @@ from ..engine.losses import nll
 from ..engine.network import Network
 from ..engine.optim import Optimizer
 
-EVAL_CHUNK = 8192  # rows per forward pass when evaluating: bounds memory on big sets
-
 
 class Backend(Protocol):
     n_in: int  # input width n_0
@@ -66,11 +64,7 @@ class NumpyBackend:
         return loss, int(np.count_nonzero(np.argmax(z, axis=1) == y))
 
     def predict_logits(self, X):
-        X = np.asarray(X)
-        if len(X) <= EVAL_CHUNK:
-            return self.network.predict_logits(X)
-        return np.concatenate([self.network.predict_logits(X[i:i + EVAL_CHUNK])
-                               for i in range(0, len(X), EVAL_CHUNK)])
+        return self.network.predict_logits(X)
 
     def evaluate(self, X, y, sample_weight=None):
         return evaluate_logits(self.predict_logits(X), y, sample_weight)
@@ -88,3 +82,24 @@ def evaluate_logits(z, y, sample_weight=None) -> tuple[float, float]:
     correct = np.argmax(z, axis=1) == y
     accuracy = float(np.average(correct, weights=sample_weight))
     return loss, accuracy
+
+
+def make_backend(name: str, network: Network, optimizer: Optimizer, *, device="cpu", seed=0):
+    """The backend seam: ``"numpy"`` (the engine) or ``"torch"`` (its PyTorch twin).
+
+    Inside a ``torchrun`` process group, ``"torch"`` gives the data-parallel
+    backend. PyTorch is imported only here, and only when asked for.
+    """
+    if name == "numpy":
+        if device not in ("cpu", "auto"):
+            raise ValueError(f"the numpy backend runs on the cpu, not {device!r}")
+        return NumpyBackend(network, optimizer, seed=seed)
+    if name == "torch":
+        try:
+            from ..torch import make_torch_backend
+        except ImportError as err:
+            raise ImportError(f"the torch backend needs PyTorch, which cannot be imported "
+                              f"({err}); pip install 'nnlearn[torch]', or use the numpy "
+                              "backend") from err
+        return make_torch_backend(network, optimizer, device=device, seed=seed)
+    raise ValueError(f"unknown backend {name!r}; choose numpy or torch")
