@@ -82,6 +82,17 @@ def test_train_step_reports_the_weighted_mean_loss_and_correct_count():
     assert isinstance(n_correct, int)
 
 
+def test_a_batch_of_zero_weights_leaves_the_weights_alone_as_in_the_engine():
+    X = np.random.default_rng(3).normal(size=(4, 2))
+    y = np.array([0, 1, 0, 1])
+    backend = TorchBackend(mlp(2, [5], 2, seed=0, dtype=np.float64), SGD())
+    loss, _ = backend.train_step(X, y, np.zeros(4), 0.5)
+    assert loss == 0.0
+    after = backend.get_network().parameters()
+    before = mlp(2, [5], 2, seed=0, dtype=np.float64).parameters()
+    assert all(np.array_equal(after[k], v) for k, v in before.items())
+
+
 def test_dropout_masks_follow_the_seed(rings_data):
     def run(seed):
         net = mlp(2, [16], 2, dropout=0.3, seed=0)

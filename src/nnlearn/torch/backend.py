@@ -16,9 +16,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..engine.network import Network
+from ..engine.network import PREDICT_CHUNK, Network
 from ..engine.optim import SGD, Adam, Optimizer
-from ..engine.network import PREDICT_CHUNK
 from ..training.backend import evaluate_logits
 from .convert import as_tensor, from_torch, load_parameters, resolve_device, to_torch
 
@@ -159,6 +158,8 @@ class TorchBackend:
         # by the global total too, so that the averaged gradient is the batch's.
         total = (float(m) if sample_weight is None
                  else float(np.sum(sample_weight, dtype=np.float64)))
+        # A batch whose weights are all zero contributes nothing, as in the engine.
+        per_weight = 1.0 / total if total > 0 else 0.0
         Xt, yt, wt = self._batch(*self._shard(X, y, sample_weight))
         for group in self.optimizer.param_groups:
             group["lr"] = lr
@@ -166,13 +167,13 @@ class TorchBackend:
         self.optimizer.zero_grad(set_to_none=True)
         z = self.model(Xt)
         loss_sum = weighted_nll_sum(z, yt, wt)
-        (loss_sum * (self.grad_scale / total)).backward()  # autograd: Theorem 1
+        (loss_sum * (self.grad_scale * per_weight)).backward()  # autograd: Theorem 1
         self.optimizer.step()
         correct = (z.detach().argmax(dim=1) == yt).sum()
         # One host synchronisation per step, for both numbers.
         stats = self._all_reduce(torch.stack([loss_sum.detach(), correct.to(loss_sum.dtype)]))
         loss, n_correct = stats.tolist()
-        return loss / total, int(round(n_correct))
+        return loss * per_weight, int(round(n_correct))
 
     def predict_logits(self, X) -> np.ndarray:
         """Logits ``f_L``, shape ``(m, n_L)``, as a NumPy array of the network's dtype.
