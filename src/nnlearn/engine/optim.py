@@ -72,16 +72,26 @@ class Adam(Optimizer):
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
 
     def _update(self, name, p, g, lr):
-        s = self.state.setdefault(name, {"m": np.zeros_like(p), "v": np.zeros_like(p)})
-        m, v, t = s["m"], s["v"], self.t
+        s = self.state.get(name)
+        if s is None:  # m, v, and a scratch array so that a step allocates nothing
+            s = self.state[name] = {k: np.zeros_like(p) for k in ("m", "v", "tmp")}
+        m, v, tmp, t = s["m"], s["v"], s["tmp"], self.t
         dt = p.dtype.type
-        m *= dt(self.beta1)
-        m += dt(1 - self.beta1) * g
-        v *= dt(self.beta2)
-        v += dt(1 - self.beta2) * (g * g)
-        step_size = lr / (1 - self.beta1 ** t)
-        denom = np.sqrt(v) / dt(math.sqrt(1 - self.beta2 ** t)) + dt(self.eps)
-        p -= dt(step_size) * (m / denom)
+        m *= dt(self.beta1)  # m <- beta1 m + (1 - beta1) g
+        np.multiply(g, dt(1 - self.beta1), out=tmp)
+        m += tmp
+        v *= dt(self.beta2)  # v <- beta2 v + (1 - beta2) g^2
+        np.multiply(g, g, out=tmp)
+        tmp *= dt(1 - self.beta2)
+        v += tmp
+        # p <- p - lr m_hat / (sqrt(v_hat) + eps), with the bias corrections
+        # m_hat = m / (1 - beta1^t) and v_hat = v / (1 - beta2^t) folded in.
+        np.sqrt(v, out=tmp)
+        tmp /= dt(math.sqrt(1 - self.beta2 ** t))
+        tmp += dt(self.eps)
+        np.divide(m, tmp, out=tmp)
+        tmp *= dt(lr / (1 - self.beta1 ** t))
+        p -= tmp
 
 
 OPTIMIZERS = {"gd": SGD, "sgd": SGD, "momentum": SGD, "nesterov": SGD, "adam": Adam}
