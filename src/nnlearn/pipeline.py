@@ -90,7 +90,13 @@ def _data_options(cfg: RunConfig) -> dict:
 
 
 def run(cfg: RunConfig, callbacks=()) -> RunResult:
-    """Load, build, train and evaluate as ``cfg`` says; nothing is written."""
+    """Load, build, train and evaluate as ``cfg`` says; nothing is written.
+
+    ``callbacks`` are added to the training loop's (after the snapshots).
+    """
+    if cfg.snapshots and cfg.iterations and max(cfg.snapshots) > cfg.iterations:
+        raise ValueError(f"snapshot at iteration {max(cfg.snapshots)} is past the last "
+                         f"iteration ({cfg.iterations})")
     data = load(cfg.data, **_data_options(cfg))
     network = build_network(cfg, data.n_features, data.n_classes)
     network.metadata = {"classes": np.asarray(data.classes).tolist(), "data": data.name}
@@ -102,9 +108,6 @@ def run(cfg: RunConfig, callbacks=()) -> RunResult:
         epochs=cfg.epochs, iterations=cfg.iterations, batch_size=cfg.batch_size, lr=cfg.lr,
         schedule=cfg.schedule, seed=cfg.seed, record_iterations=cfg.record_iterations,
         progress=cfg.progress), callbacks=[*([snapshots] if snapshots else []), *callbacks])
-    if cfg.snapshots and cfg.iterations and max(cfg.snapshots) > cfg.iterations:
-        raise ValueError(f"snapshot at iteration {max(cfg.snapshots)} is past the last "
-                         f"iteration ({cfg.iterations})")
     transform = None
     if cfg.augment_shift:
         if data.image_shape is None:
