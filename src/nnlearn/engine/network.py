@@ -15,6 +15,16 @@ LAYER_TYPES = {"dense": Dense, "residual": Residual, "dropout": Dropout}
 PREDICT_CHUNK = 8192  # rows per pass when predicting: bounds the memory of big inputs
 
 
+def check_widths(layers) -> None:
+    """Each layer must take as many inputs as the layer below gives (``n_{k-1}``)."""
+    if not layers:
+        raise ValueError("a network needs at least one layer")
+    for below, above in zip(layers, layers[1:]):
+        if below.n_out != above.n_in:
+            raise ValueError(f"layer {above!r} takes {above.n_in} inputs but "
+                             f"{below!r} gives {below.n_out}")
+
+
 class Network:
     """A stack of layers mapping inputs ``(m, n_0)`` to logits ``(m, n_L)``.
 
@@ -30,10 +40,7 @@ class Network:
         self.layers = list(layers)
         self.dtype = np.dtype(dtype)
         self.metadata: dict = {}  # free-form, JSON-ready; saved with the model (class labels, ...)
-        for below, above in zip(self.layers, self.layers[1:]):
-            if below.n_out != above.n_in:
-                raise ValueError(f"layer {above!r} takes {above.n_in} inputs but "
-                                 f"{below!r} gives {below.n_out}")
+        check_widths(self.layers)
 
     @property
     def n_in(self) -> int:
@@ -151,14 +158,11 @@ class Network:
                 kind = entry.pop("type")
                 if kind not in LAYER_TYPES:
                     raise ValueError(f"unknown layer type {kind!r}")
-                if kind == "dense":
-                    layers.append(Dense(entry["n_in"], entry["n_out"], entry["activation"],
-                                        init=entry.get("init"), rng=rng, dtype=dtype))
-                elif kind == "residual":
-                    layers.append(Residual(entry["width"], entry["inner"], entry["activation"],
-                                           init=entry.get("init"), rng=rng, dtype=dtype))
+                # A layer's spec() keys are its constructor's arguments.
+                if kind == "dropout":
+                    layers.append(Dropout(**entry))
                 else:
-                    layers.append(Dropout(entry["width"], entry["p"]))
+                    layers.append(LAYER_TYPES[kind](**entry, rng=rng, dtype=dtype))
         except (KeyError, TypeError) as err:
             raise ValueError(f"malformed network description: {err!r}") from None
         return cls(layers, dtype=dtype)

@@ -21,6 +21,7 @@ from torch import nn
 from ..engine.activations import LEAKY_SLOPE
 from ..engine.activations import get_activation as engine_activation
 from ..engine.init import default_init
+from ..engine.network import check_widths
 
 
 # -- activations sigma: the engine's table, in torch -------------------------------------------
@@ -281,12 +282,7 @@ class TorchNetwork(nn.Module):
             layers = [_layer(entry, dtype, device, draw) for entry in spec["layers"]]
         except (KeyError, TypeError) as err:
             raise ValueError(f"malformed network description: {err!r}") from None
-        if not layers:
-            raise ValueError("a network needs at least one layer")
-        for below, above in zip(layers, layers[1:]):
-            if below.n_out != above.n_in:
-                raise ValueError(f"layer {above!r} takes {above.n_in} inputs but "
-                                 f"{below!r} gives {below.n_out}")
+        check_widths(layers)
         self.layers = nn.ModuleList(layers)
         self.metadata: dict = {}
 

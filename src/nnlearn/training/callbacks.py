@@ -8,6 +8,8 @@ import sys
 
 from tqdm.auto import tqdm
 
+from .modelio import save_model
+
 
 class Callback:
     """Base class; override the hooks you need. Each receives the ``Trainer``."""
@@ -91,7 +93,6 @@ class Checkpoint(Callback):
 
     def on_epoch_end(self, trainer):
         if trainer.epoch % self.every == 0:
-            from .modelio import save_model
             save_model(trainer.backend.get_network(), self.path, metadata=self.metadata)
 
 
