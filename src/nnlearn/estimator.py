@@ -35,7 +35,8 @@ from .engine.losses import log_softmax, softmax
 from .engine.network import mlp, resnet
 from .engine.optim import SCHEDULES, make_optimizer, make_schedule
 from .errors import ModelFileError
-from .training.backend import NumpyBackend, make_backend
+from .backends import make_backend
+from .training.backend import NumpyBackend
 from .training.callbacks import Callback, EarlyStopping
 from .training.modelio import load_model, save_model
 from .training.trainer import TrainConfig, Trainer

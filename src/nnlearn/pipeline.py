@@ -19,7 +19,8 @@ import numpy as np
 from .data import load
 from .engine import make_optimizer, mlp, resnet
 from .fileio import write_text
-from .training import Snapshots, TrainConfig, Trainer, make_backend, save_model
+from .backends import make_backend
+from .training import Snapshots, TrainConfig, Trainer, save_model
 
 
 @dataclass

@@ -6,10 +6,10 @@ Nothing here imports from the rest of nnlearn.
 from .activations import ACTIVATIONS
 from .gradcheck import gradcheck
 from .layers import Dense, Dropout, Layer, Residual
-from .losses import log_softmax, logsumexp, nll, softmax
+from .losses import evaluate_logits, log_softmax, logsumexp, nll, softmax
 from .network import Network, mlp, resnet
 from .optim import SGD, Adam, make_optimizer, make_schedule
 
 __all__ = ["ACTIVATIONS", "Adam", "Dense", "Dropout", "Layer", "Network", "Residual", "SGD",
-           "gradcheck", "log_softmax", "logsumexp", "make_optimizer", "make_schedule", "mlp",
-           "nll", "resnet", "softmax"]
+           "evaluate_logits", "gradcheck", "log_softmax", "logsumexp", "make_optimizer",
+           "make_schedule", "mlp", "nll", "resnet", "softmax"]

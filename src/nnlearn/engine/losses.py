@@ -74,3 +74,11 @@ def nll(z, y, *, reduction="mean", sample_weight=None):
     if scale != 1.0:
         dL_dz *= z.dtype.type(scale)
     return total * scale, dL_dz
+
+
+def evaluate_logits(z, y, sample_weight=None) -> tuple[float, float]:
+    """Mean loss of eq. (7) and (weighted) accuracy of logits ``z`` against labels ``y``."""
+    loss, _ = nll(z, y, sample_weight=sample_weight)
+    correct = np.argmax(z, axis=1) == y
+    accuracy = float(np.average(correct, weights=sample_weight))
+    return loss, accuracy

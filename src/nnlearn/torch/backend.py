@@ -18,7 +18,7 @@ import torch.nn.functional as F
 
 from ..engine.network import PREDICT_CHUNK, Network
 from ..engine.optim import SGD, Adam, Optimizer
-from ..training.backend import evaluate_logits
+from ..engine.losses import evaluate_logits
 from .convert import as_tensor, from_torch, load_parameters, resolve_device, to_torch
 
 # Placeholder learning rate for building torch optimisers: the loop sets the real

@@ -1,6 +1,6 @@
 """Training: the loop, its callbacks and history, the backend seam, model files."""
 
-from .backend import Backend, NumpyBackend, evaluate_logits, make_backend
+from .backend import Backend, NumpyBackend
 from .callbacks import Callback, Checkpoint, EarlyStopping, LambdaCallback, ProgressBar, Snapshots
 from .history import History
 from .modelio import load_model, save_model
@@ -8,4 +8,4 @@ from .trainer import TrainConfig, Trainer, check_arrays
 
 __all__ = ["Backend", "Callback", "Checkpoint", "EarlyStopping", "History", "LambdaCallback",
            "NumpyBackend", "ProgressBar", "Snapshots", "TrainConfig", "Trainer", "check_arrays",
-           "evaluate_logits", "load_model", "make_backend", "save_model"]
+           "load_model", "save_model"]

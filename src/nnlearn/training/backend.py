@@ -3,7 +3,8 @@
 The loop in ``trainer.py`` decides which samples go into which batch, with what
 learning rate, and what is recorded; a backend computes. ``NumpyBackend`` runs
 the engine; ``nnlearn.torch.TorchBackend`` runs the PyTorch twin with the same
-interface, so both see the same batches in the same order.
+interface, so both see the same batches in the same order. Which one to build
+is decided above both, in ``nnlearn.backends``: this package never names torch.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ..engine.losses import nll
+from ..engine.losses import evaluate_logits
 from ..engine.network import Network
 from ..engine.optim import Optimizer
 
@@ -74,32 +75,3 @@ class NumpyBackend:
 
     def set_parameters(self, values):
         self.network.set_parameters(values)
-
-
-def evaluate_logits(z, y, sample_weight=None) -> tuple[float, float]:
-    """Mean loss of eq. (7) and (weighted) accuracy of logits ``z`` against labels ``y``."""
-    loss, _ = nll(z, y, sample_weight=sample_weight)
-    correct = np.argmax(z, axis=1) == y
-    accuracy = float(np.average(correct, weights=sample_weight))
-    return loss, accuracy
-
-
-def make_backend(name: str, network: Network, optimizer: Optimizer, *, device="cpu", seed=0):
-    """The backend seam: ``"numpy"`` (the engine) or ``"torch"`` (its PyTorch twin).
-
-    Inside a ``torchrun`` process group, ``"torch"`` gives the data-parallel
-    backend. PyTorch is imported only here, and only when asked for.
-    """
-    if name == "numpy":
-        if device not in ("cpu", "auto"):
-            raise ValueError(f"the numpy backend runs on the cpu, not {device!r}")
-        return NumpyBackend(network, optimizer, seed=seed)
-    if name == "torch":
-        try:
-            from ..torch import make_torch_backend
-        except ImportError as err:
-            raise ImportError(f"the torch backend needs PyTorch, which cannot be imported "
-                              f"({err}); pip install 'nnlearn[torch]', or use the numpy "
-                              "backend") from err
-        return make_torch_backend(network, optimizer, device=device, seed=seed)
-    raise ValueError(f"unknown backend {name!r}; choose numpy or torch")

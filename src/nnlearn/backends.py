@@ -1,0 +1,34 @@
+"""``make_backend``: the one place that names both backends.
+
+It sits above ``nnlearn.training`` (the loop and ``NumpyBackend``) and
+``nnlearn.torch`` (the twin), so that neither imports the other's side of the
+seam. PyTorch is imported only here, and only when asked for.
+"""
+
+from __future__ import annotations
+
+from .engine.network import Network
+from .engine.optim import Optimizer
+from .training.backend import NumpyBackend
+
+BACKENDS = ("numpy", "torch")
+
+
+def make_backend(name: str, network: Network, optimizer: Optimizer, *, device="auto", seed=0):
+    """The backend seam: ``"numpy"`` (the engine) or ``"torch"`` (its PyTorch twin).
+
+    Inside a ``torchrun`` process group, ``"torch"`` gives the data-parallel backend.
+    """
+    if name == "numpy":
+        if device not in ("cpu", "auto"):
+            raise ValueError(f"the numpy backend runs on the cpu, not {device!r}")
+        return NumpyBackend(network, optimizer, seed=seed)
+    if name == "torch":
+        try:
+            from .torch import make_torch_backend
+        except ImportError as err:
+            raise ImportError(f"the torch backend needs PyTorch, which cannot be imported "
+                              f"({err}); pip install 'nnlearn[torch]', or use the numpy "
+                              "backend") from err
+        return make_torch_backend(network, optimizer, device=device, seed=seed)
+    raise ValueError(f"unknown backend {name!r}; choose {' or '.join(BACKENDS)}")
