@@ -34,6 +34,49 @@ class Optimizer:
     def _update(self, name, p, g, lr):
         raise NotImplementedError
 
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """The optimiser's state as flat arrays (``"t"``, ``"{param}/{buffer}"``), for files.
+
+        Together with the parameters this is all a run needs to continue exactly
+        where it stopped (``load_state_dict``); scratch buffers are not state.
+        """
+        flat = {"t": np.array(self.t, dtype=np.int64)}
+        for name, buffers in self.state.items():
+            for key, value in buffers.items():
+                if key != "tmp":
+                    flat[f"{name}/{key}"] = value
+        return flat
+
+    def load_state_dict(self, flat: dict, params: dict) -> None:
+        """Restore what ``state_dict`` gave, checked against the parameters ``params``."""
+        flat = dict(flat)
+        if "t" not in flat:
+            raise ValueError("optimizer state has no step count 't'")
+        t = int(np.asarray(flat.pop("t")))
+        if t < 0:
+            raise ValueError(f"optimizer step count must be >= 0, got {t}")
+        state: dict[str, dict[str, np.ndarray]] = {}
+        for key, value in flat.items():
+            name, _, buffer = key.rpartition("/")
+            if name not in params:
+                raise ValueError(f"optimizer state for unknown parameter {name!r}")
+            value = np.asarray(value)
+            if value.shape != params[name].shape or value.dtype != params[name].dtype:
+                raise ValueError(f"optimizer state {key!r} has shape {value.shape} and dtype "
+                                 f"{value.dtype}; the parameter has {params[name].shape}, "
+                                 f"{params[name].dtype}")
+            state.setdefault(name, {})[buffer] = np.array(value, copy=True)
+        for name, buffers in state.items():
+            missing = set(self._buffers) - set(buffers)
+            if missing:
+                raise ValueError(f"optimizer state of {name!r} lacks {sorted(missing)}")
+            if "tmp" in self._scratch:
+                buffers["tmp"] = np.zeros_like(params[name])
+        self.t, self.state = t, state
+
+    _buffers: tuple[str, ...] = ()
+    _scratch: tuple[str, ...] = ()
+
 
 class SGD(Optimizer):
     """Gradient descent ``W <- W - lr dL/dW``; with ``momentum`` the heavy-ball
@@ -48,6 +91,7 @@ class SGD(Optimizer):
         if nesterov and momentum == 0:
             raise ValueError("nesterov needs momentum > 0")
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
+        self._buffers = ("v",) if self.momentum else ()
 
     def _update(self, name, p, g, lr):
         if self.momentum:
@@ -64,6 +108,9 @@ class SGD(Optimizer):
 
 class Adam(Optimizer):
     """Adam (Kingma and Ba): running means of ``g`` and ``g^2`` with bias correction."""
+
+    _buffers = ("m", "v")
+    _scratch = ("tmp",)
 
     def __init__(self, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
         super().__init__(weight_decay)
@@ -95,6 +142,12 @@ class Adam(Optimizer):
 
 
 OPTIMIZERS = {"gd": SGD, "sgd": SGD, "momentum": SGD, "nesterov": SGD, "adam": Adam}
+
+# Each optimiser's own learning rate, used wherever none is given (command line,
+# estimator, playground): the lecture's 0.1 for gradient descent, Adam's 1e-3 as
+# in its paper and in torch.optim.Adam, and 0.01 for momentum, whose velocity
+# adds up to 1 / (1 - 0.9) = 10 gradients.
+DEFAULT_LR = {"gd": 0.1, "sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adam": 0.001}
 
 
 def make_optimizer(name: str, *, momentum=0.9, weight_decay=0.0) -> Optimizer:
