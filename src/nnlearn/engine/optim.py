@@ -3,6 +3,22 @@
 The update rules are written to match ``torch.optim.SGD`` and ``torch.optim.Adam``
 step for step (weight decay added to the gradient, the same momentum buffer and
 bias corrections), so that the NumPy engine and the PyTorch twin stay in lockstep.
+
+Two details for speed, neither of which changes a result beyond rounding at the
+bottom of the float range:
+
+- Subnormal numbers. A weight whose gradient is (almost) always zero, such as
+  one reading a blank border pixel of MNIST or feeding a dead ReLU, has moment
+  estimates that decay geometrically (by ``beta1`` or ``beta2`` per step) into
+  the subnormal range below ``finfo(dtype).tiny``, where every arithmetic
+  operation on them is many times slower. Every ``FLUSH_EVERY`` steps the
+  moments (Adam's ``m`` and ``v``, the momentum buffer) below ``tiny`` in
+  magnitude are set to 0: such a value changes its parameter by less than
+  ``lr * tiny / eps``, which rounds to nothing.
+- Fused steps. When numba is installed, ``nnlearn.engine.fused`` does each
+  parameter's update in one pass instead of a dozen whole-array operations, with
+  the same arithmetic in the same order (the same numbers; tested). Set
+  ``NNLEARN_NUMBA=0``, or ``use_kernels = False`` on an optimiser, for NumPy alone.
 """
 
 from __future__ import annotations
@@ -10,6 +26,23 @@ from __future__ import annotations
 import math
 
 import numpy as np
+
+from . import fused
+
+#: Every this many steps, moment estimates below ``finfo(dtype).tiny`` become 0.
+FLUSH_EVERY = 16
+
+
+def flush_subnormals(a: np.ndarray) -> None:
+    """Set the entries of ``a`` smaller in magnitude than ``finfo(a.dtype).tiny`` to 0."""
+    np.copyto(a, 0, where=np.abs(a) < np.finfo(a.dtype).tiny)
+
+
+def _kernel_ready(*arrays) -> bool:
+    """Whether numba's kernels can take these arrays (C-contiguous, one float dtype)."""
+    dtype = arrays[0].dtype
+    return dtype in (np.float32, np.float64) and all(
+        a.dtype == dtype and a.flags.c_contiguous for a in arrays)
 
 
 class Optimizer:
@@ -22,16 +55,23 @@ class Optimizer:
         self.state: dict[str, dict[str, np.ndarray]] = {}
         self.t = 0
 
+    #: Use numba's fused kernels when they are available (see ``nnlearn.engine.fused``).
+    use_kernels = True
+
     def _decayed(self, p, g):
         # L2 penalty (wd/2)|W|^2 added to the loss: its gradient is wd * W.
         return g + p.dtype.type(self.weight_decay) * p if self.weight_decay else g
 
     def step(self, params: dict, grads: dict, lr: float) -> None:
+        """One update of every array in ``params`` (in place) from ``grads``, same names."""
         self.t += 1
+        kernels = fused.kernels() if self.use_kernels else None
+        flush = self.t % FLUSH_EVERY == 0
         for name, p in params.items():
-            self._update(name, p, self._decayed(p, grads[name]), lr)
+            self._update(name, p, grads[name], lr, kernels, flush)
 
-    def _update(self, name, p, g, lr):
+    def _update(self, name, p, g, lr, kernels, flush):
+        """Update ``p`` from its gradient ``g`` (weight decay not yet added)."""
         raise NotImplementedError
 
     def state_dict(self) -> dict[str, np.ndarray]:
@@ -93,17 +133,30 @@ class SGD(Optimizer):
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
         self._buffers = ("v",) if self.momentum else ()
 
-    def _update(self, name, p, g, lr):
-        if self.momentum:
-            mu = p.dtype.type(self.momentum)
-            if name not in self.state:
-                self.state[name] = {"v": np.array(g, copy=True)}
-            else:
-                self.state[name]["v"] *= mu
-                self.state[name]["v"] += g
-            v = self.state[name]["v"]
-            g = g + mu * v if self.nesterov else v
-        p -= p.dtype.type(lr) * g
+    def _update(self, name, p, g, lr, kernels, flush):
+        dt = p.dtype.type
+        if not self.momentum:
+            p -= dt(lr) * self._decayed(p, g)
+            return
+        first = name not in self.state
+        if first:
+            self.state[name] = {"v": np.empty_like(p)}
+        v = self.state[name]["v"]
+        if kernels is not None and _kernel_ready(p, g, v):
+            kernels["momentum"](p.reshape(-1), g.reshape(-1), v.reshape(-1), dt(self.momentum),
+                                dt(lr), dt(self.weight_decay), self.nesterov, first, flush,
+                                dt(np.finfo(p.dtype).tiny))
+            return
+        g = self._decayed(p, g)
+        mu = dt(self.momentum)
+        if first:  # v <- g on the first step, as torch.optim.SGD
+            np.copyto(v, g)
+        else:  # v <- momentum v + g
+            v *= mu
+            v += g
+        if flush:
+            flush_subnormals(v)
+        p -= dt(lr) * (g + mu * v if self.nesterov else v)
 
 
 class Adam(Optimizer):
@@ -118,12 +171,20 @@ class Adam(Optimizer):
             raise ValueError(f"Adam betas must be in [0, 1), got {beta1}, {beta2}")
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
 
-    def _update(self, name, p, g, lr):
+    def _update(self, name, p, g, lr, kernels, flush):
         s = self.state.get(name)
         if s is None:  # m, v, and a scratch array so that a step allocates nothing
             s = self.state[name] = {k: np.zeros_like(p) for k in ("m", "v", "tmp")}
         m, v, tmp, t = s["m"], s["v"], s["tmp"], self.t
         dt = p.dtype.type
+        if kernels is not None and _kernel_ready(p, g, m, v):
+            kernels["adam"](p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
+                            dt(self.beta1), dt(1 - self.beta1), dt(self.beta2),
+                            dt(1 - self.beta2), dt(math.sqrt(1 - self.beta2 ** t)),
+                            dt(self.eps), dt(lr / (1 - self.beta1 ** t)),
+                            dt(self.weight_decay), flush, dt(np.finfo(p.dtype).tiny))
+            return
+        g = self._decayed(p, g)
         m *= dt(self.beta1)  # m <- beta1 m + (1 - beta1) g
         np.multiply(g, dt(1 - self.beta1), out=tmp)
         m += tmp
@@ -131,6 +192,9 @@ class Adam(Optimizer):
         np.multiply(g, g, out=tmp)
         tmp *= dt(1 - self.beta2)
         v += tmp
+        if flush:
+            flush_subnormals(m)
+            flush_subnormals(v)
         # p <- p - lr m_hat / (sqrt(v_hat) + eps), with the bias corrections
         # m_hat = m / (1 - beta1^t) and v_hat = v / (1 - beta2^t) folded in.
         np.sqrt(v, out=tmp)
