@@ -21,9 +21,15 @@ def rings_data():
 
 @pytest.fixture(autouse=True, scope="session")
 def one_thread():
-    """Every network in the tests is small: BLAS and PyTorch threads would only
-    wait for each other, and on a busy 2-core machine that wait made an epoch
-    10 to 50 times slower. One thread keeps the suite's time steady."""
+    """One BLAS thread and one torch thread for the whole session.
+
+    Every network in the tests is small: threads would only wait for each
+    other, and on a busy 2-core machine that wait made an epoch 10 to 50 times
+    slower. The engine itself already runs small passes on one BLAS thread
+    (``nnlearn.engine.threads``); this pin also covers torch, the few passes
+    above the engine's threshold, and scikit-learn's own work. It means the
+    tests do not run the library's default thread settings: test_threads.py
+    lifts the pin on purpose and trains once on the default thread path."""
     try:
         import torch
     except ImportError:

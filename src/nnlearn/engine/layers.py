@@ -85,10 +85,13 @@ class Dense(Layer):
         return z if self.activation == "identity" else self.sigma(z)
 
     def apply(self, f_prev):
-        return self._sigma(f_prev @ self.W.T + self.b)
+        z = f_prev @ self.W.T  # W.T is a view: BLAS reads W transposed, nothing is copied
+        z += self.b
+        return self._sigma(z)
 
     def forward(self, f_prev, train=False, rng=None):
-        z = f_prev @ self.W.T + self.b  # eq. (3), one row per sample
+        z = f_prev @ self.W.T  # eq. (3), one row per sample
+        z += self.b  # in place: one array fewer per step
         f = self._sigma(z)
         self.f_prev, self.z, self.f = f_prev, z, f
         return f

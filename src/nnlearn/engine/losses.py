@@ -57,9 +57,13 @@ def nll(z, y, *, reduction="mean", sample_weight=None):
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
     m = z.shape[0]
     rows = np.arange(m)
-    log_p = log_softmax(z)
-    terms = -log_p[rows, y]  # -y_i^T log p_i
-    dL_dz = np.exp(log_p)  # p_i
+    # log-sum-exp once, shared by the loss and its gradient (few whole-array operations:
+    # this runs at every training step).
+    shifted = z - np.max(z, axis=1, keepdims=True)  # every exponent <= 0
+    dL_dz = np.exp(shifted)
+    sums = np.sum(dL_dz, axis=1, keepdims=True)
+    dL_dz /= sums  # p_i
+    terms = np.log(sums[:, 0]) - shifted[rows, y]  # -y_i^T log p_i = logsumexp(z_i) - z_i(y_i)
     dL_dz[rows, y] -= 1  # p_i - y_i
     if sample_weight is None:
         total = float(np.sum(terms, dtype=np.float64))

@@ -10,6 +10,7 @@ import numpy as np
 
 from .layers import Dense, Dropout, Layer, Residual
 from .losses import log_softmax, nll, softmax
+from .threads import blas_threads_for, predict_flops
 
 LAYER_TYPES = {"dense": Dense, "residual": Residual, "dropout": Dropout}
 PREDICT_CHUNK = 8192  # rows per pass when predicting: bounds the memory of big inputs
@@ -121,14 +122,16 @@ class Network:
     def predict_logits(self, X):
         """Logits ``f_L`` for the rows of ``X``, keeping no intermediate values
         (so prediction holds no batch in memory and may run in several threads).
-        Large inputs go through in chunks of ``PREDICT_CHUNK`` rows."""
+        Large inputs go through in chunks of ``PREDICT_CHUNK`` rows; a chunk of
+        a small network runs on one BLAS thread (``threads.blas_threads_for``)."""
         X = np.asarray(X)
         if len(X) > PREDICT_CHUNK:
             return np.concatenate([self.predict_logits(X[i:i + PREDICT_CHUNK])
                                    for i in range(0, len(X), PREDICT_CHUNK)])
         f = np.asarray(X, dtype=self.dtype)
-        for layer in self.layers:
-            f = layer.apply(f)
+        with blas_threads_for(predict_flops(self, len(f))):
+            for layer in self.layers:
+                f = layer.apply(f)
         return f
 
     def predict_proba(self, X):

@@ -15,10 +15,11 @@ bottom of the float range:
   moments (Adam's ``m`` and ``v``, the momentum buffer) below ``tiny`` in
   magnitude are set to 0: such a value changes its parameter by less than
   ``lr * tiny / eps``, which rounds to nothing.
-- Fused steps. When numba is installed, ``nnlearn.engine.fused`` does each
-  parameter's update in one pass instead of a dozen whole-array operations, with
-  the same arithmetic in the same order (the same numbers; tested). Set
-  ``NNLEARN_NUMBA=0``, or ``use_kernels = False`` on an optimiser, for NumPy alone.
+- Fused steps. With numba installed and ``NNLEARN_NUMBA=1`` (see
+  ``nnlearn.engine.fused``), each parameter's update is one vectorised pass
+  instead of a dozen whole-array operations, with the same arithmetic in the
+  same order: the same numbers (tested). ``use_kernels = False`` on an
+  optimiser keeps it on NumPy alone.
 """
 
 from __future__ import annotations

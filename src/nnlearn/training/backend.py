@@ -16,6 +16,7 @@ import numpy as np
 from ..engine.losses import evaluate_logits
 from ..engine.network import Network
 from ..engine.optim import Optimizer
+from ..engine.threads import blas_threads_for, step_flops
 
 
 class Backend(Protocol):
@@ -42,12 +43,14 @@ class NumpyBackend:
     """Trains a ``Network`` with the NumPy engine: eq. (7), Theorem 1, an optimiser.
 
     ``seed`` drives dropout masks only; batches come from the training loop.
+    A step of a small network runs on one BLAS thread (``nnlearn.engine.threads``).
     """
 
     def __init__(self, network: Network, optimizer: Optimizer, *, seed=0):
         self.network = network
         self.optimizer = optimizer
         self.rng = np.random.default_rng(seed)
+        self._flops_per_row = step_flops(network, 1)
 
     @property
     def n_in(self):
@@ -59,9 +62,10 @@ class NumpyBackend:
 
     def train_step(self, X, y, sample_weight, lr):
         net = self.network
-        loss, z = net.loss_and_gradients(X, y, sample_weight=sample_weight, train=True,
-                                         rng=self.rng)
-        self.optimizer.step(net.parameters(), net.gradients(), lr)
+        with blas_threads_for(self._flops_per_row * len(y)):
+            loss, z = net.loss_and_gradients(X, y, sample_weight=sample_weight, train=True,
+                                             rng=self.rng)
+            self.optimizer.step(net.parameters(), net.gradients(), lr)
         return loss, int(np.count_nonzero(np.argmax(z, axis=1) == y))
 
     def predict_logits(self, X):
