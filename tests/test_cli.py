@@ -22,7 +22,8 @@ def test_train_writes_model_history_metrics_and_figure(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "test accuracy" in r.stdout
     names = {p.name for p in out.iterdir()}
-    assert names == {"model.npz", "history.csv", "history.json", "metrics.json",
+    assert names == {"model.npz", "training_state.npz", "history.csv", "history.json",
+                     "metrics.json",
                      "decision_regions.png", "learning_curves.png", "iterations.csv"}
     metrics = json.loads((out / "metrics.json").read_text())
     for key in ("train_loss", "train_accuracy", "test_loss", "test_accuracy"):
