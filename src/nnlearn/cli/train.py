@@ -86,10 +86,14 @@ def process_group(cfg: RunConfig):
         return
     if cfg.backend != "torch":
         raise click.UsageError("data-parallel training (torchrun) needs --backend torch")
-    from ..torch import cleanup, init_from_env, is_rank0
+    from ..torch import barrier, cleanup, init_from_env, is_rank0
     init_from_env(cfg.device)
     try:
         yield is_rank0()
+        # Every rank leaves the same way, after the last collective: the others
+        # wait here while rank 0 writes, so that no process tears its connections
+        # down under one still using them (which made a rank abort at exit).
+        barrier()
     finally:
         cleanup()
 
