@@ -115,3 +115,23 @@ def test_resume_refuses_a_damaged_state_file(tmp_path):
     r = nnlearn("train", "--resume", str(tmp_path), "--iterations", "2")
     assert r.returncode != 0 and "training_state.npz" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_the_help_example_is_a_command_that_runs(tmp_path):
+    """``train --help`` once printed its example rewrapped into a broken command: the
+    example, joined at its backslashes, must be the quick start's rings command."""
+    text = nnlearn("train", "--help").stdout
+    lines = text[text.index("nnlearn train --data rings"):].splitlines()
+    command = []
+    for line in lines:
+        command.append(line.strip().rstrip("\\").strip())
+        if not line.rstrip().endswith("\\"):
+            break
+    args = " ".join(command).split()
+    assert args[:2] == ["nnlearn", "train"] and "--snapshots" in args
+    args[args.index("--iterations") + 1] = "60"  # the same command, shorter
+    args[args.index("--snapshots") + 1] = "50,60"
+    args[args.index("--out") + 1] = str(tmp_path)
+    r = nnlearn(*args[1:], "--quiet")
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "decision_regions.png").is_file()
