@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import numbers
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -207,7 +206,10 @@ class Trainer:
         # Weighted sums: with sample weights an epoch's mean is sum w L / sum w,
         # the same mean the steps minimise and the validation columns report.
         loss_sum, correct, seen = 0.0, 0.0, 0.0
-        for Xb, yb, wb in _batches(X, y, w, order, batch):
+        for start in range(0, m, batch):
+            rows = order[start:start + batch] if order is not None else slice(start, start + batch)
+            Xb, yb = X[rows], y[rows]
+            wb = None if w is None else w[rows]
             if transform is not None:
                 Xb = transform(Xb, self.rng)
             lr = lr_at(self.iteration - first)
@@ -234,32 +236,3 @@ class Trainer:
             return {"epoch": self.epoch, "iteration": self.iteration, "lr": lr}
         return {"epoch": self.epoch, "iteration": self.iteration, "train_loss": loss_sum / seen,
                 "train_accuracy": correct / seen, "lr": lr}
-
-
-def _batches(X, y, w, order, batch):
-    """Yield ``(X_b, y_b, w_b)`` for the rows ``order`` in slices of ``batch``.
-
-    Shuffled batches are gathered (``X[rows]``, a copy of scattered rows, bound by
-    memory latency) by a helper thread while the step before computes: NumPy and
-    BLAS release the GIL, so on a machine with a free core the gather costs
-    nothing. The batches, and so the results, are the same as gathered inline.
-    Unshuffled batches are slices (views): nothing to gather.
-    """
-    m = len(y)
-    if order is None:
-        for start in range(0, m, batch):
-            rows = slice(start, start + batch)
-            yield X[rows], y[rows], None if w is None else w[rows]
-        return
-
-    def gather(start):
-        rows = order[start:start + batch]
-        return X[rows], y[rows], None if w is None else w[rows]
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nnlearn-batches") as pool:
-        ahead = pool.submit(gather, 0)
-        for start in range(0, m, batch):
-            current = ahead.result()
-            if start + batch < m:
-                ahead = pool.submit(gather, start + batch)
-            yield current
