@@ -22,8 +22,8 @@ Every engine runs with one BLAS / torch thread (``--threads``): on the
 lecture's small networks that is each one's fastest setting on this 2-core
 machine, and nnlearn's own rule (``nnlearn.engine.threads``).
 
-    python benchmarks/bench_speed.py            # everything (about 15 minutes on 2 busy cores)
-    python benchmarks/bench_speed.py --quick    # a tenth of the data and fewer turns (~2 min)
+    python benchmarks/bench_speed.py            # everything (5 min on 2 quiet cores, 15-40 busy)
+    python benchmarks/bench_speed.py --quick    # a tenth of the data, one seed (2-3 min)
 
 It prints a table and writes ``benchmarks/results/speed.json`` (``speed-quick.json``
 with ``--quick``) and a plot of the ratios next to it (``.png``). MNIST is read
@@ -478,7 +478,7 @@ def plot(record, path):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true",
-                        help="a tenth of the data, fewer turns, 1 seed (about 2 minutes)")
+                        help="a tenth of the data, one seed (2-3 minutes)")
     parser.add_argument("--tiny", action="store_true", help="a smoke run of seconds (tests)")
     parser.add_argument("--data", choices=("auto", "mnist", "synthetic"), default="auto")
     parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS))
@@ -489,7 +489,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     size = "tiny" if args.tiny else "quick" if args.quick else "full"
     out = args.out or RESULTS / ("speed.json" if size == "full" else f"speed-{size}.json")
-    plan = {"full": dict(rows=60000, turns=3, shapes=list(SHAPES), batches=[128, 512],
+    plan = {"full": dict(rows=60000, turns=5, shapes=list(SHAPES), batches=[128, 512],
                          seeds=[0, 1, 2], est_rows=60000, est_epochs=2, grid_rows=60000,
                          grid_epochs=3, grid_rounds=2, mem_epochs=3, tta_epochs=None),
             "quick": dict(rows=6000, turns=3, shapes=list(SHAPES), batches=[128, 512],
