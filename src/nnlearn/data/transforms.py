@@ -12,6 +12,9 @@ and no transform keeps random state of its own.
 
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
 
 SHIFT_MODES = ("zero", "roll")
@@ -19,15 +22,32 @@ SHIFT_MODES = ("zero", "roll")
 
 # -- shifts --------------------------------------------------------------------------
 
+def image_shape_of(n_pixels: int, image_shape=None) -> tuple[int, int] | None:
+    """The ``(h, w)`` of flat images of ``n_pixels`` values per row.
+
+    ``image_shape`` when given; else ``(s, s)`` when ``n_pixels = s * s`` is a
+    perfect square with ``s >= 2`` (784 values are 28x28 MNIST images, 64 are
+    8x8 digits); else None: the caller must be told the shape.
+    """
+    if image_shape is not None:
+        h, w = (int(v) for v in image_shape)
+        return h, w
+    side = math.isqrt(int(n_pixels))
+    return (side, side) if side >= 2 and side * side == n_pixels else None
+
+
 def _as_stack(images, image_shape):
     """``images`` as an ``(n, h, w)`` view, and a function that restores the input's shape."""
     images = np.asarray(images)
     if images.ndim == 3:
         return images, lambda out: out
     if images.ndim == 2:
-        if image_shape is None:
-            raise ValueError(f"flat images of shape {images.shape} need image_shape=(h, w)")
-        h, w = (int(s) for s in image_shape)
+        shape = image_shape_of(images.shape[1], image_shape)
+        if shape is None:
+            raise ValueError(f"flat images of {images.shape[1]} values per row: "
+                             f"{images.shape[1]} is not a square, so they need "
+                             f"image_shape=(h, w)")
+        h, w = shape
         if h * w != images.shape[1]:
             raise ValueError(f"image_shape {(h, w)} has {h * w} pixels, the rows of the "
                              f"images have {images.shape[1]}")
@@ -49,6 +69,20 @@ def _offsets(d, n, name):
     return d.astype(np.intp, copy=False)
 
 
+def _check_shift(dx, dy, h, w, mode):
+    """Refuse a zero-mode shift that blanks an image; warn when it loses half of it or more."""
+    if mode != "zero":
+        return  # roll loses nothing
+    ax, ay = int(np.max(np.abs(dx))), int(np.max(np.abs(dy)))
+    if ax >= w or ay >= h:
+        raise ValueError(f"a shift of ({ax}, {ay}) pixels is larger than the image ({h}x{w}): "
+                         f"it would leave a blank image; shift by less than the width and "
+                         f"the height")
+    if 2 * ax >= w or 2 * ay >= h:
+        warnings.warn(f"a shift of ({ax}, {ay}) pixels moves half the image or more out of "
+                      f"its {h}x{w} frame", stacklevel=3)
+
+
 def shift(images, dx, dy, *, mode="zero", image_shape=None):
     """Move every image by whole pixels: ``dx`` to the right, ``dy`` down.
 
@@ -62,7 +96,15 @@ def shift(images, dx, dy, *, mode="zero", image_shape=None):
         ``"zero"`` sets the vacated pixels to 0 (ink pushed out of the frame is
         lost); ``"roll"`` wraps it around to the other side.
     image_shape : tuple (h, w), optional
-        Needed for flat images.
+        Shape of flat images; by default a perfect square ``h * w`` is read
+        as ``h = w`` (784 values: 28x28), see ``image_shape_of``.
+
+    Raises
+    ------
+    ValueError
+        In ``"zero"`` mode, an offset as large as the image or larger (the
+        image would be blank). An offset of half the image or more gives a
+        ``UserWarning``.
 
     Returns
     -------
@@ -81,6 +123,7 @@ def shift(images, dx, dy, *, mode="zero", image_shape=None):
     stack, restore = _as_stack(images, image_shape)
     n, h, w = stack.shape
     dx, dy = _offsets(dx, n, "dx"), _offsets(dy, n, "dy")
+    _check_shift(dx, dy, h, w, mode)
     if isinstance(dx, int) and isinstance(dy, int):
         return restore(_shift_all(stack, dx, dy, mode))
     rows = np.arange(h) - np.broadcast_to(dy, (n,))[:, None]  # (n, h): source row of each row
@@ -102,8 +145,6 @@ def _shift_all(stack, dx, dy, mode):
         return np.roll(stack, (dy, dx), axis=(1, 2))
     n, h, w = stack.shape
     out = np.zeros_like(stack)
-    if abs(dx) >= w or abs(dy) >= h:
-        return out
     dst_r, src_r = slice(max(dy, 0), h + min(dy, 0)), slice(max(-dy, 0), h - max(dy, 0))
     dst_c, src_c = slice(max(dx, 0), w + min(dx, 0)), slice(max(-dx, 0), w - max(dx, 0))
     out[:, dst_r, dst_c] = stack[:, src_r, src_c]
@@ -117,14 +158,18 @@ class RandomShift:
 
     Both offsets are uniform integers in ``[-max_shift, max_shift]``. With
     ``max_shift=2`` a digit moves up to two pixels, which keeps it inside
-    MNIST's 4-pixel margin and its class unchanged.
+    MNIST's 4-pixel margin and its class unchanged. A shift of half the image
+    or more would push most of it out of the frame, so ``max_shift`` must be
+    less than half the smaller side (at most 13 for 28x28 images, 3 for 8x8):
+    checked here when ``image_shape`` is given, else at the first call.
 
     Parameters
     ----------
     max_shift : int
         Largest offset in pixels, in each direction.
-    image_shape : tuple (h, w)
-        Shape of one image, for flat batches ``(m, h*w)``.
+    image_shape : tuple (h, w), optional
+        Shape of one image, for flat batches ``(m, h*w)``; by default a
+        perfect square is read as ``h = w`` (see ``image_shape_of``).
     mode : {"zero", "roll"}
         See ``shift``.
 
@@ -134,7 +179,7 @@ class RandomShift:
     >>> Xb = augment(X[:128], np.random.default_rng(0))   # (128, 784) -> (128, 784)
     """
 
-    def __init__(self, max_shift=2, image_shape=(28, 28), mode="zero"):
+    def __init__(self, max_shift=2, image_shape=None, mode="zero"):
         if int(max_shift) != max_shift or max_shift < 0:
             raise ValueError(f"max_shift must be a whole number >= 0, got {max_shift}")
         if mode not in SHIFT_MODES:
@@ -142,9 +187,20 @@ class RandomShift:
         self.max_shift = int(max_shift)
         self.image_shape = None if image_shape is None else tuple(int(s) for s in image_shape)
         self.mode = mode
+        if self.image_shape is not None:
+            self._check(*self.image_shape)
+
+    def _check(self, h, w):
+        if 2 * self.max_shift >= min(h, w):
+            raise ValueError(f"max_shift={self.max_shift} is too large for {h}x{w} images: a "
+                             f"shift of half the image or more pushes most of it out of the "
+                             f"frame; use at most {(min(h, w) - 1) // 2}")
 
     def __call__(self, X, rng: np.random.Generator):
         """Shifted copy of the batch ``X``, ``(m, h*w)`` or ``(m, h, w)``."""
+        if self.image_shape is None:
+            stack, _ = _as_stack(X, None)
+            self._check(*stack.shape[1:])
         m = len(X)
         dx, dy = rng.integers(-self.max_shift, self.max_shift + 1, size=(2, m))
         return shift(X, dx, dy, mode=self.mode, image_shape=self.image_shape)
@@ -292,12 +348,49 @@ def _check_xy(X, y):
     return X
 
 
+def subset_quota(counts, n: int) -> np.ndarray:
+    """How many samples of each class a stratified subset of ``n`` takes.
+
+    As equal as the classes allow ("water filling"): every class gets the
+    same share, except that a class with fewer samples than its share gives
+    all it has and the others share the rest. The ``r`` samples left over by
+    the integer division go one each to the first ``r`` classes (in sorted
+    label order) that have one to spare. The result never exceeds
+    ``counts``, and sums to ``n`` when ``n <= counts.sum()``.
+
+    Parameters
+    ----------
+    counts : int ndarray of shape ``(k,)``
+        Samples of each class.
+    n : int
+        Size of the subset, at most ``counts.sum()``.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    quota = np.zeros_like(counts)
+    left, todo = int(n), list(np.argsort(counts, kind="stable"))
+    # the classes smaller than an equal share of what is left give all they have
+    while todo and counts[todo[0]] * len(todo) <= left:
+        c = todo.pop(0)
+        quota[c] = counts[c]
+        left -= int(counts[c])
+    if todo:
+        share, extra = divmod(left, len(todo))
+        rest = np.sort(todo)
+        quota[rest] = share
+        quota[rest[:extra]] += 1  # each still has more than share samples: one to spare
+    return quota
+
+
 def subset(X, y, n, seed=0):
     """A stratified subset of ``n`` samples, as many of each class as possible.
 
-    Each of the ``k`` classes gets ``n // k`` samples; the first ``n % k``
-    classes (in sorted label order) get one more. The lecture's training sets
-    of 100, 1000, 10000 and 60000 MNIST images are ``subset(X, y, n)``.
+    Each of the ``k`` classes gets ``n // k`` samples and the first ``n % k``
+    classes (in sorted label order) one more, as long as every class has
+    that many; a class with fewer gives all it has and the others share the
+    rest equally (``subset_quota``). So ``subset(X, y, len(y))`` is all of
+    ``X``, and the lecture's training sets of 100, 1000, 10000 and 60000 MNIST
+    images are ``subset(X, y, n)``: 10, 100 and 1000 of each digit, then the
+    whole training set.
 
     Parameters
     ----------
@@ -317,21 +410,16 @@ def subset(X, y, n, seed=0):
     Raises
     ------
     ValueError
-        ``n`` is out of range or a class has fewer samples than its share.
+        ``n`` is smaller than the number of classes or larger than ``m``.
     """
     X = _check_xy(X, y)
     classes, idx = _class_index(y)
-    k, n = len(classes), int(n)
-    if not k <= n <= len(idx):
-        raise ValueError(f"a stratified subset of {k} classes needs {k} <= n <= {len(idx)} "
-                         f"(the number of samples), got n={n}")
-    quota = np.full(k, n // k) + (np.arange(k) < n % k)
-    counts = np.bincount(idx, minlength=k)
-    short = np.flatnonzero(counts < quota)
-    if len(short):
-        c = short[0]
-        raise ValueError(f"class {classes[c].item()!r} has only {counts[c]} samples; a "
-                         f"stratified subset of n={n} needs {quota[c]} of each class")
+    k, n, m = len(classes), int(n), len(idx)
+    if n < k:
+        raise ValueError(f"a stratified subset of {k} classes needs n >= {k}, got n={n}")
+    if n > m:
+        raise ValueError(f"n={n} is more than there is: only {m} samples")
+    quota = subset_quota(np.bincount(idx, minlength=k), n)
     keep = _pick(idx, quota, np.random.default_rng(seed))
     return X[keep], np.asarray(y)[keep]
 
