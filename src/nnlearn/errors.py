@@ -15,3 +15,7 @@ class ModelFileError(NNLearnError, ValueError):
 
 class TrainingDiverged(NNLearnError, FloatingPointError):
     """The loss became NaN or infinite during training."""
+
+
+class OptionError(DataError, TypeError):
+    """An option that the called loader does not take (a ``TypeError``, as Python's own)."""
