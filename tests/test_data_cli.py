@@ -1,9 +1,11 @@
 """``nnlearn data list`` and ``nnlearn data show``."""
 
+import json
 import subprocess
 import sys
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 from data_helpers import files_in, write_tiny
 
@@ -101,3 +103,101 @@ def test_errors_are_one_line_and_a_nonzero_exit(tmp_path):
     assert r.returncode == 1
     assert r.stderr.startswith("nnlearn: error: mnist is not in the data folder")
     assert str(tmp_path / "empty") in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+# -- nnlearn train: the data options (--label, --delimiter, --header, --standardize, ...) --
+
+def train(tmp_path, *args, out="run"):
+    """``nnlearn train ... --quiet --out tmp_path/out`` in this process: (exit status, stderr)."""
+    import contextlib
+    import io
+
+    from nnlearn.cli import main
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), pytest.raises(SystemExit) as done:
+        main(["train", *args, "--quiet", "--out", str(tmp_path / out)])
+    return done.value.code, err.getvalue()
+
+
+def metrics(tmp_path, out="run"):
+    return json.loads((tmp_path / out / "metrics.json").read_text())
+
+
+FAST = ("--hidden", "16", "--optimizer", "adam", "--lr", "0.01", "--batch-size", "32",
+        "--epochs", "5")
+
+
+def test_train_names_the_label_column_the_delimiter_and_the_header(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 2))
+    rows = [f"{'yes' if a > 0 else 'no'};{a:.3f};{b:.3f}" for a, b in X]
+    (tmp_path / "t.csv").write_text("0;1;2\n" + "\n".join(rows) + "\n")  # numeric names
+    code, err = train(tmp_path, "--data", str(tmp_path / "t.csv"), "--label", "0",
+                      "--delimiter", ";", "--header", *FAST)
+    assert code == 0, err
+    m = metrics(tmp_path)
+    assert m["n_train"] + m["n_test"] == 80 and m["n_classes"] == 2
+    assert m["config"]["label"] == "0" and m["config"]["header"] is True
+    code, err = train(tmp_path, "--data", str(tmp_path / "t.csv"), "--label", "0",
+                      "--delimiter", ";", "--no-header", *FAST, out="nohead")
+    assert code == 0, err  # told there is no header, the names row is a sample of class '0'
+    assert metrics(tmp_path, "nohead")["n_classes"] == 3
+    assert metrics(tmp_path, "nohead")["n_train"] + metrics(tmp_path, "nohead")["n_test"] == 81
+
+
+def wine_csv(tmp_path):
+    from sklearn.datasets import load_wine
+
+    wine = load_wine(as_frame=True)
+    table = wine.frame.assign(target=np.asarray(wine.target_names)[wine.target])
+    path = tmp_path / "wine.csv"
+    table.to_csv(path, index=False)
+    return path
+
+
+def test_standardize_makes_the_wine_table_learnable_and_is_kept_in_the_model(tmp_path):
+    from nnlearn.training import load_model
+
+    path = wine_csv(tmp_path)
+    args = ("--data", str(path), "--hidden", "32", "--optimizer", "adam", "--lr", "0.01",
+            "--batch-size", "32", "--epochs", "30")
+    assert train(tmp_path, *args, out="raw")[0] == 0
+    assert train(tmp_path, *args, "--standardize", out="scaled")[0] == 0
+    raw, scaled = metrics(tmp_path, "raw"), metrics(tmp_path, "scaled")
+    assert scaled["test_accuracy"] >= 0.94 and raw["test_accuracy"] <= 0.85
+    net = load_model(tmp_path / "scaled" / "model.npz")
+    kept = net.metadata["standardize"]
+    assert net.metadata["classes"] == ["class_0", "class_1", "class_2"]
+    assert len(kept["mean"]) == len(kept["scale"]) == 13 and kept["mean"][12] > 100  # proline
+    assert "standardize" not in load_model(tmp_path / "raw" / "model.npz").metadata
+
+
+def test_train_refuses_a_csv_without_a_label_column(tmp_path):
+    path = wine_csv(tmp_path)
+    features = "\n".join(",".join(line.split(",")[:-1]) for line in
+                         path.read_text().splitlines())
+    path.write_text(features + "\n")
+    code, err = train(tmp_path, "--data", str(path), *FAST)
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "distinct values in 178 rows" in err and "--label" in err
+
+
+def test_train_refuses_a_shift_larger_than_the_images(tmp_path):
+    code, err = train(tmp_path, "--data", "digits", "--augment-shift", "50", *FAST)
+    assert code == 1 and "max_shift=50 is too large for 8x8 images" in err
+    assert not (tmp_path / "run" / "model.npz").exists()
+
+
+def test_train_on_all_of_a_training_part(tmp_path):
+    code, err = train(tmp_path, "--data", "digits", "--n-train", "1437", *FAST)
+    assert code == 0, err  # 1437 is all of digits' training part: 143 or 144 each is not there
+    assert metrics(tmp_path)["n_train"] == 1437
+
+
+def test_train_augments_flat_square_images_of_a_file(tmp_path):
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "flat.npz", X=rng.random((60, 36)), y=np.arange(60) % 2)
+    code, err = train(tmp_path, "--data", str(tmp_path / "flat.npz"), "--augment-shift", "1",
+                      *FAST)
+    assert code == 0, err

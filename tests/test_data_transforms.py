@@ -277,3 +277,19 @@ def test_subset_quotas_never_exceed_the_class_and_sum_to_n():
         assert quota.sum() == n and (quota <= counts).all() and (quota >= 1).all()
         # as equal as the counts allow: a class below the largest quota gives all it has
         assert ((quota >= quota.max() - 1) | (quota == counts)).all()
+
+
+def test_standardize_learns_on_the_training_part_only():
+    from nnlearn.data import Dataset, standardize
+    rng = np.random.default_rng(0)
+    X_train, X_test = rng.normal(5, 3, (100, 2)), rng.normal(50, 1, (20, 2))
+    data = Dataset("d", X_train, np.zeros(100, int), X_test, np.zeros(20, int), np.arange(2))
+    out, scaler = standardize(data)
+    np.testing.assert_allclose(out.X_train.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(out.X_test, (X_test - X_train.mean(0)) / X_train.std(0), rtol=1e-12)
+    assert data.X_train is X_train and out.info["standardize"] == scaler.to_dict()
+    again = Standardizer.from_dict(scaler.to_dict())  # as predict rebuilds it from the metadata
+    np.testing.assert_array_equal(again.transform(X_test), out.X_test)
+    assert isinstance(scaler.to_dict()["mean"][0], float)
+    with pytest.raises(ValueError, match="every scale > 0"):
+        Standardizer.from_dict({"mean": [0.0], "scale": [0.0]})

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import load
+from .data import image_shape_of, load, standardize
 from .engine import make_optimizer, mlp, resnet
 from .fileio import write_text
 from .backends import make_backend
@@ -56,6 +56,10 @@ class RunConfig:
     device: str = "cpu"
     progress: bool | None = None
     model_format: str = "npz"
+    label: str | None = None  # CSV files: the label column, by name or index (default: last)
+    delimiter: str | None = None  # CSV files: one character or "tab" (default: by suffix)
+    header: bool | None = None  # CSV files: whether line 1 names the columns (default: detect)
+    standardize: bool = False  # scale features by the training part's mean and std
 
 
 @dataclass
@@ -87,6 +91,9 @@ def _data_options(cfg: RunConfig) -> dict:
         options["n_train"] = cfg.n_train
     if cfg.n_test is not None:
         options["n_test"] = cfg.n_test
+    for key in ("label", "delimiter", "header"):  # CSV files only: load refuses them elsewhere
+        if getattr(cfg, key) is not None:
+            options[key] = getattr(cfg, key)
     return options
 
 
@@ -101,6 +108,9 @@ def run(cfg: RunConfig, callbacks=()) -> RunResult:
     data = load(cfg.data, **_data_options(cfg))
     network = build_network(cfg, data.n_features, data.n_classes)
     network.metadata = {"classes": np.asarray(data.classes).tolist(), "data": data.name}
+    if cfg.standardize:  # learnt on the training part; kept for predict as plain lists
+        data, scaler = standardize(data)
+        network.metadata["standardize"] = scaler.to_dict()
     optimizer = make_optimizer(cfg.optimizer, momentum=cfg.momentum,
                                weight_decay=cfg.weight_decay)
     backend = make_backend(cfg.backend, network, optimizer, device=cfg.device, seed=cfg.seed)
@@ -111,10 +121,11 @@ def run(cfg: RunConfig, callbacks=()) -> RunResult:
         progress=cfg.progress), callbacks=[*([snapshots] if snapshots else []), *callbacks])
     transform = None
     if cfg.augment_shift:
-        if data.image_shape is None:
+        shape = image_shape_of(data.n_features, data.image_shape)  # flat squares are images
+        if shape is None:
             raise ValueError(f"--augment-shift needs image data; {data.name} is not images")
         from .data.transforms import RandomShift
-        transform = RandomShift(cfg.augment_shift, image_shape=data.image_shape)
+        transform = RandomShift(cfg.augment_shift, image_shape=shape)
     t0 = time.perf_counter()
     history = trainer.fit(data.X_train, data.y_train, validation_data=(data.X_test, data.y_test),
                           transform=transform)

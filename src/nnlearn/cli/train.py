@@ -97,6 +97,17 @@ def process_group(cfg: RunConfig):
               help="Training samples: points drawn for toy data, else a stratified subset.")
 @click.option("--n-test", type=POSITIVE, default=None,
               help="Test samples: points drawn for toy data, else a stratified subset.")
+@click.option("--label", default=None,
+              help="CSV files: the label column, by name or index (0 the first, -1 the last) "
+                   "[default: the last column].")
+@click.option("--delimiter", default=None,
+              help="CSV files: the cell separator, one character or 'tab' [default: a tab for "
+                   ".tsv, else a comma].")
+@click.option("--header/--no-header", default=None,
+              help="CSV files: whether the first line names the columns [default: detected].")
+@click.option("--standardize", is_flag=True,
+              help="Scale each feature to mean 0 and standard deviation 1 (learnt on the "
+                   "training part; kept in the model file).")
 @click.option("--architecture", type=click.Choice(["mlp", "resnet"]), default="mlp",
               show_default=True, help="Fully connected (eq. 1) or residual (eq. 6).")
 @click.option("--hidden", type=IntList(), default="100", show_default=True,

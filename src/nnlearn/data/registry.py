@@ -14,7 +14,7 @@ from .images import load_digits, load_image_set
 from .sources import SOURCES
 from .tabular import TABLE_SUFFIXES, load_table
 from .toy import TOY
-from .transforms import subset
+from .sampling import subset
 
 #: data sets that ship with nnlearn's dependencies (nothing to download)
 EMBEDDED = ("digits",)

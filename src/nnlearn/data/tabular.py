@@ -24,7 +24,7 @@ import numpy as np
 
 from ..errors import DataError
 from .dataset import Dataset
-from .transforms import train_val_split
+from .sampling import train_val_split
 
 #: the suffixes ``load`` recognises as a table file
 TABLE_SUFFIXES = (".csv", ".tsv", ".npz")
