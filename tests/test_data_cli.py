@@ -1,16 +1,18 @@
 """``nnlearn data list`` and ``nnlearn data show``."""
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from data_helpers import files_in, write_tiny
+from data_helpers import files_in, need_data, write_tiny
 
 from nnlearn.cli import cli
-from nnlearn.data import names, sources
+from nnlearn.data import names
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -49,13 +51,28 @@ def test_list_reports_a_failed_verification(tiny):
     assert str(folder) in lines[row]
 
 
+MNIST_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+               "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+
+
 def test_list_of_real_data(data_env):
+    """The rows state where the files are, as the files on disk say (not as ``locate`` says)."""
     result = run("list")
     assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line for line in result.output.splitlines()[1:] if line[:1] != " "}
+    shared = Path(os.environ["NNLEARN_DATA"])
     for name in ("mnist", "fashion-mnist"):
-        row = next(line for line in result.output.splitlines() if line.startswith(name + " "))
-        found = sources.locate(name)
-        assert (str(found.folder) in row) if found else ("missing" in row)
+        here = [(shared / name, "NNLEARN_DATA"), (Path("/usr/share/datasets") / name, "system")]
+        found = [(folder, origin) for folder, origin in here
+                 if all((folder / f).is_file() for f in MNIST_FILES)]
+        if not found:
+            assert "missing" in rows[name]
+            continue
+        folder, origin = found[0]
+        assert rows[name].split()[1:3] == [str(folder), f"({origin})"]
+        assert rows[name].rstrip().endswith(("verified", "(on first load, or run --verify)"))
+    need_data("mnist")  # on a machine with MNIST (CI), the row above was not a "missing" one
+    assert "(NNLEARN_DATA)" in rows["mnist"] or "(system)" in rows["mnist"]
 
 
 def test_show_writes_a_png_grid(tiny, tmp_path):
@@ -80,13 +97,34 @@ def test_show_digits_to_the_default_file_and_from_a_data_dir(tiny, tmp_path, mon
     assert (tmp_path / "tiny-test.png").is_file()
 
 
-def test_show_of_npz_images(tmp_path):
-    np.savez(tmp_path / "shapes.npz", X=np.random.default_rng(0).random((20, 5, 6)),
-             y=np.arange(20) % 2)
-    result = run("show", str(tmp_path / "shapes.npz"), "--out", str(tmp_path / "s.png"))
+def _png_pixels(path):
+    from matplotlib import image
+
+    assert path.read_bytes()[:8] == PNG
+    return image.imread(path)  # (height, width, RGBA) floats in [0, 1]
+
+
+@pytest.mark.parametrize("shape", [(20, 5, 6), (20, 36)])  # images, and flat 6x6 ones
+def test_show_of_npz_images(tmp_path, shape):
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "shapes.npz", X=rng.random(shape), y=np.arange(20) % 2)
+    out = tmp_path / "s.png"
+    result = run("show", str(tmp_path / "shapes.npz"), "--out", str(out))
     assert result.exit_code == 0, result.output
-
-
+    assert "16 train images" in result.output  # 25 asked, 16 in the training part (20 - 4)
+    pixels = _png_pixels(out)
+    h, w = shape[1:] if len(shape) == 3 else (6, 6)
+    # 16 tiles in a 4x4 grid, each tile (band + h) x (w + gap): the figure is 4.8 inches
+    # (576 pixels at 120 dpi) wide, cropped to its drawing plus 0.1 inch (12 pixels) of margin;
+    # the mosaic keeps its aspect ratio
+    band, gap = max(2, -(-4 * h // 10)), max(1, w // 10)
+    height, width = pixels.shape[:2]
+    assert 0.8 * 576 <= width <= 576 + 24
+    mosaic_height = (width - 24) * (4 * (band + h)) / (4 * (w + gap))
+    assert mosaic_height <= height <= mosaic_height + 24 + 40  # + the margins and the title
+    grey = pixels[..., :3].mean(axis=2)
+    assert len(np.unique(np.round(grey, 2))) > 50  # random pixels, not a blank figure
+    assert (grey < 0.2).mean() > 0.02 and (grey > 0.8).mean() > 0.2  # ink, and background
 def test_show_errors(tiny, tmp_path):
     result = run("show", "rings", "--out", str(tmp_path / "r.png"))
     assert result.exit_code != 0 and "not an image data set" in str(result.exception)
