@@ -140,7 +140,7 @@ def test_npz_files(tmp_path):
     (dict(X=np.array([[1.0, np.nan]]), y=np.zeros(1)), r"X\[0, 1\] is nan"),
     (dict(X=np.zeros((3, 2)), y=np.zeros(2)), r"one label per row of X \(3\)"),
     (dict(X=np.zeros(3), y=np.zeros(3)), "one sample per row"),
-    (dict(X=np.array([["a", "b"]]), y=np.zeros(1)), "features must be numbers"),
+    (dict(X=np.array([["a", "b"]]), y=np.zeros(1)), "features must be real numbers"),
     (dict(X=np.zeros((2, 2)), y=np.array([0.0, np.inf])), r"y\[1\] is inf"),
 ])
 def test_bad_npz_files(tmp_path, arrays, message):

@@ -17,13 +17,13 @@ does) and the column.
 from __future__ import annotations
 
 import csv
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import DataError
 from .dataset import Dataset
+from .npzfile import read_npz
 from .sampling import train_val_split
 
 #: the suffixes ``load`` recognises as a table file
@@ -226,71 +226,6 @@ def read_csv(path, *, label=-1, header=None, delimiter=None):
     return X, _labels(label_cells, lines, where), [names[j] for j in columns], names[j_label]
 
 
-def read_npz(path):
-    """Read ``X`` and ``y`` (and, if present, ``X_test`` and ``y_test``) from an ``.npz`` file.
-
-    Returns
-    -------
-    dict
-        ``"X"`` ``(n, ...)`` numeric and ``"y"`` ``(n,)``, numbers or strings,
-        plus ``"X_test"``, ``"y_test"`` when the file has them.
-    """
-    path = Path(path)
-    if path.is_file() and not zipfile.is_zipfile(path):
-        # np.load would take it for a pickle, and refuse it as one: say what it really is
-        raise DataError(f"{path}: not a valid .npz file (not a zip archive); save one with "
-                        f"numpy.savez(path, X=X, y=y)")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            keys = set(npz.files)
-            if not {"X", "y"} <= keys:
-                raise DataError(f"{path}: an .npz data file needs arrays named 'X' and 'y'; "
-                                f"it has: {', '.join(sorted(keys)) or 'none'}")
-            wanted = ["X", "y"] + (["X_test", "y_test"] if {"X_test", "y_test"} <= keys else [])
-            arrays = {key: npz[key] for key in wanted}
-    except FileNotFoundError:
-        raise DataError(f"{path}: file not found") from None
-    except (zipfile.BadZipFile, EOFError) as err:
-        raise DataError(f"{path}: not a valid .npz file ({err})") from None
-    except ValueError as err:
-        if isinstance(err, DataError):
-            raise
-        if "allow_pickle" in str(err) or "Object arrays" in str(err):
-            raise DataError(f"{path}: holds Python objects (pickled), which nnlearn does not load "
-                            f"because unpickling can run code; save labels as a string array "
-                            f"(e.g. y.astype(str)) and features as numbers") from None
-        raise DataError(f"{path}: not a valid .npz file ({err})") from None
-    except OSError as err:
-        raise DataError(f"{path}: cannot read: {err.strerror or err}") from None
-    for part in ("", "_test"):
-        if "X" + part in arrays:
-            _check_npz_pair(arrays["X" + part], arrays["y" + part], path, part)
-    return arrays
-
-
-def _check_npz_pair(X, y, path, part):
-    X_name, y_name = "X" + part, "y" + part
-    if X.ndim < 2 or len(X) == 0:
-        raise DataError(f"{path}: {X_name} must have one sample per row, shape (n, n_features), "
-                        f"got {X.shape}")
-    if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
-        raise DataError(f"{path}: {X_name} holds {X.dtype} values; features must be numbers")
-    bad = np.argwhere(~np.isfinite(X)) if np.issubdtype(X.dtype, np.inexact) else []
-    if len(bad):
-        index = ", ".join(map(str, bad[0]))
-        raise DataError(f"{path}: {X_name}[{index}] is {X[tuple(bad[0])]}; missing or infinite "
-                        f"values are not allowed")
-    if y.ndim != 1 or len(y) != len(X):
-        raise DataError(f"{path}: {y_name} must hold one label per row of {X_name} "
-                        f"({len(X)}), got shape {y.shape}")
-    if y.dtype.kind not in "iubfUS":
-        raise DataError(f"{path}: {y_name} holds {y.dtype} values; labels must be numbers "
-                        f"or strings")
-    if y.dtype.kind == "f" and not np.isfinite(y).all():
-        i = int(np.flatnonzero(~np.isfinite(y))[0])
-        raise DataError(f"{path}: {y_name}[{i}] is {y[i]}; every sample needs a label")
-
-
 def _class_indices(*labels, path):
     """Classes (sorted, as in the file) and each label array as indices into them."""
     labels = [lab.astype(str) if lab.dtype.kind == "S" else lab for lab in labels]
@@ -300,7 +235,7 @@ def _class_indices(*labels, path):
     classes = np.unique(np.concatenate(labels))
     # whole-number float labels (1.0, 2.0) read as the integers they are
     if classes.dtype.kind == "f" and np.all(classes == np.round(classes)) \
-            and np.abs(classes).max() < 2.0 ** 53:
+            and float(np.abs(classes).max()) < 2.0 ** 53:
         classes = classes.astype(np.int64)
     return classes, [np.searchsorted(classes, lab.astype(classes.dtype)).astype(np.int64)
                      for lab in labels]
