@@ -11,6 +11,9 @@ Files named ``*.gz`` are gzip-compressed, as the originals are; any other name
 is read as the raw bytes. Every defect (bad gzip, bad magic number, wrong
 dimensions, too few or too many bytes) raises a ``DataError`` that names the
 file and says what is wrong, so a truncated download never decodes to garbage.
+The sizes a header declares are compared with the bytes there are before
+anything is decoded (for an uncompressed file, before it is read at all), in
+Python integers, so a forged header cannot make the reader allocate for it.
 """
 
 from __future__ import annotations
