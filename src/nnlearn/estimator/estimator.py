@@ -30,16 +30,16 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from .engine.activations import ACTIVATIONS
-from .engine.losses import log_softmax, softmax
-from .engine.network import mlp, resnet
-from .engine.optim import SCHEDULES, make_optimizer, make_schedule
-from .errors import ModelFileError
-from .backends import make_backend
-from .training.backend import NumpyBackend
-from .training.callbacks import Callback, EarlyStopping
-from .training.modelio import load_model, save_model
-from .training.trainer import TrainConfig, Trainer
+from ..engine.activations import ACTIVATIONS
+from ..engine.losses import log_softmax, softmax
+from ..engine.network import mlp, resnet
+from ..engine.optim import SCHEDULES, make_optimizer, make_schedule
+from ..errors import ModelFileError
+from ..backends import make_backend
+from ..training.backend import NumpyBackend
+from ..training.callbacks import Callback, EarlyStopping
+from ..training.modelio import load_model, save_model
+from ..training.trainer import TrainConfig, Trainer
 
 ARCHITECTURES = ("mlp", "resnet")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam")

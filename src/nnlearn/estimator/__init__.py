@@ -1,0 +1,5 @@
+"""``NeuralNetClassifier``: nnlearn's networks as a scikit-learn classifier."""
+
+from .estimator import NeuralNetClassifier
+
+__all__ = ["NeuralNetClassifier"]
