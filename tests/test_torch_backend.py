@@ -75,11 +75,14 @@ def test_train_step_reports_the_weighted_mean_loss_and_correct_count():
     X = np.random.default_rng(2).normal(size=(10, 2))
     y = np.arange(10) % 3
     w = np.linspace(0.5, 2, 10)
-    loss, n_correct = TorchBackend(net, SGD()).train_step(X, y, w, 0.1)
     expected, z = net.loss_and_gradients(X, y, sample_weight=w, train=False)
+    right = np.argmax(z, axis=1) == y
+    assert 0 < right.sum() < len(y)  # else weighted and plain counts could not differ
+    loss, correct = TorchBackend(net.copy(), SGD()).train_step(X, y, w, 0.1)
     assert loss == pytest.approx(expected, rel=1e-12)
-    assert n_correct == np.count_nonzero(np.argmax(z, axis=1) == y)
-    assert isinstance(n_correct, int)
+    assert correct == pytest.approx(w[right].sum(), rel=1e-12)  # weights of the rows right
+    _, n_correct = TorchBackend(net.copy(), SGD()).train_step(X, y, None, 0.1)
+    assert n_correct == np.count_nonzero(right) and isinstance(n_correct, int)
 
 
 def test_a_batch_of_zero_weights_leaves_the_weights_alone_as_in_the_engine():

@@ -151,7 +151,7 @@ class TorchBackend:
 
         Returns the batch's mean loss of eq. (7) (weighted mean with
         ``sample_weight``) before the step, and the number of rows whose largest
-        logit is the label.
+        logit is the label (the sum of their weights, with ``sample_weight``).
         """
         m = len(y)
         # The divisor of the mean is the whole batch's: a shard under DDP divides
@@ -169,11 +169,13 @@ class TorchBackend:
         loss_sum = weighted_nll_sum(z, yt, wt)
         (loss_sum * (self.grad_scale * per_weight)).backward()  # autograd: Theorem 1
         self.optimizer.step()
-        correct = (z.detach().argmax(dim=1) == yt).sum()
+        right = (z.detach().argmax(dim=1) == yt).to(loss_sum.dtype)
+        correct = right.sum() if wt is None else (right * wt).sum()
         # One host synchronisation per step, for both numbers.
         stats = self._all_reduce(torch.stack([loss_sum.detach(), correct.to(loss_sum.dtype)]))
         loss, n_correct = stats.tolist()
-        return loss * per_weight, int(round(n_correct))
+        return loss * per_weight, (int(round(n_correct)) if sample_weight is None
+                                   else n_correct)
 
     def predict_logits(self, X) -> np.ndarray:
         """Logits ``f_L``, shape ``(m, n_L)``, as a NumPy array of the network's dtype.
