@@ -136,3 +136,24 @@ def test_device_auto_without_a_gpu_is_the_cpu_and_cuda_is_refused(monkeypatch):
     assert TorchBackend(mlp(2, [3], 2), SGD(), device="auto").device == torch.device("cpu")
     with pytest.raises(ValueError, match="'cuda' was requested but CUDA is not available"):
         TorchBackend(mlp(2, [3], 2), SGD(), device="cuda")
+
+
+@pytest.mark.parametrize("name", ["momentum", "adam"])
+def test_optimizer_state_moves_between_backends(name):
+    """The state file is the same for both backends: a run trained by one continues
+    in the other exactly as it would have in the first (float64, tolerance 1e-12)."""
+    from nnlearn.engine import make_optimizer
+    rng = np.random.default_rng(4)
+    X, y = rng.normal(size=(20, 3)), np.arange(20) % 2
+    engine = NumpyBackend(mlp(3, [4], 2, seed=0, dtype=np.float64), make_optimizer(name))
+    for _ in range(3):
+        engine.train_step(X, y, None, 0.05)
+    twin = TorchBackend(engine.get_network(), make_optimizer(name))
+    twin.load_optimizer_state(engine.optimizer_state())
+    back = NumpyBackend(twin.get_network(), make_optimizer(name))
+    back.load_optimizer_state(twin.optimizer_state())
+    for b in (engine, twin, back):
+        b.train_step(X, y, None, 0.05)
+    for k, v in engine.get_network().parameters().items():
+        np.testing.assert_allclose(twin.get_network().parameters()[k], v, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(back.get_network().parameters()[k], v, rtol=0, atol=1e-12)

@@ -39,6 +39,12 @@ class Backend(Protocol):
     def set_parameters(self, values: dict) -> None:
         """Overwrite the parameters (names as in ``Network.parameters()``)."""
 
+    def optimizer_state(self) -> dict:
+        """The optimiser's state as NumPy arrays (``Optimizer.state_dict`` names)."""
+
+    def load_optimizer_state(self, state: dict) -> None:
+        """Continue from ``optimizer_state()``."""
+
 
 class NumpyBackend:
     """Trains a ``Network`` with the NumPy engine: eq. (7), Theorem 1, an optimiser.
@@ -80,3 +86,9 @@ class NumpyBackend:
 
     def set_parameters(self, values):
         self.network.set_parameters(values)
+
+    def optimizer_state(self):
+        return self.optimizer.state_dict()
+
+    def load_optimizer_state(self, state):
+        self.optimizer.load_state_dict(state, self.network.parameters())
