@@ -112,6 +112,24 @@ def test_a_plain_network_file_loads_with_index_labels_and_trains_on(tmp_path, ne
     assert clf.n_iter_ == 1
 
 
+@pytest.mark.parametrize("network", [mlp(3, [5], 2, seed=0, dtype=np.float64),
+                                     resnet(3, 4, 1, 2, seed=0, dtype=np.float64)])
+def test_a_recorded_input_scaling_is_folded_into_the_first_layer(tmp_path, network):
+    mean, scale = np.array([1.0, -2.0, 0.5]), np.array([2.0, 0.25, 3.0])
+    network.metadata = {"classes": ["a", "b"],
+                        "standardize": {"mean": mean.tolist(), "scale": scale.tolist()}}
+    clf = NeuralNetClassifier.load(save_model(network, tmp_path / "scaled.npz"))
+    X = np.random.default_rng(0).normal(size=(20, 3)) * 3
+    np.testing.assert_allclose(clf.predict_proba(X), network.predict_proba((X - mean) / scale),
+                               rtol=1e-10, atol=1e-12)
+    assert "standardize" not in clf.network_.metadata  # saved again, it is not applied twice
+    again = NeuralNetClassifier.load(clf.save(tmp_path / "again.npz"))
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+    network.metadata["standardize"]["scale"][1] = 0.0
+    with pytest.raises(ModelFileError, match="positive scales"):
+        NeuralNetClassifier.load(save_model(network, tmp_path / "bad.npz"))
+
+
 def test_an_older_estimator_file_with_the_old_names_loads(blobs, tmp_path):
     X, X_test, y, _ = blobs
     clf = NeuralNetClassifier(hidden=(8,), epochs=3, lr=0.02, random_state=0).fit(X, y)

@@ -6,7 +6,8 @@ writer of nnlearn model files does) plus the estimator's own extras: the
 labels' NumPy dtype, the feature names, and every hyper-parameter that JSON
 holds exactly. ``load`` reads any nnlearn model file: one written by
 ``nnlearn train`` has no extras, so its hyper-parameters are read off the
-network's description where the estimator can build that network.
+network's description where the estimator can build that network, and the
+input scaling it may record is folded into the first layer.
 See ``docs/model-files.md``.
 """
 
@@ -92,6 +93,27 @@ def params_from_spec(spec: dict) -> dict:
     return params
 
 
+def fold_standardization(network, scaling) -> None:
+    """Fold ``metadata["standardize"]`` (``{"mean": [...], "scale": [...]}``, the input
+    scaling ``nnlearn train --standardize`` records) into the first layer, in place:
+    ``W ((x - mean) / scale) + b = (W / scale) x + (b - W (mean / scale))``, eq. (3).
+    The estimator then takes raw inputs, as ``nnlearn predict`` does."""
+    n_in, first = network.n_in, network.layers[0]
+    try:
+        mean = np.asarray(scaling["mean"], dtype=np.float64)
+        scale = np.asarray(scaling["scale"], dtype=np.float64)
+    except (KeyError, TypeError, ValueError) as err:
+        raise ValueError(f"standardize must hold mean and scale lists ({err!r})") from None
+    if mean.shape != (n_in,) or scale.shape != (n_in,) or not (
+            np.all(np.isfinite(mean)) and np.all(np.isfinite(scale)) and np.all(scale > 0)):
+        raise ValueError(f"standardize must hold {n_in} finite means and positive scales")
+    if "W" not in first.params:
+        raise ValueError("standardize needs a network whose first layer is dense")
+    W = first.params["W"].astype(np.float64)
+    first.params["b"][...] = first.params["b"] - W @ (mean / scale)
+    first.params["W"][...] = W / scale
+
+
 def save(estimator, path):
     """Write a fitted estimator to a model file (see ``NeuralNetClassifier.save``)."""
     check_is_fitted(estimator)
@@ -121,6 +143,9 @@ def load(cls, path):
         if unknown:
             raise TypeError(f"unknown hyper-parameters {unknown}")
         estimator = cls(**{**params_from_spec(network.spec()), **saved})
+        if meta.get("standardize"):
+            fold_standardization(network, meta["standardize"])
+            network.metadata = {k: v for k, v in meta.items() if k != "standardize"}
         names = meta.get("feature_names_in")
         if names is not None and (not isinstance(names, list) or len(names) != network.n_in
                                   or not all(isinstance(n, str) for n in names)):
