@@ -178,6 +178,26 @@ def test_partial_fit_never_trains_on_a_held_out_sample_even_when_a_stream_is_rep
     assert len(clf.validation_scores_) == 18 and np.all(np.isfinite(clf.validation_scores_))
 
 
+def test_a_call_whose_rows_are_all_held_out_trains_nothing_and_leaves_a_usable_model(blobs):
+    X, _, y, _ = blobs
+    clf = NeuralNetClassifier(early_stopping=True, validation_fraction=0.999999, random_state=0)
+    clf.partial_fit(X[:5], y[:5], classes=[0, 1, 2])
+    assert clf.n_iter_ == 0 and clf.t_ == 0 and clf.loss_curve_ == [] and not clf.converged_
+    assert clf.predict(X).shape == (len(X),)  # the initial network
+    clf.set_params(validation_fraction=0.2).partial_fit(X, y)
+    assert clf.n_iter_ == 1 and len(clf.validation_scores_) == 1
+
+
+def test_calls_that_hold_out_nothing_have_no_score_and_do_not_count_against_patience(blobs):
+    X, _, y, _ = blobs
+    clf = NeuralNetClassifier(early_stopping=True, validation_fraction=1e-9, patience=1,
+                              random_state=0)
+    for _ in range(3):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+    assert clf.n_iter_ == 3 and clf.t_ == 3 * len(y) and not clf.converged_
+    assert np.all(np.isnan(clf.validation_scores_)) and clf.best_validation_score_ is None
+
+
 def test_partial_fit_with_early_stopping_stops_and_keeps_the_best():
     X, y = make_classification(n_samples=3000, n_features=10, n_informative=5, flip_y=0.1,
                                random_state=0)

@@ -63,8 +63,10 @@ class FitMixin:
             trainer = self._initialize(settings, X.shape[1])
         stopper, validation, (X, y_index, w) = self._plan_validation(
             settings, incremental, X, y_index, w)
-        if len(y_index) == 0:
-            return self  # partial_fit: every row of this call is held out for validation
+        if len(y_index) == 0:  # partial_fit: every row of this call is held out
+            self._record(trainer, stopper, 1, trainer.iteration, trainer.epoch, incremental)
+            self.converged_ = False
+            return self
         trainer.reconfigure(self._train_config(settings, incremental),
                             callbacks=[cb for cb in [stopper, *(self.callbacks or [])]
                                        if cb is not None])
