@@ -233,7 +233,7 @@ def _check_classes(classes, n_out: int) -> None:
     """``metadata["classes"]``: None, or one JSON scalar label per output, no two equal."""
     if classes is None:
         return
-    if not isinstance(classes, list) or len(classes) != n_out:
+    if not isinstance(classes, (list, tuple)) or len(classes) != n_out:
         raise ValueError(f"metadata['classes'] must list one label per output ({n_out}), "
                          f"got {classes!r:.200}")
     bad = [c for c in classes if not isinstance(c, LABEL_TYPES)
