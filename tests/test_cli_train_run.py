@@ -5,6 +5,7 @@ import json
 import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -64,6 +65,9 @@ def test_first_ctrl_c_writes_what_was_learned_and_exits_130(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().startswith("settings:")  # training starts now
+        # A signal before the first step stops at iteration 0 (nothing to finish);
+        # a moment later some steps are done, and they are what must be kept.
+        time.sleep(1.0)
         proc.send_signal(signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=120)
     finally:

@@ -133,9 +133,10 @@ class DivergenceCheck(Callback):
     start (or ``ln k``, the loss of a uniform guess over ``k`` classes, when
     that is larger) means the steps overshoot: the learning rate is too large,
     even if the loss later falls back. A run that ends at chance level (the
-    last epoch's training accuracy within ``margin`` of ``1/k`` and its loss at
-    ``ln k`` or above) has learned nothing. Either way a ``TrainingWarning``
-    says so once, at the end, with what to try; ``trainer.warnings`` keeps the text.
+    last epoch's training accuracy within ``margin`` of ``1/k``, no better and
+    no worse, and its loss at ``ln k`` or above) has learned nothing. Either way
+    a ``TrainingWarning`` says so once, at the end, with what to try;
+    ``trainer.warnings`` keeps the text.
     """
 
     def __init__(self, factor=10.0, margin=0.02):
@@ -166,7 +167,8 @@ class DivergenceCheck(Callback):
                 f"try {lr / 10:g} or less")
         h = trainer.history
         loss, accuracy = h.last("train_loss"), h.last("train_accuracy")
-        if k > 1 and accuracy <= 1 / k + self.margin and loss >= chance_loss * (1 - self.margin):
+        if k > 1 and abs(accuracy - 1 / k) <= self.margin and \
+                loss >= chance_loss * (1 - self.margin):
             advice = ("lower the learning rate" if messages else
                       "train longer, or change the learning rate or the input scaling")
             messages.append(f"training ended at chance level (accuracy {accuracy:.3f} for {k} "
