@@ -35,7 +35,7 @@ DEFAULT_WIDTH, DEFAULT_DEPTH = 32, 2
 @dataclass
 class RunConfig:
     """Everything that defines a run. ``None`` means "not given": the recipe
-    options (optimizer, lr, batch_size, epochs/iterations, schedule) then come
+    options (optimizer, lr, batch_size, epochs/iterations, schedule, standardize) then come
     from the data set's recipe, and the sizes from the defaults above.
     ``batch_size="full"`` trains on the whole set in every step (eq. 2)."""
 
@@ -71,7 +71,7 @@ class RunConfig:
     label: str | None = None  # CSV files: the label column, by name or index (default: last)
     delimiter: str | None = None  # CSV files: one character or "tab" (default: by suffix)
     header: bool | None = None  # CSV files: whether line 1 names the columns (default: detect)
-    standardize: bool = False  # scale features by the training part's mean and std
+    standardize: bool | None = None  # scale features by the training part's mean and std
 
     def check(self) -> None:
         """Refuse options that contradict each other, rather than drop one silently."""

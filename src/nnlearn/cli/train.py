@@ -121,9 +121,10 @@ RESUME_OPTIONS = {"epochs", "iterations", "quiet", "out", "data_dir", "progress"
                    ".tsv, else a comma].")
 @click.option("--header/--no-header", default=None,
               help="CSV files: whether the first line names the columns [default: detected].")
-@click.option("--standardize", is_flag=True,
-              help="Scale each feature to mean 0 and standard deviation 1 (learnt on the "
-                   "training part; kept in the model file).")
+@click.option("--standardize/--no-standardize", default=None,
+              help="Scale each feature to mean 0 and standard deviation 1, learnt on the "
+                   "training part and kept in the model file. [default: the recipe's: on "
+                   "for tables, off otherwise]")
 @click.option("--architecture", type=click.Choice(["mlp", "resnet"]), default="mlp",
               show_default=True, help="Fully connected (eq. 1) or residual (eq. 6).")
 @click.option("--hidden", type=IntList(), default=None,
