@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data.tabular import load_table
+from ..data.tabular import read_csv
 from ..data.toy import TOY
 from ..data.transforms import train_val_split
 from ..errors import DataError
@@ -103,18 +103,22 @@ def read_upload(filename, text):
         path = Path(tmp) / "upload.csv"
         path.write_text(text, encoding="utf-8")
         try:
-            table = load_table(path, test_size=0.2)  # parsed and checked; split again below
+            X, labels, _, _ = read_csv(path)
         except DataError as err:
             raise DataError(str(err).replace(str(path), name)) from None
-    X = np.concatenate([table.X_train, table.X_test])
-    y = np.concatenate([table.y_train, table.y_test])
     if X.shape[1] != 2:
         raise DataError(f"{name}: {X.shape[1]} feature columns; the playground needs exactly 2 "
                         f"(x1, x2) and a label column (the last)")
     if len(X) < 10:
         raise DataError(f"{name}: only {len(X)} rows; the playground needs at least 10")
-    classes = np.asarray(table.classes).tolist()
+    classes, y = np.unique(labels, return_inverse=True)
+    if classes.dtype.kind == "f" and np.all(classes == np.round(classes)):
+        classes = classes.astype(np.int64)  # 1.0, 2.0 are the labels 1, 2
+    classes = classes.tolist()
+    if len(classes) < 2:
+        raise DataError(f"{name}: every row has the label {classes[0]!r}; classification "
+                        f"needs at least 2 classes")
     if len(classes) > 10:
         raise DataError(f"{name}: {len(classes)} different labels; the playground shows at "
                         f"most 10 classes")
-    return name, X, y, classes
+    return name, X, y.astype(np.int64), classes

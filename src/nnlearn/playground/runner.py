@@ -159,8 +159,8 @@ class Runner(Callback):
                 return
             if pause:
                 self.state = "paused"
-        # Frames take at most a quarter of the time, so that training is not slowed much.
-        interval = max(self.min_interval, 3 * self._frame_cost)
+        # Frames take at most a third of the time, so that training keeps going.
+        interval = max(self.min_interval, 2 * self._frame_cost)
         if pause or time.perf_counter() - self._last_frame >= interval:
             self._emit()
         if pause:

@@ -48,7 +48,7 @@ FIELDS = {
     "seed": Field("int", 0, 0, 2**31 - 1),
     "architecture": Field("choice", "plain", choices=ARCHITECTURES),
     "hidden": Field("ints", (16, 16), 1, MAX_WIDTH),
-    "activation": Field("names", ("relu",), choices=tuple(n for n in ACTIVATIONS
+    "activation": Field("names", ("relu", "relu"), choices=tuple(n for n in ACTIVATIONS
                                                           if n != "identity")),
     "dropout": Field("float", 0.0, 0.0, 0.9),
     "optimizer": Field("choice", "adam", choices=tuple(OPTIMIZERS)),
