@@ -1,0 +1,67 @@
+"""``nnlearn playground``: prints its address, serves, warns off loopback, fails in one line."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytest.importorskip("uvicorn", reason="the playground extra: pip install -e '.[playground]'")
+SRC = Path(__file__).resolve().parent.parent / "src"
+
+
+def _start(*args):
+    env = {**os.environ, "PYTHONPATH": str(SRC), "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "-m", "nnlearn", "playground", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def _stop(proc):
+    proc.terminate()
+    try:
+        return proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return proc.communicate()
+
+
+@pytest.mark.parametrize("host, warned", [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_it_prints_its_address_and_serves_the_page(host, warned):
+    proc = _start("--port", "0", "--host", host)
+    try:
+        line = proc.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+        assert match, line
+        page = httpx.get(match.group(0), timeout=20)
+        assert page.status_code == 200 and "nnlearn playground" in page.text
+    finally:
+        _, err = _stop(proc)
+    assert ("warning: listening on 0.0.0.0" in err) == warned, err
+
+
+def test_a_busy_port_is_one_line_on_stderr():
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        proc = _start("--port", str(port))
+        try:
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                _stop(proc)
+    assert proc.returncode == 1
+    assert err.startswith("nnlearn: error: cannot listen on 127.0.0.1:") and err.count("\n") == 1
+
+
+def test_help_names_the_options():
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    r = subprocess.run([sys.executable, "-m", "nnlearn", "playground", "--help"],
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 0
+    for option in ("--host", "--port", "--open"):
+        assert option in r.stdout
