@@ -134,7 +134,8 @@ def validate(changes, current=None) -> tuple[dict, list[str]]:
     settings = dict(current or DEFAULTS)
     messages: list[str] = []
     if not isinstance(changes, dict):
-        return settings, [f"settings must be an object of name: value, got {type(changes).__name__}"]
+        kind = type(changes).__name__
+        return settings, [f"settings must be an object of name: value, got {kind}"]
     for name, value in list(changes.items())[:len(FIELDS) + 8]:
         f = FIELDS.get(name)
         if f is None:
