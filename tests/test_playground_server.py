@@ -261,3 +261,15 @@ def test_the_number_of_open_pages_is_capped(server):  # noqa: F811
     finally:
         state.max_sessions = limit
     first.close()
+
+
+def test_a_finished_run_says_how_to_go_on(server):  # noqa: F811
+    _, url = server
+    p = Page(url)
+    p.configure(hidden="", iterations=3)
+    p.send(type="start")
+    done = p.expect("frame", lambda m: m["state"] == "done")
+    assert done["iteration"] == 3 and done["tiles"]["count"] == 0
+    p.send(type="start")
+    assert "press Reset" in p.expect("error")["message"]
+    p.close()

@@ -80,6 +80,14 @@ def test_fixed_class_counts_and_one_activation_per_layer():
     assert s["activation"] == ("tanh",)
 
 
+def test_no_hidden_layer_is_a_linear_classifier():
+    s, messages = validate({"hidden": ""})
+    assert messages == [] and s["hidden"] == () and s["activation"] == ("relu",)
+    net = build(s, 2)
+    assert [layer["kind"] for layer in describe(net)] == ["dense"]
+    assert net.n_parameters() == parameter_count(s) == 6
+
+
 def test_learning_rate_defaults_to_the_optimisers_own():
     s, _ = validate({"optimizer": "gd"})
     assert learning_rate(s) == 0.1
@@ -110,6 +118,7 @@ def test_toy_samples_follow_the_settings(name):
     d = playdata.toy_sample(s)
     assert len(d.X_train) + len(d.X_test) == 300 and len(d.X_test) == 90
     assert d.n_classes == s["classes"]
+    assert len(d.classes) == s["classes"]
     x0, x1, y0, y1 = d.domain
     assert x1 - x0 == pytest.approx(y1 - y0)  # a square, so rings look round
     X = np.concatenate([d.X_train, d.X_test])
@@ -124,6 +133,8 @@ def test_the_exported_network_takes_the_original_coordinates(tmp_path):
                                    for k, t in enumerate(np.linspace(0, 6, 60)))
     name, X, y, classes = playdata.read_upload("mine.csv", text)
     d = playdata.split(name, X, y, classes, s)
+    x0, x1, y0, y1 = d.domain  # 80 units wide, 0.02 high: each axis gets its own scale
+    assert x1 - x0 > 80 and 0.02 < y1 - y0 < 0.03
     net = build(s, d.n_classes, seed=1)
     # a reference in float64: the playground's network on standardised points
     expected = net.astype(np.float64).predict_logits((X - d.mean) / d.scale)

@@ -35,7 +35,7 @@ class PlayData:
     classes: list  # the original labels, JSON types
     mean: np.ndarray  # (2,)
     scale: np.ndarray  # (2,)
-    domain: tuple[float, float, float, float]  # x_min, x_max, y_min, y_max: a square
+    domain: tuple[float, float, float, float]  # x_min, x_max, y_min, y_max
 
     @property
     def n_classes(self) -> int:
@@ -51,11 +51,17 @@ class PlayData:
         return {"train": rows(self.X_train, self.y_train), "test": rows(self.X_test, self.y_test)}
 
 
-def _square_domain(X, margin=0.1):
+def _domain(X, margin=0.1, stretch=3.0):
+    """The plane drawn: the points' box with a margin, square (one scale for both
+    axes, so rings look round) unless one side is over ``stretch`` times the other,
+    as for a file whose columns have different units."""
     lo, hi = X.min(axis=0), X.max(axis=0)
-    centre, half = (lo + hi) / 2, max(float((hi - lo).max()) / 2, 1e-6) * (1 + margin)
-    return (float(centre[0] - half), float(centre[0] + half),
-            float(centre[1] - half), float(centre[1] + half))
+    centre, half = (lo + hi) / 2, np.maximum((hi - lo) / 2, 1e-6)
+    if half.max() <= stretch * half.min():
+        half = np.full(2, half.max())
+    half = half * (1 + margin)
+    return (float(centre[0] - half[0]), float(centre[0] + half[0]),
+            float(centre[1] - half[1]), float(centre[1] + half[1]))
 
 
 def split(name, X, y, classes, settings) -> PlayData:
@@ -69,7 +75,7 @@ def split(name, X, y, classes, settings) -> PlayData:
     scale = X_train.std(axis=0)
     scale[scale < 1e-12] = 1.0  # a constant coordinate: nothing to scale
     return PlayData(name, X_train, y_train.astype(np.int64), X_test, y_test.astype(np.int64),
-                    list(classes), mean, scale, _square_domain(X))
+                    list(classes), mean, scale, _domain(X))
 
 
 def toy_sample(settings) -> PlayData:

@@ -81,7 +81,9 @@ class Runner(Callback):
     def _go(self, budget):
         with self._cond:
             if self.state in ("done", "failed", "stopped"):
-                return f"training has {self.state}; press reset to train again"
+                why = {"done": "has run all its iterations", "failed": "has failed",
+                       "stopped": "was stopped"}[self.state]
+                return f"this run {why}; press Reset (or change a setting) to train again"
             self._budget = budget
             self.state = "running"
             self._cond.notify_all()

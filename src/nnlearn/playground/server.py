@@ -29,7 +29,7 @@ from starlette.websockets import WebSocket
 from ..data.toy import TOY
 from ..engine.optim import DEFAULT_LR, OPTIMIZERS, SCHEDULES
 from .session import Session, error
-from .settings import ARCHITECTURES, DEFAULTS, FIELDS, MAX_LAYERS, MAX_PARAMETERS, as_json
+from .settings import ARCHITECTURES, DEFAULTS, FIELDS, MAX_LAYERS, MAX_PARAMETERS, as_json, display
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -123,6 +123,7 @@ async def playground_socket(websocket: WebSocket) -> None:
     sessions[token] = session
     sender = asyncio.create_task(pipe.send_forever(websocket))
     pipe.reply({"type": "hello", "token": token, "defaults": as_json(DEFAULTS),
+                "defaults_url": {k: display(k, v) for k, v in DEFAULTS.items()},
                 "limits": _limits()})
     try:
         while True:

@@ -167,7 +167,7 @@ class Session:
                                n_classes=d.n_classes, resolution=200,
                                title=f"{d.name}: decision regions", ncols=1)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
+        fig.savefig(buffer, format="png", dpi=200, bbox_inches="tight")
         fig.clf()
         import matplotlib.pyplot as plt
         plt.close(fig)

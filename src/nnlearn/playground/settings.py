@@ -103,6 +103,8 @@ def _list(name, value, limit):
 
 def _clean(name, f: Field, value, messages):
     """The checked value of one field; raises ValueError to refuse it."""
+    if f.kind == "ints" and value == "":
+        return ()  # no hidden layer: a linear classifier (as the URL writes it)
     if value is None or value == "":
         if f.optional:
             return None

@@ -57,6 +57,7 @@ function showSettings(s) {
   $("test_fraction-value").textContent = Number(s.test_fraction).toFixed(2);
   $("lr").placeholder = `default ${app.limits.default_lr[s.optimizer]}`;
   $("classes").disabled = s.data === "moons" || s.data === "xor" || s.data === "upload";
+  $("points").disabled = $("noise").disabled = s.data === "upload";  // the file decides
   const rows = $("layers");
   rows.replaceChildren(...s.hidden.map((h, k) => layerRow(k, h, s.activation[k])));
   $("layer-count").textContent = s.hidden.length;
@@ -87,11 +88,7 @@ function changeLayers(delta) {
 // The settings that differ from the defaults, in the address bar: a link reproduces them.
 function updateUrl(url) {
   const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(url)) {
-    const d = app.defaults[k];
-    const dv = Array.isArray(d) ? d.join(",") : d === null ? "" : String(d);
-    if (v !== dv) params.set(k, v);
-  }
+  for (const [k, v] of Object.entries(url)) if (v !== app.defaultsUrl[k]) params.set(k, v);
   const query = params.toString();
   history.replaceState(null, "", query ? `?${query}` : location.pathname);
 }
@@ -157,7 +154,8 @@ function showNetwork(m) {
 
 const handlers = {
   hello(m) {
-    app.token = m.token; app.defaults = m.defaults; app.limits = m.limits;
+    app.token = m.token; app.defaults = m.defaults; app.defaultsUrl = m.defaults_url;
+    app.limits = m.limits;
     for (const name of m.limits.optimizers) $("optimizer").add(new Option(name, name));
     for (const name of m.limits.schedules) $("schedule").add(new Option(name, name));
     send({ type: "settings", settings: settingsFromUrl() });
