@@ -80,3 +80,14 @@ def test_every_static_file_is_package_data():
     for asset in assets:
         assert any(fnmatch.fnmatch(asset, pattern) for pattern in patterns), asset
     assert "nnlearn[playground]" in " ".join(config["project"]["optional-dependencies"]["test"])
+
+
+def test_without_the_extra_it_says_what_to_install():
+    code = ("import sys; sys.modules['starlette'] = None\n"
+            "from nnlearn.cli import main; main(['playground', '--port', '0'])")
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                       timeout=60)
+    assert r.returncode == 1
+    assert r.stderr.strip() == ('nnlearn: error: the playground needs Starlette and uvicorn '
+                                '(starlette is missing): pip install "nnlearn[playground]"')

@@ -273,3 +273,24 @@ def test_a_finished_run_says_how_to_go_on(server):  # noqa: F811
     p.send(type="start")
     assert "press Reset" in p.expect("error")["message"]
     p.close()
+
+
+def test_a_page_that_never_reads_cannot_grow_its_queue():
+    import asyncio
+
+    from nnlearn.playground.server import MAX_QUEUED, Pipe
+    from nnlearn.playground.session import error
+
+    async def flood():
+        pipe = Pipe(asyncio.get_running_loop())
+        for i in range(5 * MAX_QUEUED):
+            for kind in ("settings", "data", "network", "frame"):
+                pipe.reply({"type": kind, "n": i})
+            pipe.reply(error(f"bad message {i}"))
+        return pipe
+
+    pipe = asyncio.run(flood())
+    assert len(pipe.replies) <= MAX_QUEUED + 3
+    last = {m["type"]: m.get("n") for m in pipe.replies}
+    assert last["settings"] == last["data"] == last["network"] == 5 * MAX_QUEUED - 1
+    assert pipe.frame["n"] == 5 * MAX_QUEUED - 1  # frames: only the newest waits

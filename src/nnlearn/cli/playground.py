@@ -24,7 +24,8 @@ def playground(host, port, open_browser):
     try:
         from ..playground.serve import serve
     except ImportError as err:
-        raise NNLearnError(f"the playground needs Starlette and uvicorn ({err.name} is "
+        missing = (err.name or "a module").split(".")[0]
+        raise NNLearnError(f"the playground needs Starlette and uvicorn ({missing} is "
                            f"missing): pip install \"nnlearn[playground]\"") from None
     if host not in LOOPBACK:
         click.echo(f"nnlearn playground: warning: listening on {host}, not only on this "

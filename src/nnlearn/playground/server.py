@@ -57,7 +57,7 @@ def _origin_ok(websocket: WebSocket) -> bool:
 
 
 class Pipe:
-    """What goes to one page: replies in order, and the newest frame (older ones dropped)."""
+    """What goes to one page: replies in order, then the newest frame (older ones dropped)."""
 
     def __init__(self, loop):
         self.loop = loop
@@ -66,9 +66,17 @@ class Pipe:
         self.wake = asyncio.Event()
 
     def reply(self, message: dict) -> None:
-        if message.get("type") == "error" and len(self.replies) >= MAX_QUEUED:
-            return
-        self.replies.append(message)
+        """Queue ``message``. A page that does not read cannot make the queue grow:
+        over ``MAX_QUEUED`` replies, errors are dropped and a newer message of a
+        kind replaces the older ones (only the latest settings, data... matter)."""
+        kind = message.get("type")
+        if kind == "frame":
+            self.frame = message
+        elif len(self.replies) < MAX_QUEUED:
+            self.replies.append(message)
+        elif kind != "error":
+            self.replies = collections.deque(m for m in self.replies if m.get("type") != kind)
+            self.replies.append(message)
         self.wake.set()
 
     def offer_frame(self, frame: dict) -> None:
