@@ -263,6 +263,7 @@ def test_the_number_of_open_pages_is_capped(server):  # noqa: F811
     first.close()
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # 3 iterations: at chance level, it says
 def test_a_finished_run_says_how_to_go_on(server):  # noqa: F811
     _, url = server
     p = Page(url)
@@ -294,3 +295,17 @@ def test_a_page_that_never_reads_cannot_grow_its_queue():
     last = {m["type"]: m.get("n") for m in pipe.replies}
     assert last["settings"] == last["data"] == last["network"] == 5 * MAX_QUEUED - 1
     assert pipe.frame["n"] == 5 * MAX_QUEUED - 1  # frames: only the newest waits
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_a_diverging_run_says_so_on_the_page(server):  # noqa: F811
+    _, url = server
+    p = Page(url)
+    p.configure(hidden="64,64", optimizer="gd", lr=10, iterations=200)
+    p.send(type="start")
+    failed = p.expect("frame", lambda m: m["state"] in ("done", "failed"))
+    assert failed["state"] == "failed" and "diverged" in failed["message"]
+    assert "smaller learning rate" in failed["message"]
+    p.send(type="ping")
+    p.expect("pong")  # the page and the server go on
+    p.close()
