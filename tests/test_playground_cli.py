@@ -91,3 +91,27 @@ def test_without_the_extra_it_says_what_to_install():
     assert r.returncode == 1
     assert r.stderr.strip() == ('nnlearn: error: the playground needs Starlette and uvicorn '
                                 '(starlette is missing): pip install "nnlearn[playground]"')
+
+
+def test_nnlearn_evaluate_reads_an_exported_model(tmp_path):
+    """The exported file is a model file like any other: ``nnlearn evaluate`` reads it."""
+    import numpy as np
+
+    from nnlearn.playground import data as playdata
+    from nnlearn.playground.model import build, export_network
+    from nnlearn.playground.settings import validate
+    from nnlearn.training.modelio import save_model
+    s, _ = validate({"data": "blobs", "classes": 3, "noise": 0.05, "hidden": "8"})
+    d = playdata.toy_sample(s)
+    net = build(s, d.n_classes)
+    save_model(export_network(net, d), tmp_path / "model.npz")
+    rows = "".join(f"{a},{b},{c}\n" for (a, b), c in zip(d.X_test, d.y_test))
+    (tmp_path / "test.csv").write_text("x1,x2,label\n" + rows)
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    r = subprocess.run([sys.executable, "-m", "nnlearn", "evaluate", "--model",
+                        str(tmp_path / "model.npz"), "--data", str(tmp_path / "test.csv")],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    accuracy = float(re.search(r"accuracy (\d\.\d+)", r.stdout).group(1))
+    expected = np.mean(net.predict(d.standardise(d.X_test)) == d.y_test)
+    assert accuracy == pytest.approx(expected, abs=1e-4)
