@@ -93,6 +93,7 @@ def test_without_the_extra_it_says_what_to_install():
                                 '(starlette is missing): pip install "nnlearn[playground]"')
 
 
+@pytest.mark.slow  # a fresh interpreter loads nnlearn's command line: several seconds here
 def test_nnlearn_evaluate_reads_an_exported_model(tmp_path):
     """The exported file is a model file like any other: ``nnlearn evaluate`` reads it."""
     import numpy as np
