@@ -15,6 +15,7 @@ import click
 from ..errors import NNLearnError
 from .data import data
 from .gradcheck import gradcheck_command
+from .playground import playground
 from .predict import evaluate_command, predict_command
 from .train import train
 
@@ -30,6 +31,7 @@ cli.add_command(data)
 cli.add_command(gradcheck_command, name="gradcheck")
 cli.add_command(predict_command, name="predict")
 cli.add_command(evaluate_command, name="evaluate")
+cli.add_command(playground)
 
 
 def _fail(message: str, code: int) -> None:
