@@ -116,3 +116,22 @@ def test_nnlearn_evaluate_reads_an_exported_model(tmp_path):
     accuracy = float(re.search(r"accuracy (\d\.\d+)", r.stdout).group(1))
     expected = np.mean(net.predict(d.standardise(d.X_test)) == d.y_test)
     assert accuracy == pytest.approx(expected, abs=1e-4)
+
+
+def test_the_estimator_loads_an_exported_model(tmp_path):
+    """One model format: a file exported by the playground loads as a fitted
+    ``NeuralNetClassifier`` that predicts as the page's network does."""
+    import numpy as np
+
+    from nnlearn import NeuralNetClassifier
+    from nnlearn.playground import data as playdata
+    from nnlearn.playground.model import build, export_network
+    from nnlearn.playground.settings import validate
+    from nnlearn.training.modelio import save_model
+    s, _ = validate({"data": "spirals", "classes": 3, "hidden": "16,16"})
+    d = playdata.toy_sample(s)
+    net = build(s, d.n_classes)
+    save_model(export_network(net, d), tmp_path / "model.npz")
+    clf = NeuralNetClassifier.load(tmp_path / "model.npz")
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    np.testing.assert_array_equal(clf.predict(d.X_test), net.predict(d.standardise(d.X_test)))
