@@ -149,16 +149,21 @@ def write_outputs(result: RunResult, out) -> dict[str, Path]:
 
     from . import plots
     data = result.dataset
+    title = f"{data.name if data else 'training'}: {describe(result.config)}\n" \
+        f"{describe_training(result.config)}"
     if data is not None and data.n_features == 2:
         networks = result.snapshots or {result.metrics["iterations"]: result.network}
         fig = plots.decision_regions(networks, data.X_train, data.y_train,
-                                     n_classes=data.n_classes,
-                                     title=f"{data.name}: {describe(result.config)}")
+                                     classes=data.classes, points="training",
+                                     feature_names=data.info.get("features"), title=title)
         paths["figure"] = out / "decision_regions.png"
         plots.save_figure(fig, paths["figure"])
     paths["curves"] = out / "learning_curves.png"
-    plots.save_figure(plots.learning_curves(result.history, title=data.name if data else ""),
-                      paths["curves"])
+    plots.save_figure(plots.learning_curves(result.history, title=title), paths["curves"])
+    if result.config.record_iterations:
+        paths["iterations_figure"] = out / "iterations.png"
+        plots.save_figure(plots.iteration_curves(result.history, title=title),
+                          paths["iterations_figure"])
     return paths
 
 
@@ -170,3 +175,14 @@ def describe(cfg: RunConfig) -> str:
         return "linear (1 layer, no hidden units)"
     widths = ",".join(str(h) for h in cfg.hidden)
     return f"{len(cfg.hidden) + 1}-layer, {widths} hidden units"
+
+
+def describe_training(cfg: RunConfig) -> str:
+    """Short text of the optimiser and its setting ("gd, lr 0.1, full batch")."""
+    parts = [cfg.optimizer]
+    if cfg.lr is not None:
+        parts.append(f"lr {cfg.lr:g}")
+    if cfg.schedule != "constant":
+        parts.append(f"{cfg.schedule} schedule")
+    parts.append(f"batch {cfg.batch_size}" if cfg.batch_size else "full batch")
+    return ", ".join(parts)
