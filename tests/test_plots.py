@@ -154,3 +154,92 @@ def test_pipeline_figures_name_the_columns_the_model_and_the_optimiser(tmp_path,
         assert "adam" in title and "lr 0.01" in title and "batch 32" in title
     # 96 training rows (a fifth of 120 held out) in batches of 32: 3 steps an epoch, 2 epochs
     assert len(saved_figures["iterations.png"].axes[0].get_lines()[0].get_xdata()) == 6
+
+
+# -- the network drawn as the lecture's Figure 1 ----------------------------------------------
+def _edges(fig, k):
+    (ax,) = [a for a in fig.axes if a.collections and a.get_label() != "<colorbar>"]
+    (coll,) = [c for c in ax.collections if c.get_gid() == f"W_{k}"]
+    return ax, coll
+
+
+def _nodes(ax, k):
+    (coll,) = [c for c in ax.collections if c.get_gid() == f"f_{k}"]
+    return coll.get_offsets()
+
+
+def test_network_diagram_draws_figure_1_nodes_and_edges():
+    from nnlearn.plots.network import LECTURE_FIGURE_1, NODE_COLOURS
+    fig = plots.network_diagram()
+    assert LECTURE_FIGURE_1 == (6, 2, 6, 4, 1)
+    ax, _ = _edges(fig, 1)
+    for k, n in enumerate(LECTURE_FIGURE_1):
+        assert len(_nodes(ax, k)) == n
+    n = LECTURE_FIGURE_1
+    for k in range(1, 5):  # one edge per entry of W_k: n_k * n_{k-1}
+        assert len(_edges(fig, k)[1].get_segments()) == n[k] * n[k - 1]
+    colours = {k: tuple(c for c in ax.collections if c.get_gid() == f"f_{k}")[0]
+               .get_facecolor()[0][:3] for k in range(5)}
+    from matplotlib.colors import to_rgb
+    assert np.allclose(colours[0], to_rgb(NODE_COLOURS["input"]))
+    assert np.allclose(colours[2], to_rgb(NODE_COLOURS["hidden"]))
+    assert np.allclose(colours[4], to_rgb(NODE_COLOURS["output"]))
+    texts = [t.get_text() for t in ax.texts]
+    assert texts[0].startswith("input") and texts[-1].startswith("output")
+    assert len(fig.axes) == 1  # widths alone: no weights, no colour bar
+
+
+def test_network_diagram_takes_colour_and_width_from_the_weights():
+    net = mlp(3, [4], 2, seed=0)
+    W = net.layers[0].W
+    W[...] = 0.0
+    W[1, 2] = 2.0    # edge from input node 2 to hidden node 1: strongest, positive
+    W[3, 0] = -1.0   # input 0 -> hidden 3: negative, half as wide
+    fig = plots.network_diagram(net)
+    ax, coll = _edges(fig, 1)
+    inputs, hidden = _nodes(ax, 0), _nodes(ax, 1)
+    segments = coll.get_segments()
+    widths = coll.get_linewidths()
+    colours = coll.get_colors()
+
+    def edge(i, j):  # the segment from input j to hidden i
+        (idx,) = [s for s, seg in enumerate(segments)
+                  if np.allclose(seg[0], inputs[j]) and np.allclose(seg[1], hidden[i])]
+        return idx
+
+    strong, negative, zero = edge(1, 2), edge(3, 0), edge(0, 0)
+    assert widths[strong] > widths[negative] > widths[zero]
+    assert colours[strong][0] > colours[strong][2]      # red: positive
+    assert colours[negative][2] > colours[negative][0]  # blue: negative
+    assert len(fig.axes) == 2 and "weight" in fig.axes[1].get_ylabel()  # the colour bar
+    plain = plots.network_diagram(net, weights=False)
+    assert len(set(map(tuple, _edges(plain, 1)[1].get_colors()))) == 1
+
+
+def test_network_diagram_refuses_what_it_cannot_draw():
+    from nnlearn.engine import resnet
+    with pytest.raises(ValueError, match=r"too large to draw.*784"):
+        plots.network_diagram(mlp(784, [32], 10))
+    with pytest.raises(ValueError, match="too large to draw"):
+        plots.network_diagram((100, 100, 10))  # 10000 weights
+    with pytest.raises(ValueError, match="Residual"):
+        plots.network_diagram(resnet(4, 4, 2, 2))
+    with pytest.raises(ValueError, match="positive integers"):
+        plots.network_diagram((6, 0, 2))
+    with pytest.raises(ValueError, match="positive integers"):
+        plots.network_diagram((6,))
+    with pytest.raises(TypeError, match="Network or a sequence"):
+        plots.network_diagram("6,2,1")
+    with pytest.raises(ValueError, match="needs a Network"):
+        plots.network_diagram((2, 3, 2), weights=True)
+    # the largest allowed still draws: the rings network of the lecture (2, 100, 2)
+    fig = plots.network_diagram(mlp(2, [100], 2))
+    assert len(_edges(fig, 1)[1].get_segments()) == 200
+
+
+def test_network_diagram_skips_dropout_layers():
+    net = mlp(4, [5, 3], 2, dropout=0.5, seed=1)
+    fig = plots.network_diagram(net)
+    ax, _ = _edges(fig, 1)
+    assert [len(_nodes(ax, k)) for k in range(4)] == [4, 5, 3, 2]
+    assert ax.get_title() == "n = (4, 5, 3, 2)"

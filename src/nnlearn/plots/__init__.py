@@ -3,7 +3,8 @@
 from .base import CLASS_COLOURS, save_figure
 from .curves import iteration_curves, learning_curves
 from .images import image_grid
+from .network import network_diagram
 from .regions import decision_regions
 
 __all__ = ["CLASS_COLOURS", "decision_regions", "image_grid", "iteration_curves", "learning_curves",
-           "save_figure"]
+           "network_diagram", "save_figure"]
