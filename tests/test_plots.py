@@ -1,5 +1,9 @@
 """Figures that explain themselves, checked through matplotlib's objects (not pixels)."""
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -243,3 +247,17 @@ def test_network_diagram_skips_dropout_layers():
     ax, _ = _edges(fig, 1)
     assert [len(_nodes(ax, k)) for k in range(4)] == [4, 5, 3, 2]
     assert ax.get_title() == "n = (4, 5, 3, 2)"
+
+
+@pytest.mark.parametrize("setup, expected", [
+    ("", "agg"),                                                        # files only, no display
+    ("import os; os.environ['MPLBACKEND'] = 'svg'; ", "svg"),           # e.g. a notebook's inline
+    ("import matplotlib; matplotlib.use('pdf'); import matplotlib.pyplot; ", "pdf"),  # caller's
+])
+def test_plots_keep_a_backend_already_chosen(setup, expected):
+    code = f"{setup}import nnlearn.plots, matplotlib; print(matplotlib.get_backend().lower())"
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == expected
