@@ -15,3 +15,7 @@ class ModelFileError(NNLearnError, ValueError):
 
 class TrainingDiverged(NNLearnError, FloatingPointError):
     """The loss became NaN or infinite during training."""
+
+
+class TrainingWarning(UserWarning):
+    """Training ended, but what it learned is suspect (it blew up, or it learned nothing)."""

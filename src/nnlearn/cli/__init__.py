@@ -14,6 +14,7 @@ import click
 from ..errors import NNLearnError
 from .data import data
 from .gradcheck import gradcheck_command
+from .predict import evaluate_command, predict_command
 from .train import train
 
 
@@ -26,6 +27,8 @@ def cli():
 cli.add_command(train)
 cli.add_command(data)
 cli.add_command(gradcheck_command, name="gradcheck")
+cli.add_command(predict_command, name="predict")
+cli.add_command(evaluate_command, name="evaluate")
 
 
 def _fail(message: str, code: int) -> None:

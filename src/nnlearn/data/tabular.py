@@ -309,3 +309,41 @@ def load_table(path, *, seed=0, test_size=0.2, label=-1, header=None, delimiter=
         info["test_size"] = "from the file (X_test, y_test)"
     return Dataset(path.name, X_train, y_train, X_test, y_test, classes=classes,
                    image_shape=image_shape, info=info)
+
+
+def read_features(path, n_features: int, *, label=-1, header=None, delimiter=None):
+    """Read the features of a CSV table for a model that takes ``n_features`` inputs.
+
+    A table of ``n_features + 1`` columns has a label column (``label``, as in
+    ``read_csv``); one of ``n_features`` columns holds features only. Returns
+    ``(X, labels)`` with ``labels`` None when the table has no label column.
+    """
+    path = Path(path)
+    delimiter = delimiter or ("\t" if path.suffix.lower() == ".tsv" else ",")
+    rows = _read_rows(path, delimiter)
+    if not rows:
+        raise DataError(f"{path}: the file is empty")
+    width = len(rows[0][1])
+    if width == n_features + 1:
+        X, labels, _, _ = read_csv(path, label=label, header=header, delimiter=delimiter)
+        return X, labels
+    if width != n_features:
+        raise DataError(f"{path}: has {width} columns; the model takes {n_features} features "
+                        f"(give {n_features} columns, or {n_features + 1} with a label column)")
+    if header is None:
+        header = _has_header(rows[0][1], rows[1][1] if len(rows) > 1 else None)
+    names = rows[0][1] if header else [f"x{j + 1}" for j in range(width)]
+    data = rows[1:] if header else rows
+    if not data:
+        raise DataError(f"{path}: there is a header row but no data rows")
+    for line, row in data:
+        if len(row) != width:
+            raise DataError(f"{path}: line {line} has {len(row)} columns, not {width}")
+    cells = np.array([row for _, row in data], dtype=str)
+    try:
+        X = cells.astype(np.float64)
+    except ValueError:
+        X = None
+    if X is None or not np.isfinite(X).all():
+        raise _bad_cell(cells, [line for line, _ in data], list(range(width)), names, path)
+    return X, None
