@@ -103,6 +103,15 @@ def test_decision_regions_legend_names_classes_points_and_axes():
     for ax in drawn:
         assert ax.get_xlabel() == "petal length" and ax.get_ylabel() == "petal width"
     assert [ax.get_title() for ax in drawn] == ["Iteration 10", "Iteration 20"]
+    assert drawn[0].get_aspect() == "auto"  # named columns, each in its own units
+
+
+def test_decision_regions_keep_unnamed_alike_coordinates_to_scale():
+    X, y = np.random.default_rng(3).normal(size=(20, 2)), np.arange(20) % 2
+    fig = plots.decision_regions({5: _two_d_net(2)}, X, y)
+    assert fig.axes[0].get_aspect() == 1.0
+    stretched = plots.decision_regions({5: _two_d_net(2)}, X * [1, 10], y)
+    assert stretched.axes[0].get_aspect() == "auto"
 
 
 def test_decision_regions_defaults_and_bad_arguments():
@@ -144,7 +153,7 @@ def test_pipeline_figures_name_the_columns_the_model_and_the_optimiser(tmp_path,
     cfg = RunConfig(data=str(csv), hidden=(5,), optimizer="adam", lr=0.01, batch_size=32,
                     epochs=2, record_iterations=True, progress=False)
     paths = write_outputs(run(cfg), tmp_path / "out")
-    assert paths["iterations_figure"].name == "iterations.png"
+    assert paths["iterations"].name == "iterations.png"
     assert set(saved_figures) == {"decision_regions.png", "learning_curves.png",
                                   "iterations.png"}
     regions = saved_figures["decision_regions.png"]

@@ -250,9 +250,9 @@ def write_outputs(result: RunResult, out) -> dict[str, Path]:
     paths["curves"] = out / "learning_curves.png"
     plots.save_figure(plots.learning_curves(result.history, title=title), paths["curves"])
     if cfg.record_iterations and result.history.iterations["iteration"]:
-        paths["iterations_figure"] = out / "iterations.png"
+        paths["iterations"] = out / "iterations.png"
         plots.save_figure(plots.iteration_curves(result.history, title=title),
-                          paths["iterations_figure"])
+                          paths["iterations"])
     return paths
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 
 import numpy as np
 from matplotlib.colors import ListedColormap
@@ -59,7 +60,8 @@ def decision_regions(networks: dict, X, y, *, n_classes=None, classes=None,
         raise ValueError(f"decision regions need 2-D points, got shape {X.shape}")
     if points not in POINTS:
         raise ValueError(f"points must be one of {', '.join(POINTS)}, got {points!r}")
-    if feature_names is None:
+    names_given = feature_names is not None
+    if not names_given:
         feature_names = ("feature 1", "feature 2")
     elif len(feature_names) != 2:
         raise ValueError(f"need 2 feature names for 2-D points, got {len(feature_names)}")
@@ -74,8 +76,14 @@ def decision_regions(networks: dict, X, y, *, n_classes=None, classes=None,
     n = len(networks)
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.4 * ncols + 1.6, 3.5 * nrows + 0.4),
+    width = max(3.4 * ncols + 1.8, 6.4)  # room for the legend beside one panel
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, 3.5 * nrows + 0.4),
                              squeeze=False, layout="constrained")
+    # One unit is the same length on both axes when the features are alike (unnamed
+    # coordinates of similar range, as the toy sets); named columns of a table, in
+    # their own units, fill the panel instead.
+    spans = np.ptp(X, axis=0)
+    alike = names_given is False and spans.min() > 0 and spans.max() / spans.min() <= 3
     for ax, (label, net) in zip(axes.ravel(), networks.items()):
         region = net.predict(grid).reshape(gx.shape)
         ax.contourf(gx, gy, region, levels=np.arange(k + 1) - 0.5, cmap=cmap, alpha=0.25)
@@ -87,7 +95,7 @@ def decision_regions(networks: dict, X, y, *, n_classes=None, classes=None,
         ax.set_xlabel(feature_names[0])
         ax.set_ylabel(feature_names[1])
         ax.tick_params(labelsize=7)
-        ax.set_aspect("equal")
+        ax.set_aspect("equal" if alike else "auto")
     for ax in axes.ravel()[n:]:
         ax.axis("off")
     handles = [Patch(facecolor=cmap(i), edgecolor=cmap(i), alpha=0.6, label=_label(c))
@@ -95,7 +103,7 @@ def decision_regions(networks: dict, X, y, *, n_classes=None, classes=None,
     handles.append(Line2D([], [], color="k", lw=1.2, label="decision boundary"))
     handles.append(Line2D([], [], ls="none", marker="o", markersize=4, color="0.35",
                           label=f"{points} points ({len(y)})"))
-    fig.legend(handles=handles, title="class", loc="outside right upper", fontsize=8,
+    fig.legend(handles=handles, title="class", loc="outside right center", fontsize=8,
                title_fontsize=8)
-    fig.suptitle(title)
+    fig.suptitle(textwrap.fill(title, width=int(9 * width)))
     return fig
