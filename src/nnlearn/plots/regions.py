@@ -49,6 +49,7 @@ def decision_regions(networks: dict, X, y, *, n_classes=None, classes=None,
         ``classes``); the legend names each colour by them. Default ``0 .. k-1``.
     feature_names : sequence of 2 str, optional
         The axis labels (a CSV file's column names); default "feature 1", "feature 2".
+        Unnamed features of similar range are drawn to the same scale on both axes.
     points : {"training", "test", "validation"}
         Which data the points are: the legend says so.
 
@@ -83,7 +84,7 @@ def decision_regions(networks: dict, X, y, *, n_classes=None, classes=None,
     # coordinates of similar range, as the toy sets); named columns of a table, in
     # their own units, fill the panel instead.
     spans = np.ptp(X, axis=0)
-    alike = names_given is False and spans.min() > 0 and spans.max() / spans.min() <= 3
+    alike = not names_given and spans.min() > 0 and spans.max() / spans.min() <= 3
     for ax, (label, net) in zip(axes.ravel(), networks.items()):
         region = net.predict(grid).reshape(gx.shape)
         ax.contourf(gx, gy, region, levels=np.arange(k + 1) - 0.5, cmap=cmap, alpha=0.25)
