@@ -34,6 +34,10 @@ def test_license_and_changelog_are_in_the_repository():
 
 @pytest.mark.slow
 def test_wheel_holds_license_py_typed_and_every_package_file(tmp_path):
+    import setuptools
+    major = int(setuptools.__version__.split(".")[0])
+    assert major >= 77, (f"setuptools {setuptools.__version__} cannot build this project "
+                         "(PEP 639 licence fields); pip install -e '.[test]' installs >= 77")
     project = tmp_path / "project"
     project.mkdir()
     for name in ("pyproject.toml", "README.md", "LICENSE"):
