@@ -252,11 +252,16 @@ def write_outputs(result: RunResult, out) -> dict[str, Path]:
     if data is not None and data.n_features == 2:
         networks = result.snapshots or {result.metrics["iterations"]: result.network}
         fig = plots.decision_regions(networks, data.X_train, data.y_train,
-                                     n_classes=data.n_classes, title=title)
+                                     classes=data.classes, points="training",
+                                     feature_names=data.info.get("features"), title=title)
         paths["figure"] = out / "decision_regions.png"
         plots.save_figure(fig, paths["figure"])
     paths["curves"] = out / "learning_curves.png"
     plots.save_figure(plots.learning_curves(result.history, title=title), paths["curves"])
+    if cfg.record_iterations and result.history.iterations["iteration"]:
+        paths["iterations"] = out / "iterations.png"
+        plots.save_figure(plots.iteration_curves(result.history, title=title),
+                          paths["iterations"])
     return paths
 
 
