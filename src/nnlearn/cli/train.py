@@ -234,8 +234,9 @@ def train(ctx, quiet, out, resume, **options):
                    f"({m['epochs']} epochs) in {m['train_seconds']:.1f} s")
         click.echo(f"train accuracy {m['train_accuracy']:.4f}, "
                    f"test accuracy {m['test_accuracy']:.4f} (loss {m['test_loss']:.4f})")
+        width = max(map(len, paths))
         for name, path in paths.items():
-            click.echo(f"  {name:13s} {path}")
+            click.echo(f"  {name:{width}s} {path}")
     if m["interrupted"]:
         click.echo(f"nnlearn: interrupted at iteration {m['iterations']}; what was learned is "
                    f"in {out} (continue with: nnlearn train --resume {out})", err=True)

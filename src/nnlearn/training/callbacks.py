@@ -9,7 +9,6 @@ import sys
 import threading
 import warnings
 
-from tqdm.auto import tqdm
 
 from ..errors import TrainingWarning
 from .modelio import save_model
@@ -109,6 +108,12 @@ class ProgressBar(Callback):
         self.bar = None
 
     def on_train_begin(self, trainer):
+        # tqdm.auto picks a notebook widget where there is one; imported here so that a
+        # quiet run (every test, every notebook cell without a bar) never touches it.
+        if self.disable:
+            from tqdm import tqdm
+        else:
+            from tqdm.auto import tqdm
         self.bar = tqdm(total=trainer.planned_iterations, disable=self.disable,
                         unit="it", dynamic_ncols=True, leave=False)
 
