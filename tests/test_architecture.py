@@ -22,6 +22,7 @@ ALLOWED = {
     "training": {"engine", "errors", "fileio"},
     "torch": {"engine", "errors", "fileio"},
     "backends": {"engine", "training", "torch"},
+    "playground": {"engine", "training", "data", "plots", "errors", "fileio"},
 }
 BOTTOM = {"errors", "fileio"}
 

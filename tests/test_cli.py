@@ -23,8 +23,8 @@ def test_train_writes_model_history_metrics_and_figure(tmp_path):
     assert "test accuracy" in r.stdout
     names = {p.name for p in out.iterdir()}
     assert names == {"model.npz", "training_state.npz", "history.csv", "history.json",
-                     "metrics.json",
-                     "decision_regions.png", "learning_curves.png", "iterations.csv"}
+                     "metrics.json", "decision_regions.png", "learning_curves.png",
+                     "iterations.csv", "iterations.png"}
     metrics = json.loads((out / "metrics.json").read_text())
     for key in ("train_loss", "train_accuracy", "test_loss", "test_accuracy"):
         assert 0 <= metrics[key] < 10

@@ -59,6 +59,8 @@ def test_predict_writes_the_original_labels_and_probabilities(tmp_path, fruit_mo
     assert rows[0] == ["prediction", "p_apple", "p_banana", "p_cherry"]
     net = load_model(model)
     X = np.loadtxt(table, delimiter=",", skiprows=1, usecols=(0, 1))
+    scaling = net.metadata["standardize"]  # the table recipe's, applied again by predict
+    X = (X - scaling["mean"]) / scaling["scale"]
     expected = np.array(["apple", "banana", "cherry"])[net.predict(X.astype(np.float32))]
     assert [row[0] for row in rows[1:]] == expected.tolist()
     p = np.array([[float(v) for v in row[1:]] for row in rows[1:]])
@@ -137,8 +139,13 @@ def test_evaluate_on_shifted_images_and_on_idx_files(tmp_path, digits_model):
     assert r.returncode == 0, r.stderr
     direct = accuracy_score(d.y_test, net.predict(d.X_test.astype(np.float32)))
     assert json.loads(r.stdout)["accuracy"] == pytest.approx(direct, abs=0.01)
+    half = nnlearn("evaluate", "--model", str(digits_model), "--shift", "0,4", "--json")
+    assert half.returncode == 0, half.stderr  # half of an 8x8 image: allowed, with a warning
+    assert half.stderr.strip().startswith("nnlearn: warning: a shift of (0, 4)")
+    assert len(half.stderr.strip().splitlines()) == 1
     bad = nnlearn("evaluate", "--model", str(digits_model), "--shift", "9,0")
-    assert bad.returncode != 0 and "out of the picture" in bad.stderr
+    assert bad.returncode != 0 and "shifted by (9, 0)" not in bad.stdout
+    assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr
 
 
 def test_evaluate_refuses_labels_the_model_does_not_know(tmp_path, fruit_model):

@@ -5,6 +5,7 @@ import json
 import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -64,6 +65,9 @@ def test_first_ctrl_c_writes_what_was_learned_and_exits_130(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().startswith("settings:")  # training starts now
+        # A signal before the first step stops at iteration 0 (nothing to finish);
+        # a moment later some steps are done, and they are what must be kept.
+        time.sleep(1.0)
         proc.send_signal(signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=120)
     finally:
@@ -135,3 +139,23 @@ def test_the_help_example_is_a_command_that_runs(tmp_path):
     r = nnlearn(*args[1:], "--quiet")
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "decision_regions.png").is_file()
+
+
+def test_tables_are_scaled_by_their_recipe_unless_told_not_to(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 2)) * [1.0, 1000.0] + [0.0, 5000.0]  # columns in other units
+    rows = ["a,b,label"] + [f"{a},{b},{int(a > 0)}" for a, b in X]
+    table = tmp_path / "t.csv"
+    table.write_text("\n".join(rows) + "\n")
+    for flag, expected in (([], True), (["--no-standardize"], False)):
+        out = tmp_path / str(expected)
+        r = nnlearn("train", "--data", str(table), "--epochs", "2", "--quiet", *flag,
+                    "--out", str(out))
+        assert r.returncode == 0, r.stderr
+        settings = json.loads((out / "metrics.json").read_text())["settings"]
+        assert settings["standardize"]["value"] is expected
+        scaling = load_model(out / "model.npz").metadata.get("standardize")
+        assert (scaling is not None) is expected
+        if expected:  # learnt on the training part: close to the columns' own statistics
+            assert abs(scaling["mean"][0]) < 0.5 and abs(scaling["mean"][1] - 5000) < 400
+            assert 500 < scaling["scale"][1] < 1500

@@ -124,7 +124,18 @@ def test_bad_optimizer_and_device_are_clear_errors():
         TorchBackend(mlp(2, [3], 2), Lion())
     with pytest.raises(ValueError, match="unknown device 'tpu'"):
         TorchBackend(mlp(2, [3], 2), SGD(), device="tpu")
-    assert TorchBackend(mlp(2, [3], 2), SGD(), device="auto").device.type in ("cpu", "cuda")
+    # "auto" is the GPU exactly when there is one, and the weights live there.
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    backend = TorchBackend(mlp(2, [3], 2), SGD(), device="auto")
+    assert backend.device.type == expected
+    assert {p.device.type for p in backend.module.parameters()} == {expected}
+
+
+def test_device_auto_without_a_gpu_is_the_cpu_and_cuda_is_refused(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert TorchBackend(mlp(2, [3], 2), SGD(), device="auto").device == torch.device("cpu")
+    with pytest.raises(ValueError, match="'cuda' was requested but CUDA is not available"):
+        TorchBackend(mlp(2, [3], 2), SGD(), device="cuda")
 
 
 @pytest.mark.parametrize("name", ["momentum", "adam"])

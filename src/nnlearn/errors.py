@@ -19,3 +19,7 @@ class TrainingDiverged(NNLearnError, FloatingPointError):
 
 class TrainingWarning(UserWarning):
     """Training ended, but what it learned is suspect (it blew up, or it learned nothing)."""
+
+
+class OptionError(DataError, TypeError):
+    """An option that the called loader does not take (a ``TypeError``, as Python's own)."""

@@ -10,7 +10,6 @@ metadata, when it has one). Labels are the model's own (``class_labels``).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +19,10 @@ from .data import load, names
 from .data.images import as_images
 from .data.idx import read_idx
 from .data.tabular import read_features, read_npz
-from .data.transforms import shift
+from .data.transforms import image_shape_of, shift
 from .engine.losses import evaluate_logits, softmax
 from .errors import DataError
+from .training.modelio import class_labels
 
 
 @dataclass
@@ -33,17 +33,6 @@ class Inputs:
     X: np.ndarray
     labels: np.ndarray | None = None
     image_shape: tuple[int, int] | None = None
-
-
-def model_labels(network) -> np.ndarray:
-    """The model's class labels: stored in its metadata, else ``0 .. n_out - 1``."""
-    classes = (network.metadata or {}).get("classes")
-    if classes is None:
-        return np.arange(network.n_out)
-    classes = np.asarray(classes)
-    if len(classes) != network.n_out:
-        raise DataError(f"the model lists {len(classes)} class labels for {network.n_out} outputs")
-    return classes
 
 
 def _is_idx(path: Path) -> bool:
@@ -108,24 +97,19 @@ def prepare(network, X) -> np.ndarray:
     return X
 
 
-def image_shape_of(inputs: Inputs) -> tuple[int, int]:
-    """The images' (height, width): known, or a square for flat rows (784 -> 28 x 28)."""
-    if inputs.image_shape is not None:
-        return tuple(inputs.image_shape)
-    side = math.isqrt(inputs.X.shape[1])
-    if side * side != inputs.X.shape[1]:
+def shifted(inputs: Inputs, dx: int, dy: int) -> Inputs:
+    """The same rows with every image moved ``dx`` pixels right and ``dy`` down (zero fill).
+
+    Flat rows of a square number of values are square images (784 -> 28 x 28).
+    """
+    shape = image_shape_of(inputs.X.shape[1], inputs.image_shape)
+    if shape is None:
         raise DataError(f"{inputs.name}: {inputs.X.shape[1]} features are not square images; "
                         f"only images can be shifted")
-    return side, side
-
-
-def shifted(inputs: Inputs, dx: int, dy: int) -> Inputs:
-    """The same rows with every image moved ``dx`` pixels right and ``dy`` down (zero fill)."""
-    shape = image_shape_of(inputs)
-    if max(abs(dx), abs(dy)) >= min(shape):
-        raise DataError(f"a shift of ({dx}, {dy}) moves {shape[0]}x{shape[1]} images out of "
-                        f"the picture")
-    X = shift(inputs.X, dx, dy, image_shape=shape)
+    try:
+        X = shift(inputs.X, dx, dy, image_shape=shape)
+    except ValueError as err:
+        raise DataError(f"{inputs.name}: {err}") from None
     return Inputs(f"{inputs.name}, shifted by ({dx}, {dy})", X, inputs.labels, shape)
 
 
@@ -136,7 +120,7 @@ def predict(network, X, *, top_k=None):
     row, and ``proba`` (m, k) every class's probability (eq. 7's soft-max); with
     ``top_k`` they are (m, top_k), the ``top_k`` most probable classes, best first.
     """
-    classes = model_labels(network)
+    classes = class_labels(network)
     proba = softmax(network.predict_logits(prepare(network, X)).astype(np.float64))
     if top_k is None:
         return classes[np.argmax(proba, axis=1)], proba
@@ -149,7 +133,7 @@ def predict(network, X, *, top_k=None):
 
 def label_indices(network, labels) -> np.ndarray:
     """Indices into the model's classes of ``labels``; refuses labels it does not know."""
-    classes = model_labels(network)
+    classes = class_labels(network)
     lookup = {str(c): i for i, c in enumerate(classes.tolist())}
     keys = [str(v) for v in np.asarray(labels).tolist()]
     unknown = sorted({k for k in keys if k not in lookup})
@@ -172,7 +156,7 @@ def evaluate(network, inputs: Inputs) -> dict:
     k = network.n_out
     precision, recall, _, support = precision_recall_fscore_support(
         y, predicted, labels=np.arange(k), zero_division=0)
-    classes = model_labels(network).tolist()
+    classes = class_labels(network).tolist()
     return {"data": inputs.name, "n": int(len(y)), "loss": float(loss),
             "accuracy": float(accuracy),
             "per_class": [{"label": c, "precision": float(p), "recall": float(r),

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .backends import make_backend
-from .data import load
+from .data import image_shape_of, load, standardize
 from .engine import make_optimizer, mlp, resnet
 from .errors import ModelFileError
 from .fileio import write_text
@@ -35,7 +35,7 @@ DEFAULT_WIDTH, DEFAULT_DEPTH = 32, 2
 @dataclass
 class RunConfig:
     """Everything that defines a run. ``None`` means "not given": the recipe
-    options (optimizer, lr, batch_size, epochs/iterations, schedule) then come
+    options (optimizer, lr, batch_size, epochs/iterations, schedule, standardize) then come
     from the data set's recipe, and the sizes from the defaults above.
     ``batch_size="full"`` trains on the whole set in every step (eq. 2)."""
 
@@ -68,6 +68,10 @@ class RunConfig:
     device: str = "auto"
     progress: bool | None = None
     model_format: str = "npz"
+    label: str | None = None  # CSV files: the label column, by name or index (default: last)
+    delimiter: str | None = None  # CSV files: one character or "tab" (default: by suffix)
+    header: bool | None = None  # CSV files: whether line 1 names the columns (default: detect)
+    standardize: bool | None = None  # scale features by the training part's mean and std
 
     def check(self) -> None:
         """Refuse options that contradict each other, rather than drop one silently."""
@@ -122,7 +126,8 @@ def build_network(cfg: RunConfig, n_in: int, n_out: int):
 
 def _data_options(cfg: RunConfig) -> dict:
     options = {"seed": cfg.data_seed}
-    for name in ("data_dir", "n_train", "n_test"):
+    for name in ("data_dir", "n_train", "n_test",
+                 "label", "delimiter", "header"):  # the last three: CSV files only
         if getattr(cfg, name) is not None:
             options[name] = getattr(cfg, name)
     return options
@@ -142,10 +147,11 @@ def _check_snapshots(cfg: RunConfig, data, last: int) -> None:
 def _augmentation(cfg: RunConfig, data):
     if not cfg.augment_shift:
         return None
-    if data.image_shape is None:
+    shape = image_shape_of(data.n_features, data.image_shape)  # flat squares are images
+    if shape is None:
         raise ValueError(f"--augment-shift needs image data; {data.name} is not images")
     from .data.transforms import RandomShift
-    return RandomShift(cfg.augment_shift, image_shape=data.image_shape)
+    return RandomShift(cfg.augment_shift, image_shape=shape)
 
 
 def settle(cfg: RunConfig) -> tuple[RunConfig, dict]:
@@ -179,6 +185,9 @@ def run(cfg: RunConfig, callbacks=(), *, resume: Resume | None = None,
             raise ValueError(f"the saved network maps {network.n_in} inputs to {network.n_out} "
                              f"classes; {data.name} has {data.n_features} and {data.n_classes}")
     network.metadata = {"classes": np.asarray(data.classes).tolist(), "data": data.name}
+    if cfg.standardize:  # learnt on the training part; kept for predict as plain lists
+        data, scaler = standardize(data)
+        network.metadata["standardize"] = scaler.to_dict()
     optimizer = make_optimizer(cfg.optimizer, momentum=cfg.momentum,
                                weight_decay=cfg.weight_decay)
     backend = make_backend(cfg.backend, network, optimizer, device=cfg.device, seed=cfg.seed)
@@ -243,11 +252,16 @@ def write_outputs(result: RunResult, out) -> dict[str, Path]:
     if data is not None and data.n_features == 2:
         networks = result.snapshots or {result.metrics["iterations"]: result.network}
         fig = plots.decision_regions(networks, data.X_train, data.y_train,
-                                     n_classes=data.n_classes, title=title)
+                                     classes=data.classes, points="training",
+                                     feature_names=data.info.get("features"), title=title)
         paths["figure"] = out / "decision_regions.png"
         plots.save_figure(fig, paths["figure"])
     paths["curves"] = out / "learning_curves.png"
     plots.save_figure(plots.learning_curves(result.history, title=title), paths["curves"])
+    if cfg.record_iterations and result.history.iterations["iteration"]:
+        paths["iterations"] = out / "iterations.png"
+        plots.save_figure(plots.iteration_curves(result.history, title=title),
+                          paths["iterations"])
     return paths
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from ..fileio import write_text
-from ..inference import evaluate, load_inputs, model_labels, predict, shifted
-from ..training import load_model
+from ..inference import evaluate, load_inputs, predict, shifted
+from ..training import class_labels, load_model
 
 MODEL = click.option("--model", "model_path", required=True, type=click.Path(dir_okay=False),
                      help="A model file written by nnlearn (train, the estimator, the playground).")
@@ -61,7 +61,7 @@ def predict_command(model_path, data, out, top_k, data_dir, part, label):
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     if top_k is None:
-        writer.writerow(["prediction", *(f"p_{c}" for c in model_labels(network).tolist())])
+        writer.writerow(["prediction", *(f"p_{c}" for c in class_labels(network).tolist())])
         for label_, row in zip(labels.tolist(), proba):
             writer.writerow([label_, *(f"{p:.6g}" for p in row)])
     else:

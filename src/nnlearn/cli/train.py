@@ -113,6 +113,18 @@ RESUME_OPTIONS = {"epochs", "iterations", "quiet", "out", "data_dir", "progress"
               help="Training samples: points drawn for toy data, else a stratified subset.")
 @click.option("--n-test", type=POSITIVE, default=None,
               help="Test samples: points drawn for toy data, else a stratified subset.")
+@click.option("--label", default=None,
+              help="CSV files: the label column, by name or index (0 the first, -1 the last) "
+                   "[default: the last column].")
+@click.option("--delimiter", default=None,
+              help="CSV files: the cell separator, one character or 'tab' [default: a tab for "
+                   ".tsv, else a comma].")
+@click.option("--header/--no-header", default=None,
+              help="CSV files: whether the first line names the columns [default: detected].")
+@click.option("--standardize/--no-standardize", default=None,
+              help="Scale each feature to mean 0 and standard deviation 1, learnt on the "
+                   "training part and kept in the model file. [default: the recipe's: on "
+                   "for tables, off otherwise]")
 @click.option("--architecture", type=click.Choice(["mlp", "resnet"]), default="mlp",
               show_default=True, help="Fully connected (eq. 1) or residual (eq. 6).")
 @click.option("--hidden", type=IntList(), default=None,
@@ -222,8 +234,9 @@ def train(ctx, quiet, out, resume, **options):
                    f"({m['epochs']} epochs) in {m['train_seconds']:.1f} s")
         click.echo(f"train accuracy {m['train_accuracy']:.4f}, "
                    f"test accuracy {m['test_accuracy']:.4f} (loss {m['test_loss']:.4f})")
+        width = max(map(len, paths))
         for name, path in paths.items():
-            click.echo(f"  {name:13s} {path}")
+            click.echo(f"  {name:{width}s} {path}")
     if m["interrupted"]:
         click.echo(f"nnlearn: interrupted at iteration {m['iterations']}; what was learned is "
                    f"in {out} (continue with: nnlearn train --resume {out})", err=True)

@@ -9,7 +9,6 @@ import sys
 import threading
 import warnings
 
-from tqdm.auto import tqdm
 
 from ..errors import TrainingWarning
 from .modelio import save_model
@@ -109,6 +108,12 @@ class ProgressBar(Callback):
         self.bar = None
 
     def on_train_begin(self, trainer):
+        # tqdm.auto picks a notebook widget where there is one; imported here so that a
+        # quiet run (every test, every notebook cell without a bar) never touches it.
+        if self.disable:
+            from tqdm import tqdm
+        else:
+            from tqdm.auto import tqdm
         self.bar = tqdm(total=trainer.planned_iterations, disable=self.disable,
                         unit="it", dynamic_ncols=True, leave=False)
 
@@ -133,9 +138,10 @@ class DivergenceCheck(Callback):
     start (or ``ln k``, the loss of a uniform guess over ``k`` classes, when
     that is larger) means the steps overshoot: the learning rate is too large,
     even if the loss later falls back. A run that ends at chance level (the
-    last epoch's training accuracy within ``margin`` of ``1/k`` and its loss at
-    ``ln k`` or above) has learned nothing. Either way a ``TrainingWarning``
-    says so once, at the end, with what to try; ``trainer.warnings`` keeps the text.
+    last epoch's training accuracy within ``margin`` of ``1/k``, no better and
+    no worse, and its loss at ``ln k`` or above) has learned nothing. Either way
+    a ``TrainingWarning`` says so once, at the end, with what to try;
+    ``trainer.warnings`` keeps the text.
     """
 
     def __init__(self, factor=10.0, margin=0.02):
@@ -166,7 +172,8 @@ class DivergenceCheck(Callback):
                 f"try {lr / 10:g} or less")
         h = trainer.history
         loss, accuracy = h.last("train_loss"), h.last("train_accuracy")
-        if k > 1 and accuracy <= 1 / k + self.margin and loss >= chance_loss * (1 - self.margin):
+        if k > 1 and abs(accuracy - 1 / k) <= self.margin and \
+                loss >= chance_loss * (1 - self.margin):
             advice = ("lower the learning rate" if messages else
                       "train longer, or change the learning rate or the input scaling")
             messages.append(f"training ended at chance level (accuracy {accuracy:.3f} for {k} "

@@ -145,6 +145,15 @@ class Trainer:
         if history is not None:
             self.history = history
 
+    def reconfigure(self, config: TrainConfig | None = None, *, callbacks=None,
+                    backend=None) -> Trainer:
+        """Continue with a new ``config``, ``callbacks`` or ``backend`` (those given):
+        the next ``fit`` keeps the counters, the history and the random stream."""
+        self.config = config if config is not None else self.config
+        self.callbacks = list(callbacks) if callbacks is not None else self.callbacks
+        self.backend = backend if backend is not None else self.backend
+        return self
+
     def fit(self, X, y, *, validation_data=None, sample_weight=None, transform=None,
             continue_schedule=False) -> History:
         """Train on ``X`` (m, n_0) with class indices ``y`` (m,).
