@@ -38,7 +38,6 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
 import warnings
@@ -48,8 +47,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from speed_engines import ENGINES, build_network, gemm_seconds, step_gemms  # noqa: E402
+from speed_report import plot, table  # noqa: E402
+from speed_sections import bench_memory, bench_tta  # noqa: E402
 
-from nnlearn.fileio import write_bytes, write_text  # noqa: E402
+from nnlearn.fileio import write_text  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SHAPES = {
@@ -59,23 +60,7 @@ SHAPES = {
     "784-(64x4)-10": {"kind": "mlp", "hidden": [64] * 4},
     "resnet-64x8": {"kind": "resnet", "width": 64, "depth": 8},
 }
-PEERS = ("sklearn", "torch")
 SECTIONS = ("throughput", "gemm", "predict", "estimator", "gridsearch", "memory", "tta")
-# Time to accuracy: (shape, target) and each engine's recipe
-# (optimizer, lr, batch, schedule, epochs: the cosine's length and the cap).
-TTA_TARGETS = {"784-32-10": 0.970, "784-10-10": 0.93}
-TTA_RECIPES = {  # found by a small search on this machine (docs/benchmarks.md)
-    "nnlearn": {"784-32-10": ("nesterov", 0.05, 64, "cosine", 10),
-                "784-10-10": ("nesterov", 0.1, 128, "cosine", 8)},
-    "torch": {"784-32-10": ("nesterov", 0.05, 64, "cosine", 10),
-              "784-10-10": ("nesterov", 0.1, 128, "cosine", 8)},
-    # MLPClassifier has no cosine schedule; for 784-32-10 neither Nesterov 0.05 (batch 64)
-    # nor Adam 2e-3 passed 96.5% in 12 epochs here, Adam 1e-3 came closest over 20.
-    "sklearn": {"784-32-10": ("adam", 1e-3, 128, "constant", 30),
-                "784-10-10": ("nesterov", 0.1, 128, "constant", 8)},
-}
-
-
 def load_data(which="auto", seed=0, n_synthetic=70000):
     """``(name, X_train, y_train, X_test, y_test)``, float32 rows, int64 labels.
 
@@ -286,195 +271,6 @@ def bench_gridsearch(data, rows, epochs, rounds):
                     "the first call, which starts them)"}
 
 
-MEMORY_SCRIPT = """
-import json, resource, sys
-import numpy as np
-from threadpoolctl import threadpool_limits
-threadpool_limits(1)
-from nnlearn.data import load
-from nnlearn.engine import make_optimizer, mlp
-from nnlearn.training import NumpyBackend, TrainConfig, Trainer
-from nnlearn.training.callbacks import Callback
-def rss():
-    # VmHWM: this process's peak since exec. ru_maxrss would also count the parent's
-    # memory at fork time (Linux carries it over exec), here the benchmark's own.
-    try:
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-d = load("mnist", download=False)
-after_load = rss()
-per_epoch = []
-class Watch(Callback):
-    def on_epoch_end(self, trainer):
-        per_epoch.append(rss())
-backend = NumpyBackend(mlp(784, [32], 10, seed=0), make_optimizer("adam"))
-Trainer(backend, TrainConfig(epochs=int(sys.argv[1]), batch_size=128, lr=1e-3,
-                             progress=False), callbacks=[Watch()]).fit(
-    d.X_train, d.y_train, validation_data=(d.X_test, d.y_test))
-print(json.dumps({"after_load_mb": after_load, "peak_per_epoch_mb": per_epoch,
-                  "peak_mb": rss()}))
-"""
-
-
-def bench_memory(epochs):
-    """Peak RSS (MB) of a fresh process that loads MNIST and trains 784-32-10."""
-    run = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, str(epochs)],
-                         capture_output=True, text=True, env=os.environ.copy())
-    if run.returncode != 0:
-        return {"error": run.stderr.strip().splitlines()[-1] if run.stderr else "failed"}
-    return {"epochs": epochs, **json.loads(run.stdout.strip().splitlines()[-1])}
-
-
-def bench_tta(data, seeds, engines, max_epochs=None):
-    """Seconds of training (evaluation excluded) until the test accuracy reaches the target."""
-    _, X, y, X_test, y_test = data
-    out = []
-    for shape_name, target in TTA_TARGETS.items():
-        for e in engines:
-            opt, lr, batch, schedule, epochs = TTA_RECIPES[e][shape_name]
-            epochs = min(epochs, max_epochs or epochs)
-            runs = []
-            for seed in seeds:
-                kw = {"lr": lr, "seed": seed, "optimizer": opt}
-                if e != "sklearn":
-                    kw.update(schedule=schedule, epochs=epochs)
-                eng = ENGINES[e](SHAPES[shape_name], X, y, batch, **kw)
-                runs.append(_race(eng, e, X_test, y_test, target, epochs))
-            reached = [r["seconds"] for r in runs if r["seconds"] is not None]
-            out.append({"shape": shape_name, "target": target, "engine": e,
-                        "recipe": {"optimizer": opt, "lr": lr, "batch": batch,
-                                   "schedule": schedule, "epochs": epochs},
-                        "runs": runs, "reached": f"{len(reached)}/{len(runs)}",
-                        "mean_s": statistics.mean(reached) if reached else None})
-            print(f"  {shape_name} {target:.1%} {e:<10} {out[-1]['reached']} reached, "
-                  f"mean {out[-1]['mean_s']}", flush=True)
-    return out
-
-
-def _race(engine, name, X_test, y_test, target, epochs):
-    if name.startswith("nnlearn"):  # one fit, so that the schedule spans all epochs
-        from nnlearn.training.callbacks import Callback
-        state = {"epoch": None, "eval_s": 0.0, "accs": []}
-
-        class Watch(Callback):
-            def on_epoch_end(self, trainer):
-                t0 = time.perf_counter()
-                acc = engine.accuracy(X_test, y_test)
-                state["eval_s"] += time.perf_counter() - t0
-                state["accs"].append(acc)
-                if acc >= target:
-                    state["epoch"], trainer.stop_training = trainer.epoch, True
-        engine.trainer.callbacks.append(Watch())
-        engine.trainer.config.epochs = epochs
-        hist = engine.trainer.fit(engine.X, engine.y)
-        seconds = hist["time"][-1] - state["eval_s"]
-        return {"seconds": seconds if state["epoch"] else None, "epochs": state["epoch"],
-                "accuracy": state["accs"]}
-    spent, accs = 0.0, []
-    for epoch in range(1, epochs + 1):
-        spent += engine.epoch()
-        accs.append(engine.accuracy(X_test, y_test))
-        if accs[-1] >= target:
-            return {"seconds": spent, "epochs": epoch, "accuracy": accs}
-    return {"seconds": None, "epochs": None, "accuracy": accs}
-
-
-# -- report -------------------------------------------------------------------------------
-
-def table(record) -> str:
-    """The results as Markdown tables (printed, and kept in docs/benchmarks.md)."""
-    lines = []
-    thr, gemm = record.get("throughput"), {(g["shape"], g["batch"]): g
-                                            for g in record.get("gemm") or []}
-    if thr:
-        engines = [e for e in ENGINES if any(e in r["epoch_s"] for r in thr)]
-        lines += ["| shape | batch | " + " | ".join(engines) + " | nnlearn / sklearn "
-                  "| nnlearn / torch | torch backend / torch | GEMM bound | nnlearn / bound |",
-                  "|" + " --- |" * (len(engines) + 7)]
-        for r in thr:
-            med, g = r["epoch_s"], gemm.get((r["shape"], r["batch"]))
-            cells = [f"{med[e]:.3f}" if e in med else "-" for e in engines]
-            ratio = [f"{med['nnlearn'] / med[p]:.2f}x" if p in med else "-" for p in PEERS]
-            tb = f"{med['nnlearn-torch'] / med['torch']:.2f}x" if "torch" in med \
-                and "nnlearn-torch" in med else "-"
-            bound = (f"{g['bound_epoch_s']:.3f}", f"{med['nnlearn'] / g['bound_epoch_s']:.2f}x") \
-                if g else ("-", "-")
-            lines.append(f"| {r['shape']} | {r['batch']} | " + " | ".join(cells + ratio)
-                         + f" | {tb} | {bound[0]} | {bound[1]} |")
-        lines.append("")
-        lines.append("Seconds per epoch of 60000 rows (median of the turns); ratios < 1: "
-                     "nnlearn faster.")
-    if record.get("predict"):
-        p = record["predict"]
-        lines += ["", f"Predicting {p['rows']} test images (784-32-10): " + ", ".join(
-            f"{k} {v * 1000:.1f} ms" for k, v in p["seconds"].items())]
-    if record.get("estimator"):
-        e = record["estimator"]
-        lines += ["", f"NeuralNetClassifier.fit vs bare Trainer ({e['rows']} rows, "
-                  f"{e['epochs']} epochs): {e['fit_s']['estimator']:.3f} s vs "
-                  f"{e['fit_s']['trainer']:.3f} s, ratio {e['ratio']:.3f}"]
-    if record.get("gridsearch"):
-        g = record["gridsearch"]
-        lines += ["", f"GridSearchCV, {g['fits']} fits of {g['epochs']} epochs on {g['rows']} "
-                  f"rows: n_jobs=1 {g['n_jobs_1_s']:.2f} s, n_jobs=2 {g['n_jobs_2_s']:.2f} s "
-                  f"(workers started), ratio {g['ratio']:.2f}; the first n_jobs=2 call, which "
-                  f"starts the workers, {g.get('cold_start_s', float('nan')):.2f} s"]
-    if record.get("memory"):
-        m = record["memory"]
-        lines += ["", "Peak RSS of a full MNIST training: " + (
-            f"{m['peak_mb']:.0f} MB (after loading MNIST {m['after_load_mb']:.0f} MB; "
-            f"after each epoch {', '.join(f'{x:.0f}' for x in m['peak_per_epoch_mb'])})"
-            if "peak_mb" in m else m.get("error", "?"))]
-    if record.get("tta"):
-        lines += ["", "| shape | target | engine | recipe | reached | mean seconds |",
-                  "| --- | --- | --- | --- | --- | --- |"]
-        for t in record["tta"]:
-            r = t["recipe"]
-            recipe = f"{r['optimizer']} {r['lr']:g}, batch {r['batch']}, {r['schedule']}, " \
-                     f"<= {r['epochs']} epochs"
-            mean = f"{t['mean_s']:.2f}" if t["mean_s"] is not None else "not reached"
-            lines.append(f"| {t['shape']} | {t['target']:.1%} | {t['engine']} | {recipe} | "
-                         f"{t['reached']} | {mean} |")
-    return "\n".join(lines)
-
-
-def plot(record, path):
-    """Bar chart of nnlearn's epoch time over each peer's (and over the GEMM bound)."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    thr = record.get("throughput") or []
-    gemm = {(g["shape"], g["batch"]): g["bound_epoch_s"] for g in record.get("gemm") or []}
-    labels = [f"{r['shape']}\nb{r['batch']}" for r in thr]
-    series = {f"nnlearn / {p}": [r["epoch_s"]["nnlearn"] / r["epoch_s"][p]
-                                 if p in r["epoch_s"] else np.nan for r in thr]
-              for p in ("sklearn", "torch", "nnlearn-torch")}
-    series["nnlearn / GEMM bound"] = [r["epoch_s"]["nnlearn"] / gemm[(r["shape"], r["batch"])]
-                                      if (r["shape"], r["batch"]) in gemm else np.nan for r in thr]
-    fig, ax = plt.subplots(figsize=(max(6, 1.1 * len(labels) + 2), 4.5))
-    x = np.arange(len(labels))
-    w = 0.8 / len(series)
-    for i, (name, vals) in enumerate(series.items()):
-        ax.bar(x + (i - (len(series) - 1) / 2) * w, vals, w, label=name)
-    ax.axhline(1.0, color="k", lw=0.8)
-    ax.axhline(0.5, color="k", lw=0.8, ls="--")
-    ax.set_xticks(x, labels, fontsize=8)
-    ax.set_ylabel("epoch time ratio (< 1: nnlearn faster)")
-    ax.set_title(f"nnlearn NumPy engine vs peers, {record['data']}, "
-                 f"{record['machine']['cpu_count']} cores")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    import io
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    plt.close(fig)
-    write_bytes(path, buf.getvalue())
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true",
@@ -527,7 +323,7 @@ def main(argv=None):
             record[section] = (bench_memory(plan["mem_epochs"]) if data[0] == "mnist"
                                else {"error": "needs MNIST"})
         elif section == "tta":
-            record[section] = bench_tta(data, plan["seeds"],
+            record[section] = bench_tta(data, SHAPES, plan["seeds"],
                                         [e for e in ("nnlearn", "torch", "sklearn")
                                          if e in engines], plan["tta_epochs"])
     record["machine"]["load_average_end"] = list(os.getloadavg())
