@@ -13,7 +13,18 @@ from nnlearn.training import NumpyBackend, TrainConfig, Trainer
 
 
 def _blas_threads():
-    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    """Threads of the BLAS libraries the rule controls: those loaded when the engine
+    first needed one, NumPy's among them (scipy or torch may load others later)."""
+    return [lib.get_num_threads() for lib in threads._blas_controllers()]
+
+
+def test_the_rule_controls_numpys_blas():
+    numpy_blas = [lib["filepath"] for lib in threadpool_info()
+                  if lib["user_api"] == "blas" and "numpy" in lib["filepath"]]
+    if not numpy_blas:
+        pytest.skip("NumPy's BLAS is not a library of its own here (a system BLAS)")
+    controlled = [lib.filepath for lib in threads._blas_controllers()]
+    assert set(numpy_blas) <= set(controlled)
 
 
 @pytest.fixture
