@@ -14,6 +14,7 @@ import click
 from ..errors import NNLearnError
 from .data import data
 from .gradcheck import gradcheck_command
+from .reproduce import reproduce
 from .train import train
 
 
@@ -26,6 +27,7 @@ def cli():
 cli.add_command(train)
 cli.add_command(data)
 cli.add_command(gradcheck_command, name="gradcheck")
+cli.add_command(reproduce)
 
 
 def _fail(message: str, code: int) -> None:
