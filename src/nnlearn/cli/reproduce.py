@@ -31,11 +31,13 @@ DATA_CHOICES = ("mnist", "fashion-mnist", "digits")
               help="Seeds 0..N-1 for every stochastic training.")
 @click.option("--jobs", type=click.IntRange(1, 512), default=1, show_default=True,
               help="Trainings run in parallel (joblib); BLAS gets cores/jobs threads each.")
+@click.option("--threads", type=click.IntRange(1, 512), default=None,
+              help="BLAS threads per training (default: the cores divided by --jobs; 1 on Dask).")
 @click.option("--dask-scheduler", default=None, metavar="ADDRESS",
               help="Send the trainings to this Dask scheduler (tcp://host:port) through "
                    "joblib's Dask backend; needs pip install 'nnlearn[dask]' and the data "
                    "set on every worker.")
-def reproduce(out, data, data_dir, quick, only, seeds, jobs, dask_scheduler):
+def reproduce(out, data, data_dir, quick, only, seeds, jobs, threads, dask_scheduler):
     """Rerun every experiment of the lecture and write a report beside its numbers.
 
     One progress line per experiment goes to stderr. A missing data set is not
@@ -57,7 +59,7 @@ def reproduce(out, data, data_dir, quick, only, seeds, jobs, dask_scheduler):
     load_before = [round(v, 2) for v in os.getloadavg()] if hasattr(os, "getloadavg") else None
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     t0 = time.perf_counter()
-    with Runner(jobs, scheduler=dask_scheduler) as runner:
+    with Runner(jobs, scheduler=dask_scheduler, threads=threads) as runner:
         records = run_experiments(settings, names, runner,
                                   progress=lambda line: click.echo(line, err=True))
         info = runner.describe()

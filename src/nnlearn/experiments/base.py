@@ -162,7 +162,7 @@ def train(task: Task) -> dict:
             torch.set_num_threads(task.threads)
         data = load_data(task.data, task.data_dir, task.n_train, task.n_test, task.subset_seed)
         network = build(task, data.n_features, data.n_classes)
-        out: dict = {}
+        out: dict = {"n_train": len(data.y_train), "n_test": len(data.y_test)}
         probe = slice(0, min(1000, len(data.y_train)))  # a fixed batch for gradient norms
         if task.grad_norms:
             out["grad_norms_init"] = _grad_norms(network, data.X_train[probe],

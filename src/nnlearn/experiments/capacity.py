@@ -22,7 +22,7 @@ import time
 from .base import Record, Settings, Task, claim, mean_spread
 
 NAME = "capacity"
-TITLE = "2. MNIST capacity: 10 and 32 hidden nodes"
+TITLE = "2. Capacity: 10 and 32 hidden nodes"
 NEEDS_DATA = True
 NEEDS: tuple = ()
 WIDTHS = (10, 32)

@@ -54,7 +54,7 @@ def measure(settings: Settings, runner, augment_shift: int = 0):
     results = {}
     for n in plan(settings):
         rs = [runs[(n, s)] for s in settings.seed_list]
-        results[str(n)] = {"train_accuracy": mean_spread(r["train_accuracy"] for r in rs),
+        results[str(n)] = {"n_train": rs[0]["n_train"], "train_accuracy": mean_spread(r["train_accuracy"] for r in rs),
                            "test_accuracy": mean_spread(r["test_accuracy"] for r in rs),
                            "gap": mean_spread(r["train_accuracy"] - r["test_accuracy"]
                                               for r in rs)}
@@ -85,7 +85,7 @@ def draw(record: Record, name="data_size_panels", what="without augmentation") -
     from ..plots.panels import size_panels
 
     runs, sizes = record.arrays["runs"], record.arrays["sizes"]
-    panels = {f"{n} training images": [r["history"] for (m, _), r in sorted(runs.items())
-                                       if m == n] for n in sizes}
+    panels = {f"{runs[(n, 0)]['n_train']} training images": [
+        r["history"] for (m, _), r in sorted(runs.items()) if m == n] for n in sizes}
     return {name: size_panels(panels, title=f"32 hidden nodes, less training data ({what}): "
                                             "training and test accuracy per epoch")}

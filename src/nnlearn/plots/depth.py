@@ -27,7 +27,8 @@ def grad_norms_by_layer(norms: dict, *, title=""):
             # a norm of exactly 0 (underflow) cannot go on a log axis: floor it
             ax.plot(k, np.maximum(init, 1e-30), ls="--", color=colour, lw=1)
             ax.plot(k, np.maximum(trained, 1e-30), color=colour, lw=1.4, label=f"L = {L}")
-        ax.set(yscale="log", xscale="log", xlabel="layer k", title=kind.replace("_", ", "))
+        ax.set(yscale="log", xlabel="layer k (1 = input side)", title=kind.replace("_", ", "))
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.grid(alpha=0.3)
     axes[0][0].set_ylabel("|dL/dz_k|")
     axes[0][-1].legend(fontsize=7)

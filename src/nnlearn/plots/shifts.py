@@ -17,7 +17,7 @@ def shift_curves(pixels, curves: dict, *, lecture: dict | None = None, title="",
     With ``pair_styles`` consecutive entries share a colour, the first dashed
     (e.g. without and with augmentation).
     """
-    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    fig, ax = plt.subplots(figsize=(7.6, 4.0))
     for i, (name, values) in enumerate(curves.items()):
         if pair_styles:
             colour, style = f"C{i // 2}", "--" if i % 2 == 0 else "-"
@@ -28,7 +28,7 @@ def shift_curves(pixels, curves: dict, *, lecture: dict | None = None, title="",
         ax.plot(list(lecture), list(lecture.values()), "kx", ms=9, mew=2, label="lecture")
     ax.set(xlabel="shift (pixels)", ylabel="test accuracy", ylim=(0, 1.0), xticks=list(pixels))
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, loc="lower left")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
