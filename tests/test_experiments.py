@@ -45,8 +45,8 @@ def test_rings_training_separates_the_rings():
 
 def test_capacity_measures_both_widths_and_recipes(capacity_record):
     res = capacity_record.results
-    assert set(res) == {"constant", "tuned"}
-    for recipe in res.values():
+    assert set(res) == {"data", "constant", "tuned"} and res["data"] == "digits"
+    for recipe in (res["constant"], res["tuned"]):
         for h in (10, 32):
             assert 0.1 < recipe[f"hidden{h}"]["test_accuracy"]["mean"] <= 1
     # more hidden nodes, better accuracy: the lecture's point, visible even on 8x8 digits
@@ -69,6 +69,17 @@ def test_shift_accuracy_falls_with_the_shift(capacity_record):
     assert record.results["lecture_matches"] in ("hidden10", "hidden32")
     assert {c["id"] for c in record.claims} == {f"digits_hidden{h}_shift{p}_acc"
                                                 for h in (10, 32) for p in (1, 2)}
+
+
+def test_padded_shift_is_random_shift():
+    from nnlearn.data import RandomShift
+    from nnlearn.experiments.base import PaddedShift
+
+    X = np.random.default_rng(1).random((300, 28 * 28)).astype(np.float32)
+    a = RandomShift(2, (28, 28))(X, np.random.default_rng(7))
+    b = PaddedShift(2, (28, 28))(X, np.random.default_rng(7))
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, X)
 
 
 def test_confusion_counts_pairs():
@@ -130,9 +141,9 @@ def test_depth_record_and_claims(runner):
     assert set(record.results) == {"plain_sigmoid", "plain_relu", "resnet_sigmoid",
                                    "resnet_relu"}
     assert all(len(record.results[k]["8"]["grad_norms_trained"]) == 8 for k in record.results)
-    verdicts = {c["id"]: c["verdict"] for c in record.claims}
-    assert verdicts["digits_depth_plain_sigmoid"] == "reproduced"
-    assert verdicts["digits_depth_resnet_sigmoid"] == "reproduced"
+    assert {c["id"] for c in record.claims} == {f"digits_depth_{k}" for k in record.results}
+    acc = {k: record.results[k]["8"]["test_accuracy"]["mean"] for k in record.results}
+    assert acc["resnet_sigmoid"] > acc["plain_sigmoid"] + 0.05  # the deep plain one is stuck
 
 
 def test_twin_agrees_with_the_engine(capacity_record, runner):

@@ -63,7 +63,7 @@ def run(settings: Settings, runner) -> Record:
     t0 = time.perf_counter()
     keys = [(name, h, seed) for name in RECIPES for h in WIDTHS for seed in settings.seed_list]
     outs = runner.map([task(settings, h, seed, name) for name, h, seed in keys])
-    results: dict = {name: {} for name in RECIPES}
+    results: dict = {"data": settings.data, **{name: {} for name in RECIPES}}
     arrays: dict = {"runs": {}}
     for (name, h, seed), out in zip(keys, outs):
         arrays["runs"][(name, h, seed)] = out
@@ -108,5 +108,6 @@ def draw(record: Record) -> dict:
     panels = {f"{h} hidden nodes, {name}": [r["history"] for (n, hh, _), r in runs.items()
                                             if n == name and hh == h]
               for name in RECIPES for h in WIDTHS}
-    return {"capacity_curves": seed_curves(panels, title="MNIST capacity: test and training "
-                                           "accuracy per epoch (each seed one line)")}
+    return {"capacity_curves": seed_curves(panels, title=f"{record.results['data']}, capacity: "
+                                           "test and training accuracy per epoch (each seed "
+                                           "one line)")}

@@ -5,6 +5,10 @@ looks for: its weight on each pixel. Drawn as 28x28 images from the
 10-node network of experiment 2 (``tuned`` recipe, seed 0), with zero mapped
 to a neutral grey and one colour scale shared by all ten, so that their
 strengths can be compared. No new training.
+
+The pixels that are blank (0) in every training image, MNIST's border, get
+no gradient (``dL/dW_1 = dL/dz_1 f_0^T`` with ``f_0 = 0`` there, eq. 5): their
+weights keep their random initial values and show as a noisy frame.
 """
 
 from __future__ import annotations
