@@ -54,7 +54,8 @@ def measure(settings: Settings, runner, augment_shift: int = 0):
     results = {}
     for n in plan(settings):
         rs = [runs[(n, s)] for s in settings.seed_list]
-        results[str(n)] = {"n_train": rs[0]["n_train"], "train_accuracy": mean_spread(r["train_accuracy"] for r in rs),
+        results[str(n)] = {"n_train": rs[0]["n_train"],
+                           "train_accuracy": mean_spread(r["train_accuracy"] for r in rs),
                            "test_accuracy": mean_spread(r["test_accuracy"] for r in rs),
                            "gap": mean_spread(r["train_accuracy"] - r["test_accuracy"]
                                               for r in rs)}

@@ -45,7 +45,8 @@ class Runner:
             try:
                 self._client = Client(self.scheduler, timeout=20)
             except OSError as err:
-                raise OSError(f"cannot reach the Dask scheduler at {self.scheduler}: {err}") from None
+                raise OSError(f"cannot reach the Dask scheduler at {self.scheduler}: "
+                              f"{err}") from None
         return self
 
     def __exit__(self, *exc):

@@ -1,4 +1,4 @@
-"""The report: experiment records -> ``report.html``, ``report.md``, PNG figures, ``results.json``."""
+"""The report: experiment records -> ``report.html``, ``report.md``, PNGs, ``results.json``."""
 
 from .build import SCHEMA_PATH, build_results, load_schema, write_report
 

@@ -16,7 +16,6 @@ import math
 import os
 import platform
 import resource
-import sys
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
