@@ -64,7 +64,8 @@ def run(settings: Settings, runner, **deps) -> Record:
 def draw(record: Record) -> dict:
     from ..plots.shifts import shift_curves
 
-    figs = draw_sizes(record, "augment_panels", f"random shifts of up to {MAX_SHIFT} pixels")
+    figs = draw_sizes(record, "augment_panels", f"random shifts of up to {MAX_SHIFT} pixels; "
+                      "training accuracy on the shifted batches")
     shifts = record.arrays["shifts"]
     curves = {f"{n} images, {kind}": [shifts[kind][str(n)][str(p)]["mean"] for p in CURVE_PIXELS]
               for n in record.arrays["sizes"] for kind in ("plain", "augmented")}

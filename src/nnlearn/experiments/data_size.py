@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 
 from .base import Record, Settings, claim, mean_spread
-from .capacity import MAIN, RECIPES, _data_note, task
+from .capacity import MAIN, RECIPES, data_notes, task
 
 NAME = "data-size"
 TITLE = "5. Less training data"
@@ -75,7 +75,7 @@ def run(settings: Settings, runner) -> Record:
               f"(ours: the gap with {sizes[-1]} images)", None, runs_values,
               verdict="reproduced" if grows else "differs", unit="accuracy difference",
               note="gaps by size " + ", ".join(f"{n}: {g:.3f}" for n, g in zip(sizes, gaps))
-              + ("; " + _data_note(settings) if _data_note(settings) else ""))
+              + "".join("; " + n for n in data_notes(settings)))
     return Record(NAME, TITLE, "Overfitting with less training data: four panels (32 hidden "
                   "nodes) where training accuracy leaves test accuracy behind.",
                   recipe(settings), results, {"runs": runs, "sizes": sizes}, [c],

@@ -25,7 +25,7 @@ from __future__ import annotations
 import time
 
 from .base import Record, Settings, Task, claim, mean_spread
-from .capacity import _data_note
+from .capacity import data_notes
 
 NAME = "depth"
 TITLE = "7. Depth: plain networks against ResNets"
@@ -101,7 +101,7 @@ def run(settings: Settings, runner) -> Record:
                 note=f"test accuracy at L = {hi} minus at L = {lo}; "
                      f"|dL/dz_1| / |dL/dz_L| at initialisation, L = {hi}: "
                      f"{results[f'{a}_{f}'][str(hi)]['first_over_last_init']:.2g}"
-                     + ("; " + _data_note(settings) if _data_note(settings) else "")))
+                     + "".join("; " + n for n in data_notes(settings))))
     return Record(NAME, TITLE, "Vanishing gradients: in a deep plain network the product of "
                   "D_k W_k^T shrinks the gradient of the first layers; a deeper ResNet should "
                   "not do worse than a shallower one.", recipe(settings), results,

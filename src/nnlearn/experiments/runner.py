@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from dataclasses import replace
 
 from .base import Task, train
@@ -69,7 +70,10 @@ class Runner:
 
             context = (parallel_config(backend="dask") if self.scheduler
                        else contextlib.nullcontext())
-            with context:
+            with context, warnings.catch_warnings():
+                # loky replaces a worker whose memory grew by a few hundred MB (a data set
+                # and PyTorch loaded) after its task; the queued tasks go to the new one
+                warnings.filterwarnings("ignore", message="A worker stopped while some jobs")
                 n_jobs = -1 if self.scheduler else min(self.jobs, len(todo))
                 outs = Parallel(n_jobs=n_jobs)(delayed(train)(t) for t in todo)
         self._done.update(zip(todo, outs))

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..engine import Network
 from .base import DIRECTIONS, Record, Settings, claim, confusion, load_data, mean_spread, shifted
-from .capacity import MAIN, WIDTHS, _data_note, sizes
+from .capacity import MAIN, WIDTHS, data_notes, sizes
 
 NAME = "shift"
 TITLE = "3. Shifted test images"
@@ -85,7 +85,7 @@ def run(settings: Settings, runner=None, capacity=None) -> Record:
                 tolerance=SHIFT_TOLERANCE,
                 note=f"other directions: {min(others):.3f} to {max(others):.3f}; the lecture's "
                      f"numbers match the {results['lecture_matches'][6:]}-node network best"
-                     + ("; " + _data_note(settings) if _data_note(settings) else "")))
+                     + "".join("; " + n for n in data_notes(settings))))
     return Record(NAME, TITLE, "Even with good test accuracy there is overfitting: 87% on test "
                   "images shifted 1 pixel, 62% on 2 pixels.", recipe(settings), results, arrays,
                   claims, seconds=time.perf_counter() - t0)

@@ -45,6 +45,7 @@ def depth_accuracy(depths, accuracy: dict, *, title=""):
                 ls="-" if kind.startswith("resnet") else "--", label=kind)
     ax.set(xscale="log", xlabel="depth L (weight layers)", ylabel="test accuracy", ylim=(0, 1))
     ax.set_xticks(list(depths), [str(d) for d in depths])
+    ax.minorticks_off()
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     ax.set_title(title, fontsize=10)

@@ -101,15 +101,17 @@ def _now() -> str:
 def fmt_value(value, unit="fraction", signed=False) -> str:
     if value is None:
         return "–"
-    if unit in UNIT_IS_FRACTION:
-        return f"{100 * value:+.1f}%" if signed or unit != "fraction" else f"{100 * value:.1f}%"
+    if unit == "fraction":
+        return f"{100 * value:+.1f}%" if signed else f"{100 * value:.1f}%"
+    if unit in UNIT_IS_FRACTION:  # a difference of accuracies, in percentage points
+        return f"{100 * value:+.1f} pt"
     return f"{value:.3g}"
 
 
 def fmt_spread(value, unit="fraction") -> str:
     if value is None:
         return ""
-    return f"{100 * value:.1f}" if unit in UNIT_IS_FRACTION else f"{value:.2g}"
+    return f"{100 * value:.2f}" if unit in UNIT_IS_FRACTION else f"{value:.2g}"
 
 
 def _environment() -> jinja2.Environment:
