@@ -59,15 +59,18 @@ def run(settings: Settings, runner, capacity=None) -> Record:
             note=f"not a claim of the lecture (its closing notebook uses Torch): the two engines "
                  f"agree when every seed differs by at most {AGREE}; largest {worst:.4f}"))
     return Record(NAME, TITLE, "The lecture ends with \"Classification with Torch\".",
-                  recipe(settings), results, {"histories": dict(zip(keys, outs))}, claims,
+                  recipe(settings), results,
+                  {"torch": dict(zip(keys, outs)),
+                   "numpy": {(h, s): capacity.arrays["runs"][(MAIN, h, s)] for h, s in keys}},
+                  claims,
                   seconds=time.perf_counter() - t0)
 
 
 def draw(record: Record) -> dict:
-    from ..plots.panels import seed_curves
+    from ..plots.twin import engine_curves
 
-    panels = {f"{h} hidden nodes, PyTorch twin": [record.arrays["histories"][(hh, s)]["history"]
-                                                  for (hh, s) in record.arrays["histories"]
-                                                  if hh == h] for h in WIDTHS}
-    return {"twin_curves": seed_curves(panels, title="The PyTorch twin: test and training "
-                                       "accuracy per epoch")}
+    runs = {engine: {key: out["history"] for key, out in record.arrays[engine].items()}
+            for engine in ("numpy", "torch")}
+    return {"twin_curves": engine_curves(runs, title="Test accuracy per epoch: the NumPy "
+                                         "engine (solid) and the PyTorch twin (dashed), "
+                                         "one colour per seed")}
