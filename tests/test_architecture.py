@@ -24,6 +24,7 @@ ALLOWED = {
     "backends": {"engine", "training", "torch"},
     "experiments": {"backends", "training", "data", "plots", "engine", "errors", "fileio"},
     "report": {"experiments", "plots", "errors", "fileio"},
+    "playground": {"engine", "training", "data", "plots", "errors", "fileio"},
 }
 BOTTOM = {"errors", "fileio"}
 

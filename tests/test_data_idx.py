@@ -133,3 +133,15 @@ def test_encode_refuses_what_idx_cannot_hold():
         encode_idx(np.array(["a", "b"]))
     with pytest.raises(ValueError, match="IDX cannot hold"):
         encode_idx(np.float32(1.0))
+
+
+def test_huge_declared_sizes_are_reported_exactly_without_reading_the_file(tmp_path):
+    huge = (2**32 - 1).to_bytes(4, "big") * 3
+    with pytest.raises(DataError, match=r"needs 79228162458924105385300197375 bytes of data, "
+                                        r"the file has 10"):
+        parse_idx(b"\x00\x00\x08\x03" + huge + bytes(10), source="h")
+    path = tmp_path / "big-idx3-ubyte"
+    path.write_bytes(b"\x00\x00\x08\x01" + (2**20).to_bytes(4, "big") + bytes(10))
+    with pytest.raises(DataError, match=r"big-idx3-ubyte: truncated: shape \(1048576,\) needs "
+                                        r"1048576 bytes of data, the file has 10"):
+        read_idx(path)

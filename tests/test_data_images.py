@@ -9,6 +9,7 @@ from data_helpers import files_in, tiny_arrays, tiny_source, write_tiny
 
 from nnlearn.data import idx, images, load, load_digits, load_image_set, sources
 from nnlearn.errors import DataError
+from nnlearn.data.transforms import subset
 
 NPY = ["t10k-images-idx3-ubyte.npy", "t10k-labels-idx1-ubyte.npy",
        "train-images-idx3-ubyte.npy", "train-labels-idx1-ubyte.npy"]
@@ -254,3 +255,15 @@ def test_784_32_10_network_reaches_96_percent_on_mnist(mnist):
     trainer.fit(X_train, mnist.y_train)
     accuracy = np.mean(net.predict(X_test) == mnist.y_test)
     assert accuracy >= 0.96, f"test accuracy {accuracy:.4f}"
+
+
+@pytest.mark.needs_data("mnist")
+def test_the_lectures_training_set_sizes_are_subsets_of_mnist(mnist):
+    X, y = subset(mnist.X_train, mnist.y_train, 60000)  # the whole training set
+    assert len(y) == 60000 and np.bincount(y).tolist() == MNIST_TRAIN_COUNTS
+    np.testing.assert_array_equal(y, mnist.y_train)
+    _, y = subset(mnist.X_train, mnist.y_train, 55000)  # 5500 each: class 5 has only 5421
+    counts = np.bincount(y)
+    assert len(y) == 55000 and counts[5] == 5421
+    assert counts.max() - counts[counts != 5421].min() <= 1
+    assert load("mnist", n_train=60000, n_test=10000, download=False).X_train.shape == (60000, 784)

@@ -140,7 +140,7 @@ def test_npz_files(tmp_path):
     (dict(X=np.array([[1.0, np.nan]]), y=np.zeros(1)), r"X\[0, 1\] is nan"),
     (dict(X=np.zeros((3, 2)), y=np.zeros(2)), r"one label per row of X \(3\)"),
     (dict(X=np.zeros(3), y=np.zeros(3)), "one sample per row"),
-    (dict(X=np.array([["a", "b"]]), y=np.zeros(1)), "features must be numbers"),
+    (dict(X=np.array([["a", "b"]]), y=np.zeros(1)), "features must be real numbers"),
     (dict(X=np.zeros((2, 2)), y=np.array([0.0, np.inf])), r"y\[1\] is inf"),
 ])
 def test_bad_npz_files(tmp_path, arrays, message):
@@ -169,3 +169,105 @@ def test_unknown_names_and_suffixes(tmp_path):
         load(path)
     with pytest.raises(DataError, match="file not found"):
         load(tmp_path / "missing.csv")
+
+
+# -- issue 7: header detection, missing and implausible labels, suffixes, npz test part -----
+
+NUMBERED = "0,1,species\n5.1,3.5,setosa\n4.9,3.0,setosa\n7.0,3.2,versicolor\n6.4,3.2,versicolor\n"
+
+
+def test_header_of_numeric_names_above_string_labels_is_detected(tmp_path):
+    X, labels, features, label = read_csv(write(tmp_path, NUMBERED))
+    assert X.shape == (4, 2) and labels.tolist() == ["setosa"] * 2 + ["versicolor"] * 2
+    assert features == ["0", "1"] and label == "species"
+    # the same file without its header row keeps every row
+    X, labels, features, _ = read_csv(write(tmp_path, NUMBERED.split("\n", 1)[1], "no.csv"))
+    assert X.shape == (4, 2) and features == ["x1", "x2"] and "species" not in labels.tolist()
+
+
+def test_header_can_be_set_either_way(tmp_path):
+    path = write(tmp_path, "0,1,2\n5,6,0\n7,8,1\n9,9,0\n1,1,1\n")
+    X, labels, features, label = read_csv(path)  # all numbers: no header, by default
+    assert X.shape == (5, 2) and labels.tolist() == [2, 0, 1, 0, 1]
+    X, labels, features, label = read_csv(path, header=True)
+    assert X.shape == (4, 2) and features == ["0", "1"] and label == "2"
+    X, labels, _, _ = read_csv(write(tmp_path, NUMBERED, "n.csv"), header=False)
+    assert "species" in labels.tolist() and X.shape == (5, 2)
+    data = load(write(tmp_path, NUMBERED * 1, "h.csv"), header=True, test_size=2)
+    assert data.classes.tolist() == ["setosa", "versicolor"]
+
+
+@pytest.mark.parametrize("cell", ["nan", "NaN", "", "inf", "NA", "null"])
+def test_a_missing_numeric_label_is_refused(tmp_path, cell):
+    path = write(tmp_path, f"a,b,label\n1,2,0\n3,4,1\n5,6,{cell}\n7,8,1\n")
+    with pytest.raises(DataError, match=r"line 4, column 3 \('label'\): .*missing label") as err:
+        load_table(path)
+    assert str(path) in str(err.value)
+
+
+def test_string_labels_may_be_words_such_as_none(tmp_path):
+    path = write(tmp_path, "a,label\n1,none\n2,some\n3,none\n4,some\n")
+    assert load_table(path, test_size=2).classes.tolist() == ["none", "some"]
+
+
+def wine_like(n=178, label_last=False, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    y = np.arange(n) % 3
+    proline = rng.integers(300, 1700, n)  # a feature of many distinct whole values
+    cols = [y, X[:, 0], X[:, 1], X[:, 2], proline] if label_last is False else \
+        [X[:, 0], X[:, 1], X[:, 2], proline, y]
+    return "\n".join(",".join(str(v) for v in row) for row in zip(*cols)) + "\n"
+
+
+def test_a_csv_whose_last_column_is_a_feature_is_refused(tmp_path):
+    path = write(tmp_path, wine_like())  # the class is the FIRST column, as in UCI's wine.data
+    with pytest.raises(DataError, match=r"distinct values in 178 rows.*label=") as err:
+        load(path)
+    assert str(path) in str(err.value) and "--label" in str(err.value)
+    data = load(path, label=0)
+    assert data.classes.tolist() == [0, 1, 2] and data.n_features == 4
+
+
+def test_continuous_labels_are_refused(tmp_path):
+    rows = [f"{i},{i * 0.37:.2f}" for i in range(40)]
+    path = write(tmp_path, "a,weight\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError, match="fractional numbers .* not class labels"):
+        load(path)
+    # whole numbers stored as floats are classes
+    path = write(tmp_path, "a,c\n" + "\n".join(f"{i},{i % 2}.0" for i in range(20)) + "\n", "w.csv")
+    assert load(path).classes.tolist() == [0, 1]
+
+
+def test_upper_case_tsv_is_read_with_tabs(tmp_path):
+    path = tmp_path / "D.TSV"
+    path.write_text("x\ty\tclass\n1\t2\tA\n3\t4\tB\n5\t6\tA\n7\t8\tB\n")
+    X, labels, features, _ = read_csv(path)
+    assert X.tolist() == [[1, 2], [3, 4], [5, 6], [7, 8]] and features == ["x", "y"]
+    assert load(path, test_size=2).classes.tolist() == ["A", "B"]
+
+
+def test_delimiter_by_name_or_escape(tmp_path):
+    path = write(tmp_path, "x\ty\tc\n1\t2\ta\n3\t4\tb\n")
+    for delimiter in ("\t", "\\t", "tab"):
+        assert read_csv(path, delimiter=delimiter)[0].tolist() == [[1, 2], [3, 4]]
+    with pytest.raises(DataError, match="one character"):
+        read_csv(path, delimiter=";;")
+
+
+def test_npz_test_part_is_cast_like_the_training_part(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "bytes.npz"
+    np.savez(path, X=rng.integers(0, 255, (30, 4, 5), dtype=np.uint8), y=np.arange(30) % 3,
+             X_test=rng.integers(0, 255, (6, 4, 5), dtype=np.uint8), y_test=np.arange(6) % 3)
+    data = load(path)
+    assert data.X_train.dtype == data.X_test.dtype == np.float64
+    # arithmetic on the test part is no longer modular uint8 arithmetic
+    assert (data.X_test - 255).min() < 0
+
+
+def test_messages_print_plain_labels(tmp_path):
+    path = write(tmp_path, "a,b,label\n1,2,barolo\n3,4,barolo\n")
+    with pytest.raises(DataError) as err:
+        load_table(path)
+    assert "'barolo'" in str(err.value) and "np." not in str(err.value)

@@ -30,8 +30,8 @@ def _expected(image, dx, dy):
     return out
 
 
-@pytest.mark.parametrize("dx, dy", [(0, 0), (1, 0), (-1, 0), (0, 2), (2, -3), (-6, 5),
-                                    (7, 0), (0, -9)])
+@pytest.mark.filterwarnings("ignore:.*half the image or more")
+@pytest.mark.parametrize("dx, dy", [(0, 0), (1, 0), (-1, 0), (0, 2), (2, -3), (-6, 5)])
 def test_shift_moves_every_pixel_exactly(stack, dx, dy):
     out = shift(stack, dx, dy)
     assert out.dtype == stack.dtype and out.shape == stack.shape
@@ -46,8 +46,9 @@ def test_shift_right_moves_ink_right_and_down_moves_it_down():
     assert np.argwhere(shift(image, 0, 1)[0]).tolist() == [[3, 2]]
 
 
+@pytest.mark.filterwarnings("ignore:.*half the image or more")
 def test_per_image_offsets_equal_one_shift_per_image(stack):
-    dx, dy = np.array([0, 1, -2, 3, -7]), np.array([1, -1, 0, 2, 0])
+    dx, dy = np.array([0, 1, -2, 3, -6]), np.array([1, -1, 0, 2, 0])
     for mode in ("zero", "roll"):
         out = shift(stack, dx, dy, mode=mode)
         for i in range(len(stack)):
@@ -85,7 +86,7 @@ def test_shift_does_not_modify_its_input(stack):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(images=np.zeros((2, 9)), dx=1, dy=0), "need image_shape"),
+    (dict(images=np.zeros((2, 10)), dx=1, dy=0), "need image_shape"),
     (dict(images=np.zeros((2, 9)), dx=1, dy=0, image_shape=(2, 4)), "has 8 pixels"),
     (dict(images=np.zeros(9), dx=1, dy=0), "must be"),
     (dict(images=np.zeros((2, 3, 3)), dx=0.5, dy=0), "whole pixels"),
@@ -179,9 +180,9 @@ def test_subset_of_string_labels_and_errors():
     y = np.array(["b", "a", "b", "a", "c", "c", "c"])
     Xs, ys = subset(np.arange(7), y, 3, seed=0)
     assert sorted(ys) == ["a", "b", "c"]
-    with pytest.raises(ValueError, match="class 'a' has only 2 samples"):
-        subset(np.arange(7), y, 7)
-    with pytest.raises(ValueError, match="3 <= n <= 7"):
+    Xs, ys = subset(np.arange(7), y, 7)  # all of it
+    assert Xs.tolist() == list(range(7)) and ys.tolist() == y.tolist()
+    with pytest.raises(ValueError, match="3 classes needs n >= 3, got n=2"):
         subset(np.arange(7), y, 2)
     with pytest.raises(ValueError, match="X has 6 samples but y has 7"):
         subset(np.arange(6), y, 3)
@@ -204,3 +205,91 @@ def test_train_val_split_is_stratified_complete_and_seeded():
 def test_train_val_split_rejects_bad_fractions(fraction):
     with pytest.raises(ValueError):
         train_val_split(np.arange(180), np.repeat([0, 1], 90), fraction)
+
+
+# -- issues 7 and 11: shifts that blank the image, flat square images, subsets of everything --
+
+def test_shift_larger_than_the_image_is_refused(stack):
+    for dx, dy in [(7, 0), (0, -6), (50, 50)]:  # stack is (5, 6, 7)
+        with pytest.raises(ValueError, match=r"larger than the image .*6x7"):
+            shift(stack, dx, dy)
+    with pytest.raises(ValueError, match="larger than the image"):
+        shift(stack, np.array([0, 1, 2, 3, 9]), 0)
+    with pytest.warns(UserWarning, match="half the image or more"):
+        out = shift(stack, 4, 0)  # 4 of 7 columns pushed out
+    np.testing.assert_array_equal(out[0], _expected(stack[0], 4, 0))
+
+
+def test_random_shift_of_half_the_image_or_more_is_refused():
+    with pytest.raises(ValueError, match=r"max_shift=50 .* 28x28 images.*at most 13"):
+        RandomShift(50, image_shape=(28, 28))
+    with pytest.raises(ValueError, match=r"max_shift=14 .*at most 13"):
+        RandomShift(14, image_shape=(28, 28))
+    RandomShift(13, image_shape=(28, 28))
+    with pytest.raises(ValueError, match=r"max_shift=4 .* 8x8 images.*at most 3"):
+        RandomShift(4)(np.zeros((3, 8, 8)), np.random.default_rng(0))  # shape known at the call
+
+
+def test_flat_square_images_need_no_image_shape():
+    rng = np.random.default_rng(0)
+    images = rng.random((4, 28, 28))
+    flat = images.reshape(4, 784)
+    np.testing.assert_array_equal(shift(flat, 2, -1), shift(images, 2, -1).reshape(4, 784))
+    out = RandomShift(2)(flat, np.random.default_rng(3))
+    np.testing.assert_array_equal(
+        out, RandomShift(2, image_shape=(28, 28))(flat, np.random.default_rng(3)))
+    assert RandomShift(1)(rng.random((2, 64)), rng).shape == (2, 64)  # digits: 8x8
+    with pytest.raises(ValueError, match=r"50 values .* not a square.*image_shape"):
+        shift(rng.random((2, 50)), 1, 0)
+
+
+def test_image_shape_of():
+    from nnlearn.data.transforms import image_shape_of
+    assert image_shape_of(784) == (28, 28) and image_shape_of(64) == (8, 8)
+    assert image_shape_of(50) is None and image_shape_of(2) is None
+    assert image_shape_of(50, (5, 10)) == (5, 10)
+
+
+def test_subset_of_everything_and_of_unbalanced_classes():
+    y = np.repeat(np.arange(3), [50, 30, 5])  # like MNIST: no class has n / k samples
+    X = np.arange(85)
+    Xs, ys = subset(X, y, 85)
+    np.testing.assert_array_equal(Xs, X)  # all of it, in order
+    _, ys = subset(X, y, 84, seed=0)
+    assert np.bincount(ys).tolist() == [49, 30, 5]  # classes 1 and 2 give all they have
+    _, ys = subset(X, y, 60, seed=0)  # 20 each would ask class 2 for 20: it gives its 5
+    assert np.bincount(ys).tolist() == [28, 27, 5]
+    _, ys = subset(X, y, 30, seed=0)
+    assert np.bincount(ys).tolist() == [13, 12, 5]
+    _, ys = subset(X, y, 16, seed=0)
+    assert np.bincount(ys).tolist() == [6, 5, 5]
+    with pytest.raises(ValueError, match="n=86 .* only 85 samples"):
+        subset(X, y, 86)
+
+
+def test_subset_quotas_never_exceed_the_class_and_sum_to_n():
+    from nnlearn.data.transforms import subset_quota
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        counts = rng.integers(1, 30, rng.integers(1, 8))
+        n = int(rng.integers(len(counts), counts.sum() + 1))
+        quota = subset_quota(counts, n)
+        assert quota.sum() == n and (quota <= counts).all() and (quota >= 1).all()
+        # as equal as the counts allow: a class below the largest quota gives all it has
+        assert ((quota >= quota.max() - 1) | (quota == counts)).all()
+
+
+def test_standardize_learns_on_the_training_part_only():
+    from nnlearn.data import Dataset, standardize
+    rng = np.random.default_rng(0)
+    X_train, X_test = rng.normal(5, 3, (100, 2)), rng.normal(50, 1, (20, 2))
+    data = Dataset("d", X_train, np.zeros(100, int), X_test, np.zeros(20, int), np.arange(2))
+    out, scaler = standardize(data)
+    np.testing.assert_allclose(out.X_train.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(out.X_test, (X_test - X_train.mean(0)) / X_train.std(0), rtol=1e-12)
+    assert data.X_train is X_train and out.info["standardize"] == scaler.to_dict()
+    again = Standardizer.from_dict(scaler.to_dict())  # as predict rebuilds it from the metadata
+    np.testing.assert_array_equal(again.transform(X_test), out.X_test)
+    assert isinstance(scaler.to_dict()["mean"][0], float)
+    with pytest.raises(ValueError, match="every scale > 0"):
+        Standardizer.from_dict({"mean": [0.0], "scale": [0.0]})

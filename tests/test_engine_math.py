@@ -1,6 +1,8 @@
 """Activations, the loss of eq. (7), and back propagation (Theorem 1) against
 finite differences, all in float64."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -263,3 +265,12 @@ def test_prediction_path_equals_forward_and_keeps_nothing(rng):
     fresh = mlp(4, [6], 3, seed=0)
     fresh.predict_proba(X)
     assert not hasattr(fresh.layers[0], "f_prev")
+
+
+@pytest.mark.parametrize("shape, said", [((5, 64), "X has 64 features, the network expects 784"),
+                                         ((784,), "X has shape (784,), the network expects 784")])
+def test_prediction_on_the_wrong_width_says_so(shape, said):
+    net = mlp(784, [4], 10, seed=0)
+    for predict in (net.predict, net.predict_proba, net.predict_logits):
+        with pytest.raises(ValueError, match=re.escape(said)):
+            predict(np.zeros(shape))

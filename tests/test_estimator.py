@@ -17,13 +17,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_sample_weight
 
-from nnlearn import NeuralNetClassifier, mlp
-from nnlearn.errors import ModelFileError
-from nnlearn.training import Callback, LambdaCallback, save_model
+from nnlearn import NeuralNetClassifier
+from nnlearn.training import Callback, LambdaCallback
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
-FAST = dict(epochs=60, learning_rate=1e-2, random_state=0)
+FAST = dict(epochs=60, lr=1e-2, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +41,7 @@ def full_batch(**params):
     """Plain gradient descent on the whole set in float64: the setting in which
     weights and repeated rows give the same gradient up to rounding."""
     return NeuralNetClassifier(**{**dict(hidden=(8,), batch_size=None, epochs=100,
-                                         learning_rate=1e-2, patience=None, dtype="float64",
+                                         lr=1e-2, patience=None, dtype="float64",
                                          random_state=0), **params})
 
 
@@ -142,125 +141,6 @@ def test_weights_are_checked(blobs):
         NeuralNetClassifier(class_weight="balanced").partial_fit(X, y, classes=[0, 1, 2])
 
 
-# -- partial_fit and early stopping ---------------------------------------------------------
-
-def test_partial_fit_learns_from_a_stream(blobs):
-    X_train, X_test, y_train, y_test = blobs
-    clf = NeuralNetClassifier(learning_rate=1e-2, batch_size=32, random_state=0)
-    chunks = np.array_split(np.arange(len(y_train)), 6)
-    for _ in range(10):
-        for rows in chunks:
-            clf.partial_fit(X_train[rows], y_train[rows], classes=[0, 1, 2])
-    assert clf.n_iter_ == 60 and len(clf.loss_curve_) == 60
-    assert clf.t_ == 10 * len(y_train)
-    assert clf.validation_scores_ is None and not clf.converged_
-    assert clf.score(X_test, y_test) > 0.85
-
-
-def test_partial_fit_checks_its_classes(blobs):
-    X, _, y, _ = blobs
-    with pytest.raises(ValueError, match="classes must be passed on the first call"):
-        NeuralNetClassifier().partial_fit(X, y)
-    clf = NeuralNetClassifier(epochs=1).partial_fit(X, y, classes=[0, 1, 2, 3])
-    assert clf.classes_.tolist() == [0, 1, 2, 3]  # a class yet unseen is allowed
-    with pytest.raises(ValueError, match=r"not in classes_ \[0, 1, 2, 3\]: \[9\]"):
-        clf.partial_fit(X[:3], [0, 9, 1])
-    with pytest.raises(ValueError, match="differs from the classes of the previous calls"):
-        clf.partial_fit(X, y, classes=[0, 1, 2])
-
-
-def test_partial_fit_continues_a_fit(blobs):
-    X, _, y, _ = blobs
-    clf = NeuralNetClassifier(**{**FAST, "patience": None}).fit(X, y)
-    before = {k: v.copy() for k, v in clf.network_.parameters().items()}
-    clf.partial_fit(X, y)
-    assert clf.n_iter_ == 61 and len(clf.history_) == 61
-    assert any(not np.array_equal(before[k], v) for k, v in clf.network_.parameters().items())
-
-
-def test_partial_fit_with_early_stopping_holds_out_part_of_each_batch():
-    X, y = make_classification(n_samples=3000, n_features=10, n_informative=5, flip_y=0.1,
-                               random_state=0)
-    clf = NeuralNetClassifier(early_stopping=True, validation_fraction=0.2, patience=4,
-                              learning_rate=1e-2, random_state=0)
-    chunks = np.array_split(np.arange(len(y)), 10)
-    for calls in range(1, 200):
-        rows = chunks[(calls - 1) % len(chunks)]
-        clf.partial_fit(X[rows], y[rows], classes=[0, 1])
-        if clf.converged_:
-            break
-    assert clf.converged_, "early stopping never stopped"
-    # One score per call, each on the fifth of its batch that was held out.
-    assert len(clf.validation_scores_) == clf.n_iter_ == calls
-    assert clf.t_ == sum(len(chunks[i % 10]) - int(np.ceil(0.2 * len(chunks[i % 10])))
-                         for i in range(calls))  # what was left after holding out
-    best = clf.best_validation_score_
-    assert best == max(clf.validation_scores_[:-4])  # the last `patience` did not improve
-    # The best parameters are back, and further calls leave them alone.
-    kept = {k: v.copy() for k, v in clf.network_.parameters().items()}
-    clf.partial_fit(X[:300], y[:300])
-    assert clf.n_iter_ == calls
-    for name, value in clf.network_.parameters().items():
-        np.testing.assert_array_equal(value, kept[name])
-    # fit starts over, and partial_fit may then train again.
-    clf.fit(X[:600], y[:600])
-    assert not clf.converged_ or clf.n_iter_ < clf.epochs
-    clf.partial_fit(X[:300], y[:300])
-
-
-def test_early_stopping_in_fit_keeps_the_best_epoch(digits):
-    X_train, X_test, y_train, y_test = digits
-    snapshots = []  # the parameters after every epoch
-    keep = LambdaCallback(on_epoch_end=lambda trainer: snapshots.append(
-        {k: v.copy() for k, v in trainer.backend.get_network().parameters().items()}))
-    clf = NeuralNetClassifier(early_stopping=True, patience=5, learning_rate=1e-2,
-                              random_state=0, callbacks=[keep])
-    clf.fit(X_train, y_train)
-    assert clf.converged_ and clf.n_iter_ < clf.epochs
-    scores = clf.validation_scores_
-    assert len(scores) == len(clf.validation_loss_curve_) == len(clf.loss_curve_) == clf.n_iter_
-    assert clf.best_validation_score_ == max(scores)
-    best = scores.index(max(scores))
-    assert best == clf.n_iter_ - 6  # five epochs of patience after it
-    # The kept parameters are those of the best epoch, not of the last one.
-    for name, value in clf.network_.parameters().items():
-        np.testing.assert_array_equal(value, snapshots[best][name])
-    n_train = len(y_train) - int(np.ceil(0.1 * len(y_train)))
-    assert clf.t_ == clf.n_iter_ * n_train
-    assert clf.score(X_test, y_test) > 0.93
-
-
-def test_early_stopping_needs_enough_samples():
-    with pytest.raises(ValueError, match="cannot hold out a stratified validation_fraction=0.1"):
-        NeuralNetClassifier(early_stopping=True).fit(np.eye(4), [0, 1, 2, 3])
-
-
-def test_convergence_and_patience_none(blobs):
-    X, _, y, _ = blobs
-    with pytest.warns(ConvergenceWarning, match="3 epochs done"):
-        NeuralNetClassifier(epochs=3).fit(X, y)
-    clf = NeuralNetClassifier(epochs=3000, learning_rate=1e-2, random_state=0).fit(X, y)
-    assert clf.converged_ and clf.n_iter_ < 3000  # the training loss stopped falling
-    clf = NeuralNetClassifier(epochs=40, patience=None, learning_rate=1e-2, tol=10.0).fit(X, y)
-    assert clf.n_iter_ == 40 and not clf.converged_  # patience=None: every epoch, no warning
-
-
-def test_warm_start_continues_and_refuses_a_new_shape(blobs):
-    X, _, y, _ = blobs
-    clf = NeuralNetClassifier(epochs=5, patience=None, warm_start=True, random_state=0)
-    clf.fit(X, y).fit(X, y)
-    assert clf.n_iter_ == 10 and len(clf.history_) == 10
-    clf.set_params(optimizer="momentum", learning_rate=1e-3)  # a new optimiser, same network
-    network = clf.network_
-    clf.fit(X, y)
-    assert clf.n_iter_ == 15 and clf.network_ is network
-    clf.set_params(hidden=(16,))
-    with pytest.raises(ValueError, match="shape the network .* do not match network_"):
-        clf.fit(X, y)
-    clf.set_params(warm_start=False).fit(X, y)
-    assert clf.n_iter_ == 5 and clf.network_.layers[0].n_out == 16
-
-
 # -- hyper-parameters -----------------------------------------------------------------------
 
 def test_architectures_activations_dropout_schedules(blobs):
@@ -268,7 +148,7 @@ def test_architectures_activations_dropout_schedules(blobs):
     for params in [dict(architecture="resnet", width=16, depth=3),
                    dict(hidden=(16, 8), activation=("tanh", "relu"), dropout=0.2),
                    dict(hidden=(), optimizer="nesterov"),  # multinomial logistic regression
-                   dict(hidden=12, lr_schedule="cosine", optimizer="sgd", learning_rate=0.1,
+                   dict(hidden=12, schedule="cosine", optimizer="sgd", lr=0.1,
                         weight_decay=1e-4, batch_size="full")]:
         clf = NeuralNetClassifier(**{**FAST, **params}).fit(X_train, y_train)
         assert clf.score(X_test, y_test) > 0.8, params
@@ -279,11 +159,49 @@ def test_architectures_activations_dropout_schedules(blobs):
 
 def test_a_schedule_advances_once_per_partial_fit_call(blobs):
     X, _, y, _ = blobs
-    clf = NeuralNetClassifier(lr_schedule="step", epochs=6, learning_rate=0.1)
+    clf = NeuralNetClassifier(schedule="step", epochs=6, lr=0.1)
     for _ in range(9):
         clf.partial_fit(X, y, classes=[0, 1, 2])
     np.testing.assert_allclose(clf.history_["lr"], [0.1, 0.1, 0.01, 0.01, 1e-3, 1e-3, 1e-3,
                                                     1e-3, 1e-3])
+
+
+def test_defaults_and_lr_none_is_the_optimizers_own(blobs):
+    X, _, y, _ = blobs
+    params = NeuralNetClassifier().get_params()
+    assert {k: params[k] for k in ("lr", "schedule", "optimizer", "device", "width", "hidden")} \
+        == dict(lr=None, schedule="constant", optimizer="adam", device="auto", width=32,
+                hidden=(32,))
+    for optimizer, expected in [("adam", 1e-3), ("gd", 0.1), ("sgd", 0.1), ("momentum", 0.01),
+                                ("nesterov", 0.01)]:
+        clf = NeuralNetClassifier(optimizer=optimizer, epochs=2, random_state=0).fit(X, y)
+        np.testing.assert_array_equal(clf.history_["lr"], expected)
+    clf = NeuralNetClassifier(optimizer="sgd", lr=0.5, epochs=2, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(clf.history_["lr"], 0.5)
+    gd, sgd = (NeuralNetClassifier(optimizer=name, epochs=5, patience=None, random_state=0)
+               .fit(X, y) for name in ("gd", "sgd"))
+    np.testing.assert_array_equal(gd.predict_proba(X), sgd.predict_proba(X))
+
+
+def test_messages_print_labels_as_plain_values(blobs):
+    X, _, y, _ = blobs
+    names = np.array(["a", "b", "c"])
+    clf = NeuralNetClassifier(epochs=1).partial_fit(X, names[y], classes=names)
+    with pytest.raises(ValueError) as err:
+        clf.partial_fit(X[:2], np.array(["a", "z"]))
+    assert str(err.value) == "y contains labels that are not in classes_ ['a', 'b', 'c']: ['z']"
+    with pytest.raises(ValueError) as err:
+        clf.partial_fit(X, names[y], classes=names[:2])
+    assert str(err.value) == ("classes=['a', 'b'] differs from the classes of the previous "
+                              "calls, ['a', 'b', 'c']")
+    with pytest.raises(ValueError) as err:
+        NeuralNetClassifier(class_weight={"z": 2.0, "a": 1.0}, epochs=1).fit(X, names[y])
+    assert str(err.value) == ("class_weight has labels that are not among the classes "
+                              "['a', 'b', 'c']: ['z']")
+    numbers = np.array([10, 20, 30], dtype=np.int64)
+    clf = NeuralNetClassifier(epochs=1).partial_fit(X, numbers[y], classes=numbers)
+    with pytest.raises(ValueError, match=r"^classes=\[10, 20\] differs .*, \[10, 20, 30\]$"):
+        clf.partial_fit(X, numbers[y], classes=numbers[:2])
 
 
 def test_dtype_chooses_the_arithmetic(blobs):
@@ -321,7 +239,8 @@ def test_verbose_shows_a_progress_bar(blobs, capsys):
 
 
 @pytest.mark.parametrize("params, message", [
-    (dict(hidden=(0,)), r"hidden must be a positive int or a sequence of .* got \(0,\)"),
+    (dict(hidden=(0,)), r"hidden must be an integer >= 1 or a sequence of positive ints, "
+                        r"got \(0,\)"),
     (dict(hidden="wide"), "hidden must be .* got 'wide'"),
     (dict(architecture="cnn"), "architecture must be one of 'mlp', 'resnet', got 'cnn'"),
     (dict(architecture="resnet", width=0), "width must be an integer >= 1, got 0"),
@@ -329,20 +248,24 @@ def test_verbose_shows_a_progress_bar(blobs, capsys):
     (dict(activation="swish"), "activation must be one of .*'relu'.* got 'swish'"),
     (dict(hidden=(4, 4), activation=["relu"]), r"one name per hidden layer \(2\), got \['relu'\]"),
     (dict(dropout=1.0), r"dropout must be a number in \[0, 1\), got 1.0"),
-    (dict(optimizer="rmsprop"), "optimizer must be one of 'sgd', .* got 'rmsprop'"),
-    (dict(learning_rate=0.0), r"learning_rate must be a number in \(0, inf\], got 0.0"),
-    (dict(learning_rate=float("nan")), "learning_rate must be a number .* got nan"),
+    (dict(optimizer="rmsprop"), "optimizer must be one of 'gd', 'sgd', 'momentum', 'nesterov', "
+                                "'adam', got 'rmsprop'"),
+    (dict(lr=0.0), r"lr must be None or a number in \(0, inf\), got 0.0"),
+    (dict(lr=float("nan")), "lr must be None or a number .* got nan"),
+    (dict(lr=float("inf")), "lr must be None or a number .* got inf"),
     (dict(momentum=1.0), r"momentum must be a number in \[0, 1\), got 1.0"),
-    (dict(lr_schedule="linear"), "lr_schedule must be one of 'constant', .* got 'linear'"),
+    (dict(schedule="linear"), "schedule must be one of 'constant', .* got 'linear'"),
     (dict(batch_size=0), "batch_size must be an integer >= 1, None or 'full', got 0"),
     (dict(batch_size="auto"), "batch_size must be .* got 'auto'"),
     (dict(epochs=2.5), "epochs must be an integer >= 1, got 2.5"),
     (dict(epochs=True), "epochs must be an integer >= 1, got True"),
-    (dict(weight_decay=-1e-4), r"weight_decay must be a number in \[0, inf\], got -0.0001"),
+    (dict(weight_decay=-1e-4), r"weight_decay must be a number in \[0, inf\), got -0.0001"),
     (dict(validation_fraction=1.0), r"validation_fraction must be a number in \(0, 1\), got 1.0"),
     (dict(patience=0), "patience must be an integer >= 1 or None, got 0"),
-    (dict(tol=-1), r"tol must be a number in \[0, inf\], got -1"),
-    (dict(random_state="seed"), "'seed' cannot be used to seed"),
+    (dict(tol=-1), r"tol must be a number in \[0, inf\), got -1"),
+    (dict(random_state="seed"), "random_state must be None, an int or a numpy RandomState, "
+                                "got 'seed'"),
+    (dict(architecture="resnet", activation=("relu", "tanh")), "a resnet takes one activation"),
     (dict(backend="jax"), "backend must be one of 'numpy', 'torch', got 'jax'"),
     (dict(device="tpu"), "device must be 'cpu', 'cuda', 'cuda:N' or 'auto', got 'tpu'"),
     (dict(device="cuda"), "device='cuda' needs backend='torch'"),
@@ -403,50 +326,3 @@ def test_pickle_and_clone(blobs):
     np.testing.assert_array_equal(copy.predict_proba(X_test), clf.predict_proba(X_test))
     fresh = clone(clf)
     assert fresh.get_params() == clf.get_params() and not hasattr(fresh, "network_")
-
-
-# -- model files ----------------------------------------------------------------------------
-
-@pytest.mark.parametrize("suffix", [".npz", ".safetensors"])
-@pytest.mark.parametrize("labels", [np.array(["cat", "dog", "emu"]), np.array([-1, 5, 9]),
-                                    np.array([1.0, 2.0, 5.0]),
-                                    np.array(["a", "bb", "c"], dtype=object)])
-def test_save_and_load_round_trip(blobs, tmp_path, suffix, labels):
-    X, X_test, y, _ = blobs
-    clf = NeuralNetClassifier(hidden=(8, 8), activation="tanh", epochs=5,
-                              class_weight={labels.tolist()[0]: 2.0}, random_state=0)
-    clf.fit(X, labels[y])
-    path = clf.save(tmp_path / f"model{suffix}")
-    loaded = NeuralNetClassifier.load(path)
-    np.testing.assert_array_equal(loaded.predict_proba(X_test), clf.predict_proba(X_test))
-    assert loaded.classes_.dtype == labels.dtype
-    assert loaded.predict(X_test).tolist() == clf.predict(X_test).tolist()
-    assert type(loaded.predict(X_test)[0]) is type(clf.predict(X_test)[0])
-    params = loaded.get_params()
-    assert params["hidden"] == (8, 8) and params["activation"] == "tanh"
-    # Only what JSON holds exactly is saved: string keys yes, numbers (made strings) no.
-    assert params["class_weight"] == (clf.class_weight if labels.dtype.kind in "UO" else None)
-    loaded.set_params(warm_start=True).fit(X, labels[y])  # continues from the saved weights
-    assert loaded.n_iter_ == 5
-
-
-def test_a_loaded_model_continues_only_with_its_own_shape(blobs, tmp_path):
-    X, _, y, _ = blobs
-    path = NeuralNetClassifier(hidden=(8,), epochs=3).fit(X, y).save(tmp_path / "m.npz")
-    loaded = NeuralNetClassifier.load(path).set_params(warm_start=True, hidden=(4,))
-    with pytest.raises(ValueError, match="do not match network_"):
-        loaded.fit(X, y)
-    loaded.set_params(hidden=(8,)).partial_fit(X, y)
-    assert loaded.n_iter_ == 1
-
-
-def test_load_refuses_a_plain_network_file(tmp_path):
-    path = save_model(mlp(2, [3], 2), tmp_path / "plain.npz")  # no class labels
-    with pytest.raises(ModelFileError, match="not a NeuralNetClassifier model file"):
-        NeuralNetClassifier.load(path)
-
-
-def test_save_needs_a_fitted_estimator(tmp_path):
-    from sklearn.exceptions import NotFittedError
-    with pytest.raises(NotFittedError):
-        NeuralNetClassifier().save(tmp_path / "m.npz")

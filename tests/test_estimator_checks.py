@@ -14,7 +14,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from nnlearn import NeuralNetClassifier
 
-FAST = dict(epochs=50, learning_rate=1e-2)
+FAST = dict(epochs=50, lr=1e-2)
 
 ESTIMATORS = [NeuralNetClassifier(**FAST, backend=backend, device="cpu", dtype=dtype)
               for backend in ("numpy", "torch") for dtype in ("float32", "float64")]

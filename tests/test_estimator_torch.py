@@ -26,9 +26,9 @@ def digits():
 
 @pytest.mark.parametrize("params", [
     dict(epochs=40),
-    dict(epochs=20, optimizer="nesterov", learning_rate=0.05, weight_decay=1e-4),
-    dict(early_stopping=True, patience=3, learning_rate=1e-2),
-    dict(architecture="resnet", width=16, depth=2, epochs=20, lr_schedule="cosine"),
+    dict(epochs=20, optimizer="nesterov", lr=0.05, weight_decay=1e-4),
+    dict(early_stopping=True, patience=3, lr=1e-2),
+    dict(architecture="resnet", width=16, depth=2, epochs=20, schedule="cosine"),
 ])
 def test_numpy_and_torch_backends_agree(digits, params):
     X_train, X_test, y_train, _ = digits
@@ -54,7 +54,7 @@ def test_torch_fit_leaves_a_numpy_network(digits):
 def test_torch_partial_fit_with_early_stopping(digits):
     X_train, _, y_train, _ = digits
     clf = NeuralNetClassifier(backend="torch", device="cpu", early_stopping=True, patience=2,
-                              learning_rate=1e-2, random_state=0)
+                              lr=1e-2, random_state=0)
     chunks = np.array_split(np.arange(len(y_train)), 5)
     for i in range(100):
         rows = chunks[i % 5]

@@ -108,3 +108,126 @@ def test_a_failed_write_leaves_the_old_file(tmp_path, monkeypatch):
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
     assert zipfile.is_zipfile(path)
+
+
+# -- one format: labels, and the description checked before anything is built -------------
+
+def rewrite_npz(path, header=None, **arrays):
+    """Write an .npz model file by hand: ``header`` (a dict) and ``arrays`` replace
+    what ``path`` holds."""
+    with np.load(path) as f:
+        entries = {k: f[k] for k in f.files}
+    if header is not None:
+        entries["__nnlearn__"] = np.array(json.dumps(header))
+    entries.update(arrays)
+    with open(path, "wb") as fh:
+        np.savez(fh, **entries)
+
+
+def header_of(path):
+    with np.load(path) as f:
+        return json.loads(str(f["__nnlearn__"]))
+
+
+@pytest.mark.parametrize("network", [mlp(3, [4, 5], 2, dropout=0.5), mlp(3, [], 4),
+                                     resnet(3, 6, 2, 2, inner=4, dropout=0.1),
+                                     resnet(2, 5, 0, 3, dtype=np.float64)])
+def test_declared_shapes_agree_with_the_engine(network):
+    from nnlearn.training.modelio import declared_shapes
+    dtype, shapes = declared_shapes(network.spec())
+    assert dtype == network.dtype
+    assert shapes == {k: v.shape for k, v in network.parameters().items()}
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".safetensors"])
+def test_a_huge_declared_size_is_refused_before_anything_is_allocated(tmp_path, suffix):
+    import tracemalloc
+    path = save_model(mlp(4, [8], 3), tmp_path / f"m{suffix}")
+    spec = mlp(4, [8], 3).spec()
+    spec["layers"][0]["n_in"] = 100_000  # W would be 8 x 100000: 3.2 MB in float32 ...
+    spec["layers"][0]["n_out"] = spec["layers"][1]["n_in"] = 1080  # ... 432 MB here
+    header = {"format": "nnlearn-model", "version": 1, "network": spec, "metadata": {}}
+    if suffix == ".npz":
+        rewrite_npz(path, header)
+    else:
+        from safetensors.numpy import load_file, save
+        path.write_bytes(save(load_file(path), metadata={"__nnlearn__": json.dumps(header)}))
+    assert path.stat().st_size < 4000
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError, match=r"layers.0.W has shape \(8, 4\), the "
+                                                 r"description says \(1080, 100000\)"):
+            load_model(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2_000_000
+
+
+def test_an_npz_entry_that_declares_more_than_it_holds(tmp_path):
+    import io
+    import tracemalloc
+    path = save_model(mlp(4, [8], 3), tmp_path / "m.npz")
+    npy = io.BytesIO()  # an entry whose header promises 400 MB, followed by 12 bytes
+    np.lib.format.write_array_header_1_0(npy, {"descr": "<f4", "fortran_order": False,
+                                               "shape": (10**8,)})
+    npy.write(np.zeros(3, dtype=np.float32).tobytes())
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr("layers.9.W.npy", npy.getvalue())
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError, match=r"'layers.9.W' declares shape \(100000000,\)"):
+            load_model(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2_000_000
+
+
+@pytest.mark.parametrize("written, named", [(".safetensors", ".npz"), (".npz", ".safetensors")])
+def test_a_file_with_the_wrong_suffix_is_named_for_what_it_is(tmp_path, written, named):
+    path = save_model(mlp(2, [3], 2), tmp_path / f"m{written}")
+    wrong = path.rename(tmp_path / f"m{named}")
+    with pytest.raises(ModelFileError) as err:
+        load_model(wrong)
+    assert str(err.value) == (f"{wrong}: this is a {written} file named {named}; "
+                              f"rename it to m{written}")
+
+
+def test_a_single_npy_array_is_not_a_model(tmp_path):
+    path = tmp_path / "m.npz"
+    with open(path, "wb") as fh:
+        np.save(fh, np.zeros(3))
+    with pytest.raises(ModelFileError, match="a single .npy array, not a model file"):
+        load_model(path)
+
+
+@pytest.mark.parametrize("classes, expected", [
+    (["cat", "dog", "eel"], np.array(["cat", "dog", "eel"])),
+    ([3, -1, 7], np.array([3, -1, 7], dtype=np.int64)),
+    ([0.5, 1, 2.5], np.array([0.5, 1.0, 2.5])),
+    ([True, False, "maybe"], np.array([True, False, "maybe"], dtype=object)),
+    (None, np.arange(3)),
+])
+@pytest.mark.parametrize("suffix", [".npz", ".safetensors"])
+def test_class_labels_are_the_stored_labels_with_a_sensible_dtype(tmp_path, classes, expected,
+                                                                   suffix):
+    from nnlearn.training import class_labels
+    net = mlp(2, [4], 3)
+    path = save_model(net, tmp_path / f"m{suffix}",
+                      metadata={} if classes is None else {"classes": classes, "data": "x"})
+    labels = class_labels(load_model(path))
+    assert labels.dtype == expected.dtype and labels.tolist() == expected.tolist()
+
+
+def test_labels_that_do_not_fit_the_outputs_are_refused(tmp_path):
+    net = mlp(2, [4], 3)
+    with pytest.raises(ValueError, match=r"one label per output \(3\)"):
+        save_model(net, tmp_path / "m.npz", metadata={"classes": ["a", "b"]})
+    path = save_model(net, tmp_path / "m.npz")
+    header = header_of(path)
+    for classes, message in [(["a", "b"], "one label per output"), (["a", "a", "b"], "differ"),
+                             ([1.0, float("nan"), 2.0], "strings, numbers or booleans")]:
+        rewrite_npz(path, {**header, "metadata": {"classes": classes}})
+        with pytest.raises(ModelFileError, match=message):
+            load_model(path)

@@ -75,11 +75,14 @@ def test_train_step_reports_the_weighted_mean_loss_and_correct_count():
     X = np.random.default_rng(2).normal(size=(10, 2))
     y = np.arange(10) % 3
     w = np.linspace(0.5, 2, 10)
-    loss, n_correct = TorchBackend(net, SGD()).train_step(X, y, w, 0.1)
     expected, z = net.loss_and_gradients(X, y, sample_weight=w, train=False)
+    right = np.argmax(z, axis=1) == y
+    assert 0 < right.sum() < len(y)  # else weighted and plain counts could not differ
+    loss, correct = TorchBackend(net.copy(), SGD()).train_step(X, y, w, 0.1)
     assert loss == pytest.approx(expected, rel=1e-12)
-    assert n_correct == np.count_nonzero(np.argmax(z, axis=1) == y)
-    assert isinstance(n_correct, int)
+    assert correct == pytest.approx(w[right].sum(), rel=1e-12)  # weights of the rows right
+    _, n_correct = TorchBackend(net.copy(), SGD()).train_step(X, y, None, 0.1)
+    assert n_correct == np.count_nonzero(right) and isinstance(n_correct, int)
 
 
 def test_a_batch_of_zero_weights_leaves_the_weights_alone_as_in_the_engine():
@@ -121,4 +124,36 @@ def test_bad_optimizer_and_device_are_clear_errors():
         TorchBackend(mlp(2, [3], 2), Lion())
     with pytest.raises(ValueError, match="unknown device 'tpu'"):
         TorchBackend(mlp(2, [3], 2), SGD(), device="tpu")
-    assert TorchBackend(mlp(2, [3], 2), SGD(), device="auto").device.type in ("cpu", "cuda")
+    # "auto" is the GPU exactly when there is one, and the weights live there.
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    backend = TorchBackend(mlp(2, [3], 2), SGD(), device="auto")
+    assert backend.device.type == expected
+    assert {p.device.type for p in backend.module.parameters()} == {expected}
+
+
+def test_device_auto_without_a_gpu_is_the_cpu_and_cuda_is_refused(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert TorchBackend(mlp(2, [3], 2), SGD(), device="auto").device == torch.device("cpu")
+    with pytest.raises(ValueError, match="'cuda' was requested but CUDA is not available"):
+        TorchBackend(mlp(2, [3], 2), SGD(), device="cuda")
+
+
+@pytest.mark.parametrize("name", ["momentum", "adam"])
+def test_optimizer_state_moves_between_backends(name):
+    """The state file is the same for both backends: a run trained by one continues
+    in the other exactly as it would have in the first (float64, tolerance 1e-12)."""
+    from nnlearn.engine import make_optimizer
+    rng = np.random.default_rng(4)
+    X, y = rng.normal(size=(20, 3)), np.arange(20) % 2
+    engine = NumpyBackend(mlp(3, [4], 2, seed=0, dtype=np.float64), make_optimizer(name))
+    for _ in range(3):
+        engine.train_step(X, y, None, 0.05)
+    twin = TorchBackend(engine.get_network(), make_optimizer(name))
+    twin.load_optimizer_state(engine.optimizer_state())
+    back = NumpyBackend(twin.get_network(), make_optimizer(name))
+    back.load_optimizer_state(twin.optimizer_state())
+    for b in (engine, twin, back):
+        b.train_step(X, y, None, 0.05)
+    for k, v in engine.get_network().parameters().items():
+        np.testing.assert_allclose(twin.get_network().parameters()[k], v, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(back.get_network().parameters()[k], v, rtol=0, atol=1e-12)

@@ -56,6 +56,21 @@ def test_the_twin_computes_the_engines_forward_pass():
     np.testing.assert_allclose(z, net.forward(X), rtol=1e-12, atol=1e-12)
 
 
+def test_the_twin_takes_input_of_any_real_dtype_as_the_engine_does():
+    net = mlp(3, [4], 2, seed=0)  # float32 weights
+    module = to_torch(net)
+    X = np.random.default_rng(0).normal(size=(5, 3))  # float64 data
+    expected = net.forward(X)
+    for given in (torch.from_numpy(X), X, torch.from_numpy(X).to(torch.float16),
+                  torch.ones(5, 3, dtype=torch.int64)):
+        out = module(given)
+        assert out.dtype == torch.float32
+        if given is X or isinstance(given, torch.Tensor) and given.dtype == torch.float64:
+            np.testing.assert_allclose(out.detach().numpy(), expected, rtol=1e-6)
+    with pytest.raises(TypeError, match="takes real inputs, got torch.complex64"):
+        module(torch.zeros(5, 3, dtype=torch.complex64))
+
+
 def test_activation_table_matches_the_engine():
     assert set(ACTIVATIONS) == set(NP_ACTIVATIONS)
     # Far into both tails too: the softplus and sigmoid forms must stay exact there.

@@ -15,3 +15,11 @@ class ModelFileError(NNLearnError, ValueError):
 
 class TrainingDiverged(NNLearnError, FloatingPointError):
     """The loss became NaN or infinite during training."""
+
+
+class TrainingWarning(UserWarning):
+    """Training ended, but what it learned is suspect (it blew up, or it learned nothing)."""
+
+
+class OptionError(DataError, TypeError):
+    """An option that the called loader does not take (a ``TypeError``, as Python's own)."""

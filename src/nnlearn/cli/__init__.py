@@ -8,12 +8,15 @@ stderr and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import sys
+import warnings
 
 import click
 
 from ..errors import NNLearnError
 from .data import data
 from .gradcheck import gradcheck_command
+from .playground import playground
+from .predict import evaluate_command, predict_command
 from .reproduce import reproduce
 from .train import train
 
@@ -27,6 +30,9 @@ def cli():
 cli.add_command(train)
 cli.add_command(data)
 cli.add_command(gradcheck_command, name="gradcheck")
+cli.add_command(predict_command, name="predict")
+cli.add_command(evaluate_command, name="evaluate")
+cli.add_command(playground)
 cli.add_command(reproduce)
 
 
@@ -36,8 +42,15 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _warning_line(message, category, filename, lineno, file=None, line=None) -> None:
+    # A warning is for the person at the terminal: one line, like the errors, not
+    # Python's file name, line number and source line.
+    click.echo(f"nnlearn: warning: {' '.join(str(message).split())}", err=True)
+
+
 def main(argv=None) -> None:
     """Entry point of the ``nnlearn`` script and of ``python -m nnlearn``."""
+    warnings.showwarning = _warning_line
     try:
         code = cli.main(args=argv, prog_name="nnlearn", standalone_mode=False)
     except click.exceptions.Exit as exit_:

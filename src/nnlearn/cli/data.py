@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from ..data import load
+from ..data import image_shape_of, load
 from ..data.images import status
 from ..data.registry import EMBEDDED
 from ..data.sources import SOURCES
@@ -72,20 +72,22 @@ def _png(ctx, param, value):
 def show(name, n, out, data_dir, split, seed):
     """Write a PNG grid of sample images of NAME (a data set or an .npz of images)."""
     dataset = load(name, seed=seed, data_dir=data_dir)
-    if dataset.image_shape is None:
+    # flat rows of a perfect square of values (784: 28x28) are images as well
+    shape = image_shape_of(dataset.n_features, dataset.image_shape)
+    if shape is None:
         raise DataError(f"{dataset.name} is not an image data set ({dataset.n_features} "
                         f"features per sample); data show draws digits, mnist, fashion-mnist "
-                        f"or an .npz file of (n, h, w) images")
+                        f"or an .npz file of (n, h, w) images or of flat square ones")
     X, y = (dataset.X_train, dataset.y_train) if split == "train" else \
         (dataset.X_test, dataset.y_test)
     n = min(n, len(y))
     chosen = np.sort(np.random.default_rng(seed).choice(len(y), size=n, replace=False))
-    images = np.asarray(X[chosen]).reshape(n, *dataset.image_shape)
+    images = np.asarray(X[chosen]).reshape(n, *shape)
     out = Path(out or f"{Path(dataset.name).stem}-{split}.png")
 
     from .. import plots  # matplotlib only when drawing
 
-    fig = plots.image_grid(images, dataset.classes[y[chosen]],
-                      title=f"{dataset.name}, {split}: {n} images (seed {seed})")
+    fig = plots.image_grid(images, dataset.classes[y[chosen]].tolist(),
+                           title=f"{dataset.name}, {split}: {n} images (seed {seed})")
     plots.save_figure(fig, out)
     click.echo(f"wrote {out}: {n} {split} images of {dataset.name}")

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
+import warnings
 
 import click
 
 from ..engine.activations import ACTIVATIONS
 from ..engine.init import INITIALISERS
 from ..engine.optim import OPTIMIZERS, SCHEDULES
-from ..pipeline import RunConfig, describe, run, write_outputs
+from ..errors import TrainingWarning
+from ..pipeline import RunConfig, continue_run, describe, run, settle, write_outputs
+from ..recipes import RECIPE_OPTIONS
+from ..training import GracefulStop, LambdaCallback
 
 
 class IntList(click.ParamType):
@@ -22,14 +27,16 @@ class IntList(click.ParamType):
         if isinstance(value, tuple):
             return value
         text = str(value).strip().lower()
-        if text in ("", "none", "0"):
+        if text in ("", "none"):
             return ()
         try:
             items = tuple(int(v) for v in text.split(","))
         except ValueError:
             self.fail(f"{value!r} is not a comma-separated list of integers", param, ctx)
         if any(v <= 0 for v in items):
-            self.fail(f"{value!r} must hold positive integers", param, ctx)
+            hint = " (for a linear model, with no hidden layer, give 'none')" \
+                if 0 in items else ""
+            self.fail(f"{value!r} must hold positive integers{hint}", param, ctx)
         return items
 
 
@@ -50,8 +57,10 @@ class NameList(click.ParamType):
 
 
 def _batch_size(ctx, param, value):
-    if value is None or str(value).lower() == "full":
-        return None
+    if value is None:
+        return None  # not given: the data set's recipe decides
+    if str(value).lower() == "full":
+        return "full"
     try:
         size = int(value)
     except ValueError:
@@ -77,12 +86,19 @@ def process_group(cfg: RunConfig):
         return
     if cfg.backend != "torch":
         raise click.UsageError("data-parallel training (torchrun) needs --backend torch")
-    from ..torch import cleanup, init_from_env, is_rank0
+    from ..torch import barrier, cleanup, init_from_env, is_rank0
     init_from_env(cfg.device)
     try:
         yield is_rank0()
+        # Every rank leaves the same way, after the last collective: the others
+        # wait here while rank 0 writes, so that no process tears its connections
+        # down under one still using them (which made a rank abort at exit).
+        barrier()
     finally:
         cleanup()
+
+
+RESUME_OPTIONS = {"epochs", "iterations", "quiet", "out", "data_dir", "progress"}
 
 
 @click.command()
@@ -97,15 +113,27 @@ def process_group(cfg: RunConfig):
               help="Training samples: points drawn for toy data, else a stratified subset.")
 @click.option("--n-test", type=POSITIVE, default=None,
               help="Test samples: points drawn for toy data, else a stratified subset.")
+@click.option("--label", default=None,
+              help="CSV files: the label column, by name or index (0 the first, -1 the last) "
+                   "[default: the last column].")
+@click.option("--delimiter", default=None,
+              help="CSV files: the cell separator, one character or 'tab' [default: a tab for "
+                   ".tsv, else a comma].")
+@click.option("--header/--no-header", default=None,
+              help="CSV files: whether the first line names the columns [default: detected].")
+@click.option("--standardize/--no-standardize", default=None,
+              help="Scale each feature to mean 0 and standard deviation 1, learnt on the "
+                   "training part and kept in the model file. [default: the recipe's: on "
+                   "for tables, off otherwise]")
 @click.option("--architecture", type=click.Choice(["mlp", "resnet"]), default="mlp",
               show_default=True, help="Fully connected (eq. 1) or residual (eq. 6).")
-@click.option("--hidden", type=IntList(), default="100", show_default=True,
-              help="Hidden layer widths: '100' is the lecture's 2-layer network (L = 2), "
-                   "'32,32' has two hidden layers, 'none' is a linear model.")
-@click.option("--width", type=POSITIVE, default=32, show_default=True,
-              help="ResNet: width of the residual blocks.")
-@click.option("--depth", type=click.IntRange(min=0), default=2, show_default=True,
-              help="ResNet: number of residual blocks.")
+@click.option("--hidden", type=IntList(), default=None,
+              help="mlp: hidden layer widths. '100' is the lecture's 2-layer network (L = 2), "
+                   "'32,32' has two hidden layers, 'none' is a linear model. [default: 32]")
+@click.option("--width", type=POSITIVE, default=None,
+              help="resnet: width of the residual blocks. [default: 32]")
+@click.option("--depth", type=click.IntRange(min=0), default=None,
+              help="resnet: number of residual blocks. [default: 2]")
 @click.option("--activation", type=NameList(ACTIVATIONS), default="relu", show_default=True,
               help="sigma of the hidden layers: one name, or one per hidden layer.")
 @click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=0.0,
@@ -113,24 +141,29 @@ def process_group(cfg: RunConfig):
 @click.option("--init", type=click.Choice(INITIALISERS), default=None,
               help="Weight initialisation [default: He for relu, Glorot otherwise].")
 @click.option("--dtype", type=click.Choice(["float32", "float64"]), default="float32",
-              show_default=True)
-@click.option("--optimizer", type=click.Choice(list(OPTIMIZERS)), default="gd",
-              show_default=True, help="gd/sgd: plain gradient descent; momentum, nesterov, adam.")
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=0.1,
-              show_default=True, help="Learning rate.")
+              show_default=True, help="Floating point type of the weights and of the data "
+                                      "given to them (float64 for exact comparisons).")
+@click.option("--optimizer", type=click.Choice(list(OPTIMIZERS)), default=None,
+              help="gd/sgd: plain gradient descent; momentum, nesterov, adam. "
+                   "[default: the data set's recipe: gd for toy sets, adam otherwise]")
+@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Learning rate. [default: the optimizer's own: gd/sgd 0.1, "
+                   "momentum/nesterov 0.01, adam 0.001]")
 @click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), default=0.9,
               show_default=True, help="Momentum of the momentum and nesterov optimisers.")
 @click.option("--weight-decay", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="L2 penalty on every parameter.")
-@click.option("--schedule", type=click.Choice(SCHEDULES), default="constant", show_default=True,
-              help="Learning-rate schedule over the run.")
-@click.option("--batch-size", callback=_batch_size, default="full", show_default=True,
-              help="Samples per step, or 'full' for gradient descent on the whole set (eq. 2).")
-@click.option("--epochs", type=POSITIVE, default=None, help="Passes over the training set.")
+@click.option("--schedule", type=click.Choice(SCHEDULES), default=None,
+              help="Learning-rate schedule over the run. [default: constant]")
+@click.option("--batch-size", callback=_batch_size, default=None,
+              help="Samples per step, or 'full' for gradient descent on the whole set (eq. 2). "
+                   "[default: the recipe's: full for toy sets, 64 for images, 32 for tables]")
+@click.option("--epochs", type=POSITIVE, default=None,
+              help="Passes over the training set. [default: the recipe's]")
 @click.option("--iterations", type=POSITIVE, default=None,
-              help="Optimiser steps (instead of --epochs) [default: 10 epochs].")
+              help="Optimiser steps, instead of --epochs. [default: the recipe's]")
 @click.option("--snapshots", type=IntList(), default="none",
-              help="Iterations at which to draw the decision regions, e.g. 50,150,500.")
+              help="2-D data: iterations at which to draw the decision regions, e.g. 50,150,500.")
 @click.option("--record-iterations", is_flag=True,
               help="Also record loss and accuracy after every iteration (iterations.csv).")
 @click.option("--augment-shift", type=click.IntRange(min=0), default=0, show_default=True,
@@ -139,34 +172,84 @@ def process_group(cfg: RunConfig):
               help="Seed of the initial weights, the batch order and dropout.")
 @click.option("--backend", type=click.Choice(["numpy", "torch"]), default="numpy",
               show_default=True, help="The NumPy engine or its PyTorch twin.")
-@click.option("--device", default="cpu", show_default=True,
-              help="torch backend: cpu, cuda, cuda:N or auto.")
+@click.option("--device", default="auto", show_default=True,
+              help="torch backend: cpu, cuda, cuda:N, or auto (a GPU when there is one).")
 @click.option("--format", "model_format", type=click.Choice(["npz", "safetensors"]),
               default="npz", show_default=True, help="Model file format.")
+@click.option("--resume", type=click.Path(file_okay=False), default=None,
+              help="Continue the run in this folder (its model, optimizer state and history): "
+                   "the rest of its plan, or --epochs/--iterations more.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
-@click.option("--out", type=click.Path(file_okay=False), default="runs/latest",
-              show_default=True, help="Output folder.")
-def train(quiet, out, **options):
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output folder. [default: runs/latest, or the --resume folder]")
+@click.pass_context
+def train(ctx, quiet, out, resume, **options):
     """Train a network and write the model, history, metrics and figures to --out.
 
-    The lecture's rings figure (2 layers, 100 hidden units):
+    Options not given come from the data set's recipe (printed, and kept in
+    metrics.json). The first Ctrl-C stops after the current step and writes
+    what was learned (exit status 130); a second one aborts at once.
 
-      nnlearn train --data rings --hidden 100 --iterations 3000
-      --snapshots 50,150,250,350,500,3000 --out runs/rings
+    \b
+    The lecture's rings figure (2 layers, 100 hidden units):
+      nnlearn train --data rings --hidden 100 --iterations 3000 \\
+        --snapshots 50,150,250,350,500,3000 --out runs/rings
     """
-    if options["epochs"] is not None and options["iterations"] is not None:
-        raise click.UsageError("give --epochs or --iterations, not both")
-    cfg = RunConfig(**options, progress=False if quiet else None)
+    resume_state = None
+    if resume is not None:
+        given = [name for name in options if name not in RESUME_OPTIONS and
+                 ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT]
+        if given:
+            raise click.UsageError(f"--resume continues a run with its own settings; only "
+                                   f"--epochs or --iterations may be given, not "
+                                   f"--{given[0].replace('_', '-')}")
+        cfg, resume_state = continue_run(resume, epochs=options["epochs"],
+                                         iterations=options["iterations"])
+        if options["data_dir"] is not None:
+            cfg.data_dir = options["data_dir"]
+        out = resume if out is None else out
+    else:
+        cfg = RunConfig(**options)
+        out = "runs/latest" if out is None else out
+    cfg.progress = False if quiet else None
+    cfg, sources = settle(cfg)
     with process_group(cfg) as rank0:
-        result = run(cfg)
+        callbacks = [] if "WORLD_SIZE" in os.environ else [GracefulStop(
+            "nnlearn: stopping after this step (Ctrl-C again to abort at once)")]
+        if rank0 and not quiet:  # said as training begins, once Ctrl-C stops it gracefully
+            def say(trainer):
+                _print_settings(cfg, sources)
+            callbacks.append(LambdaCallback(on_train_begin=say))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", TrainingWarning)  # said below, in one line each
+            result = run(cfg, callbacks=callbacks, resume=resume_state, sources=sources)
         if not rank0:  # under torchrun, only rank 0 writes files and speaks
             return
         paths = write_outputs(result, out)
+    m = result.metrics
+    for message in m["warnings"]:
+        click.echo(f"nnlearn: warning: {message}", err=True)
     if not quiet:
-        m = result.metrics
-        click.echo(f"{m['data']}, {describe(cfg)}: {m['iterations']} iterations "
+        click.echo(f"{m['data']}, {describe(result.config)}: {m['iterations']} iterations "
                    f"({m['epochs']} epochs) in {m['train_seconds']:.1f} s")
         click.echo(f"train accuracy {m['train_accuracy']:.4f}, "
                    f"test accuracy {m['test_accuracy']:.4f} (loss {m['test_loss']:.4f})")
+        width = max(map(len, paths))
         for name, path in paths.items():
-            click.echo(f"  {name:13s} {path}")
+            click.echo(f"  {name:{width}s} {path}")
+    if m["interrupted"]:
+        click.echo(f"nnlearn: interrupted at iteration {m['iterations']}; what was learned is "
+                   f"in {out} (continue with: nnlearn train --resume {out})", err=True)
+        raise click.exceptions.Exit(130)
+
+
+def _print_settings(cfg, sources) -> None:
+    parts = []
+    for name in RECIPE_OPTIONS:
+        value = getattr(cfg, name)
+        if value is None:
+            continue
+        parts.append(f"{name} {value:g}" if isinstance(value, float) else f"{name} {value}")
+        parts[-1] += f" ({sources.get(name, 'you')})"
+    click.echo("settings: " + ", ".join(parts), nl=True)
+    sys.stdout.flush()  # before a long training, even when stdout is a pipe

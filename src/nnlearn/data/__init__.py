@@ -17,14 +17,16 @@ from .transforms import (
     GaussianNoise,
     RandomShift,
     Standardizer,
+    image_shape_of,
     shift,
-    subset,
-    train_val_split,
+    standardize,
 )
+from .sampling import subset, subset_quota, train_val_split
 
 __all__ = [
     "SOURCES", "TOY", "Compose", "Dataset", "GaussianNoise", "RandomShift", "Standardizer",
-    "as_images", "blobs", "cache_home", "find", "load", "load_digits", "load_image_set",
-    "load_table", "locate", "moons", "names", "read_csv", "read_idx", "read_npz", "rings",
-    "shift", "spirals", "status", "subset", "train_val_split", "write_idx", "xor",
+    "as_images", "blobs", "cache_home", "find", "image_shape_of", "load", "load_digits",
+    "load_image_set", "load_table", "locate", "moons", "names", "read_csv", "read_idx",
+    "read_npz", "rings", "shift", "spirals", "standardize", "status", "subset", "subset_quota",
+    "train_val_split", "write_idx", "xor",
 ]

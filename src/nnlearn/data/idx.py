@@ -11,6 +11,9 @@ Files named ``*.gz`` are gzip-compressed, as the originals are; any other name
 is read as the raw bytes. Every defect (bad gzip, bad magic number, wrong
 dimensions, too few or too many bytes) raises a ``DataError`` that names the
 file and says what is wrong, so a truncated download never decodes to garbage.
+The sizes a header declares are compared with the bytes there are before
+anything is decoded (for an uncompressed file, before it is read at all), in
+Python integers, so a forged header cannot make the reader allocate for it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import hashlib
+import math
 import os
 import zlib
 from collections.abc import Sequence
@@ -100,20 +104,10 @@ def md5_of_content(path, *, gz: bool | None = None) -> str:
     return digest.hexdigest()
 
 
-def parse_idx(buf: bytes, source="<bytes>") -> np.ndarray:
-    """Decode the bytes of an IDX file into an array of native byte order.
+def _declared(buf: bytes, source) -> tuple[int, tuple[int, ...], np.dtype]:
+    """The header length, shape and element type that the start of an IDX file declares.
 
-    Parameters
-    ----------
-    buf : bytes
-        The whole uncompressed file.
-    source : str or Path
-        Named in error messages.
-
-    Returns
-    -------
-    ndarray of shape ``(size_1, ..., size_D)``
-        Read-only for one-byte types (a view of ``buf``, no copy).
+    ``buf`` holds at least the header (or the whole file, if shorter).
     """
     if len(buf) < 4:
         raise DataError(f"{source}: not an IDX file: only {len(buf)} bytes, "
@@ -132,16 +126,38 @@ def parse_idx(buf: bytes, source="<bytes>") -> np.ndarray:
     if len(buf) < header:
         raise DataError(f"{source}: truncated: the header of {ndim} dimensions needs "
                         f"{header} bytes, the file has {len(buf)}")
-    shape = tuple(int(s) for s in np.frombuffer(buf, dtype=">u4", count=ndim, offset=4))
-    dtype = IDX_TYPES[code]
-    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-    found = len(buf) - header
+    shape = tuple(int.from_bytes(buf[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim))
+    return header, shape, IDX_TYPES[code]
+
+
+def _check_size(shape, dtype, found: int, source) -> None:
+    """The data after the header must be exactly what ``shape`` declares."""
+    expected = math.prod(shape) * dtype.itemsize  # Python integers: no overflow
     if found < expected:
         raise DataError(f"{source}: truncated: shape {shape} needs {expected} bytes of data, "
                         f"the file has {found}")
     if found > expected:
         raise DataError(f"{source}: {found - expected} bytes of unexpected data after the "
                         f"{expected} bytes that shape {shape} needs; the file is corrupt")
+
+
+def parse_idx(buf: bytes, source="<bytes>") -> np.ndarray:
+    """Decode the bytes of an IDX file into an array of native byte order.
+
+    Parameters
+    ----------
+    buf : bytes
+        The whole uncompressed file.
+    source : str or Path
+        Named in error messages.
+
+    Returns
+    -------
+    ndarray of shape ``(size_1, ..., size_D)``
+        Read-only for one-byte types (a view of ``buf``, no copy).
+    """
+    header, shape, dtype = _declared(buf, source)
+    _check_size(shape, dtype, len(buf) - header, source)
     data = np.frombuffer(buf, dtype=dtype, offset=header).reshape(shape)
     # multi-byte types are stored big-endian; one conversion to native order
     return data if dtype.itemsize == 1 else data.astype(dtype.newbyteorder("="))
@@ -186,6 +202,12 @@ def read_idx(path, *, shape=None, dtype=None, what="data") -> tuple[np.ndarray, 
     md5 : str
         MD5 of the uncompressed bytes, to compare with a published checksum.
     """
+    path = Path(path)
+    if not is_gzip_name(path):
+        # the header's sizes against the file's, before reading what may be a huge file
+        with _reading(path), open(path, "rb") as f:
+            header, declared, element = _declared(f.read(4 + 4 * 255), path)
+            _check_size(declared, element, os.fstat(f.fileno()).st_size - header, path)
     buf = read_bytes(path)
     array = parse_idx(buf, source=path)
     check_array(array, path, shape=shape, dtype=dtype, what=what)

@@ -31,7 +31,7 @@ from ..fileio import atomic_path
 from .dataset import Dataset
 from .idx import read_idx
 from .sources import ROLES, SOURCES, FileSpec, Source, cache_home, find, is_writable, locate, source
-from .transforms import train_val_split
+from .sampling import train_val_split
 
 #: bump when the layout of the decoded cache changes: older caches are rebuilt
 CACHE_FORMAT = 1

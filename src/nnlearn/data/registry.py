@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
+import inspect
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, OptionError
 from .dataset import Dataset
 from .images import load_digits, load_image_set
 from .sources import SOURCES
 from .tabular import TABLE_SUFFIXES, load_table
 from .toy import TOY
-from .transforms import subset
+from .sampling import subset
 
 #: data sets that ship with nnlearn's dependencies (nothing to download)
 EMBEDDED = ("digits",)
@@ -55,6 +57,27 @@ def _subsets(data: Dataset, n_train, n_test, seed) -> Dataset:
     return data
 
 
+def _options_of(function, taken) -> list[str]:
+    """The keyword options ``function`` accepts, less those ``load`` fills in itself."""
+    return [p for p in inspect.signature(function).parameters if p not in taken]
+
+
+def _check_options(key: str, options: dict, accepted: list[str]) -> None:
+    """An ``OptionError`` naming the first unknown option and those that ``load(key)`` takes."""
+    unknown = [k for k in options if k not in accepted]
+    if not unknown:
+        return
+    bad = unknown[0]
+    close = difflib.get_close_matches(bad, [*LOAD_OPTIONS, *accepted], n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise OptionError(f"load({key!r}) got an unknown option {bad!r}{hint}; it accepts "
+                      f"{', '.join([*LOAD_OPTIONS, *accepted])}")
+
+
+#: the options ``load`` takes for every data set
+LOAD_OPTIONS = ("seed", "data_dir", "n_train", "n_test")
+
+
 def load(name, *, seed=0, data_dir=None, n_train=None, n_test=None, **options) -> Dataset:
     """Load a data set by name, or a data file by path.
 
@@ -88,16 +111,23 @@ def load(name, *, seed=0, data_dir=None, n_train=None, n_test=None, **options) -
     ------
     DataError
         An unknown name, a missing or corrupt file, bad contents.
+    OptionError
+        An option that this data set does not take (a ``DataError`` and a
+        ``TypeError``): the message names it and the accepted ones.
     """
     key = str(name)
     if key in TOY:
+        _check_options(key, options, _options_of(TOY[key], ("n", "seed")))
         sizes = {k: v for k, v in (("n_train", n_train), ("n_test", n_test)) if v is not None}
         return load_toy(key, seed=seed, **sizes, **options)
     if key in SOURCES:
+        _check_options(key, options, _options_of(load_image_set, ("name", "data_dir")))
         data = load_image_set(key, data_dir=data_dir, **options)
     elif key == "digits":
+        _check_options(key, options, _options_of(load_digits, ("seed",)))
         data = load_digits(seed=seed, **options)
     elif is_path(name):
+        _check_options(key, options, _options_of(load_table, ("path", "seed")))
         data = load_table(name, seed=seed, **options)
     else:
         raise DataError(f"unknown data set {key!r}; choose one of: {', '.join(names())}, "

@@ -2,7 +2,8 @@
 
 A CSV file holds one sample per line: numeric features and one label column
 (chosen by name or index, by default the last). Labels may be numbers or
-strings. A header row is detected (or set with ``header=``). An ``.npz``
+strings. A header row is detected (or set with ``header=``, see
+``read_csv``). An ``.npz``
 file holds the arrays ``X`` ``(n, n_features)`` (or ``(n, h, w)`` images)
 and ``y`` ``(n,)``; it is read with ``allow_pickle=False``, so it never runs code.
 
@@ -16,14 +17,14 @@ does) and the column.
 from __future__ import annotations
 
 import csv
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import DataError
 from .dataset import Dataset
-from .transforms import train_val_split
+from .npzfile import read_npz
+from .sampling import train_val_split
 
 #: the suffixes ``load`` recognises as a table file
 TABLE_SUFFIXES = (".csv", ".tsv", ".npz")
@@ -56,13 +57,43 @@ def _read_rows(path: Path, delimiter: str) -> list[tuple[int, list[str]]]:
     return [(line, row) for line, row in rows if any(row)]
 
 
-def _has_header(first: list[str], second: list[str] | None) -> bool:
-    """A first row with a word where the next row has a number is a header.
+#: label cells that mean "no label" in a column of numbers (compared in lower case)
+MISSING_MARKERS = frozenset({"", "nan", "na", "n/a", "null", "none", "?"})
+#: ``delimiter=`` spellings of the tab, as a shell passes them
+TAB_NAMES = ("\\t", "tab")
 
-    A column of words in both rows (string labels) says nothing either way.
+
+def _has_header(rows: list[list[str]], j_label: int) -> bool:
+    """Whether the first of ``rows`` names the columns (the rule of ``read_csv``).
+
+    1. A cell that is a word where the next row has a number: a header.
+    2. The label column holds words (string labels), so rule 1 cannot see a
+       header there: the first row is a header when its label cell occurs in
+       no other row (``0,1,species`` above ``5.1,3.5,setosa``...): a class
+       named after the column is far likelier than a class of one sample.
     """
-    return any(not _is_number(a) and (second is None or _is_number(b))
-               for a, b in zip(first, second or first))
+    first, second = rows[0], rows[1] if len(rows) > 1 else None
+    if any(not _is_number(a) and (second is None or _is_number(b))
+           for a, b in zip(first, second or first)):
+        return True
+    if second is None or not 0 <= j_label < len(first):
+        return False
+    name = first[j_label]
+    others = [row[j_label] for row in rows[1:] if len(row) == len(first)]
+    return (not _is_number(name) and any(not _is_number(c) for c in others)
+            and name not in others)
+
+
+def _delimiter(delimiter, path: Path) -> str:
+    """The delimiter to use: by suffix when None (tab for ``*.tsv``), ``"tab"``/``"\\t"`` a tab."""
+    if delimiter is None:
+        return "\t" if path.suffix.lower() == ".tsv" else ","
+    if delimiter in TAB_NAMES:
+        return "\t"
+    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\r\n\"":
+        raise DataError(f"{path}: the delimiter must be one character (or 'tab'), other than "
+                        f"a quote or a line break; got {delimiter!r}")
+    return delimiter
 
 
 def _label_column(label, names: list[str] | None, width: int, path: Path, line: int) -> int:
@@ -81,13 +112,28 @@ def _label_column(label, names: list[str] | None, width: int, path: Path, line: 
     return j % width
 
 
-def _labels(cells: np.ndarray) -> np.ndarray:
-    """Label cells as int64 if all are integers, float64 if all are numbers, else strings."""
+def _labels(cells: np.ndarray, lines: list[int], where) -> np.ndarray:
+    """Label cells as int64 if all are integers, float64 if all are numbers, else strings.
+
+    A column of numbers with gaps (``nan``, ``inf``, ``NA``, an empty cell...)
+    is refused, naming the first gap: a missing label is not a class.
+    """
     for dtype in (np.int64, np.float64):
         try:
-            return cells.astype(dtype)
+            labels = cells.astype(dtype)
         except (ValueError, OverflowError):
             continue
+        bad = np.flatnonzero(~np.isfinite(labels))
+        if len(bad):
+            raise DataError(f"{where(lines[bad[0]])}: {str(cells[bad[0]])!r} is a missing label; "
+                            f"every sample needs a label (drop the rows without one)")
+        return labels
+    # words, or numbers with gaps written as words
+    marked = np.isin(np.char.lower(cells), list(MISSING_MARKERS))
+    if marked.any() and all(_is_number(c) for c in cells[~marked].tolist()):
+        i = int(np.flatnonzero(marked)[0])
+        raise DataError(f"{where(lines[i])}: {str(cells[i])!r} is a missing label; every sample "
+                        f"needs a label (drop the rows without one)")
     return cells
 
 
@@ -116,10 +162,16 @@ def read_csv(path, *, label=-1, header=None, delimiter=None):
         The label column: an index (negative counts from the end; default -1,
         the last column) or a name from the header row.
     header : bool, optional
-        Whether the first row names the columns; detected when None (a header
-        has a word where the next row has a number).
+        Whether the first row names the columns. ``None`` (default) detects
+        it: the first row is a header when one of its cells is a word where
+        the next row has a number, or, for a label column of words, when its
+        label cell occurs in no other row (``0,1,species`` above
+        ``5.1,3.5,setosa``). A label given by name implies a header. Set it
+        when the guess can be wrong (all cells numbers, or a class of one
+        sample in the first row).
     delimiter : str, optional
-        Default ``"\\t"`` for ``*.tsv``, else ``","``.
+        One character; ``"tab"`` or ``"\\t"`` (as typed in a shell) for a tab.
+        Default: a tab for ``*.tsv`` (any case), else ``","``.
 
     Returns
     -------
@@ -131,15 +183,16 @@ def read_csv(path, *, label=-1, header=None, delimiter=None):
     label_name : str
     """
     path = Path(path)
-    delimiter = delimiter or ("\t" if path.suffix == ".tsv" else ",")
-    rows = _read_rows(path, delimiter)
+    rows = _read_rows(path, _delimiter(delimiter, path))
     if not rows:
         raise DataError(f"{path}: the file is empty")
     first_line, first = rows[0]
-    if header is None:
-        header = (isinstance(label, str) and not label.lstrip("-").isdigit()) or \
-            _has_header(first, rows[1][1] if len(rows) > 1 else None)
     width = len(first)
+    if header is None:
+        by_name = isinstance(label, str) and not label.lstrip("-").isdigit()
+        j = int(label) if not by_name else width  # out of range: rule 2 does not apply
+        header = by_name or _has_header([row for _, row in rows], j % width if -width <= j < width
+                                        else width)
     names = first if header else [f"x{j + 1}" for j in range(width)]
     j_label = _label_column(label, first if header else None, width, path, first_line)
     data = rows[1:] if header else rows
@@ -154,10 +207,14 @@ def read_csv(path, *, label=-1, header=None, delimiter=None):
     cells = np.array([row for _, row in data], dtype=str)  # (n, width)
     lines = [line for line, _ in data]
     label_cells = cells[:, j_label]
+
+    def where(line):
+        return f"{path}: line {line}, column {j_label + 1} ({names[j_label]!r})"
+
     empty = np.flatnonzero(label_cells == "")
     if len(empty):
-        raise DataError(f"{path}: line {lines[empty[0]]}, column {j_label + 1} "
-                        f"({names[j_label]!r}): missing label")
+        raise DataError(f"{where(lines[empty[0]])}: missing label; every sample needs a label "
+                        f"(drop the rows without one)")
     columns = [j for j in range(width) if j != j_label]
     feature_cells = cells[:, columns]
     try:
@@ -166,146 +223,171 @@ def read_csv(path, *, label=-1, header=None, delimiter=None):
         X = None
     if X is None or not np.isfinite(X).all():
         raise _bad_cell(feature_cells, lines, columns, names, path)
-    return X, _labels(label_cells), [names[j] for j in columns], names[j_label]
+    return X, _labels(label_cells, lines, where), [names[j] for j in columns], names[j_label]
 
 
-def read_npz(path):
-    """Read ``X`` and ``y`` (and, if present, ``X_test`` and ``y_test``) from an ``.npz`` file.
-
-    Returns
-    -------
-    dict
-        ``"X"`` ``(n, ...)`` numeric and ``"y"`` ``(n,)``, numbers or strings,
-        plus ``"X_test"``, ``"y_test"`` when the file has them.
-    """
-    path = Path(path)
-    if path.is_file() and not zipfile.is_zipfile(path):
-        # np.load would take it for a pickle, and refuse it as one: say what it really is
-        raise DataError(f"{path}: not a valid .npz file (not a zip archive); save one with "
-                        f"numpy.savez(path, X=X, y=y)")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            keys = set(npz.files)
-            if not {"X", "y"} <= keys:
-                raise DataError(f"{path}: an .npz data file needs arrays named 'X' and 'y'; "
-                                f"it has: {', '.join(sorted(keys)) or 'none'}")
-            wanted = ["X", "y"] + (["X_test", "y_test"] if {"X_test", "y_test"} <= keys else [])
-            arrays = {key: npz[key] for key in wanted}
-    except FileNotFoundError:
-        raise DataError(f"{path}: file not found") from None
-    except (zipfile.BadZipFile, EOFError) as err:
-        raise DataError(f"{path}: not a valid .npz file ({err})") from None
-    except ValueError as err:
-        if isinstance(err, DataError):
-            raise
-        if "allow_pickle" in str(err) or "Object arrays" in str(err):
-            raise DataError(f"{path}: holds Python objects (pickled), which nnlearn does not load "
-                            f"because unpickling can run code; save labels as a string array "
-                            f"(e.g. y.astype(str)) and features as numbers") from None
-        raise DataError(f"{path}: not a valid .npz file ({err})") from None
-    except OSError as err:
-        raise DataError(f"{path}: cannot read: {err.strerror or err}") from None
-    for part in ("", "_test"):
-        if "X" + part in arrays:
-            _check_npz_pair(arrays["X" + part], arrays["y" + part], path, part)
-    return arrays
-
-
-def _check_npz_pair(X, y, path, part):
-    X_name, y_name = "X" + part, "y" + part
-    if X.ndim < 2 or len(X) == 0:
-        raise DataError(f"{path}: {X_name} must have one sample per row, shape (n, n_features), "
-                        f"got {X.shape}")
-    if not (np.issubdtype(X.dtype, np.number) or X.dtype == bool):
-        raise DataError(f"{path}: {X_name} holds {X.dtype} values; features must be numbers")
-    bad = np.argwhere(~np.isfinite(X)) if np.issubdtype(X.dtype, np.inexact) else []
-    if len(bad):
-        index = ", ".join(map(str, bad[0]))
-        raise DataError(f"{path}: {X_name}[{index}] is {X[tuple(bad[0])]}; missing or infinite "
-                        f"values are not allowed")
-    if y.ndim != 1 or len(y) != len(X):
-        raise DataError(f"{path}: {y_name} must hold one label per row of {X_name} "
-                        f"({len(X)}), got shape {y.shape}")
-    if y.dtype.kind not in "iubfUS":
-        raise DataError(f"{path}: {y_name} holds {y.dtype} values; labels must be numbers "
-                        f"or strings")
-    if y.dtype.kind == "f" and not np.isfinite(y).all():
-        i = int(np.flatnonzero(~np.isfinite(y))[0])
-        raise DataError(f"{path}: {y_name}[{i}] is {y[i]}; every sample needs a label")
-
-
-def _class_indices(*labels):
+def _class_indices(*labels, path):
     """Classes (sorted, as in the file) and each label array as indices into them."""
     labels = [lab.astype(str) if lab.dtype.kind == "S" else lab for lab in labels]
     if len({lab.dtype.kind in "US" for lab in labels}) > 1:
-        raise DataError("the training labels are strings and the test labels numbers, or the "
-                        "other way round")
+        raise DataError(f"{path}: the training labels are strings and the test labels numbers, "
+                        f"or the other way round")
     classes = np.unique(np.concatenate(labels))
     # whole-number float labels (1.0, 2.0) read as the integers they are
-    if classes.dtype.kind == "f" and np.all(classes == np.round(classes)):
+    if classes.dtype.kind == "f" and np.all(classes == np.round(classes)) \
+            and float(np.abs(classes).max()) < 2.0 ** 53:
         classes = classes.astype(np.int64)
     return classes, [np.searchsorted(classes, lab.astype(classes.dtype)).astype(np.int64)
                      for lab in labels]
 
 
-def load_table(path, *, seed=0, test_size=0.2, label=-1, header=None, delimiter=None) -> Dataset:
+def _plain(value):
+    """A NumPy scalar as the Python value it holds, for messages (``'barolo'``, not ``np.str_``)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def check_labels(classes, n: int, path, column: str, hint: str) -> None:
+    """Refuse label columns that cannot be class labels.
+
+    The rule (documented in ``docs/data.md``): fewer than 2 classes; fractional
+    numbers (``2.35``: a measurement, not a class); or more distinct values
+    than half the rows (fewer than 2 samples per class on average: nearly
+    every row its own class, as when a CSV file has no label column and its
+    last feature is taken for one). ``hint`` says how to name another column.
+    """
+    k = len(classes)
+    if k < 2:
+        raise DataError(f"{path}: all {n} samples have the label {_plain(classes[0])!r}; "
+                        f"classification needs at least 2 classes")
+    if classes.dtype.kind == "f":
+        frac = _plain(classes[np.flatnonzero(classes != np.round(classes))[0]])
+        raise DataError(f"{path}: the label column {column} holds fractional numbers (e.g. "
+                        f"{frac!r}): they look like measurements, not class labels. {hint}")
+    if 2 * k > n:
+        raise DataError(f"{path}: the label column {column} has {k} distinct values in {n} rows: "
+                        f"nearly every row would be its own class, so it is probably a feature, "
+                        f"not the label. {hint}")
+
+
+CSV_HINT = ("Name the label column with label=NAME or label=INDEX (--label on the command "
+            "line), e.g. label=0 for the first column.")
+
+
+def load_table(path, *, seed=0, test_size=0.2, label=None, header=None,
+               delimiter=None) -> Dataset:
     """Load a CSV or ``.npz`` file as a ``Dataset``, drawing a stratified test part.
 
     Parameters
     ----------
     path : str or Path
-        ``*.csv``, ``*.tsv`` or ``*.npz``.
+        ``*.csv``, ``*.tsv`` or ``*.npz`` (suffixes in any case).
     seed : int
         Seed of the test split.
     test_size : float or int
         Share (default 0.2) or number of samples held out for testing; an
         ``.npz`` with ``X_test`` and ``y_test`` uses those instead.
     label, header, delimiter
-        For CSV files, see ``read_csv``.
+        For CSV files, see ``read_csv`` (``label=None`` is the last column).
+        An error for ``.npz`` files, whose labels are the array ``y``.
 
     Returns
     -------
     Dataset
         ``y_*`` are indices into ``classes``, the sorted original labels
         (strings stay strings). ``image_shape`` is set for ``(n, h, w)`` arrays.
+
+    Raises
+    ------
+    DataError
+        Everything ``read_csv`` and ``read_npz`` refuse, and label columns
+        that cannot be class labels (``check_labels``).
     """
     path = Path(path)
     suffix = path.suffix.lower()
     image_shape = None
     info = {"path": str(path), "seed": seed, "test_size": test_size}
     if suffix == ".npz":
+        given = [k for k, v in (("label", label), ("header", header), ("delimiter", delimiter))
+                 if v is not None]
+        if given:
+            raise DataError(f"{path}: {', '.join(given)} apply to CSV files; an .npz file holds "
+                            f"its labels in the array y")
         arrays = read_npz(path)
-        X, labels = arrays["X"], arrays["y"]
-        if X.dtype.kind != "f":  # integer or boolean features: compute in floating point
-            X = X.astype(np.float64)
+        X, labels = as_features(arrays["X"]), arrays["y"]
         if X.ndim == 3:
             image_shape = X.shape[1:]
         X = X.reshape(len(X), -1)
-        test = (arrays["X_test"].reshape(len(arrays["X_test"]), -1), arrays["y_test"]) \
-            if "X_test" in arrays else None
-        if test is not None and test[0].shape[1] != X.shape[1]:
-            raise DataError(f"{path}: X has {X.shape[1]} features per sample, X_test "
-                            f"{test[0].shape[1]}")
+        test = None
+        if "X_test" in arrays:
+            test = (as_features(arrays["X_test"]).reshape(len(arrays["X_test"]), -1),
+                    arrays["y_test"])
+            if test[0].shape[1] != X.shape[1]:
+                raise DataError(f"{path}: X has {X.shape[1]} features per sample, X_test "
+                                f"{test[0].shape[1]}")
+        column, hint = "y", "Save the class of each sample as y."
     elif suffix in (".csv", ".tsv"):
-        X, labels, features, label_name = read_csv(path, label=label, header=header,
-                                                   delimiter=delimiter)
+        X, labels, features, label_name = read_csv(path, label=-1 if label is None else label,
+                                                   header=header, delimiter=delimiter)
         test = None
         info.update(features=features, label=label_name)
+        column, hint = repr(label_name), CSV_HINT
     else:
         raise DataError(f"{path}: unsupported file type {path.suffix!r}; nnlearn reads "
                         f"{', '.join(TABLE_SUFFIXES)} files")
     if test is None:
-        classes, (y,) = _class_indices(labels)
-        if len(classes) < 2:
-            raise DataError(f"{path}: all {len(y)} samples have the label {classes[0]!r}; "
-                            f"classification needs at least 2 classes")
+        classes, (y,) = _class_indices(labels, path=path)
+        check_labels(classes, len(y), path, column, hint)
         try:
             X_train, X_test, y_train, y_test = train_val_split(X, y, test_size, seed)
         except ValueError as err:
             raise DataError(f"{path}: cannot draw the test part: {err}") from None
     else:
-        classes, (y_train, y_test) = _class_indices(labels, test[1])
+        classes, (y_train, y_test) = _class_indices(labels, test[1], path=path)
+        check_labels(classes, len(y_train) + len(y_test), path, column, hint)
         X_train, X_test = X, test[0]
         info["test_size"] = "from the file (X_test, y_test)"
     return Dataset(path.name, X_train, y_train, X_test, y_test, classes=classes,
                    image_shape=image_shape, info=info)
+
+
+def as_features(X: np.ndarray) -> np.ndarray:
+    """Integer or boolean features as float64 (compute in floating point); floats as they are."""
+    return X if X.dtype.kind == "f" else X.astype(np.float64)
+
+
+def read_features(path, n_features: int, *, label=-1, header=None, delimiter=None):
+    """Read the features of a CSV table for a model that takes ``n_features`` inputs.
+
+    A table of ``n_features + 1`` columns has a label column (``label``, as in
+    ``read_csv``); one of ``n_features`` columns holds features only. Returns
+    ``(X, labels)`` with ``labels`` None when the table has no label column.
+    """
+    path = Path(path)
+    delimiter = _delimiter(delimiter, path)
+    rows = _read_rows(path, delimiter)
+    if not rows:
+        raise DataError(f"{path}: the file is empty")
+    width = len(rows[0][1])
+    if width == n_features + 1:
+        X, labels, _, _ = read_csv(path, label=label, header=header, delimiter=delimiter)
+        return X, labels
+    if width != n_features:
+        raise DataError(f"{path}: has {width} columns; the model takes {n_features} features "
+                        f"(give {n_features} columns, or {n_features + 1} with a label column)")
+    if header is None:
+        header = _has_header([row for _, row in rows], width)  # no label column: rule 1 only
+    names = rows[0][1] if header else [f"x{j + 1}" for j in range(width)]
+    data = rows[1:] if header else rows
+    if not data:
+        raise DataError(f"{path}: there is a header row but no data rows")
+    for line, row in data:
+        if len(row) != width:
+            raise DataError(f"{path}: line {line} has {len(row)} columns, not {width}")
+    cells = np.array([row for _, row in data], dtype=str)
+    try:
+        X = cells.astype(np.float64)
+    except ValueError:
+        X = None
+    if X is None or not np.isfinite(X).all():
+        raise _bad_cell(cells, [line for line, _ in data], list(range(width)), names, path)
+    return X, None

@@ -72,7 +72,12 @@ def spirals(n=1000, *, n_classes=2, turns=1.5, noise=0.05, seed=0):
 
 
 def xor(n=1000, *, noise=0.0, seed=0):
-    """Uniform points of the square [-1, 1]^2; the class is whether x1 and x2 share a sign."""
+    """Uniform points of the square [-1, 1]^2, labelled by the signs of their coordinates.
+
+    Class 0 where x1 and x2 share a sign (first and third quadrants), class 1
+    where their signs differ (``x1 * x2 < 0``): the exclusive or of the two
+    signs. ``noise`` moves the points after they are labelled.
+    """
     rng = np.random.default_rng(seed)
     X = rng.uniform(-1, 1, (n, 2))
     y = (X[:, 0] * X[:, 1] < 0).astype(np.int64)

@@ -1,4 +1,7 @@
-"""Transforms of image data and samples: shifts, augmentation, standardisation, subsets.
+"""Transforms of image data: shifts, augmentation, standardisation.
+
+(The stratified ``subset`` and ``train_val_split`` live in ``sampling`` and
+are importable from here as well.)
 
 All of it is vectorised NumPy: a batch is moved, perturbed or selected with
 array operations, never one image at a time in Python.
@@ -12,12 +15,31 @@ and no transform keeps random state of its own.
 
 from __future__ import annotations
 
+import math
+import warnings
+
 import numpy as np
+
+from .sampling import subset, subset_quota, train_val_split  # noqa: F401  (their old home)
 
 SHIFT_MODES = ("zero", "roll")
 
 
 # -- shifts --------------------------------------------------------------------------
+
+def image_shape_of(n_pixels: int, image_shape=None) -> tuple[int, int] | None:
+    """The ``(h, w)`` of flat images of ``n_pixels`` values per row.
+
+    ``image_shape`` when given; else ``(s, s)`` when ``n_pixels = s * s`` is a
+    perfect square with ``s >= 2`` (784 values are 28x28 MNIST images, 64 are
+    8x8 digits); else None: the caller must be told the shape.
+    """
+    if image_shape is not None:
+        h, w = (int(v) for v in image_shape)
+        return h, w
+    side = math.isqrt(int(n_pixels))
+    return (side, side) if side >= 2 and side * side == n_pixels else None
+
 
 def _as_stack(images, image_shape):
     """``images`` as an ``(n, h, w)`` view, and a function that restores the input's shape."""
@@ -25,9 +47,12 @@ def _as_stack(images, image_shape):
     if images.ndim == 3:
         return images, lambda out: out
     if images.ndim == 2:
-        if image_shape is None:
-            raise ValueError(f"flat images of shape {images.shape} need image_shape=(h, w)")
-        h, w = (int(s) for s in image_shape)
+        shape = image_shape_of(images.shape[1], image_shape)
+        if shape is None:
+            raise ValueError(f"flat images of {images.shape[1]} values per row: "
+                             f"{images.shape[1]} is not a square, so they need "
+                             f"image_shape=(h, w)")
+        h, w = shape
         if h * w != images.shape[1]:
             raise ValueError(f"image_shape {(h, w)} has {h * w} pixels, the rows of the "
                              f"images have {images.shape[1]}")
@@ -49,6 +74,20 @@ def _offsets(d, n, name):
     return d.astype(np.intp, copy=False)
 
 
+def _check_shift(dx, dy, h, w, mode):
+    """Refuse a zero-mode shift that blanks an image; warn when it loses half of it or more."""
+    if mode != "zero":
+        return  # roll loses nothing
+    ax, ay = int(np.max(np.abs(dx))), int(np.max(np.abs(dy)))
+    if ax >= w or ay >= h:
+        raise ValueError(f"a shift of ({ax}, {ay}) pixels is larger than the image ({h}x{w}): "
+                         f"it would leave a blank image; shift by less than the width and "
+                         f"the height")
+    if 2 * ax >= w or 2 * ay >= h:
+        warnings.warn(f"a shift of ({ax}, {ay}) pixels moves half the image or more out of "
+                      f"its {h}x{w} frame", stacklevel=3)
+
+
 def shift(images, dx, dy, *, mode="zero", image_shape=None):
     """Move every image by whole pixels: ``dx`` to the right, ``dy`` down.
 
@@ -62,7 +101,15 @@ def shift(images, dx, dy, *, mode="zero", image_shape=None):
         ``"zero"`` sets the vacated pixels to 0 (ink pushed out of the frame is
         lost); ``"roll"`` wraps it around to the other side.
     image_shape : tuple (h, w), optional
-        Needed for flat images.
+        Shape of flat images; by default a perfect square ``h * w`` is read
+        as ``h = w`` (784 values: 28x28), see ``image_shape_of``.
+
+    Raises
+    ------
+    ValueError
+        In ``"zero"`` mode, an offset as large as the image or larger (the
+        image would be blank). An offset of half the image or more gives a
+        ``UserWarning``.
 
     Returns
     -------
@@ -81,6 +128,7 @@ def shift(images, dx, dy, *, mode="zero", image_shape=None):
     stack, restore = _as_stack(images, image_shape)
     n, h, w = stack.shape
     dx, dy = _offsets(dx, n, "dx"), _offsets(dy, n, "dy")
+    _check_shift(dx, dy, h, w, mode)
     if isinstance(dx, int) and isinstance(dy, int):
         return restore(_shift_all(stack, dx, dy, mode))
     rows = np.arange(h) - np.broadcast_to(dy, (n,))[:, None]  # (n, h): source row of each row
@@ -102,8 +150,6 @@ def _shift_all(stack, dx, dy, mode):
         return np.roll(stack, (dy, dx), axis=(1, 2))
     n, h, w = stack.shape
     out = np.zeros_like(stack)
-    if abs(dx) >= w or abs(dy) >= h:
-        return out
     dst_r, src_r = slice(max(dy, 0), h + min(dy, 0)), slice(max(-dy, 0), h - max(dy, 0))
     dst_c, src_c = slice(max(dx, 0), w + min(dx, 0)), slice(max(-dx, 0), w - max(dx, 0))
     out[:, dst_r, dst_c] = stack[:, src_r, src_c]
@@ -117,14 +163,18 @@ class RandomShift:
 
     Both offsets are uniform integers in ``[-max_shift, max_shift]``. With
     ``max_shift=2`` a digit moves up to two pixels, which keeps it inside
-    MNIST's 4-pixel margin and its class unchanged.
+    MNIST's 4-pixel margin and its class unchanged. A shift of half the image
+    or more would push most of it out of the frame, so ``max_shift`` must be
+    less than half the smaller side (at most 13 for 28x28 images, 3 for 8x8):
+    checked here when ``image_shape`` is given, else at the first call.
 
     Parameters
     ----------
     max_shift : int
         Largest offset in pixels, in each direction.
-    image_shape : tuple (h, w)
-        Shape of one image, for flat batches ``(m, h*w)``.
+    image_shape : tuple (h, w), optional
+        Shape of one image, for flat batches ``(m, h*w)``; by default a
+        perfect square is read as ``h = w`` (see ``image_shape_of``).
     mode : {"zero", "roll"}
         See ``shift``.
 
@@ -134,7 +184,7 @@ class RandomShift:
     >>> Xb = augment(X[:128], np.random.default_rng(0))   # (128, 784) -> (128, 784)
     """
 
-    def __init__(self, max_shift=2, image_shape=(28, 28), mode="zero"):
+    def __init__(self, max_shift=2, image_shape=None, mode="zero"):
         if int(max_shift) != max_shift or max_shift < 0:
             raise ValueError(f"max_shift must be a whole number >= 0, got {max_shift}")
         if mode not in SHIFT_MODES:
@@ -142,9 +192,20 @@ class RandomShift:
         self.max_shift = int(max_shift)
         self.image_shape = None if image_shape is None else tuple(int(s) for s in image_shape)
         self.mode = mode
+        if self.image_shape is not None:
+            self._check(*self.image_shape)
+
+    def _check(self, h, w):
+        if 2 * self.max_shift >= min(h, w):
+            raise ValueError(f"max_shift={self.max_shift} is too large for {h}x{w} images: a "
+                             f"shift of half the image or more pushes most of it out of the "
+                             f"frame; use at most {(min(h, w) - 1) // 2}")
 
     def __call__(self, X, rng: np.random.Generator):
         """Shifted copy of the batch ``X``, ``(m, h*w)`` or ``(m, h, w)``."""
+        if self.image_shape is None:
+            stack, _ = _as_stack(X, None)
+            self._check(*stack.shape[1:])
         m = len(X)
         dx, dy = rng.integers(-self.max_shift, self.max_shift + 1, size=(2, m))
         return shift(X, dx, dy, mode=self.mode, image_shape=self.image_shape)
@@ -251,6 +312,23 @@ class Standardizer:
     def fit_transform(self, X):
         return self.fit(X).transform(X)
 
+    def to_dict(self) -> dict:
+        """``{"mean": [...], "scale": [...]}``, plain lists: JSON for a model file's metadata."""
+        return {"mean": self.mean_.tolist(), "scale": self.scale_.tolist()}
+
+    @classmethod
+    def from_dict(cls, state: dict) -> Standardizer:
+        """A fitted ``Standardizer`` from ``to_dict``'s output (e.g. a model's metadata)."""
+        scaler = cls()
+        scaler.mean_ = np.asarray(state["mean"], dtype=np.float64)
+        scaler.scale_ = np.asarray(state["scale"], dtype=np.float64)
+        if scaler.mean_.ndim != 1 or scaler.mean_.shape != scaler.scale_.shape \
+                or not (scaler.scale_ > 0).all():
+            raise ValueError("a standardizer needs mean and scale lists of one length, "
+                             "with every scale > 0")
+        scaler.n_features_in_ = len(scaler.mean_)
+        return scaler
+
     def inverse_transform(self, Z):
         """Undo ``transform``: ``Z * scale_ + mean_``."""
         Z = np.asarray(Z)
@@ -260,133 +338,27 @@ class Standardizer:
         return f"Standardizer(eps={self.eps})"
 
 
-# -- stratified selection ----------------------------------------------------------------
-
-def _class_index(y):
-    """Classes and per-sample class indices of the labels ``y`` (any dtype, 1-D)."""
-    y = np.asarray(y)
-    if y.ndim != 1:
-        raise ValueError(f"y must be one label per sample, shape (n,), got {y.shape}")
-    classes, idx = np.unique(y, return_inverse=True)
-    return classes, idx.reshape(-1)
-
-
-def _pick(idx, quota, rng) -> np.ndarray:
-    """Sorted indices of ``quota[c]`` random samples of each class ``c``.
-
-    A random permutation is stably sorted by class, which groups the samples
-    by class in random order; the first ``quota[c]`` of each group are kept.
-    """
-    k = len(quota)
-    order = rng.permutation(len(idx))
-    order = order[np.argsort(idx[order], kind="stable")]
-    counts = np.bincount(idx, minlength=k)
-    rank = np.arange(len(idx)) - np.repeat(np.cumsum(counts) - counts, counts)
-    return np.sort(order[rank < np.repeat(quota, counts)])
-
-
-def _check_xy(X, y):
-    X = np.asanyarray(X)  # keeps a memory map a memory map: only the selection is read
-    if len(X) != len(y):
-        raise ValueError(f"X has {len(X)} samples but y has {len(y)} labels")
-    return X
-
-
-def subset(X, y, n, seed=0):
-    """A stratified subset of ``n`` samples, as many of each class as possible.
-
-    Each of the ``k`` classes gets ``n // k`` samples; the first ``n % k``
-    classes (in sorted label order) get one more. The lecture's training sets
-    of 100, 1000, 10000 and 60000 MNIST images are ``subset(X, y, n)``.
+def standardize(data):
+    """``data`` with standardised features, learnt on its training part only.
 
     Parameters
     ----------
-    X : ndarray of shape ``(m, ...)``
-    y : ndarray of shape ``(m,)``
-    n : int
-        Size of the subset, ``k <= n <= m``.
-    seed : int or numpy.random.Generator
-        The same seed gives the same subset.
+    data : Dataset
 
     Returns
     -------
-    X_sub : ndarray of shape ``(n, ...)``
-    y_sub : ndarray of shape ``(n,)``
-        Copies, in the order of ``X``.
-
-    Raises
-    ------
-    ValueError
-        ``n`` is out of range or a class has fewer samples than its share.
+    data : Dataset
+        A copy whose ``X_train`` and ``X_test`` are ``(X - mean_) / scale_``
+        with the mean and scale of ``X_train`` (the test part never informs
+        the scaling); ``info["standardize"]`` records them as lists.
+    scaler : Standardizer
+        Fitted; ``scaler.to_dict()`` goes into a model's metadata so that
+        ``predict`` scales new data the same way.
     """
-    X = _check_xy(X, y)
-    classes, idx = _class_index(y)
-    k, n = len(classes), int(n)
-    if not k <= n <= len(idx):
-        raise ValueError(f"a stratified subset of {k} classes needs {k} <= n <= {len(idx)} "
-                         f"(the number of samples), got n={n}")
-    quota = np.full(k, n // k) + (np.arange(k) < n % k)
-    counts = np.bincount(idx, minlength=k)
-    short = np.flatnonzero(counts < quota)
-    if len(short):
-        c = short[0]
-        raise ValueError(f"class {classes[c].item()!r} has only {counts[c]} samples; a "
-                         f"stratified subset of n={n} needs {quota[c]} of each class")
-    keep = _pick(idx, quota, np.random.default_rng(seed))
-    return X[keep], np.asarray(y)[keep]
+    import dataclasses
 
-
-def _split_quota(counts, n_out):
-    """How many of each class go to a held-out part of ``n_out`` samples.
-
-    Proportional to the class counts, rounded by largest remainder so the
-    total is exactly ``n_out``; each class keeps at least one sample on the
-    training side (so a class of one sample is never held out entirely).
-    """
-    exact = counts * (n_out / counts.sum())
-    quota = np.floor(exact).astype(np.int64)
-    # largest remainders first; ties go to the earlier class
-    extra = np.argsort(-(exact - quota), kind="stable")[: n_out - quota.sum()]
-    quota[extra] += 1
-    return np.minimum(quota, np.maximum(counts - 1, 0))
-
-
-def train_val_split(X, y, fraction, seed=0):
-    """Split off a stratified, seeded validation (or test) part.
-
-    Parameters
-    ----------
-    X : ndarray of shape ``(m, ...)``
-    y : ndarray of shape ``(m,)``
-    fraction : float in (0, 1), or int
-        Share of the samples held out, or their number. Each class is held
-        out in the same proportion (rounded so the total is exact).
-    seed : int or numpy.random.Generator
-
-    Returns
-    -------
-    X_train, X_val : ndarray of shapes ``(m - v, ...)`` and ``(v, ...)``
-    y_train, y_val : ndarray of shapes ``(m - v,)`` and ``(v,)``
-        In the order of ``X`` (the order of scikit-learn's ``train_test_split``).
-    """
-    X = _check_xy(X, y)
-    classes, idx = _class_index(y)
-    m = len(idx)
-    if isinstance(fraction, (int, np.integer)) and not isinstance(fraction, bool):
-        n_out = int(fraction)
-        if not 0 < n_out < m:
-            raise ValueError(f"the held-out part must have between 1 and {m - 1} samples, "
-                             f"got {n_out}")
-    elif 0 < fraction < 1:
-        n_out = int(round(fraction * m))
-    else:
-        raise ValueError(f"fraction must be in (0, 1) or a number of samples, got {fraction!r}")
-    quota = _split_quota(np.bincount(idx, minlength=len(classes)), n_out)
-    if quota.sum() == 0:
-        raise ValueError(f"a held-out fraction of {fraction} of {m} samples is empty; "
-                         f"use a larger fraction")
-    held = _pick(idx, quota, np.random.default_rng(seed))
-    mask = np.zeros(m, dtype=bool)
-    mask[held] = True
-    y = np.asarray(y)
-    return X[~mask], X[mask], y[~mask], y[mask]
+    scaler = Standardizer().fit(data.X_train)
+    out = dataclasses.replace(data, X_train=scaler.transform(data.X_train),
+                              X_test=scaler.transform(data.X_test),
+                              info={**data.info, "standardize": scaler.to_dict()})
+    return out, scaler

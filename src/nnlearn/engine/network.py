@@ -123,6 +123,10 @@ class Network:
         (so prediction holds no batch in memory and may run in several threads).
         Large inputs go through in chunks of ``PREDICT_CHUNK`` rows."""
         X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] != self.n_in:
+            got = f"{X.shape[1]} features" if X.ndim == 2 else f"shape {X.shape}"
+            raise ValueError(f"X has {got}, the network expects {self.n_in} "
+                             f"(one row of {self.n_in} numbers per sample)")
         if len(X) > PREDICT_CHUNK:
             return np.concatenate([self.predict_logits(X[i:i + PREDICT_CHUNK])
                                    for i in range(0, len(X), PREDICT_CHUNK)])

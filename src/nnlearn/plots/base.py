@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import matplotlib
 
-matplotlib.use("Agg")  # files only; must precede pyplot so that no display is needed
+# Files only, so that no display is needed, unless a backend was already chosen: a
+# notebook's inline backend (ipykernel sets MPLBACKEND), or the caller's pyplot.
+if "MPLBACKEND" not in os.environ and "matplotlib.pyplot" not in sys.modules:
+    matplotlib.use("Agg")  # must precede pyplot
 import matplotlib.pyplot as plt  # noqa: E402
 
 from ..fileio import atomic_path  # noqa: E402

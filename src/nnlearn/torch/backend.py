@@ -151,7 +151,7 @@ class TorchBackend:
 
         Returns the batch's mean loss of eq. (7) (weighted mean with
         ``sample_weight``) before the step, and the number of rows whose largest
-        logit is the label.
+        logit is the label (the sum of their weights, with ``sample_weight``).
         """
         m = len(y)
         # The divisor of the mean is the whole batch's: a shard under DDP divides
@@ -169,11 +169,53 @@ class TorchBackend:
         loss_sum = weighted_nll_sum(z, yt, wt)
         (loss_sum * (self.grad_scale * per_weight)).backward()  # autograd: Theorem 1
         self.optimizer.step()
-        correct = (z.detach().argmax(dim=1) == yt).sum()
+        right = (z.detach().argmax(dim=1) == yt).to(loss_sum.dtype)
+        correct = right.sum() if wt is None else (right * wt).sum()
         # One host synchronisation per step, for both numbers.
         stats = self._all_reduce(torch.stack([loss_sum.detach(), correct.to(loss_sum.dtype)]))
         loss, n_correct = stats.tolist()
-        return loss * per_weight, int(round(n_correct))
+        return loss * per_weight, (int(round(n_correct)) if sample_weight is None
+                                   else n_correct)
+
+    # torch.optim's buffers under the engine's names (Optimizer.state_dict), so that a
+    # training state file is the same whichever backend wrote it.
+    _BUFFERS = {"momentum_buffer": "v", "exp_avg": "m", "exp_avg_sq": "v"}
+
+    def optimizer_state(self) -> dict:
+        """The optimiser's buffers as NumPy arrays, named as the engine's ``state_dict``."""
+        flat, t = {}, 0
+        for name, p in self.module.named_parameters():
+            for key, value in self.optimizer.state.get(p, {}).items():
+                if key == "step":
+                    t = int(value)
+                elif key in self._BUFFERS and value is not None:
+                    flat[f"{name}/{self._BUFFERS[key]}"] = value.detach().cpu().numpy().copy()
+        flat["t"] = np.array(t, dtype=np.int64)
+        return flat
+
+    def load_optimizer_state(self, state: dict) -> None:
+        """Continue from ``optimizer_state()`` (of either backend)."""
+        params = dict(self.module.named_parameters())
+        adam = isinstance(self.optimizer, torch.optim.Adam)
+        names = {"m": "exp_avg", "v": "exp_avg_sq"} if adam else {"v": "momentum_buffer"}
+        t = int(np.asarray(state.get("t", 0)))
+        new: dict = {}
+        for key, value in state.items():
+            if key == "t":
+                continue
+            name, _, buffer = key.rpartition("/")
+            if name not in params or buffer not in names:
+                raise ValueError(f"optimizer state {key!r} does not fit this network and "
+                                 f"optimizer")
+            p = params[name]
+            if tuple(np.shape(value)) != tuple(p.shape):
+                raise ValueError(f"optimizer state {key!r} has shape {np.shape(value)}, the "
+                                 f"parameter {tuple(p.shape)}")
+            entry = new.setdefault(p, {"step": torch.tensor(float(t))} if adam else {})
+            entry[names[buffer]] = torch.as_tensor(np.array(value), device=p.device,
+                                                   dtype=p.dtype)
+        for p, entry in new.items():
+            self.optimizer.state[p] = entry
 
     def predict_logits(self, X) -> np.ndarray:
         """Logits ``f_L``, shape ``(m, n_L)``, as a NumPy array of the network's dtype.

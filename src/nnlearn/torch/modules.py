@@ -306,8 +306,18 @@ class TorchNetwork(nn.Module):
         return next((p.device for p in self.parameters()), torch.device("cpu"))
 
     def forward(self, X):
-        """Logits ``f_L`` of shape ``(m, n_L)`` for ``X`` of shape ``(m, n_0)``, eq. (1)."""
-        f = X
+        """Logits ``f_L`` of shape ``(m, n_L)`` for ``X`` of shape ``(m, n_0)``, eq. (1).
+
+        ``X`` (a tensor, or an array) is converted to the weights' dtype, as the
+        engine's ``Network.forward`` converts its input: float64 data feeds a
+        float32 network. Complex input is refused.
+        """
+        f = X if isinstance(X, torch.Tensor) else torch.as_tensor(np.asarray(X))
+        p = next(self.parameters(), None)
+        if p is not None and f.dtype != p.dtype:
+            if f.is_complex():
+                raise TypeError(f"the network takes real inputs, got {f.dtype}")
+            f = f.to(p.dtype)
         for layer in self.layers:
             f = layer(f)
         return f

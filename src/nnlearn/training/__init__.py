@@ -1,11 +1,13 @@
 """Training: the loop, its callbacks and history, the backend seam, model files."""
 
 from .backend import Backend, NumpyBackend
-from .callbacks import Callback, Checkpoint, EarlyStopping, LambdaCallback, ProgressBar, Snapshots
+from .callbacks import (Callback, Checkpoint, DivergenceCheck, EarlyStopping, GracefulStop,
+                        LambdaCallback, ProgressBar, Snapshots)
 from .history import History
-from .modelio import load_model, save_model
+from .modelio import class_labels, load_model, save_model
 from .trainer import TrainConfig, Trainer, check_arrays
 
-__all__ = ["Backend", "Callback", "Checkpoint", "EarlyStopping", "History", "LambdaCallback",
+__all__ = ["Backend", "Callback", "Checkpoint", "DivergenceCheck", "EarlyStopping",
+           "GracefulStop", "History", "LambdaCallback",
            "NumpyBackend", "ProgressBar", "Snapshots", "TrainConfig", "Trainer", "check_arrays",
-           "load_model", "save_model"]
+           "class_labels", "load_model", "save_model"]

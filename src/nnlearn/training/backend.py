@@ -22,8 +22,10 @@ class Backend(Protocol):
     n_in: int  # input width n_0
     n_out: int  # number of classes n_L
 
-    def train_step(self, X, y, sample_weight, lr: float) -> tuple[float, int]:
-        """One step of the optimiser on a batch; returns (mean loss, number correct)."""
+    def train_step(self, X, y, sample_weight, lr: float) -> tuple[float, float]:
+        """One step of the optimiser on a batch; returns its mean loss before the
+        step (weighted by ``sample_weight``) and the number of rows predicted
+        right (the sum of their weights, with ``sample_weight``)."""
 
     def evaluate(self, X, y, sample_weight=None) -> tuple[float, float]:
         """(mean loss, accuracy) on a data set, without changing anything."""
@@ -36,6 +38,12 @@ class Backend(Protocol):
 
     def set_parameters(self, values: dict) -> None:
         """Overwrite the parameters (names as in ``Network.parameters()``)."""
+
+    def optimizer_state(self) -> dict:
+        """The optimiser's state as NumPy arrays (``Optimizer.state_dict`` names)."""
+
+    def load_optimizer_state(self, state: dict) -> None:
+        """Continue from ``optimizer_state()``."""
 
 
 class NumpyBackend:
@@ -62,7 +70,10 @@ class NumpyBackend:
         loss, z = net.loss_and_gradients(X, y, sample_weight=sample_weight, train=True,
                                          rng=self.rng)
         self.optimizer.step(net.parameters(), net.gradients(), lr)
-        return loss, int(np.count_nonzero(np.argmax(z, axis=1) == y))
+        right = np.argmax(z, axis=1) == y
+        if sample_weight is None:
+            return loss, int(np.count_nonzero(right))
+        return loss, float(np.dot(right, sample_weight))
 
     def predict_logits(self, X):
         return self.network.predict_logits(X)
@@ -75,3 +86,9 @@ class NumpyBackend:
 
     def set_parameters(self, values):
         self.network.set_parameters(values)
+
+    def optimizer_state(self):
+        return self.optimizer.state_dict()
+
+    def load_optimizer_state(self, state):
+        self.optimizer.load_state_dict(state, self.network.parameters())

@@ -4,10 +4,13 @@ after every epoch and at the end. Set ``trainer.stop_training = True`` to stop."
 from __future__ import annotations
 
 import math
+import signal
 import sys
+import threading
+import warnings
 
-from tqdm.auto import tqdm
 
+from ..errors import TrainingWarning
 from .modelio import save_model
 
 
@@ -105,6 +108,12 @@ class ProgressBar(Callback):
         self.bar = None
 
     def on_train_begin(self, trainer):
+        # tqdm.auto picks a notebook widget where there is one; imported here so that a
+        # quiet run (every test, every notebook cell without a bar) never touches it.
+        if self.disable:
+            from tqdm import tqdm
+        else:
+            from tqdm.auto import tqdm
         self.bar = tqdm(total=trainer.planned_iterations, disable=self.disable,
                         unit="it", dynamic_ncols=True, leave=False)
 
@@ -120,6 +129,94 @@ class ProgressBar(Callback):
 
     def on_train_end(self, trainer):
         self.bar.close()
+
+
+class DivergenceCheck(Callback):
+    """Warn when training blew up without reaching inf or NaN, or learned nothing.
+
+    Every ``Trainer`` runs this one. A loss that rises to ``factor`` times its
+    start (or ``ln k``, the loss of a uniform guess over ``k`` classes, when
+    that is larger) means the steps overshoot: the learning rate is too large,
+    even if the loss later falls back. A run that ends at chance level (the
+    last epoch's training accuracy within ``margin`` of ``1/k``, no better and
+    no worse, and its loss at ``ln k`` or above) has learned nothing. Either way
+    a ``TrainingWarning`` says so once, at the end, with what to try;
+    ``trainer.warnings`` keeps the text.
+    """
+
+    def __init__(self, factor=10.0, margin=0.02):
+        self.factor, self.margin = float(factor), float(margin)
+
+    def on_train_begin(self, trainer):
+        self.start, self.peak, self.peak_at = None, -math.inf, 0
+        trainer.warnings = []
+
+    def on_iteration_end(self, trainer):
+        loss = trainer.last_loss
+        if self.start is None:
+            self.start = loss
+        if loss > self.peak:
+            self.peak, self.peak_at = loss, trainer.iteration
+
+    def on_train_end(self, trainer):
+        if self.start is None:
+            return
+        k = trainer.backend.n_out
+        chance_loss = math.log(k) if k > 1 else 0.0
+        lr = trainer.config.lr
+        messages = []
+        if self.peak > self.factor * max(self.start, chance_loss):
+            messages.append(
+                f"training diverged: the loss rose from {self.start:.3g} to {self.peak:.3g} "
+                f"at iteration {self.peak_at}; the learning rate ({lr:g}) is too large, "
+                f"try {lr / 10:g} or less")
+        h = trainer.history
+        loss, accuracy = h.last("train_loss"), h.last("train_accuracy")
+        if k > 1 and abs(accuracy - 1 / k) <= self.margin and \
+                loss >= chance_loss * (1 - self.margin):
+            advice = ("lower the learning rate" if messages else
+                      "train longer, or change the learning rate or the input scaling")
+            messages.append(f"training ended at chance level (accuracy {accuracy:.3f} for {k} "
+                            f"classes, loss {loss:.3g} >= ln {k}): the network learned "
+                            f"nothing; {advice}")
+        for message in messages:
+            trainer.warnings.append(message)
+            warnings.warn(message, TrainingWarning, stacklevel=2)
+
+
+class GracefulStop(Callback):
+    """The first SIGINT (Ctrl-C) or SIGTERM ends training after the current step.
+
+    ``trainer.interrupted`` is then True and ``fit`` returns normally, so the
+    caller can keep (and save) what was learned. A second signal raises
+    ``KeyboardInterrupt`` at once. Handlers are installed only in the main
+    thread, for the length of the run, and the previous ones put back after.
+    """
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self, message=None):
+        self.message = message
+        self.previous = {}
+
+    def on_train_begin(self, trainer):
+        self.trainer, self.previous = trainer, {}
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in self.SIGNALS:
+            self.previous[sig] = signal.signal(sig, self._handle)
+
+    def _handle(self, signum, frame):
+        if self.trainer.interrupted:  # the second signal: stop now
+            raise KeyboardInterrupt
+        self.trainer.interrupted = self.trainer.stop_training = True
+        if self.message:
+            print(self.message, file=sys.stderr, flush=True)
+
+    def on_train_end(self, trainer):
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+        self.previous = {}
 
 
 class LambdaCallback(Callback):

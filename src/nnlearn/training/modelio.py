@@ -2,15 +2,21 @@
 
 A model file is one file. In ``.npz`` the JSON description is stored as a text
 array under ``__nnlearn__`` beside one array per parameter; in ``.safetensors``
-it is the header's metadata. Neither format can hold code, and ``.npz`` files
-are read with ``allow_pickle=False``: loading a model never executes anything.
+it is the header's metadata. Neither format can hold code, and ``.npz`` entries
+are parsed here without pickle: loading a model never executes anything.
 Files are written to a temporary name and renamed, so a crash never leaves a
-half-written model behind.
+half-written model behind. The format is described in ``docs/model-files.md``.
+
+Loading trusts nothing in the file: every size the description declares is
+checked against the arrays actually stored before anything is allocated, so a
+small file cannot make ``load_model`` reserve a large amount of memory.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import math
 import zipfile
 from pathlib import Path
 
@@ -24,6 +30,8 @@ FORMAT = "nnlearn-model"
 VERSION = 1
 HEADER_KEY = "__nnlearn__"
 SUFFIXES = (".npz", ".safetensors")
+MAX_DEFLATE_RATIO = 1100  # deflate expands at most ~1032-fold: a larger claim is a lie
+LABEL_TYPES = (str, int, float, bool)  # what metadata["classes"] may hold (JSON scalars)
 
 
 def _header(network: Network, metadata) -> str:
@@ -34,12 +42,16 @@ def _header(network: Network, metadata) -> str:
 def save_model(network: Network, path, *, metadata: dict | None = None) -> Path:
     """Write ``network`` (and JSON-ready ``metadata``, e.g. class labels) to ``path``.
 
-    The suffix chooses the format: ``.npz`` or ``.safetensors``.
+    The suffix chooses the format: ``.npz`` or ``.safetensors``. Without
+    ``metadata``, ``network.metadata`` is written; ``metadata["classes"]``, when
+    present, lists the original class labels (see ``class_labels``).
     """
     path = Path(path)
     if path.suffix not in SUFFIXES:
         raise ValueError(f"model file must end in .npz or .safetensors, got {path.name!r}")
-    header = _header(network, metadata if metadata is not None else network.metadata)
+    metadata = metadata if metadata is not None else network.metadata
+    _check_classes(metadata.get("classes") if metadata else None, network.n_out)
+    header = _header(network, metadata)
     arrays = {name: np.ascontiguousarray(p) for name, p in network.parameters().items()}
     with atomic_path(path) as tmp:
         if path.suffix == ".npz":
@@ -51,18 +63,72 @@ def save_model(network: Network, path, *, metadata: dict | None = None) -> Path:
     return path
 
 
+# -- reading the container: what the bytes are, and the arrays in them ----------------------
+
+def _sniff(path: Path) -> str | None:
+    """``"npz"`` (a zip archive), ``"safetensors"``, ``"npy"`` or None, from the first bytes."""
+    with open(path, "rb") as fh:
+        head = fh.read(9)
+    if head[:2] == b"PK":
+        return "npz"
+    if head[:6] == b"\x93NUMPY":
+        return "npy"
+    if len(head) == 9 and head[8:9] == b"{" and int.from_bytes(head[:8], "little") < 2**40:
+        return "safetensors"  # an 8-byte header length, then the JSON header
+    return None
+
+
+def _read_npy(data: bytes, name: str) -> np.ndarray:
+    """One ``.npy`` entry, checked: no objects, and exactly the bytes its header declares."""
+    fp = io.BytesIO(data)
+    version = np.lib.format.read_magic(fp)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(fp)
+    elif version == (2, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(fp)
+    else:
+        raise ValueError(f"entry {name!r} has .npy format version {version}, not 1.0 or 2.0")
+    if dtype.hasobject:
+        raise ValueError(f"entry {name!r} holds Python objects, which only pickle could read "
+                         "(model files never do)")
+    count = math.prod(shape)
+    have = len(data) - fp.tell()
+    if count * dtype.itemsize != have:
+        raise ValueError(f"entry {name!r} declares shape {shape} of {dtype} "
+                         f"({count * dtype.itemsize} bytes) but holds {have} bytes")
+    a = np.frombuffer(data, dtype=dtype, count=count, offset=fp.tell())
+    return a.reshape(shape[::-1]).T if fortran else a.reshape(shape)
+
+
 def _read_npz(path: Path):
+    size = path.stat().st_size
     try:
-        with np.load(path, allow_pickle=False) as data:
-            if HEADER_KEY not in data.files:
-                raise ModelFileError(f"{path}: not an nnlearn model file (no {HEADER_KEY} entry)")
-            header = str(data[HEADER_KEY][()])
-            arrays = {k: data[k] for k in data.files if k != HEADER_KEY}
-    except ModelFileError:
-        raise
-    except (zipfile.BadZipFile, EOFError, ValueError, OSError, KeyError) as err:
+        with zipfile.ZipFile(path) as zf:
+            arrays = {}
+            for info in zf.infolist():
+                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                    raise ValueError(f"entry {info.filename!r} uses an unsupported compression")
+                ratio = 1 if info.compress_type == zipfile.ZIP_STORED else MAX_DEFLATE_RATIO
+                if info.compress_size > size or info.file_size > ratio * info.compress_size:
+                    raise ValueError(f"entry {info.filename!r} declares {info.file_size} bytes, "
+                                     "more than the file can hold")
+                if not info.filename.endswith(".npy"):
+                    raise ValueError(f"entry {info.filename!r} is not a .npy array")
+                name = info.filename[:-4]
+                arrays[name] = _read_npy(zf.read(info), name)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError,
+            KeyError, TypeError, SyntaxError, OverflowError, RecursionError,
+            NotImplementedError, UnicodeDecodeError) as err:
         raise ModelFileError(f"{path}: corrupt or truncated .npz model file ({err})") from None
-    return header, arrays
+    if HEADER_KEY not in arrays:
+        raise ModelFileError(f"{path}: not an nnlearn model file (no {HEADER_KEY} entry)")
+    header = arrays.pop(HEADER_KEY)
+    if header.dtype.kind != "U" or header.shape != ():
+        raise ModelFileError(f"{path}: the {HEADER_KEY} entry is not a text")
+    try:
+        return str(header[()]), arrays
+    except ValueError as err:  # a code point beyond Unicode
+        raise ModelFileError(f"{path}: the {HEADER_KEY} entry is not valid text ({err})") from None
 
 
 def _read_safetensors(path: Path):
@@ -79,39 +145,174 @@ def _read_safetensors(path: Path):
     return header, arrays
 
 
+def _read_container(path: Path):
+    """The JSON header text and the stored arrays, whatever the file's suffix claims."""
+    kind = _sniff(path)
+    claimed = path.suffix[1:]
+    if kind == "npy":
+        raise ModelFileError(f"{path}: a single .npy array, not a model file")
+    if kind is None:
+        raise ModelFileError(f"{path}: not a model file, or truncated: neither a .npz (zip) "
+                             "archive nor a .safetensors file")
+    if kind != claimed:
+        raise ModelFileError(f"{path}: this is a .{kind} file named .{claimed}; rename it to "
+                             f"{path.with_suffix('.' + kind).name}")
+    return _read_npz(path) if kind == "npz" else _read_safetensors(path)
+
+
+# -- checking the description against the arrays, before building anything ------------------
+
+def _dim(entry: dict, key: str, k: int) -> int:
+    value = entry.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"layer {k} ({entry.get('type')}): {key} must be a positive integer, "
+                         f"got {value!r}")
+    return value
+
+
+def _dense_shapes(e, k):
+    n_in, n_out = _dim(e, "n_in", k), _dim(e, "n_out", k)
+    return {"W": (n_out, n_in), "b": (n_out,)}
+
+
+def _residual_shapes(e, k):
+    n = _dim(e, "width", k)
+    h = n if e.get("inner") is None else _dim(e, "inner", k)
+    return {"W1": (n, h), "W2": (h, n), "b": (h,)}
+
+
+def _dropout_shapes(e, k):
+    _dim(e, "width", k)
+    return {}
+
+
+# The parameter shapes each layer type of ``nnlearn.engine.layers`` has, from its
+# spec alone (tests/test_modelio.py checks this table against the engine).
+PARAMETER_SHAPES = {"dense": _dense_shapes, "residual": _residual_shapes,
+                    "dropout": _dropout_shapes}
+
+
+def declared_shapes(spec) -> tuple[np.dtype, dict[str, tuple]]:
+    """The dtype and the shape of every parameter that ``Network.from_spec(spec)``
+    would allocate, computed without allocating anything."""
+    if not isinstance(spec, dict) or not isinstance(spec.get("layers"), list):
+        raise ValueError("the network description has no list of layers")
+    if not spec["layers"]:
+        raise ValueError("the network description has no layers")
+    try:
+        dtype = np.dtype(spec.get("dtype"))
+    except (TypeError, ValueError):
+        raise ValueError(f"unknown dtype {spec.get('dtype')!r}") from None
+    if dtype.kind != "f" or dtype.itemsize not in (4, 8):
+        raise ValueError(f"weights must be float32 or float64, the description says {dtype}")
+    shapes = {}
+    for k, entry in enumerate(spec["layers"]):
+        kind = entry.get("type") if isinstance(entry, dict) else None
+        if not isinstance(kind, str) or kind not in PARAMETER_SHAPES:
+            raise ValueError(f"layer {k} has unknown type {kind!r}")
+        for name, shape in PARAMETER_SHAPES[kind](entry, k).items():
+            shapes[f"layers.{k}.{name}"] = shape
+    return dtype, shapes
+
+
+def _check_arrays(spec, arrays: dict) -> None:
+    """Names, shapes and dtypes of the stored arrays are those the description declares."""
+    dtype, shapes = declared_shapes(spec)
+    if set(shapes) != set(arrays):
+        missing, extra = sorted(set(shapes) - set(arrays)), sorted(set(arrays) - set(shapes))
+        raise ValueError(f"parameter names do not match: missing {missing}, unexpected {extra}")
+    for name, shape in shapes.items():
+        a = arrays[name]
+        if a.shape != shape:
+            raise ValueError(f"{name} has shape {a.shape}, the description says {shape}")
+        if a.dtype != dtype:
+            raise ValueError(f"{name} is {a.dtype}, the description says {dtype}")
+
+
+def _check_classes(classes, n_out: int) -> None:
+    """``metadata["classes"]``: None, or one JSON scalar label per output, no two equal."""
+    if classes is None:
+        return
+    if not isinstance(classes, (list, tuple)) or len(classes) != n_out:
+        raise ValueError(f"metadata['classes'] must list one label per output ({n_out}), "
+                         f"got {classes!r:.200}")
+    bad = [c for c in classes if not isinstance(c, LABEL_TYPES)
+           or (isinstance(c, float) and not math.isfinite(c))]
+    if bad:
+        raise ValueError(f"class labels must be strings, numbers or booleans, got {bad[0]!r}")
+    if len({(type(c) is str, c) for c in classes}) != len(classes):
+        raise ValueError(f"class labels must differ from each other, got {classes!r:.200}")
+
+
+def class_labels(network: Network) -> np.ndarray:
+    """The original class labels of ``network``'s outputs, from ``metadata["classes"]``.
+
+    Output ``j`` of the network (logit ``z_j``) stands for label ``class_labels(net)[j]``.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_out,)
+        ``str`` labels as a unicode array, integers as int64, numbers as
+        float64, booleans as bool, a mixture as objects; ``arange(n_out)``
+        when the model stores no labels.
+    """
+    classes = (network.metadata or {}).get("classes")
+    if classes is None:
+        return np.arange(network.n_out)
+    _check_classes(classes, network.n_out)
+    kinds = {bool if isinstance(c, bool) else str if isinstance(c, str) else
+             int if isinstance(c, int) else float for c in classes}
+    if kinds == {bool}:
+        return np.array(classes, dtype=bool)
+    if kinds == {str}:
+        return np.array(classes, dtype=str)
+    if kinds == {int} and all(-2**63 <= c < 2**63 for c in classes):
+        return np.array(classes, dtype=np.int64)
+    if kinds <= {int, float} and all(abs(c) < 2**53 for c in classes if isinstance(c, int)):
+        return np.array(classes, dtype=np.float64)
+    labels = np.empty(len(classes), dtype=object)
+    labels[:] = classes
+    return labels
+
+
 def load_model(path) -> Network:
     """Read a model file written by ``save_model``; ``network.metadata`` holds its metadata.
 
     Raises ``ModelFileError`` naming the file for a missing, corrupt, truncated
-    or inconsistent file (weights that do not match the described architecture).
+    or inconsistent file (weights that do not match the described architecture,
+    class labels that do not match its outputs). ``class_labels(network)`` gives
+    the labels of its outputs.
     """
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"{path}: no such model file")
     if path.suffix not in SUFFIXES:
         raise ModelFileError(f"{path}: model files end in .npz or .safetensors")
-    header, arrays = _read_npz(path) if path.suffix == ".npz" else _read_safetensors(path)
+    header, arrays = _read_container(path)
     try:
         info = json.loads(header)
-    except json.JSONDecodeError as err:
+    except (json.JSONDecodeError, RecursionError) as err:
         raise ModelFileError(f"{path}: the architecture description is not valid JSON "
                              f"({err})") from None
     if not isinstance(info, dict) or info.get("format") != FORMAT:
         raise ModelFileError(f"{path}: not an nnlearn model file")
     if info.get("version") != VERSION:
-        raise ModelFileError(f"{path}: model file version {info.get('version')} is not supported "
-                             f"(this nnlearn reads version {VERSION})")
+        raise ModelFileError(f"{path}: model file version {info.get('version')!r} is not "
+                             f"supported (this nnlearn reads version {VERSION})")
+    metadata = info.get("metadata", {})
+    if not isinstance(metadata, dict):
+        raise ModelFileError(f"{path}: the metadata is not a JSON object")
     try:
+        _check_arrays(info.get("network"), arrays)  # before from_spec allocates anything
         network = Network.from_spec(info["network"])
-        expected = network.parameters()
-        for name, a in arrays.items():
-            if name in expected and a.dtype != expected[name].dtype:
-                raise ValueError(f"{name} is {a.dtype}, the description says "
-                                 f"{expected[name].dtype}")
         network.set_parameters(arrays)
     except (ValueError, KeyError, TypeError) as err:
         raise ModelFileError(f"{path}: weights do not match the architecture: {err}") from None
     if not all(np.all(np.isfinite(p)) for p in network.parameters().values()):
         raise ModelFileError(f"{path}: the weights contain NaN or infinite values")
-    network.metadata = info.get("metadata", {})
+    try:
+        _check_classes(metadata.get("classes"), network.n_out)
+    except ValueError as err:
+        raise ModelFileError(f"{path}: {err}") from None
+    network.metadata = metadata
     return network

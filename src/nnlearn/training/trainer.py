@@ -17,7 +17,7 @@ import numpy as np
 
 from ..engine.optim import make_schedule
 from ..errors import TrainingDiverged
-from .callbacks import Callback, ProgressBar
+from .callbacks import Callback, DivergenceCheck, ProgressBar
 from .history import History
 
 
@@ -26,8 +26,11 @@ class TrainConfig:
     """How to train. Give ``epochs`` or ``iterations`` (optimiser steps), not both.
 
     ``batch_size=None`` uses the whole training set in every step: the lecture's
-    gradient descent on the summed loss of eq. (2). ``progress=None`` shows a
-    bar only when stderr is a terminal.
+    gradient descent on eq. (2). Each step minimises the *mean* loss over its
+    batch (the weighted mean with sample weights), not the sum that eq. (2)
+    writes: the gradient of the sum is m times larger, so a learning rate ``lr``
+    here is the lecture's ``lr / m`` on the summed loss, and the same ``lr`` suits
+    any batch size. ``progress=None`` shows a bar only when stderr is a terminal.
     """
 
     epochs: int | None = None
@@ -109,15 +112,59 @@ class Trainer:
         self.epoch = 0
         self.rng = np.random.default_rng(self.config.seed)
         self.stop_training = False
+        self.interrupted = False  # set by GracefulStop when a signal ended the run early
         self.planned_iterations = 0
+        self.last_loss = math.nan  # mean loss of the last batch, for callbacks
+        # The learning-rate schedule runs over iterations [origin, origin + total):
+        # one fit call's plan, unless a resumed run continues an earlier plan.
+        self._schedule: tuple[int, int] | None = None
+        self.default_callbacks: list[Callback] = [DivergenceCheck()]
 
-    def fit(self, X, y, *, validation_data=None, sample_weight=None, transform=None) -> History:
+    def state_dict(self) -> dict:
+        """Where the loop stands, as JSON-ready values: with the parameters, the
+        optimiser's state and the history it is all a run needs to continue."""
+        origin, total = self._schedule or (self.iteration, 0)
+        return {"iteration": self.iteration, "epoch": self.epoch,
+                "planned_iterations": self.planned_iterations,
+                "schedule_origin": origin, "schedule_total": total,
+                "rng": self.rng.bit_generator.state}
+
+    def load_state_dict(self, state: dict, history: History | None = None) -> None:
+        """Continue from ``state_dict()``: the next ``fit`` picks up its counters,
+        its random stream and (with ``continue_schedule=True``) its schedule."""
+        try:
+            iteration, epoch = int(state["iteration"]), int(state["epoch"])
+            origin, total = int(state["schedule_origin"]), int(state["schedule_total"])
+            self.rng.bit_generator.state = state["rng"]
+        except (KeyError, TypeError, ValueError) as err:
+            raise ValueError(f"not a training state: {err!r}") from None
+        if min(iteration, epoch, origin, total) < 0 or origin > iteration:
+            raise ValueError(f"inconsistent training state {state!r}")
+        self.iteration, self.epoch = iteration, epoch
+        self._schedule = (origin, total) if total else None
+        if history is not None:
+            self.history = history
+
+    def reconfigure(self, config: TrainConfig | None = None, *, callbacks=None,
+                    backend=None) -> Trainer:
+        """Continue with a new ``config``, ``callbacks`` or ``backend`` (those given):
+        the next ``fit`` keeps the counters, the history and the random stream."""
+        self.config = config if config is not None else self.config
+        self.callbacks = list(callbacks) if callbacks is not None else self.callbacks
+        self.backend = backend if backend is not None else self.backend
+        return self
+
+    def fit(self, X, y, *, validation_data=None, sample_weight=None, transform=None,
+            continue_schedule=False) -> History:
         """Train on ``X`` (m, n_0) with class indices ``y`` (m,).
 
         ``validation_data=(X_val, y_val)`` or ``(X_val, y_val, w_val)`` is
         evaluated after every epoch (a weighted mean loss and accuracy with ``w_val``).
         ``transform(X_batch, rng)`` is applied to every training batch (data
         augmentation), with the loop's generator so that a seed fixes it.
+        ``continue_schedule=True`` keeps the learning-rate schedule of the plan
+        loaded by ``load_state_dict`` (a resumed run), instead of starting one
+        over this call's iterations.
         """
         cfg, backend = self.config, self.backend
         X, y, w = check_arrays(X, y, backend.n_in, backend.n_out, sample_weight)
@@ -129,11 +176,15 @@ class Trainer:
         m = len(y)
         batch = min(cfg.batch_size or m, m)
         planned = cfg.iterations or cfg.epochs * math.ceil(m / batch)
-        first, target = self.iteration, self.iteration + planned
-        lr_at = make_schedule(cfg.schedule, cfg.lr, planned)
+        target = self.iteration + planned
+        if not (continue_schedule and self._schedule):
+            self._schedule = (self.iteration, planned)
+        first, total = self._schedule
+        lr_at = make_schedule(cfg.schedule, cfg.lr, total)
         callbacks = [ProgressBar(disable=None if cfg.progress is None else not cfg.progress),
-                     *self.callbacks]
+                     *self.default_callbacks, *self.callbacks]
         self.planned_iterations, self.stop_training = planned, False
+        self.interrupted = False
         t0 = time.perf_counter()
 
         for cb in callbacks:
@@ -161,7 +212,9 @@ class Trainer:
         cfg, m = self.config, len(y)
         # A full batch needs no shuffling: its gradient is the same sum in any order.
         order = self.rng.permutation(m) if cfg.shuffle and batch < m else None
-        loss_sum, correct, seen = 0.0, 0, 0
+        # Weighted sums: with sample weights an epoch's mean is sum w L / sum w,
+        # the same mean the steps minimise and the validation columns report.
+        loss_sum, correct, seen = 0.0, 0.0, 0.0
         for start in range(0, m, batch):
             rows = order[start:start + batch] if order is not None else slice(start, start + batch)
             Xb, yb = X[rows], y[rows]
@@ -175,16 +228,20 @@ class Trainer:
                     f"training diverged: the loss became {loss} at iteration "
                     f"{self.iteration + 1} with learning rate {lr:g}; try a smaller learning rate")
             self.iteration += 1
-            loss_sum += loss * len(yb)
+            self.last_loss = loss
+            weight = len(yb) if wb is None else float(np.sum(wb, dtype=np.float64))
+            loss_sum += loss * weight
             correct += n_correct
-            seen += len(yb)
+            seen += weight
             if cfg.record_iterations:
                 self.history.record_iteration(self.iteration, self.epoch + 1, loss,
-                                              n_correct / len(yb), lr)
+                                              n_correct / weight if weight else math.nan, lr)
             for cb in callbacks:
                 cb.on_iteration_end(self)
             if self.iteration >= target or self.stop_training:
                 break
         self.epoch += 1
+        if not seen:  # every weight in this epoch was zero: nothing was learned from it
+            return {"epoch": self.epoch, "iteration": self.iteration, "lr": lr}
         return {"epoch": self.epoch, "iteration": self.iteration, "train_loss": loss_sum / seen,
                 "train_accuracy": correct / seen, "lr": lr}

@@ -1,0 +1,123 @@
+"""``nnlearn predict`` and ``nnlearn evaluate``: a trained model used on data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import click
+
+from ..fileio import write_text
+from ..inference import evaluate, load_inputs, predict, shifted
+from ..training import class_labels, load_model
+
+MODEL = click.option("--model", "model_path", required=True, type=click.Path(dir_okay=False),
+                     help="A model file written by nnlearn (train, the estimator, the playground).")
+DATA_DIR = click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+                        help="Folder holding the data set files (else NNLEARN_DATA, ...).")
+PART = click.option("--part", type=click.Choice(["test", "train"]), default="test",
+                    show_default=True, help="Which part of a named data set.")
+LABEL = click.option("--label", default="-1", show_default=True,
+                     help="CSV: the label column (a name or an index); ignored when absent.")
+
+
+def _label(value: str):
+    return int(value) if value.lstrip("-").isdigit() else value
+
+
+def _shift(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        dx, dy = (int(v) for v in value.split(","))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not DX,DY (two whole numbers)") from None
+    return dx, dy
+
+
+@click.command()
+@MODEL
+@click.option("--data", required=True,
+              help="A data set name, a .csv/.tsv/.npz file, or an IDX image file.")
+@click.option("--out", type=click.Path(dir_okay=False), default="predictions.csv",
+              show_default=True, help="CSV file of the predictions.")
+@click.option("--top-k", type=click.IntRange(min=1), default=None,
+              help="Write the K most probable labels of each row and their probabilities, "
+                   "instead of every class's probability.")
+@DATA_DIR
+@PART
+@LABEL
+def predict_command(model_path, data, out, top_k, data_dir, part, label):
+    """Predict the labels of DATA with a trained model; one CSV row per input row.
+
+    Columns: `prediction`, then the probability of every class (`p_LABEL`), or
+    with --top-k K: `label_1`, `p_1`, ... `label_K`, `p_K`.
+    """
+    network = load_model(model_path)
+    inputs = load_inputs(data, network, data_dir=data_dir, part=part, label=_label(label))
+    labels, proba = predict(network, inputs.X, top_k=top_k)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    if top_k is None:
+        writer.writerow(["prediction", *(f"p_{c}" for c in class_labels(network).tolist())])
+        for label_, row in zip(labels.tolist(), proba):
+            writer.writerow([label_, *(f"{p:.6g}" for p in row)])
+    else:
+        writer.writerow(["prediction", *(f"{name}_{i}" for i in range(1, top_k + 1)
+                                         for name in ("label", "p"))])
+        for row_labels, row_p in zip(labels.tolist(), proba):
+            cells = [c for pair in zip(row_labels, (f"{p:.6g}" for p in row_p)) for c in pair]
+            writer.writerow([row_labels[0], *cells])
+    write_text(out, buffer.getvalue())
+    click.echo(f"{len(labels)} predictions for {inputs.name} -> {out}")
+
+
+@click.command()
+@MODEL
+@click.option("--data", default=None,
+              help="A data set name, a labelled .csv/.tsv/.npz file, or an IDX image file "
+                   "with --labels. [default: the data set the model was trained on]")
+@click.option("--labels", "labels_file", type=click.Path(dir_okay=False), default=None,
+              help="IDX label file that goes with an IDX image file.")
+@click.option("--shift", "offset", callback=_shift, default=None, metavar="DX,DY",
+              help="Images: evaluate on the images shifted DX pixels right and DY down.")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Folder for evaluation.json and confusion_matrix.png.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@DATA_DIR
+@PART
+@LABEL
+def evaluate_command(model_path, data, labels_file, offset, out, as_json, data_dir, part,
+                     label):
+    """Loss, accuracy, per-class precision and recall of a trained model on labelled data."""
+    network = load_model(model_path)
+    if data is None:
+        data = (network.metadata or {}).get("data")
+        if data is None:
+            raise click.UsageError("the model does not say which data it was trained on; "
+                                   "give --data")
+    inputs = load_inputs(data, network, data_dir=data_dir, part=part, labels_file=labels_file,
+                         label=_label(label))
+    if offset is not None:
+        inputs = shifted(inputs, *offset)
+    report = evaluate(network, inputs)
+    if out is not None:
+        from .. import plots
+        folder = Path(out)
+        write_text(folder / "evaluation.json", json.dumps(report, indent=2))
+        fig = plots.confusion_matrix(report["confusion_matrix"], report["classes"],
+                                     title=f"{report['data']}: accuracy {report['accuracy']:.4f}")
+        plots.save_figure(fig, folder / "confusion_matrix.png")
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    click.echo(f"{report['data']}: {report['n']} rows, loss {report['loss']:.4f}, "
+               f"accuracy {report['accuracy']:.4f}")
+    click.echo(f"  {'class':>12s} {'precision':>9s} {'recall':>7s} {'support':>7s}")
+    for row in report["per_class"]:
+        click.echo(f"  {str(row['label']):>12s} {row['precision']:9.4f} {row['recall']:7.4f} "
+                   f"{row['support']:7d}")
+    if out is not None:
+        click.echo(f"  -> {Path(out) / 'evaluation.json'}, {Path(out) / 'confusion_matrix.png'}")

@@ -1,0 +1,380 @@
+"""``NeuralNetClassifier``: nnlearn's networks as a scikit-learn classifier.
+
+The estimator is a thin layer over the pieces beside and below it, read downward:
+
+1. check the hyper-parameters (``params.py``: one table, one loop) and the data
+   (scikit-learn's ``validate_data``);
+2. encode the labels as class indices ``0 .. k-1`` (the position of the 1 in
+   the one-hot ``y_i`` of eq. 7) and combine ``sample_weight`` and
+   ``class_weight`` into one weight per sample (``samples.py``);
+3. build the network, the optimiser and a backend and hand them to a
+   ``Trainer`` that it keeps, so that ``partial_fit`` and ``warm_start``
+   continue where the last call stopped (``fitting.py``); with early
+   stopping, hold some samples out (``validation.py``);
+4. keep a NumPy copy of the trained network in ``network_``: prediction always
+   runs on it, so a fitted estimator needs neither PyTorch nor a GPU to predict;
+5. read and write nnlearn's model files (``persistence.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..engine.losses import log_softmax, softmax
+from ..training.backend import NumpyBackend
+from . import persistence
+from .fitting import FitMixin
+
+
+class NeuralNetClassifier(FitMixin, ClassifierMixin, BaseEstimator):
+    """A neural network classifier (soft-max outputs, loss of eq. 7) trained by nnlearn.
+
+    Parameters
+    ----------
+    hidden : int or sequence of int, default=(32,)
+        Widths of the hidden layers of an MLP (``architecture="mlp"``):
+        ``(32,)`` is the lecture's 2-layer network with 32 hidden nodes, ``()``
+        is multinomial logistic regression. Ignored for ``"resnet"``.
+    architecture : {"mlp", "resnet"}, default="mlp"
+        ``"mlp"``: fully connected layers, eq. (1). ``"resnet"``: an input map
+        to ``width`` units, ``depth`` residual blocks of eq. (6), a linear output map.
+    width : int, default=32
+        Width of a ResNet's residual blocks. Ignored for ``"mlp"``.
+    depth : int, default=2
+        Number of residual blocks of a ResNet (0 is allowed). Ignored for ``"mlp"``.
+    activation : str or sequence of str, default="relu"
+        The hidden layers' ``sigma``: one of ``nnlearn.engine.ACTIVATIONS``
+        (``relu``, ``leaky_relu``, ``sigmoid``, ``tanh``, ``softplus``,
+        ``identity``). An MLP also takes one name per hidden layer.
+    dropout : float, default=0.0
+        Probability of zeroing each hidden unit in training (inverted dropout).
+    optimizer : {"adam", "gd", "sgd", "momentum", "nesterov"}, default="adam"
+        A name of ``nnlearn.engine.optim.OPTIMIZERS``: Adam, plain gradient
+        descent (``"gd"`` and ``"sgd"`` are the same), heavy-ball or Nesterov momentum.
+    lr : float or None, default=None
+        Initial step size; None takes the optimiser's own,
+        ``nnlearn.engine.optim.DEFAULT_LR`` (Adam 1e-3, gd/sgd 0.1, momentum 0.01).
+    momentum : float, default=0.9
+        Momentum of ``"momentum"`` and ``"nesterov"``; ignored otherwise.
+    schedule : {"constant", "step", "cosine"}, default="constant"
+        How the step size changes during one ``fit`` call: constant, tenfold
+        decay every third of the iterations, or half a cosine down to 0. In
+        ``partial_fit`` it advances one step per call over ``epochs`` calls and
+        then keeps its last value.
+    batch_size : int, None or "full", default=200
+        Samples per optimiser step (clipped to the training set's size).
+        ``None`` or ``"full"``: the whole training set in every step (gradient
+        descent on the mean loss, eq. 2 divided by m).
+    epochs : int, default=200
+        Most passes over the training data in one ``fit`` call (training
+        usually stops earlier, see ``patience``).
+    weight_decay : float, default=0.0
+        L2 penalty: ``weight_decay * W`` is added to every parameter's gradient.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data, stop when its
+        accuracy has not improved by ``tol`` for ``patience`` epochs, and keep
+        the parameters of the best epoch. ``fit`` holds out a stratified share;
+        ``partial_fit`` holds out rows by a hash (see Notes).
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping`` is on.
+    patience : int or None, default=10
+        Epochs without an improvement larger than ``tol`` after which training
+        stops. The monitored quantity is the validation accuracy with
+        ``early_stopping`` and the training loss without (both weighted by the
+        sample weights). ``None`` never stops early: every ``fit`` runs all
+        ``epochs`` (with ``early_stopping``, the best epoch's parameters are
+        still kept).
+    tol : float, default=1e-4
+        Smallest change that counts as an improvement.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the order of the mini-batches, the dropout
+        masks and the validation split. Pass an int for reproducible results.
+    backend : {"numpy", "torch"}, default="numpy"
+        Who does the arithmetic: nnlearn's NumPy engine, or its PyTorch twin
+        (``nnlearn.torch``, needs PyTorch). Both see the same batches in the
+        same order; with the same ``random_state`` they start from the same weights.
+    device : str, default="auto"
+        ``"cpu"``, ``"cuda"`` (or ``"cuda:N"``), or ``"auto"``: a GPU when
+        PyTorch sees one. Only the torch backend uses a GPU; the NumPy backend
+        takes ``"cpu"`` and ``"auto"``.
+    dtype : {"float32", "float64"}, default="float32"
+        Floating point type of the parameters and of the data given to them.
+    verbose : bool, default=False
+        Show a progress bar while training.
+    callbacks : list of nnlearn.training.Callback or None, default=None
+        Passed to the ``Trainer`` (after the estimator's own early stopping),
+        used as given: after ``fit`` they hold what they recorded.
+    class_weight : None, "balanced" or dict, default=None
+        Weight of each class, multiplied into ``sample_weight``. ``"balanced"``
+        weighs class ``c`` by ``n_samples / (n_classes * n_c)``; a dict maps
+        labels to weights (missing labels weigh 1).
+    warm_start : bool, default=False
+        Make ``fit`` continue from the current network, optimiser state and
+        history instead of starting afresh.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, sorted.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features, when ``X`` had string column names.
+    network_ : nnlearn.engine.Network
+        The trained network, in NumPy (whatever the backend).
+    history_ : nnlearn.training.History
+        One row per epoch: training loss and accuracy, validation loss and
+        accuracy (NaN without early stopping), learning rate, time.
+    loss_curve_ : list of float
+        Mean training loss of each epoch (weighted mean with sample weights).
+    validation_loss_curve_ : list of float or None
+        Loss on the validation data after each epoch; None without early stopping.
+    validation_scores_ : list of float or None
+        Accuracy on the validation data after each epoch (weighted by the
+        sample and class weights); None without early stopping.
+    best_validation_score_ : float or None
+        Validation accuracy of the parameters kept; None without early stopping.
+    converged_ : bool
+        True when the last ``fit`` (or, with early stopping, the ``partial_fit``
+        calls so far) stopped because the monitored quantity stopped improving.
+    n_iter_ : int
+        Number of epochs run, over all calls since the network was created.
+    t_ : int
+        Number of training samples the optimiser has seen, over the same calls.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPClassifier : scikit-learn's own MLP.
+
+    Notes
+    -----
+    **Weights.** Each step minimises the weighted mean ``sum_i w_i L_i / sum_i w_i``
+    over its batch, with ``w_i`` the product of ``sample_weight`` and
+    ``class_weight``. Samples of weight 0 are removed before training.
+
+    **partial_fit.** Each call runs one epoch over the samples given,
+    continuing the iteration count, optimiser state and history. ``classes``
+    must be given on the first call. ``class_weight="balanced"`` is refused
+    there (one batch's class frequencies are no estimate of the data's).
+
+    **partial_fit with early_stopping.** A row is held out when a keyed hash
+    of its values and label falls below ``validation_fraction``: about that
+    share of each call, and the same rows whenever a stream is replayed, so
+    held-out samples are never trained on. Each call scores the network on its
+    held-out rows (a call with none has no score and does not count towards
+    ``patience``). Until ``patience`` calls in a row fail to improve on the
+    best score by ``tol``, training goes on from the latest parameters while
+    ``network_`` (and so ``predict``) holds the best ones; then the best are
+    put back, ``converged_`` becomes True, and further calls change nothing
+    until ``fit`` starts over.
+
+    **Interrupted.** When ``fit`` or ``partial_fit`` is interrupted
+    (``KeyboardInterrupt``), the estimator keeps the network trained so far
+    (with early stopping, the best parameters) and re-raises.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from nnlearn import NeuralNetClassifier
+    >>> X, y = load_iris(return_X_y=True)  # 150 samples: one step per epoch
+    >>> clf = NeuralNetClassifier(hidden=(16,), lr=1e-2, epochs=2000,
+    ...                           random_state=0).fit(X, y)
+    >>> clf.predict(X[:3]).tolist(), clf.score(X, y) > 0.95
+    ([0, 0, 0], True)
+    """
+
+    def __init__(self, hidden=(32,), *, architecture="mlp", width=32, depth=2,
+                 activation="relu", dropout=0.0, optimizer="adam", lr=None,
+                 momentum=0.9, schedule="constant", batch_size=200, epochs=200,
+                 weight_decay=0.0, early_stopping=False, validation_fraction=0.1, patience=10,
+                 tol=1e-4, random_state=None, backend="numpy", device="auto", dtype="float32",
+                 verbose=False, callbacks=None, class_weight=None, warm_start=False):
+        self.hidden = hidden
+        self.architecture = architecture
+        self.width = width
+        self.depth = depth
+        self.activation = activation
+        self.dropout = dropout
+        self.optimizer = optimizer
+        self.lr = lr
+        self.momentum = momentum
+        self.schedule = schedule
+        self.batch_size = batch_size
+        self.epochs = epochs
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.tol = tol
+        self.random_state = random_state
+        self.backend = backend
+        self.device = device
+        self.dtype = dtype
+        self.verbose = verbose
+        self.callbacks = callbacks
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+
+    # -- scikit-learn protocol ------------------------------------------------------
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # Dense numeric input only; NaN and inf are refused by validate_data.
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = False
+        # One label per sample, any number of classes (the soft-max has one output each).
+        tags.classifier_tags.multi_class = True
+        tags.classifier_tags.multi_label = False
+        # Fitting on a GPU may not be bit-reproducible (cuBLAS reductions); the
+        # NumPy engine and PyTorch on the CPU are, given random_state.
+        tags.non_deterministic = self.backend == "torch" and self.device != "cpu"
+        return tags
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        trainer = state.get("_trainer")
+        if trainer is not None and not isinstance(trainer.backend, NumpyBackend):
+            # A torch backend holds device tensors that a machine without that
+            # device could not unpickle; network_ holds everything prediction
+            # needs, and a later partial_fit or warm start rebuilds the backend
+            # from it (with a fresh optimiser state).
+            state = {**state, "_trainer": None}
+        return state
+
+    # -- fitting --------------------------------------------------------------------
+    def fit(self, X, y, sample_weight=None):
+        """Train the network on ``X`` with labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data, numeric; converted to ``dtype``.
+        y : array-like of shape (n_samples,)
+            Class labels of any type (strings, integers, ...).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample.
+
+        Returns
+        -------
+        self : NeuralNetClassifier
+        """
+        return self._fit(X, y, sample_weight, incremental=False)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Run one epoch on ``X`` and ``y``, continuing from the previous call.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like of shape (n_classes,), default=None
+            Every label the data will ever hold; required on the first call
+            (and when it is given later, it must be the same).
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : NeuralNetClassifier
+
+        Notes
+        -----
+        See the class's Notes for how early stopping works across calls.
+        """
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    # -- prediction -----------------------------------------------------------------
+    def _logits(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=self.network_.dtype)
+        return self.network_.predict_logits(X)
+
+    def predict_proba(self, X):
+        """Soft-max class probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Column ``j`` is the probability of ``classes_[j]``.
+        """
+        return softmax(self._logits(X))
+
+    def predict_log_proba(self, X):
+        """Logarithm of the class probabilities, by log-sum-exp (finite where
+        ``predict_proba`` underflows to 0).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        return log_softmax(self._logits(X))
+
+    def predict(self, X):
+        """The most probable class of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        # argmax of the probabilities (not of the logits), so that predict and
+        # predict_proba agree even where rounding makes two probabilities equal.
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    # -- model files ----------------------------------------------------------------
+    def save(self, path):
+        """Write the fitted network, its class labels and the hyper-parameters to a
+        model file (``.npz`` or ``.safetensors``; never pickle), in nnlearn's one
+        model format (``docs/model-files.md``).
+
+        Hyper-parameters that JSON cannot hold exactly (callbacks, a dict
+        ``class_weight`` with non-string keys, a ``RandomState``) are not
+        saved: ``load`` gives them their defaults.
+
+        Parameters
+        ----------
+        path : str or path-like
+
+        Returns
+        -------
+        path : pathlib.Path
+        """
+        return persistence.save(self, path)
+
+    @classmethod
+    def load(cls, path):
+        """Read any nnlearn model file (from ``save``, ``nnlearn train``, ...) as a
+        fitted estimator.
+
+        Parameters
+        ----------
+        path : str or path-like
+
+        Returns
+        -------
+        estimator : NeuralNetClassifier
+            Predicts as the saved model did, with its class labels
+            (``0 .. k-1`` when the file stores none). ``fit`` starts afresh;
+            ``partial_fit`` or a warm start continue from the saved weights with
+            a new optimiser state and history. A file without the estimator's
+            hyper-parameters gets those that build its network.
+
+        Raises
+        ------
+        nnlearn.errors.ModelFileError
+            For a missing, corrupt or inconsistent file, naming it.
+        """
+        return persistence.load(cls, path)

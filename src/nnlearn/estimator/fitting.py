@@ -1,0 +1,227 @@
+"""What ``fit`` and ``partial_fit`` do: from checked data to a trained network.
+
+``FitMixin._fit`` is the one path both take, read downward: check the
+hyper-parameters and the data, encode labels and weights, build or continue
+the ``Trainer``, hold samples out for early stopping, train, and record the
+learned attributes. The seams where a subclass may build things differently
+are skorch's: ``_initialize_module`` (the network), ``_initialize_optimizer``
+and ``_initialize_backend``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import validate_data
+
+from ..backends import make_backend
+from ..engine.network import mlp, resnet
+from ..engine.optim import make_optimizer, make_schedule
+from ..training.backend import NumpyBackend
+from ..training.callbacks import DivergenceCheck, EarlyStopping
+from ..training.trainer import TrainConfig, Trainer
+from .params import NO_PATIENCE, check_params
+from .samples import combined_weights, drop_zero_weights, encode, labels_for
+from .validation import PartialFitStopping, split_by_hash, split_stratified
+
+SEEDS = ("network", "backend", "batches", "split")
+
+
+class FitMixin:
+    """Training for ``NeuralNetClassifier``; its hyper-parameters are attributes of ``self``."""
+
+    def _fit(self, X, y, sample_weight, *, incremental, classes=None):
+        settings = check_params(self.get_params(deep=False))
+        fitted = hasattr(self, "network_")
+        if incremental and not fitted and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit")
+        continuing = fitted and (incremental or self.warm_start)
+
+        X, y = validate_data(self, X, y, reset=not continuing, dtype=settings.dtype)
+        check_classification_targets(y)
+        # classes_ is set only once everything is checked: a failed call must not
+        # leave a fitted estimator with labels that do not match its network.
+        labels = labels_for(y, classes, self.classes_ if continuing else None,
+                            incremental=incremental)
+        y_index = encode(labels, y)
+        w = combined_weights(self.class_weight, labels, X, y_index, sample_weight,
+                             incremental=incremental)
+        X, y_index, w = drop_zero_weights(X, y_index, w, len(labels), incremental=incremental)
+        stopper = getattr(self, "_partial_stopper", None)
+        if incremental and continuing and stopper is not None and stopper.exhausted:
+            return self  # early stopping has ended training (see Notes)
+
+        self.classes_ = labels
+        if continuing:
+            trainer = self._continue_trainer(settings, X.shape[1])
+        else:
+            trainer = self._initialize(settings, X.shape[1])
+        stopper, validation, (X, y_index, w) = self._plan_validation(
+            settings, incremental, X, y_index, w)
+        if len(y_index) == 0:  # partial_fit: every row of this call is held out
+            self._record(trainer, stopper, 1, trainer.iteration, trainer.epoch, incremental)
+            self.converged_ = False
+            return self
+        trainer.reconfigure(self._train_config(settings, incremental),
+                            callbacks=[cb for cb in [stopper, *(self.callbacks or [])]
+                                       if cb is not None])
+        # DivergenceCheck judges a whole run; a partial_fit call is one epoch of a stream.
+        trainer.default_callbacks = [] if incremental else [DivergenceCheck()]
+        iteration0, epoch0 = trainer.iteration, trainer.epoch
+        try:
+            trainer.fit(X, y_index, sample_weight=w, validation_data=validation)
+        except KeyboardInterrupt:
+            # Keep what was learned so far (as Keras and Lightning do), then stop.
+            self._record(trainer, stopper, len(y_index), iteration0, epoch0, incremental)
+            self.converged_ = False
+            raise
+        self._record(trainer, stopper, len(y_index), iteration0, epoch0, incremental)
+
+        if incremental:
+            self.converged_ = stopper is not None and stopper.exhausted
+            return self
+        # Stopped by patience; not by a user's callback, not by running out of epochs.
+        self.converged_ = stopper is not None and stopper.wait >= stopper.patience
+        if settings.patience is not None and not self.converged_ and not trainer.stop_training:
+            warnings.warn(f"{type(self).__name__}: {self.epochs} epochs done and the "
+                          f"{'validation accuracy' if self.early_stopping else 'training loss'}"
+                          f" still improves by more than tol={self.tol}; increase epochs",
+                          ConvergenceWarning, stacklevel=3)
+        return self
+
+    # -- the pieces: network, optimiser, backend, trainer (skorch's seams) -----------
+    def _initialize(self, settings, n_in) -> Trainer:
+        """A fresh ``Trainer`` around a network with fresh seeded weights."""
+        self._start_counters()
+        network = self._initialize_module(n_in, len(self.classes_), settings)
+        backend = self._initialize_backend(network, settings)
+        self._trainer = Trainer(backend, TrainConfig(seed=self._seeds["batches"]))
+        self._network_key, self._backend_key = settings.network_key, settings.backend_key
+        return self._trainer
+
+    def _start_counters(self):
+        """Seeds for everything random, drawn from ``random_state``; counters at 0."""
+        seeds = check_random_state(self.random_state).randint(np.iinfo(np.int32).max, size=4)
+        self._seeds = dict(zip(SEEDS, map(int, seeds)))
+        self._partial_stopper = None
+        self.n_iter_, self.t_ = 0, 0
+
+    def _initialize_module(self, n_in, n_out, settings):
+        """The network the hyper-parameters describe: an MLP (eq. 1) or a ResNet (eq. 6)."""
+        common = dict(dropout=self.dropout, seed=self._seeds["network"], dtype=settings.dtype)
+        if self.architecture == "mlp":
+            return mlp(n_in, settings.hidden, n_out, settings.activation, **common)
+        return resnet(n_in, self.width, self.depth, n_out, settings.activation, **common)
+
+    def _initialize_optimizer(self):
+        return make_optimizer(self.optimizer, momentum=self.momentum,
+                              weight_decay=self.weight_decay)
+
+    def _initialize_backend(self, network, settings):
+        # "auto" becomes a GPU when PyTorch sees one; a missing GPU is a ValueError there.
+        return make_backend(self.backend, network, self._initialize_optimizer(),
+                            device=self.device, seed=self._seeds["backend"])
+
+    def _continue_trainer(self, settings, n_in) -> Trainer:
+        """The kept ``Trainer``, or one rebuilt around ``network_`` (a loaded or
+        unpickled model); a new optimiser or backend keeps the weights and counters."""
+        if not hasattr(self, "_seeds"):  # a loaded model: it has weights, nothing else
+            self._start_counters()
+        if getattr(self, "_network_key", None) is None:
+            # A loaded model: does what the hyper-parameters build match its network?
+            built = self._initialize_module(n_in, self.network_.n_out, settings)
+            if built.spec() == self.network_.spec():
+                self._network_key = settings.network_key
+        if settings.network_key != getattr(self, "_network_key", None):
+            raise ValueError("the hyper-parameters that shape the network (architecture, "
+                             "hidden, width, depth, activation, dropout, dtype) do not "
+                             "match network_: a warm start or partial_fit cannot "
+                             "continue it; call fit with warm_start=False")
+        trainer = getattr(self, "_trainer", None)
+        if trainer is None or settings.backend_key != self._backend_key:
+            # Keep the weights (the latest, not a kept best), counters and history;
+            # only the optimiser, and the backend that holds its state, start over.
+            network = self.network_ if trainer is None else _latest_network(trainer)
+            backend = self._initialize_backend(network, settings)
+            if trainer is None:
+                trainer = Trainer(backend, TrainConfig(seed=self._seeds["batches"]))
+                trainer.epoch = self.n_iter_
+                trainer.history = getattr(self, "history_", trainer.history)
+            trainer.reconfigure(backend=backend)
+        self._trainer = trainer
+        self._backend_key = settings.backend_key
+        return trainer
+
+    def _train_config(self, settings, incremental) -> TrainConfig:
+        lr, schedule = settings.lr, self.schedule
+        if incremental and schedule != "constant":
+            # One call is one epoch: the schedule moves one step per call.
+            lr = make_schedule(schedule, lr, self.epochs)(min(self.n_iter_, self.epochs - 1))
+            schedule = "constant"
+        return TrainConfig(epochs=1 if incremental else int(self.epochs),
+                           batch_size=settings.batch_size, lr=lr, schedule=schedule,
+                           seed=self._seeds["batches"], progress=bool(self.verbose))
+
+    def _plan_validation(self, settings, incremental, X, y, w):
+        """The stopping callback, the validation data, and what is left to train on."""
+        patience = settings.patience
+        if not incremental:
+            self._partial_stopper = None
+        if not self.early_stopping:
+            if incremental or patience is None:
+                return None, None, (X, y, w)
+            # Without validation data, stop when the (weighted) training loss stops falling.
+            return (EarlyStopping("train_loss", patience, min_delta=self.tol, restore_best=False),
+                    None, (X, y, w))
+        if incremental:
+            if self._partial_stopper is None:
+                self._partial_stopper = PartialFitStopping(
+                    "val_accuracy", patience or NO_PATIENCE, min_delta=self.tol)
+            stopper = self._partial_stopper
+            train, val = split_by_hash(X, y, w, self.validation_fraction, self._seeds["split"])
+        else:
+            # patience=None trains every epoch; the stopper then only keeps the best one.
+            stopper = EarlyStopping("val_accuracy", patience or NO_PATIENCE,
+                                    min_delta=self.tol, restore_best=True)
+            # The same split for every warm-started fit.
+            train, val = split_stratified(X, y, w, self.validation_fraction,
+                                          self._seeds["split"])
+        validation = None if len(val[1]) == 0 else val if val[2] is not None else val[:2]
+        return stopper, validation, train
+
+    def _record(self, trainer, stopper, m, iteration0, epoch0, incremental):
+        """Learned attributes from the trainer after a call (finished or interrupted)."""
+        self.network_ = _latest_network(trainer)
+        if (incremental and isinstance(stopper, PartialFitStopping) and not stopper.exhausted
+                and stopper.best_parameters is not None):
+            # Predict with the best parameters so far; training goes on from the latest.
+            self.network_ = self.network_.copy()
+            self.network_.set_parameters(stopper.best_parameters)
+        iterations, epochs = trainer.iteration - iteration0, trainer.epoch - epoch0
+        batch = min(trainer.config.batch_size or m, m)
+        per_epoch = math.ceil(m / batch)
+        # Whole epochs see every sample; a stopped epoch saw `batch` per iteration.
+        self.t_ += (iterations // per_epoch) * m + (iterations % per_epoch) * batch
+        self.n_iter_ += epochs
+        self.history_ = trainer.history
+        self.loss_curve_ = self.history_["train_loss"].tolist()
+        if self.early_stopping:
+            self.validation_loss_curve_ = self.history_["val_loss"].tolist()
+            self.validation_scores_ = self.history_["val_accuracy"].tolist()
+            self.best_validation_score_ = (-stopper.best if math.isfinite(stopper.best)
+                                           else None)
+        else:
+            self.validation_loss_curve_ = self.validation_scores_ = None
+            self.best_validation_score_ = None
+
+
+def _latest_network(trainer):
+    """The network being trained: the NumPy backend's own (trained in place, so
+    ``network_`` stays current), or a NumPy copy of a torch backend's."""
+    backend = trainer.backend
+    return backend.network if isinstance(backend, NumpyBackend) else backend.get_network()

@@ -1,0 +1,166 @@
+"""Using a trained model: read inputs for it, predict labels, evaluate it.
+
+The Python API behind ``nnlearn predict`` and ``nnlearn evaluate``. Inputs come
+from a data set name (its test part, or its training part), a ``.csv``/``.tsv``
+table (with or without a label column), an ``.npz`` file (``X``, and ``y`` if
+present) or an IDX image file; they are checked against the width the model
+takes, and scaled as the model was trained (the ``standardize`` record of its
+metadata, when it has one). Labels are the model's own (``class_labels``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .data import load, names
+from .data.images import as_images
+from .data.idx import read_idx
+from .data.tabular import read_features, read_npz
+from .data.transforms import image_shape_of, shift
+from .engine.losses import evaluate_logits, softmax
+from .errors import DataError
+from .training.modelio import class_labels
+
+
+@dataclass
+class Inputs:
+    """Rows to predict: features ``X`` (m, n_0), their labels (original values) or None."""
+
+    name: str
+    X: np.ndarray
+    labels: np.ndarray | None = None
+    image_shape: tuple[int, int] | None = None
+
+
+def _is_idx(path: Path) -> bool:
+    name = path.name.lower().removesuffix(".gz")
+    return "idx" in name or name.endswith((".ubyte", ".idx"))
+
+
+def load_inputs(source, network, *, data_dir=None, part="test", labels_file=None,
+                label=-1, header=None, delimiter=None) -> Inputs:
+    """Read what ``source`` names, as rows for ``network`` (see the module docstring).
+
+    ``labels_file``: an IDX label file to go with an IDX image file (for evaluating).
+    """
+    key = str(source)
+    if key in names():
+        data = load(key, data_dir=data_dir, seed=0) if data_dir else load(key, seed=0)
+        X, y = (data.X_test, data.y_test) if part == "test" else (data.X_train, data.y_train)
+        inputs = Inputs(f"{key} ({part})", X, np.asarray(data.classes)[y], data.image_shape)
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise DataError(f"{source}: neither a data set name ({', '.join(names())}) nor a "
+                            f"file")
+        suffix = path.suffix.lower()
+        if suffix in (".csv", ".tsv"):
+            X, labels = read_features(path, network.n_in, label=label, header=header,
+                                      delimiter=delimiter)
+            inputs = Inputs(path.name, X, labels)
+        elif suffix == ".npz":
+            arrays = read_npz(path)
+            X = arrays["X"]
+            image_shape = X.shape[1:] if X.ndim == 3 else None
+            inputs = Inputs(path.name, X.reshape(len(X), -1).astype(np.float64, copy=False),
+                            arrays["y"], image_shape)
+        elif _is_idx(path):
+            pixels, _ = read_idx(path, what="images")
+            if pixels.ndim != 3 or pixels.dtype != np.uint8:
+                raise DataError(f"{path}: an IDX image file holds (n, height, width) bytes; "
+                                f"this one holds {pixels.dtype} of shape {pixels.shape}")
+            labels = None
+            if labels_file is not None:
+                labels, _ = read_idx(labels_file, shape=(len(pixels),), what="labels")
+            inputs = Inputs(path.name, as_images(pixels), labels, pixels.shape[1:])
+        else:
+            raise DataError(f"{path}: nnlearn reads .csv, .tsv, .npz and IDX files")
+    if inputs.X.shape[1] != network.n_in:
+        raise DataError(f"{inputs.name} has {inputs.X.shape[1]} features, the model expects "
+                        f"{network.n_in}")
+    if labels_file is not None and not _is_idx(Path(str(source))):
+        raise DataError("--labels goes with an IDX image file")
+    return inputs
+
+
+def prepare(network, X) -> np.ndarray:
+    """``X`` in the model's dtype, scaled as in training when the model says how."""
+    X = np.asarray(X, dtype=network.dtype)
+    scaling = (network.metadata or {}).get("standardize")
+    if scaling:
+        mean = np.asarray(scaling["mean"], dtype=network.dtype)
+        scale = np.asarray(scaling["scale"], dtype=network.dtype)
+        X = (X - mean) / scale
+    return X
+
+
+def shifted(inputs: Inputs, dx: int, dy: int) -> Inputs:
+    """The same rows with every image moved ``dx`` pixels right and ``dy`` down (zero fill).
+
+    Flat rows of a square number of values are square images (784 -> 28 x 28).
+    """
+    shape = image_shape_of(inputs.X.shape[1], inputs.image_shape)
+    if shape is None:
+        raise DataError(f"{inputs.name}: {inputs.X.shape[1]} features are not square images; "
+                        f"only images can be shifted")
+    try:
+        X = shift(inputs.X, dx, dy, image_shape=shape)
+    except ValueError as err:
+        raise DataError(f"{inputs.name}: {err}") from None
+    return Inputs(f"{inputs.name}, shifted by ({dx}, {dy})", X, inputs.labels, shape)
+
+
+def predict(network, X, *, top_k=None):
+    """Labels and probabilities for the rows of ``X``.
+
+    Returns ``(labels, proba)``: ``labels`` (m,) the most probable class of each
+    row, and ``proba`` (m, k) every class's probability (eq. 7's soft-max); with
+    ``top_k`` they are (m, top_k), the ``top_k`` most probable classes, best first.
+    """
+    classes = class_labels(network)
+    proba = softmax(network.predict_logits(prepare(network, X)).astype(np.float64))
+    if top_k is None:
+        return classes[np.argmax(proba, axis=1)], proba
+    if not 1 <= top_k <= len(classes):
+        raise DataError(f"top-k must be between 1 and the number of classes ({len(classes)}), "
+                        f"got {top_k}")
+    order = np.argsort(-proba, axis=1, kind="stable")[:, :top_k]
+    return classes[order], np.take_along_axis(proba, order, axis=1)
+
+
+def label_indices(network, labels) -> np.ndarray:
+    """Indices into the model's classes of ``labels``; refuses labels it does not know."""
+    classes = class_labels(network)
+    lookup = {str(c): i for i, c in enumerate(classes.tolist())}
+    keys = [str(v) for v in np.asarray(labels).tolist()]
+    unknown = sorted({k for k in keys if k not in lookup})
+    if unknown:
+        raise DataError(f"labels the model does not know: {', '.join(unknown[:5])}"
+                        f"{' ...' if len(unknown) > 5 else ''} (it knows "
+                        f"{', '.join(map(str, classes.tolist()))})")
+    return np.array([lookup[k] for k in keys], dtype=np.int64)
+
+
+def evaluate(network, inputs: Inputs) -> dict:
+    """Loss (eq. 7), accuracy, per-class precision and recall, and the confusion matrix."""
+    from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
+    if inputs.labels is None:
+        raise DataError(f"{inputs.name} has no labels to evaluate against")
+    y = label_indices(network, inputs.labels)
+    z = network.predict_logits(prepare(network, inputs.X))
+    loss, accuracy = evaluate_logits(z, y)
+    predicted = np.argmax(z, axis=1)
+    k = network.n_out
+    precision, recall, _, support = precision_recall_fscore_support(
+        y, predicted, labels=np.arange(k), zero_division=0)
+    classes = class_labels(network).tolist()
+    return {"data": inputs.name, "n": int(len(y)), "loss": float(loss),
+            "accuracy": float(accuracy),
+            "per_class": [{"label": c, "precision": float(p), "recall": float(r),
+                           "support": int(s)}
+                          for c, p, r, s in zip(classes, precision, recall, support)],
+            "classes": classes,
+            "confusion_matrix": confusion_matrix(y, predicted, labels=np.arange(k)).tolist()}

@@ -1,0 +1,230 @@
+"""The web server: a Starlette app with one WebSocket per open page, and ``serve``.
+
+Each page that connects to ``/ws`` gets its own ``Session`` (and so its own
+training thread). Messages from the page are handled one at a time in a worker
+thread, never on the event loop; frames from the training thread reach the page
+through a one-frame slot, so a slow page skips frames instead of piling them up.
+A token, sent to the page when it connects, names its session in the export URLs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import logging
+import secrets
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket
+
+from ..data.toy import TOY
+from ..engine.optim import DEFAULT_LR, OPTIMIZERS, SCHEDULES
+from .session import Session, error
+from .settings import ARCHITECTURES, DEFAULTS, FIELDS, MAX_LAYERS, MAX_PARAMETERS, as_json, display
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
+MAX_MESSAGE = 2_000_000  # characters in one message (an uploaded CSV file is the largest)
+MAX_SESSIONS = 16  # open pages at once: each may keep a core busy
+MAX_QUEUED = 64  # replies waiting for a page that does not read; more errors are dropped
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def _limits() -> dict:
+    return {"fields": {name: {"lo": f.lo, "hi": f.hi, "choices": list(f.choices)}
+                       for name, f in FIELDS.items()},
+            "max_layers": MAX_LAYERS, "max_parameters": MAX_PARAMETERS,
+            "default_lr": DEFAULT_LR, "optimizers": list(OPTIMIZERS),
+            "schedules": list(SCHEDULES), "datasets": list(TOY),
+            "architectures": list(ARCHITECTURES)}
+
+
+def _origin_ok(websocket: WebSocket) -> bool:
+    """A browser page from another site may open WebSockets to localhost: refuse it."""
+    origin = websocket.headers.get("origin")
+    if origin is None:  # not a browser (a test, a script)
+        return True
+    return urlsplit(origin).netloc == websocket.headers.get("host")
+
+
+class Pipe:
+    """What goes to one page: replies in order, then the newest frame (older ones dropped)."""
+
+    def __init__(self, loop):
+        self.loop = loop
+        self.replies: collections.deque = collections.deque()
+        self.frame = None
+        self.wake = asyncio.Event()
+
+    def reply(self, message: dict) -> None:
+        """Queue ``message``. A page that does not read cannot make the queue grow:
+        over ``MAX_QUEUED`` replies, errors are dropped and a newer message of a
+        kind replaces the older ones (only the latest settings, data... matter)."""
+        kind = message.get("type")
+        if kind == "frame":
+            self.frame = message
+        elif len(self.replies) < MAX_QUEUED:
+            self.replies.append(message)
+        elif kind != "error":
+            self.replies = collections.deque(m for m in self.replies if m.get("type") != kind)
+            self.replies.append(message)
+        self.wake.set()
+
+    def offer_frame(self, frame: dict) -> None:
+        """Called from the training thread."""
+        def put():
+            self.frame = frame
+            self.wake.set()
+        try:
+            self.loop.call_soon_threadsafe(put)
+        except RuntimeError:  # the loop is closed: the page is gone
+            pass
+
+    async def send_forever(self, websocket: WebSocket) -> None:
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            while self.replies:
+                await websocket.send_text(json.dumps(self.replies.popleft()))
+            if self.frame is not None:
+                frame, self.frame = self.frame, None
+                await websocket.send_text(json.dumps(frame))
+
+
+def _decode(message: dict):
+    """The JSON object in a WebSocket message, or an error reply."""
+    text = message.get("text")
+    if text is None:
+        return None, error("binary messages are not understood; send JSON text")
+    if len(text) > MAX_MESSAGE:
+        return None, error(f"message too long ({len(text):,} characters; the limit is "
+                           f"{MAX_MESSAGE:,})")
+    try:
+        return json.loads(text), None
+    except (ValueError, RecursionError):
+        return None, error("a message must be JSON text")
+
+
+async def playground_socket(websocket: WebSocket) -> None:
+    sessions: dict = websocket.app.state.sessions
+    if not _origin_ok(websocket):
+        await websocket.close(code=1008)
+        return
+    await websocket.accept()
+    if len(sessions) >= websocket.app.state.max_sessions:
+        await websocket.send_text(json.dumps(error(
+            f"too many open pages ({len(sessions)}); close one and reload")))
+        await websocket.close(code=1013)
+        return
+    pipe = Pipe(asyncio.get_running_loop())
+    token = secrets.token_urlsafe(16)
+    session = Session(pipe.offer_frame, token)
+    sessions[token] = session
+    sender = asyncio.create_task(pipe.send_forever(websocket))
+    pipe.reply({"type": "hello", "token": token, "defaults": as_json(DEFAULTS),
+                "defaults_url": {k: display(k, v) for k, v in DEFAULTS.items()},
+                "limits": _limits()})
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            decoded, problem = _decode(message)
+            if problem is None:
+                try:
+                    replies = await asyncio.to_thread(session.handle, decoded)
+                except Exception as err:  # a bug: say so, keep serving
+                    log.exception("playground message failed")
+                    replies = [error(f"internal error: {err}")]
+            else:
+                replies = [problem]
+            for reply in replies:
+                pipe.reply(reply)
+            if sender.done():  # the page stopped listening
+                break
+    except Exception:  # the connection broke mid-receive
+        log.debug("playground socket closed", exc_info=True)
+    finally:
+        sender.cancel()
+        sessions.pop(token, None)
+        await asyncio.to_thread(session.close)
+
+
+def _session(request):
+    session = request.app.state.sessions.get(request.path_params["token"])
+    if session is None:
+        return None, JSONResponse({"error": "no such page: it was closed or the server "
+                                            "restarted; reload it"}, status_code=404)
+    return session, None
+
+
+def _download(content: bytes, media_type: str, filename: str) -> Response:
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "no-store"})
+
+
+async def model_file(request):
+    session, missing = _session(request)
+    if missing:
+        return missing
+    suffix = request.query_params.get("format", "npz")
+    if suffix not in ("npz", "safetensors"):
+        return JSONResponse({"error": "format must be npz or safetensors"}, status_code=400)
+    try:
+        content = await asyncio.to_thread(session.model_bytes, "." + suffix)
+    except ValueError as err:
+        return JSONResponse({"error": str(err)}, status_code=409)
+    name = session.data.name if session.data is not None else "model"
+    return _download(content, "application/octet-stream",
+                     f"nnlearn-{Path(name).stem[:40] or 'model'}.{suffix}")
+
+
+async def regions_png(request):
+    session, missing = _session(request)
+    if missing:
+        return missing
+
+    def draw():
+        with request.app.state.pyplot_lock:  # pyplot is not thread-safe
+            return session.regions_png()
+    try:
+        content = await asyncio.to_thread(draw)
+    except ValueError as err:
+        return JSONResponse({"error": str(err)}, status_code=409)
+    return _download(content, "image/png", "nnlearn-regions.png")
+
+
+async def index(request):
+    return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+
+async def health(request):
+    return JSONResponse({"sessions": len(request.app.state.sessions)})
+
+
+def create_app(*, allowed_hosts=LOOPBACK, max_sessions=MAX_SESSIONS) -> Starlette:
+    """The playground as an ASGI app. ``allowed_hosts`` guards against DNS rebinding:
+    a page is served only under those host names (``["*"]`` for any)."""
+    hosts = sorted({h.strip("[]") for h in allowed_hosts} | set(allowed_hosts))
+    app = Starlette(routes=[
+        Route("/", index),
+        Route("/api/health", health),
+        Route("/api/model/{token}", model_file),
+        Route("/api/regions/{token}", regions_png),
+        WebSocketRoute("/ws", playground_socket),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ], middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)])
+    app.state.sessions = {}
+    app.state.max_sessions = max_sessions
+    app.state.pyplot_lock = threading.Lock()
+    return app

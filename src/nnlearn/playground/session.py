@@ -1,0 +1,181 @@
+"""One open page: its settings, data, network and training run, and the messages it handles.
+
+``Session.handle(message)`` takes one decoded message from the page and returns
+the replies to send. It never raises for anything the page can send: a bad
+message gets an ``error`` reply and changes nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import threading
+from pathlib import Path
+
+from ..errors import DataError
+from ..training.modelio import save_model
+from . import data as playdata
+from .model import build, describe, export_network
+from .runner import Runner, initial_gradients
+from .settings import DEFAULTS, UPLOAD, as_json, display, parameter_count, validate
+
+DATA_KEYS = ("data", "classes", "points", "noise", "test_fraction", "seed")
+COMMANDS = ("settings", "start", "pause", "step", "reset", "sample", "upload", "ping")
+
+
+def error(message: str) -> dict:
+    return {"type": "error", "message": " ".join(str(message).split())[:500]}
+
+
+class Session:
+    """State of one page. ``publish(frame)`` is called from the training thread."""
+
+    def __init__(self, publish, token: str = ""):
+        self.token = token
+        self.publish = publish
+        self.settings = dict(DEFAULTS)
+        self.upload = None  # (name, X, y, classes) of the user's file
+        self.data = None
+        self.runner: Runner | None = None
+        self._lock = threading.Lock()  # one command at a time
+        self.closed = False
+
+    # -- messages --------------------------------------------------------------------
+    def handle(self, message) -> list[dict]:
+        """Replies to one message ``{"type": ..., ...}`` from the page."""
+        if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+            return [error('a message must be a JSON object with a "type"')]
+        kind = message["type"]
+        if kind not in COMMANDS:
+            return [error(f"unknown message type {kind[:40]!r}; known: {', '.join(COMMANDS)}")]
+        with self._lock:
+            if self.closed:
+                return []
+            if kind == "ping":
+                return [{"type": "pong"}]
+            if kind == "settings":
+                return self.apply(message.get("settings"))
+            if kind == "upload":
+                return self.load_upload(message.get("name"), message.get("text"))
+            if self.runner is None:  # nothing built yet: build the defaults first
+                replies = self.apply({})
+                return replies + self._command(kind)
+            return self._command(kind)
+
+    def _command(self, kind) -> list[dict]:
+        if kind == "sample":
+            return self.apply({"seed": (self.settings["seed"] + 1) % 2**31})
+        if kind == "reset":
+            return self.rebuild(keep_running=False)
+        runner = self.runner
+        note = {"start": runner.start, "step": runner.step, "pause": runner.pause}[kind]()
+        # A pause takes effect after the current iteration; its frame follows.
+        state = "paused" if kind == "pause" and runner.state == "running" else runner.state
+        replies = [{"type": "state", "state": state, "run": runner.id}]
+        return replies + ([error(note)] if note else [])
+
+    # -- settings, data, network ----------------------------------------------------------
+    def apply(self, changes) -> list[dict]:
+        """Validate ``changes``; rebuild what they touch; reply with the clean settings."""
+        new, messages = validate(changes if changes is not None else {}, self.settings)
+        if new["data"] == UPLOAD and self.upload is None:
+            messages.append("data: no file uploaded yet; choose a CSV file first")
+            new["data"] = self.settings["data"] if self.settings["data"] != UPLOAD else "rings"
+        replies = []
+        data_changed = self.data is None or any(new[k] != self.settings[k] for k in DATA_KEYS)
+        try:
+            data = self._make_data(new) if data_changed else self.data
+        except DataError as err:
+            return [self._settings_reply(messages), error(err)]
+        if data.n_classes != new["classes"] and new["data"] != UPLOAD:
+            new["classes"] = data.n_classes
+        self.settings = new
+        if data_changed:
+            self.data = data
+            replies.append({"type": "data", "name": data.name, "classes": data.classes,
+                            "domain": data.domain, "points": data.points()})
+        replies.insert(0, self._settings_reply(messages))
+        return replies + self.rebuild(keep_running=True)
+
+    def _settings_reply(self, messages) -> dict:
+        s = self.settings
+        return {"type": "settings", "settings": as_json(s), "messages": messages,
+                "url": {k: display(k, v) for k, v in s.items()},
+                "parameters": parameter_count(s)}
+
+    def _make_data(self, s):
+        if s["data"] == UPLOAD:
+            name, X, y, classes = self.upload
+            return playdata.split(name, X, y, classes, s)
+        return playdata.toy_sample(s)
+
+    def load_upload(self, name, text) -> list[dict]:
+        try:
+            self.upload = playdata.read_upload(name, text)
+        except DataError as err:
+            return [error(err)]
+        self.data = None  # force a new split even when the data was already an upload
+        return self.apply({"data": UPLOAD})
+
+    def rebuild(self, keep_running=False) -> list[dict]:
+        """A fresh network and run for the current settings (the old run is stopped)."""
+        running = self.runner is not None and self.runner.state == "running"
+        self._stop_runner()
+        n_classes = self.data.n_classes
+        network = build(self.settings, n_classes, seed=self.settings["seed"] + 1)
+        initial_gradients(network, self.data)
+        runner = Runner(network, self.data, self.settings, self._forward)
+        self.runner = runner
+        replies = [{"type": "network", "run": runner.id, "layers": describe(network),
+                    "parameters": network.n_parameters()}, runner.frame()]
+        if keep_running and running:
+            runner.start()
+            replies.append({"type": "state", "state": runner.state, "run": runner.id})
+        return replies
+
+    def _forward(self, frame):
+        runner = self.runner
+        if runner is not None and frame.get("run") == runner.id and not self.closed:
+            self.publish(frame)
+
+    def _stop_runner(self):
+        if self.runner is not None:
+            self.runner.stop()
+
+    # -- exports -------------------------------------------------------------------
+    def export_network(self):
+        """The current network for the original coordinates, labels in its metadata."""
+        runner = self.runner
+        if runner is None:
+            raise DataError("nothing to export yet")
+        with runner.backend.lock:
+            return export_network(runner.network, self.data), runner.trainer.iteration
+
+    def model_bytes(self, suffix=".npz") -> bytes:
+        """The model file, as ``nnlearn train`` writes it (``save_model``)."""
+        network, _ = self.export_network()
+        with tempfile.TemporaryDirectory(prefix="nnlearn-export-") as tmp:
+            path = save_model(network, Path(tmp) / f"model{suffix}")
+            return path.read_bytes()
+
+    def regions_png(self) -> bytes:
+        """The decision regions with the training points, as ``nnlearn train`` draws them."""
+        from ..plots.regions import decision_regions  # matplotlib: only when asked
+        network, iteration = self.export_network()
+        d = self.data
+        fig = decision_regions({iteration: network}, d.X_train, d.y_train,
+                               n_classes=d.n_classes, resolution=200,
+                               title=f"{d.name}: decision regions", ncols=1)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=200, bbox_inches="tight")
+        fig.clf()
+        import matplotlib.pyplot as plt
+        plt.close(fig)
+        return buffer.getvalue()
+
+    def close(self) -> None:
+        """Stop training and let go of the data and the network."""
+        with self._lock:
+            self.closed = True
+            self._stop_runner()
+            self.runner = self.data = self.upload = None

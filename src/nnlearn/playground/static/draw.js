@@ -1,0 +1,210 @@
+// Drawing: the decision regions with their boundary and the points, the first
+// layer's tiles, the gradient bars and the learning curves. Pure functions of
+// what the server sent; nothing here talks to the server.
+
+// The same colours as nnlearn's figures (nnlearn.plots.base.CLASS_COLOURS).
+export const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+  "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+const RGB = COLOURS.map((c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)));
+
+export function bytes(b64) {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+// Cell colours: the class's colour, stronger where the network is surer
+// (margin = p_top - p_second, 0..255), so that the boundary fades to white.
+function regionImage(grid) {
+  const n = grid.n, cls = bytes(grid.cls), margin = bytes(grid.margin);
+  const img = new ImageData(n, n);
+  for (let i = 0; i < n * n; i++) {
+    const rgb = RGB[cls[i] % RGB.length], a = 0.12 + 0.5 * (margin[i] / 255);
+    for (let j = 0; j < 3; j++) img.data[4 * i + j] = Math.round(255 + a * (rgb[j] - 255));
+    img.data[4 * i + 3] = 255;
+  }
+  return { img, cls, margin };
+}
+
+// The boundary of every class's region: marching squares on the signed margin
+// g_c = +margin where c wins and -margin elsewhere, whose zero set is the boundary.
+function boundarySegments(n, cls, margin, classes) {
+  const segments = [];
+  const g = new Float32Array(n * n);
+  for (let c = 0; c < (classes === 2 ? 1 : classes); c++) {
+    for (let i = 0; i < n * n; i++) {
+      const m = margin[i] / 255 + 1 / 512;
+      g[i] = cls[i] === c ? m : -m;
+    }
+    for (let r = 0; r + 1 < n; r++) {
+      for (let q = 0; q + 1 < n; q++) {
+        const a = g[r * n + q], b = g[r * n + q + 1];
+        const d = g[(r + 1) * n + q + 1], e = g[(r + 1) * n + q];
+        const pts = [];
+        if ((a > 0) !== (b > 0)) pts.push([q + a / (a - b), r]);
+        if ((b > 0) !== (d > 0)) pts.push([q + 1, r + b / (b - d)]);
+        if ((e > 0) !== (d > 0)) pts.push([q + e / (e - d), r + 1]);
+        if ((a > 0) !== (e > 0)) pts.push([q, r + a / (a - e)]);
+        for (let k = 0; k + 1 < pts.length; k += 2) segments.push([pts[k], pts[k + 1]]);
+      }
+    }
+  }
+  return segments;
+}
+
+export function drawRegions(canvas, frame, data, showTest) {
+  const ctx = canvas.getContext("2d");
+  const W = canvas.width, H = canvas.height;
+  ctx.clearRect(0, 0, W, H);
+  if (frame && frame.grid) {
+    const { img, cls, margin } = regionImage(frame.grid);
+    const n = frame.grid.n;
+    const small = new OffscreenCanvas(n, n);
+    small.getContext("2d").putImageData(img, 0, 0);
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(small, 0, 0, W, H);
+    // Cell centres sit at (q + 0.5) / n of the width.
+    const sx = W / n, sy = H / n;
+    ctx.beginPath();
+    for (const [p, q] of boundarySegments(n, cls, margin, data ? data.classes.length : 2)) {
+      ctx.moveTo((p[0] + 0.5) * sx, (p[1] + 0.5) * sy);
+      ctx.lineTo((q[0] + 0.5) * sx, (q[1] + 0.5) * sy);
+    }
+    ctx.strokeStyle = "rgba(20, 20, 20, 0.85)";
+    ctx.lineWidth = 1.6;
+    ctx.stroke();
+  }
+  if (!data) return;
+  const [x0, x1, y0, y1] = data.domain;
+  const px = (x) => ((x - x0) / (x1 - x0)) * W, py = (y) => ((y1 - y) / (y1 - y0)) * H;
+  const r = data.points.train.length > 2000 ? 2 : 3;
+  const dot = (p, stroke) => {
+    ctx.beginPath();
+    ctx.arc(px(p[0]), py(p[1]), r, 0, 2 * Math.PI);
+    ctx.fillStyle = COLOURS[p[2] % COLOURS.length];
+    ctx.fill();
+    ctx.strokeStyle = stroke;
+    ctx.stroke();
+  };
+  ctx.lineWidth = 1;
+  for (const p of data.points.train) dot(p, "#fff");
+  if (showTest) for (const p of data.points.test) dot(p, "#000");
+}
+
+// Each first-layer unit's output over the plane: orange positive, blue negative.
+export function drawTiles(container, tiles) {
+  const count = tiles ? tiles.count : 0;
+  const canvases = container.querySelectorAll("canvas");
+  if (canvases.length !== count) {
+    container.replaceChildren();
+    for (let j = 0; j < count; j++) {
+      const c = document.createElement("canvas");
+      c.width = c.height = tiles.m;
+      c.title = `unit ${j + 1}`;
+      container.appendChild(c);
+    }
+    if (tiles && tiles.of > count) {
+      const more = document.createElement("span");
+      more.className = "more";
+      more.textContent = `the first ${count} of ${tiles.of} units`;
+      container.appendChild(more);
+    }
+  }
+  if (!count) return;
+  const values = new Int8Array(bytes(tiles.data).buffer);
+  const m = tiles.m, size = m * m;
+  container.querySelectorAll("canvas").forEach((c, j) => {
+    const img = new ImageData(m, m);
+    for (let i = 0; i < size; i++) {
+      const v = values[j * size + i] / 127;
+      const rgb = v >= 0 ? [245, 147, 34] : [8, 119, 189];
+      const a = Math.abs(v);
+      for (let k = 0; k < 3; k++) img.data[4 * i + k] = Math.round(255 + a * (rgb[k] - 255));
+      img.data[4 * i + 3] = 255;
+    }
+    c.getContext("2d").putImageData(img, 0, 0);
+  });
+}
+
+// One bar per weight layer, log scale: vanishing gradients show as short bars
+// near the input, exploding ones as long bars.
+export function drawGrads(canvas, norms, layers) {
+  const ctx = canvas.getContext("2d");
+  const W = canvas.width;
+  const rows = norms ? norms.length : 0;
+  const rowH = Math.max(8, Math.min(18, 220 / Math.max(rows, 1)));
+  const H = Math.max(40, rows * rowH + 18);
+  if (canvas.height !== H) canvas.height = H;
+  ctx.clearRect(0, 0, W, H);
+  ctx.font = "11px system-ui, sans-serif";
+  ctx.fillStyle = "#666";
+  if (!rows) {
+    ctx.fillText("no gradients yet", 4, 14);
+    return;
+  }
+  const logs = norms.map((v) => (v && v > 0 ? Math.log10(v) : null));
+  const finite = logs.filter((v) => v !== null);
+  const hi = Math.ceil(Math.max(...finite, -1)), lo = Math.min(Math.floor(Math.min(...finite, hi - 1)), hi - 3);
+  const left = 34, right = 66, span = W - left - right;
+  norms.forEach((v, k) => {
+    const y = k * rowH + 2;
+    ctx.fillStyle = "#666";
+    ctx.fillText(layers && layers[k] ? layers[k] : `${k + 1}`, 2, y + rowH - 4);
+    if (logs[k] === null) return;
+    const w = Math.max(1, ((logs[k] - lo) / (hi - lo)) * span);
+    ctx.fillStyle = "#1f77b4";
+    ctx.fillRect(left, y, w, rowH - 3);
+    ctx.fillStyle = "#222";
+    ctx.fillText(v.toExponential(1), left + w + 4, y + rowH - 4);
+  });
+  ctx.fillStyle = "#999";
+  ctx.fillText(`1e${lo}`, left, H - 3);
+  ctx.fillText(`1e${hi}`, left + span - 20, H - 3);
+}
+
+// Loss (left) and accuracy (right) against iterations; train solid, test dashed.
+export function drawCurves(canvas, history) {
+  const ctx = canvas.getContext("2d");
+  const W = canvas.width, H = canvas.height;
+  ctx.clearRect(0, 0, W, H);
+  ctx.font = "11px system-ui, sans-serif";
+  const panels = [["loss", "train_loss", "test_loss"], ["accuracy", "train_accuracy", "test_accuracy"]];
+  const pw = (W - 30) / 2;
+  const last = history.length ? history[history.length - 1].iteration : 0;
+  panels.forEach(([title, train, test], j) => {
+    const x0 = 10 + j * (pw + 10), y0 = 16, h = H - 34;
+    ctx.strokeStyle = "#ddd";
+    ctx.strokeRect(x0, y0, pw, h);
+    ctx.fillStyle = "#666";
+    ctx.fillText(title, x0, 11);
+    if (history.length < 2) return;
+    let top = j === 1 ? 1 : 0;
+    if (j === 0) for (const r of history) top = Math.max(top, r[train] || 0, r[test] || 0);
+    const bottom = 0;
+    ctx.fillText(`${top.toPrecision(2)}`, x0 + pw - 28, 11);
+    ctx.fillText(`iteration ${last}`, x0 + pw - 80, H - 4);
+    const first = history[0].iteration;
+    const X = (it) => x0 + ((it - first) / Math.max(last - first, 1)) * pw;
+    const Y = (v) => y0 + h - ((v - bottom) / Math.max(top - bottom, 1e-12)) * h;
+    for (const [key, dash, colour] of [[train, [], "#1f77b4"], [test, [5, 3], "#d62728"]]) {
+      ctx.beginPath();
+      ctx.setLineDash(dash);
+      let started = false;
+      for (const r of history) {
+        if (r[key] === null || r[key] === undefined) continue;
+        const y = Math.max(y0, Math.min(y0 + h, Y(r[key])));
+        if (started) ctx.lineTo(X(r.iteration), y);
+        else { ctx.moveTo(X(r.iteration), y); started = true; }
+      }
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = 1.5;
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+  });
+  ctx.fillStyle = "#1f77b4";
+  ctx.fillText("train", 12, H - 4);
+  ctx.fillStyle = "#d62728";
+  ctx.fillText("test (dashed)", 46, H - 4);
+}

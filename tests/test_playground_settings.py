@@ -1,0 +1,171 @@
+"""The playground's settings table, its data and its networks, without a server."""
+
+import numpy as np
+import pytest
+
+from nnlearn.errors import DataError
+from nnlearn.playground import data as playdata
+from nnlearn.playground.model import build, describe, export_network
+from nnlearn.playground.settings import (
+    DEFAULTS,
+    MAX_LAYERS,
+    MAX_PARAMETERS,
+    MAX_POINTS,
+    MAX_WIDTH,
+    learning_rate,
+    parameter_count,
+    validate,
+)
+from nnlearn.training.modelio import load_model, save_model
+
+
+def test_defaults_validate_to_themselves():
+    s, messages = validate({})
+    assert s == DEFAULTS and messages == []
+
+
+def test_values_from_the_url_are_strings_and_are_converted():
+    s, messages = validate({"points": "300", "noise": "0.25", "hidden": "8,4",
+                            "activation": "tanh,sigmoid", "lr": "0.03", "batch_size": "0"})
+    assert messages == []
+    assert s["points"] == 300 and s["noise"] == 0.25 and s["hidden"] == (8, 4)
+    assert s["activation"] == ("tanh", "sigmoid") and s["lr"] == 0.03 and s["batch_size"] == 0
+
+
+@pytest.mark.parametrize("name, value, capped", [
+    ("points", 10**9, MAX_POINTS), ("points", 1, 20), ("noise", 7, 1.0),
+    ("hidden", [100000], (MAX_WIDTH,)), ("iterations", 10**12, 1_000_000),
+    ("classes", 99, 8), ("dropout", 0.99, 0.9), ("lr", 1e9, 10.0),
+])
+def test_numbers_outside_their_range_are_capped_with_a_message(name, value, capped):
+    s, messages = validate({name: value})
+    assert s[name] == capped
+    assert len(messages) == 1 and name in messages[0] and "using" in messages[0]
+
+
+@pytest.mark.parametrize("name, value", [
+    ("data", "mnist"), ("optimizer", "rmsprop"), ("activation", ["relu", "swish", "tanh"]),
+    ("points", "many"), ("points", 12.5), ("noise", float("nan")), ("noise", "inf"),
+    ("hidden", "8,x"), ("hidden", {"a": 1}), ("hidden", [8] * (MAX_LAYERS + 1)),
+    ("points", True), ("schedule", None), ("architecture", ["plain"]), ("seed", []),
+])
+def test_bad_values_are_refused_and_the_old_value_kept(name, value):
+    s, messages = validate({name: value})
+    assert s[name] == DEFAULTS[name]
+    assert len(messages) == 1 and messages[0].startswith(f"{name}:") and "kept" in messages[0]
+
+
+def test_unknown_settings_and_non_objects_are_reported():
+    s, messages = validate({"evil": "<script>"})
+    assert s == DEFAULTS and messages == ["unknown setting 'evil' ignored"]
+    s, messages = validate(["points", 3])
+    assert s == DEFAULTS and "must be an object" in messages[0]
+
+
+def test_a_network_over_the_parameter_limit_is_refused():
+    s, messages = validate({"hidden": [MAX_WIDTH] * MAX_LAYERS})
+    assert parameter_count({**DEFAULTS, "hidden": [MAX_WIDTH] * MAX_LAYERS}) > MAX_PARAMETERS
+    assert s["hidden"] == DEFAULTS["hidden"] and "too large" in messages[-1]
+    # deep and wide within the limit: tens of layers of a few hundred units
+    s, messages = validate({"hidden": [256] * 30})
+    assert messages == [] and len(s["hidden"]) == 30
+
+
+def test_fixed_class_counts_and_one_activation_per_layer():
+    s, messages = validate({"data": "moons", "classes": 5})
+    assert s["classes"] == 2 and messages == ["moons has exactly 2 classes"]
+    s, _ = validate({"hidden": "4,4,4", "activation": "tanh"})
+    assert s["activation"] == ("tanh", "tanh", "tanh")
+    s, _ = validate({"hidden": "4", "activation": "tanh,relu"})
+    assert s["activation"] == ("tanh",)
+
+
+def test_no_hidden_layer_is_a_linear_classifier():
+    s, messages = validate({"hidden": ""})
+    assert messages == [] and s["hidden"] == () and s["activation"] == ("relu",)
+    net = build(s, 2)
+    assert [layer["kind"] for layer in describe(net)] == ["dense"]
+    assert net.n_parameters() == parameter_count(s) == 6
+
+
+def test_learning_rate_defaults_to_the_optimisers_own():
+    s, _ = validate({"optimizer": "gd"})
+    assert learning_rate(s) == 0.1
+    s, _ = validate({"optimizer": "gd", "lr": 0.5})
+    assert learning_rate(s) == 0.5
+
+
+@pytest.mark.parametrize("architecture", ["plain", "resnet"])
+def test_parameter_count_matches_the_built_network(architecture):
+    s, _ = validate({"architecture": architecture, "hidden": "7,5,3",
+                     "activation": "relu,tanh,sigmoid", "classes": 3, "dropout": 0.2})
+    net = build(s, 3)
+    assert net.n_parameters() == parameter_count(s)
+    kinds = [layer["kind"] for layer in describe(net)]
+    assert kinds.count("dropout") == 3
+    if architecture == "resnet":
+        assert kinds.count("residual") == 2
+        assert [layer.get("inner") for layer in describe(net) if layer["kind"] == "residual"] \
+            == [5, 3]
+    else:
+        assert [layer.get("activation") for layer in describe(net) if layer["kind"] == "dense"] \
+            == ["relu", "tanh", "sigmoid", "identity"]
+
+
+@pytest.mark.parametrize("name", ["rings", "moons", "spirals", "xor", "blobs"])
+def test_toy_samples_follow_the_settings(name):
+    s, _ = validate({"data": name, "points": 300, "classes": 3, "test_fraction": 0.3})
+    d = playdata.toy_sample(s)
+    assert len(d.X_train) + len(d.X_test) == 300 and len(d.X_test) == 90
+    assert d.n_classes == s["classes"]
+    assert len(d.classes) == s["classes"]
+    x0, x1, y0, y1 = d.domain
+    assert x1 - x0 == pytest.approx(y1 - y0)  # a square, so rings look round
+    X = np.concatenate([d.X_train, d.X_test])
+    assert X[:, 0].min() > x0 and X[:, 0].max() < x1 and X[:, 1].min() > y0
+    assert np.allclose(d.standardise(d.X_train).mean(axis=0), 0, atol=1e-12)
+
+
+def test_the_exported_network_takes_the_original_coordinates(tmp_path):
+    s, _ = validate({"hidden": "6", "seed": 3})
+    text = "x,y,label\n" + "".join(f"{100 + 40 * np.cos(t):.6f},{-5 + 0.01 * np.sin(t):.6f},"
+                                   f"{'inside' if k % 2 else 'outside'}\n"
+                                   for k, t in enumerate(np.linspace(0, 6, 60)))
+    name, X, y, classes = playdata.read_upload("mine.csv", text)
+    d = playdata.split(name, X, y, classes, s)
+    x0, x1, y0, y1 = d.domain  # 80 units wide, 0.02 high: each axis gets its own scale
+    assert x1 - x0 > 80 and 0.02 < y1 - y0 < 0.03
+    net = build(s, d.n_classes, seed=1)
+    # a reference in float64: the playground's network on standardised points
+    expected = net.astype(np.float64).predict_logits((X - d.mean) / d.scale)
+    exported = export_network(net, d)
+    path = save_model(exported, tmp_path / "model.npz")
+    loaded = load_model(path)
+    assert loaded.metadata == {"classes": ["inside", "outside"], "data": "mine.csv"}
+    np.testing.assert_allclose(loaded.predict_logits(X), expected, rtol=1e-4, atol=1e-4)
+    assert net.metadata == {}  # the live network is untouched
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", "empty"),
+    ("1,2,3,a\n4,5,6,b\n", "3 feature columns"),
+    ("1,a\n2,b\n", "1 feature columns"),
+    ("1,2,a\n3,oops,b\n" + "1,2,a\n" * 20, "line 2, column 2"),
+    ("1,2,a\n3,,b\n" + "1,2,b\n" * 20, "missing value"),
+    ("1,2,a\n3,4\n", "line 2 has 2 columns"),
+    ("1,2,a\n" * 30, "at least 2 classes"),
+    ("1,2,a\n3,4,b\n", "only 2 rows"),
+])
+def test_bad_uploads_get_one_clear_line_naming_the_file(text, expected):
+    with pytest.raises(DataError) as err:
+        playdata.read_upload("../../etc/mine.csv", text)
+    message = str(err.value)
+    assert expected in message and message.startswith("mine.csv")
+    assert "\n" not in message and "nnlearn-upload" not in message  # no temporary path
+
+
+def test_uploads_too_large_are_refused_before_parsing():
+    with pytest.raises(DataError, match="larger than"):
+        playdata.read_upload("big.csv", "1,2,a\n" * 200_000)
+    with pytest.raises(DataError, match="sent as text"):
+        playdata.read_upload("x.csv", b"1,2,3")
