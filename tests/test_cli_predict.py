@@ -59,6 +59,8 @@ def test_predict_writes_the_original_labels_and_probabilities(tmp_path, fruit_mo
     assert rows[0] == ["prediction", "p_apple", "p_banana", "p_cherry"]
     net = load_model(model)
     X = np.loadtxt(table, delimiter=",", skiprows=1, usecols=(0, 1))
+    scaling = net.metadata["standardize"]  # the table recipe's, applied again by predict
+    X = (X - scaling["mean"]) / scaling["scale"]
     expected = np.array(["apple", "banana", "cherry"])[net.predict(X.astype(np.float32))]
     assert [row[0] for row in rows[1:]] == expected.tolist()
     p = np.array([[float(v) for v in row[1:]] for row in rows[1:]])

@@ -77,8 +77,12 @@ def test_a_model_written_by_nnlearn_train_loads_with_its_labels(tmp_path):
     assert clf.classes_.tolist() == ["maybe", "no", "yes"] and clf.classes_.dtype.kind == "U"
     assert clf.n_features_in_ == 3
     network = load_model(path)
-    X32 = X.astype(np.float32)
-    assert clf.predict(X32).tolist() == names[network.predict(X32)].tolist()
+    # A table's recipe scales its features: the estimator applies the recorded scaling
+    # (folded into its first layer), as done here by hand from the metadata.
+    scaling = network.metadata["standardize"]
+    X_scaled = ((X - scaling["mean"]) / scaling["scale"]).astype(np.float32)
+    assert clf.predict(X.astype(np.float32)).tolist() == \
+        names[network.predict(X_scaled)].tolist()
     assert class_labels(network).tolist() == ["maybe", "no", "yes"]
     # Its hyper-parameters are read off the network: it can train on.
     params = clf.get_params()

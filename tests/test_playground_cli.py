@@ -67,21 +67,6 @@ def test_help_names_the_options():
         assert option in r.stdout
 
 
-def test_every_static_file_is_package_data():
-    """The page must come with the wheel: pyproject's package-data covers every asset."""
-    tomllib = pytest.importorskip("tomllib", reason="Python >= 3.11 reads pyproject.toml")
-    import fnmatch
-    root = SRC.parent
-    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    patterns = config["tool"]["setuptools"]["package-data"]["nnlearn.playground"]
-    package = SRC / "nnlearn" / "playground"
-    assets = [p.relative_to(package).as_posix() for p in (package / "static").iterdir()]
-    assert {"static/index.html", "static/playground.js", "static/draw.js"} <= set(assets)
-    for asset in assets:
-        assert any(fnmatch.fnmatch(asset, pattern) for pattern in patterns), asset
-    assert "nnlearn[playground]" in " ".join(config["project"]["optional-dependencies"]["test"])
-
-
 def test_without_the_extra_it_says_what_to_install():
     code = ("import sys; sys.modules['starlette'] = None\n"
             "from nnlearn.cli import main; main(['playground', '--port', '0'])")

@@ -154,7 +154,7 @@ def test_the_exported_network_takes_the_original_coordinates(tmp_path):
     ("1,2,a\n3,,b\n" + "1,2,b\n" * 20, "missing value"),
     ("1,2,a\n3,4\n", "line 2 has 2 columns"),
     ("1,2,a\n" * 30, "at least 2 classes"),
-    ("1,2,a\n3,4,b\n", "only 2 rows"),
+    ("1,2,a\n3,4,b\n5,6,a\n", "only 3 rows"),
 ])
 def test_bad_uploads_get_one_clear_line_naming_the_file(text, expected):
     with pytest.raises(DataError) as err:
