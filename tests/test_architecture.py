@@ -22,6 +22,8 @@ ALLOWED = {
     "training": {"engine", "errors", "fileio"},
     "torch": {"engine", "errors", "fileio"},
     "backends": {"engine", "training", "torch"},
+    "experiments": {"backends", "training", "data", "plots", "engine", "errors", "fileio"},
+    "report": {"experiments", "plots", "errors", "fileio"},
     "playground": {"engine", "training", "data", "plots", "errors", "fileio"},
 }
 BOTTOM = {"errors", "fileio"}

@@ -17,6 +17,7 @@ from .data import data
 from .gradcheck import gradcheck_command
 from .playground import playground
 from .predict import evaluate_command, predict_command
+from .reproduce import reproduce
 from .train import train
 
 
@@ -32,6 +33,7 @@ cli.add_command(gradcheck_command, name="gradcheck")
 cli.add_command(predict_command, name="predict")
 cli.add_command(evaluate_command, name="evaluate")
 cli.add_command(playground)
+cli.add_command(reproduce)
 
 
 def _fail(message: str, code: int) -> None:

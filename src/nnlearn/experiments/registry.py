@@ -1,0 +1,89 @@
+"""The experiments in the lecture's order, and running a chosen set of them.
+
+Each module has ``NAME``, ``TITLE``, ``NEEDS_DATA`` (it trains on the image
+data set), ``NEEDS`` (experiments whose record it reads: the shift test reuses
+the trained networks of the capacity experiment) and the functions
+``recipe(settings)``, ``run(settings, runner, **needed_records) -> Record`` and
+``draw(record) -> {name: figure}``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from ..data import SOURCES, status
+from . import augment, capacity, data_size, depth, hidden, rings, shift, twin
+from .base import Record, Settings
+
+EXPERIMENTS = {m.NAME: m for m in (rings, capacity, shift, hidden, data_size, augment, depth,
+                                   twin)}
+#: What ``--data fashion-mnist`` runs by default: the experiments about the data set (2 to 7).
+DATA_EXPERIMENTS = ("capacity", "shift", "hidden", "data-size", "augment", "depth")
+
+
+def default_names(data: str) -> list[str]:
+    return list(EXPERIMENTS) if data == "mnist" else list(DATA_EXPERIMENTS)
+
+
+def parse_names(text: str | None, data: str) -> list[str]:
+    """``"shift,depth"`` -> those names, checked; None -> the default set for ``data``."""
+    if not text:
+        return default_names(data)
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in EXPERIMENTS]
+    if unknown or not names:
+        raise ValueError(f"unknown experiment {', '.join(unknown) or repr(text)}; choose from "
+                         f"{', '.join(EXPERIMENTS)}")
+    return names
+
+
+def with_needs(names: list[str]) -> list[str]:
+    """``names`` and what they need, in the lecture's order."""
+    wanted = set(names)
+    for name in reversed(list(EXPERIMENTS)):
+        if name in wanted:
+            wanted.update(EXPERIMENTS[name].NEEDS)
+    return [n for n in EXPERIMENTS if n in wanted]
+
+
+def data_missing(settings: Settings) -> str | None:
+    """None when the data set is on this machine, else how to get it (nothing is downloaded)."""
+    if settings.data not in SOURCES:
+        return None
+    found = status(settings.data, settings.data_dir)
+    return None if found.folder is not None else found.message
+
+
+def run_experiments(settings: Settings, names: list[str], runner,
+                    progress: Callable[[str], None] = lambda line: None) -> list[Record]:
+    """Run ``names`` (and what they need) in order; a record for each, skipped ones included."""
+    order = with_needs(names)
+    missing = data_missing(settings)
+    records: dict[str, Record] = {}
+    for i, name in enumerate(order, 1):
+        module = EXPERIMENTS[name]
+        head = f"[{i}/{len(order)}] {module.TITLE}"
+        reason = None
+        if module.NEEDS_DATA and missing:
+            reason = f"{settings.data} is missing: {missing}"
+        elif hasattr(module, "available") and module.available():
+            reason = module.available()
+        elif any(records[n].skipped for n in module.NEEDS):
+            reason = f"needs {', '.join(module.NEEDS)}, which was skipped"
+        if reason:
+            records[name] = Record(name, module.TITLE, "", skipped=reason)
+            progress(f"{head}: skipped ({reason})")
+            continue
+        progress(f"{head} ...")
+        t0 = time.perf_counter()
+        needed = {n: records[n] for n in module.NEEDS}
+        records[name] = module.run(settings, runner, **needed)
+        records[name].seconds = time.perf_counter() - t0
+        progress(f"{head}: done in {records[name].seconds:.1f} s")
+    return [records[n] for n in order]
+
+
+def draw(record: Record) -> dict:
+    """The figures of a record (none for a skipped one)."""
+    return {} if record.skipped else EXPERIMENTS[record.name].draw(record)

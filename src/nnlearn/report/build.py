@@ -1,0 +1,154 @@
+"""Write the report of a reproduction run: a thin layer over the experiment records.
+
+``build_results`` gathers every record into one JSON-ready dictionary (the
+claims table first, then each experiment's recipe and numbers, the seeds, the
+software, the machine and the run times); ``write_report`` draws the figures,
+writes them as PNG and renders ``report.html`` (figures embedded as base64, so
+the one file opens offline) and ``report.md`` from the Jinja2 templates beside
+this module. ``schema.json`` describes ``results.json``.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import platform
+import resource
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import jinja2
+
+from ..experiments import draw
+from ..fileio import write_bytes, write_text
+from ..plots import save_figure
+
+SCHEMA_PATH = Path(__file__).with_name("schema.json")
+TEMPLATES = Path(__file__).with_name("templates")
+PACKAGES = ("nnlearn", "numpy", "scikit-learn", "matplotlib", "torch", "joblib", "threadpoolctl",
+            "jinja2", "dask", "distributed")
+UNIT_IS_FRACTION = ("fraction", "accuracy difference")
+
+
+def load_schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def _finite(value):
+    """JSON has no NaN or infinity: they become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # NumPy scalars
+        return _finite(value.item())
+    return value
+
+
+def software() -> dict:
+    found = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def machine(load_before=None) -> dict:
+    def mib(kib):  # ru_maxrss is in KiB on Linux
+        return round(kib / 1024, 1)
+    info = {"platform": platform.platform(), "processor": platform.machine(),
+            "cpu_count": os.cpu_count(),
+            "peak_rss_mib_main": mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss),
+            "peak_rss_mib_largest_child": mib(
+                resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)}
+    if hasattr(os, "getloadavg"):
+        info["load_average_start"] = load_before
+        info["load_average_end"] = [round(v, 2) for v in os.getloadavg()]
+    return info
+
+
+def build_results(records, settings, *, runner_info=None, started=None, seconds=None,
+                  command=None, load_before=None, notes=()) -> dict:
+    """Everything measured, as one JSON-ready dictionary (see ``schema.json``)."""
+    claims = [c for r in records for c in r.claims]
+    return _finite({
+        "schema_version": 1,
+        "title": "nnlearn reproduce: the lecture's results, measured",
+        "data": settings.data, "quick": settings.quick, "seeds": settings.seed_list,
+        "command": command or "", "started": started or _now(), "finished": _now(),
+        "run_seconds": seconds, "notes": list(notes),
+        "claims": claims,
+        "experiments": [r.to_json() for r in records],
+        "recipes": {r.name: r.recipe for r in records if not r.skipped},
+        "run_times": {r.name: round(r.seconds, 2) for r in records},
+        "software": software(), "machine": machine(load_before), "runner": runner_info or {},
+    })
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# -- formatting for the templates ---------------------------------------------------------
+
+def fmt_value(value, unit="fraction", signed=False) -> str:
+    if value is None:
+        return "–"
+    if unit == "fraction":
+        return f"{100 * value:+.1f}%" if signed else f"{100 * value:.1f}%"
+    if unit in UNIT_IS_FRACTION:  # a difference of accuracies, in percentage points
+        return f"{100 * value:+.1f} pt"
+    return f"{value:.3g}"
+
+
+def fmt_spread(value, unit="fraction") -> str:
+    if value is None:
+        return ""
+    return f"{100 * value:.2f}" if unit in UNIT_IS_FRACTION else f"{value:.2g}"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
+                             autoescape=jinja2.select_autoescape(["html"]),
+                             trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.StrictUndefined)
+    env.filters["value"] = fmt_value
+    env.filters["spread"] = fmt_spread
+    env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=1)
+    return env
+
+
+def write_report(records, results: dict, out) -> dict[str, Path]:
+    """Draw every record's figures into ``out`` (PNG) and write the three report files."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    figures: dict[str, list[dict]] = {}
+    written: dict[str, Path] = {}
+    for record in records:
+        figures[record.name] = []
+        for name, fig in draw(record).items():
+            path = out / f"{name}.png"
+            save_figure(fig, path)
+            written[name] = path
+            figures[record.name].append({"file": path.name, "name": name, "base64":
+                                         base64.b64encode(path.read_bytes()).decode("ascii")})
+    for entry in results["experiments"]:
+        entry["figures"] = [f["file"] for f in figures.get(entry["name"], [])]
+    results["figures"] = sorted(p.name for p in written.values())
+    written["results"] = out / "results.json"
+    write_text(written["results"], json.dumps(results, indent=1, allow_nan=False) + "\n")
+    env = _environment()
+    context = {"r": results, "figures": figures, "experiments": results["experiments"]}
+    written["html"] = out / "report.html"
+    write_bytes(written["html"], env.get_template("report.html.j2").render(**context)
+                .encode("utf-8"))
+    written["md"] = out / "report.md"
+    write_text(written["md"], env.get_template("report.md.j2").render(**context))
+    return written

@@ -1,0 +1,198 @@
+"""``nnlearn reproduce``: the files, the schema, the claims, Dask, and the report in a browser.
+
+The runs use ``--quick`` on scikit-learn's embedded 8x8 digits (nothing to
+download, seconds), and MNIST where the machine has it.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from nnlearn.report import load_schema
+
+from data_helpers import need_data
+
+PNG = b"\x89PNG\r\n\x1a\n"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ALL = "rings,capacity,shift,hidden,data-size,augment,depth,twin"
+
+
+def reproduce(*args, env=None):
+    r = subprocess.run([sys.executable, "-m", "nnlearn", "reproduce", *args],
+                       capture_output=True, text=True, timeout=600, env=env)
+    assert r.returncode == 0, r.stderr
+    return r
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory):
+    out = tmp_path_factory.mktemp("quick")
+    r = reproduce("--quick", "--data", "digits", "--seeds", "2", "--only", ALL, "--jobs", "1",
+                  "--threads", "1", "--out", str(out))
+    return out, r
+
+
+def test_quick_writes_every_file_and_a_progress_line_per_experiment(quick):
+    out, r = quick
+    results = json.loads((out / "results.json").read_text())
+    jsonschema.validate(results, load_schema())
+    assert (out / "report.html").stat().st_size > 10_000 and (out / "report.md").stat().st_size
+    expected = {"rings_decision_regions", "rings_loss", "capacity_curves", "shift_curves",
+                "shift_confusion", "hidden_nodes", "data_size_panels", "augment_panels",
+                "augment_shift_curves", "depth_grad_norms", "depth_accuracy"}
+    figures = set(results["figures"])
+    assert {f"{n}.png" for n in expected} <= figures
+    for name in figures:
+        data = (out / name).read_bytes()
+        assert data[:8] == PNG and len(data) > 5_000, name
+    names = [e["name"] for e in results["experiments"]]
+    assert names == ALL.split(",")
+    for e in results["experiments"]:
+        assert f"{e['title']}: done in" in r.stderr
+    assert r.stderr.count(": done in") + r.stderr.count(": skipped") == len(names)
+    assert "claims reproduced" in r.stdout
+
+
+def test_every_claim_has_a_verdict_and_the_recipes_are_stored(quick):
+    out, _ = quick
+    results = json.loads((out / "results.json").read_text())
+    assert len(results["claims"]) >= 13
+    for c in results["claims"]:
+        assert c["verdict"] in ("reproduced", "differs", "skipped")
+        if c["unit"] == "fraction" and c["ours"] is not None:
+            assert 0 <= c["ours"] <= 1
+    for name in ("capacity", "depth", "data-size", "augment", "rings"):
+        assert results["recipes"][name]
+    assert results["recipes"]["capacity"]["tuned"]["lr"] == 5e-3
+    assert results["seeds"] == [0, 1]
+    assert results["software"]["numpy"] and results["machine"]["cpu_count"]
+    md = (out / "report.md").read_text()
+    assert "| claim | id | lecture | ours |" in md and "![hidden_nodes](hidden_nodes.png)" in md
+
+
+def test_the_html_needs_nothing_from_outside(quick):
+    out, _ = quick
+    html = (out / "report.html").read_text()
+    assert 'src="http' not in html and "<script" not in html and 'href="http' not in html
+    assert html.count('src="data:image/png;base64,') == len(
+        json.loads((out / "results.json").read_text())["figures"])
+
+
+def test_a_missing_data_set_says_how_to_get_it_and_runs_the_rings(tmp_path):
+    r = reproduce("--quick", "--data-dir", str(tmp_path / "empty"), "--only", "rings,shift",
+                  "--seeds", "1", "--out", str(tmp_path / "out"))
+    assert "mnist" in r.stderr and "skipped" in r.stderr
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    jsonschema.validate(results, load_schema())
+    skipped = {e["name"]: e["skipped"] for e in results["experiments"]}
+    assert skipped["rings"] is None and skipped["shift"]
+    assert results["notes"] and "mnist" in results["notes"][0]
+
+
+def test_bad_options_end_in_one_line(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "nnlearn", "reproduce", "--only", "nope",
+                        "--out", str(tmp_path)], capture_output=True, text=True)
+    assert r.returncode != 0 and r.stderr.count("\n") == 1 and "unknown experiment" in r.stderr
+
+
+@pytest.mark.slow
+def test_mnist_quick_has_the_lecture_claim_ids(tmp_path, data_env):
+    need_data("mnist")
+    reproduce("--quick", "--only", "shift", "--seeds", "1", "--threads", "1",
+              "--out", str(tmp_path))
+    results = json.loads((tmp_path / "results.json").read_text())
+    jsonschema.validate(results, load_schema())
+    ids = {c["id"]: c for c in results["claims"]}
+    for h in (10, 32):
+        for key in ("test_acc", "shift1_acc", "shift2_acc"):
+            c = ids[f"mnist_hidden{h}_{key}"]
+            assert 0.1 < c["ours"] <= 1 and c["lecture"] in (0.93, 0.97, 0.87, 0.62)
+
+
+@pytest.mark.slow
+def test_dask_cluster_gives_the_serial_numbers(tmp_path):
+    distributed = pytest.importorskip("distributed")
+    only = "capacity,shift,depth"
+    serial = tmp_path / "serial"
+    reproduce("--quick", "--data", "digits", "--seeds", "2", "--only", only, "--threads", "1",
+              "--out", str(serial))
+    env = dict(os.environ)
+    src = str(Path(__file__).resolve().parent.parent / "src")
+    env["PYTHONPATH"] = os.pathsep.join([src, env.get("PYTHONPATH", "")])
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            client.run(lambda: sys.path.insert(0, src))  # the workers import this source
+            dask = tmp_path / "dask"
+            reproduce("--quick", "--data", "digits", "--seeds", "2", "--only", only,
+                      "--dask-scheduler", cluster.scheduler_address, "--out", str(dask),
+                      env=env)
+            assert len(client.scheduler_info()["workers"]) == 2
+    a, b = (json.loads((p / "results.json").read_text()) for p in (serial, dask))
+    assert b["runner"]["dask_scheduler"] and not a["runner"]["dask_scheduler"]
+    assert [(c["id"], c["values"]) for c in a["claims"]] == \
+        [(c["id"], c["values"]) for c in b["claims"]]
+    # every number but the wall-clock times: accuracies, gradient norms, confusion counts
+    assert [_without_times(e["results"]) for e in a["experiments"]] == \
+        [_without_times(e["results"]) for e in b["experiments"]]
+
+
+def _without_times(value):
+    if isinstance(value, dict):
+        return {k: _without_times(v) for k, v in value.items() if not k.startswith("seconds")}
+    if isinstance(value, list):
+        return [_without_times(v) for v in value]
+    return value
+
+
+def _browser():
+    """(playwright, chromium path) or a skip (a failure with NNLEARN_REQUIRE_BROWSER=1)."""
+    required = os.environ.get("NNLEARN_REQUIRE_BROWSER") == "1"
+    reason = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        reason = "playwright is not installed (pip install playwright)"
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if reason is None and not Path(path).exists():
+        reason = "Debian's chromium is not installed (apt-get install chromium)"
+    if reason:
+        if required:
+            pytest.fail(f"NNLEARN_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    return sync_playwright, path
+
+
+def test_the_report_opens_in_chromium_with_its_claims_and_figures(quick):
+    sync_playwright, path = _browser()
+    out, _ = quick
+    results = json.loads((out / "results.json").read_text())
+    errors = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=path, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update"])
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto((out / "report.html").resolve().as_uri())
+            rows = page.locator("#claims-table tbody tr")
+            assert rows.count() == len(results["claims"])
+            assert page.locator("#claims-table").is_visible()
+            images = page.locator("img")
+            assert images.count() == len(results["figures"])
+            widths = page.eval_on_selector_all(
+                "img", "els => els.map(e => e.complete ? e.naturalWidth : 0)")
+            assert all(w > 100 for w in widths), widths
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "reproduce-report.png"), full_page=True)
+        finally:
+            browser.close()
+    assert errors == []
