@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from threadpoolctl import threadpool_limits  # a dependency of scikit-learn
 
-# The data tests' fixtures (real data sets that may be absent, tiny fake IDX files).
-pytest_plugins = ["data_helpers"]
+# The data tests' fixtures (real data sets that may be absent, tiny fake IDX files) and
+# the estimator tests' small data sets.
+pytest_plugins = ["data_helpers", "estimator_helpers"]
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ import json
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_blobs
-from sklearn.model_selection import train_test_split
 
 from nnlearn import NeuralNetClassifier, mlp, resnet
 from nnlearn.errors import ModelFileError
@@ -15,11 +13,6 @@ from nnlearn.training import class_labels, load_model, save_model
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning",
                                         "ignore::nnlearn.errors.TrainingWarning")
 
-
-@pytest.fixture(scope="module")
-def blobs():
-    X, y = make_blobs(n_samples=240, centers=3, n_features=4, cluster_std=2.0, random_state=0)
-    return train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
 
 
 @pytest.mark.parametrize("suffix", [".npz", ".safetensors"])

@@ -4,9 +4,8 @@ interruptions (NumPy backend unless a test says otherwise)."""
 import numpy as np
 import pytest
 from scipy.special import logsumexp
-from sklearn.datasets import load_digits, make_blobs, make_classification
+from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted
 
 from nnlearn import NeuralNetClassifier
@@ -18,16 +17,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 FAST = dict(epochs=60, lr=1e-2, random_state=0)
 
 
-@pytest.fixture(scope="module")
-def blobs():
-    X, y = make_blobs(n_samples=240, centers=3, n_features=4, cluster_std=2.0, random_state=0)
-    return train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
-
-
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return train_test_split(X / 16.0, y, test_size=0.25, random_state=0, stratify=y)
 
 
 def spy_on_backend(monkeypatch):

@@ -5,8 +5,6 @@ import pickle
 
 import numpy as np
 import pytest
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
 
 pytest.importorskip("torch")
 
@@ -17,11 +15,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 
 CUDA = pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="no GPU")
 
-
-@pytest.fixture(scope="module")
-def digits():
-    X, y = load_digits(return_X_y=True)
-    return train_test_split(X / 16.0, y, test_size=0.25, random_state=0, stratify=y)
 
 
 @pytest.mark.parametrize("params", [
