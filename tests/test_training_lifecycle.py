@@ -160,3 +160,11 @@ def test_a_bad_training_state_is_refused():
     state["schedule_origin"] = 5
     with pytest.raises(ValueError, match="inconsistent"):
         t.load_state_dict(state)
+
+
+def test_a_trainer_without_the_divergence_check_has_no_warnings(rng):
+    X = rng.normal(size=(20, 2))
+    t = _trainer(epochs=1, lr=1e-9)
+    t.default_callbacks = []
+    t.fit(X, (X[:, 0] > 0).astype(int))
+    assert t.warnings == []

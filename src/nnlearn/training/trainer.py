@@ -115,6 +115,7 @@ class Trainer:
         self.interrupted = False  # set by GracefulStop when a signal ended the run early
         self.planned_iterations = 0
         self.last_loss = math.nan  # mean loss of the last batch, for callbacks
+        self.warnings: list[str] = []  # what DivergenceCheck said about the last fit
         # The learning-rate schedule runs over iterations [origin, origin + total):
         # one fit call's plan, unless a resumed run continues an earlier plan.
         self._schedule: tuple[int, int] | None = None
