@@ -154,3 +154,28 @@ def test_tables_that_do_not_fit_the_model_are_refused(tmp_path, fruit_model, com
                 str(tmp_path / "out"))
     assert r.returncode != 0 and message in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1 and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("data", ["moons", "table"])
+def test_evaluate_finds_the_test_part_the_model_was_trained_on(tmp_path, data):
+    """Without --data, evaluate splits the training data as train did (its seed, its
+    file wherever it lies): it gives the test numbers train wrote in metrics.json."""
+    if data == "table":
+        d = load("blobs", seed=2, n_classes=3)
+        data = tmp_path / "tables" / "blobs.csv"
+        data.parent.mkdir()
+        data.write_text("x,y,label\n" + "".join(f"{a},{b},{c}\n" for (a, b), c in
+                                                 zip(d.X_train[:300], d.y_train[:300])))
+    run_dir = tmp_path / "run"
+    r = nnlearn("train", "--data", str(data), "--data-seed", "3", "--hidden", "4",
+                "--epochs", "3", "--batch-size", "50", "--quiet", "--out", str(run_dir))
+    assert r.returncode == 0, r.stderr
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    r = nnlearn("evaluate", "--model", str(run_dir / "model.npz"), "--json", cwd=elsewhere)
+    assert r.returncode == 0, r.stderr
+    report = json.loads(r.stdout)
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert report["n"] == metrics["n_test"]
+    assert report["accuracy"] == pytest.approx(metrics["test_accuracy"], abs=1e-12)
+    assert report["loss"] == pytest.approx(metrics["test_loss"], rel=1e-5)

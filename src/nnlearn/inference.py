@@ -40,6 +40,16 @@ def _is_idx(path: Path) -> bool:
     return "idx" in name or name.endswith((".ubyte", ".idx"))
 
 
+def training_source(network) -> dict | None:
+    """How the model's training data was loaded (``{"data": ..., "options": {...}}``),
+    as ``nnlearn train`` records it; None for models that do not say."""
+    source = (network.metadata or {}).get("source")
+    if isinstance(source, dict) and isinstance(source.get("data"), str) and \
+            isinstance(source.get("options", {}), dict):
+        return source
+    return None
+
+
 def load_inputs(source, network, *, data_dir=None, part="test", labels_file=None,
                 label=-1, header=None, delimiter=None) -> Inputs:
     """Read what ``source`` names, as rows for ``network`` (see the module docstring).
@@ -47,8 +57,13 @@ def load_inputs(source, network, *, data_dir=None, part="test", labels_file=None
     ``labels_file``: an IDX label file to go with an IDX image file (for evaluating).
     """
     key = str(source)
-    if key in names():
-        data = load(key, data_dir=data_dir, seed=0) if data_dir else load(key, seed=0)
+    recorded = training_source(network)
+    same = recorded is not None and recorded["data"] == key
+    if key in names() or same:
+        # The model's own data is split as it was in training (its seed, its CSV
+        # options); another named set with its default seed.
+        options = dict(recorded.get("options", {})) if same else {"seed": 0}
+        data = load(key, data_dir=data_dir, **options)
         X, y = (data.X_test, data.y_test) if part == "test" else (data.X_train, data.y_train)
         inputs = Inputs(f"{key} ({part})", X, np.asarray(data.classes)[y], data.image_shape)
     else:

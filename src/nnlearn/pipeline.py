@@ -184,7 +184,12 @@ def run(cfg: RunConfig, callbacks=(), *, resume: Resume | None = None,
         if (network.n_in, network.n_out) != (data.n_features, data.n_classes):
             raise ValueError(f"the saved network maps {network.n_in} inputs to {network.n_out} "
                              f"classes; {data.name} has {data.n_features} and {data.n_classes}")
-    network.metadata = {"classes": np.asarray(data.classes).tolist(), "data": data.name}
+    # How the data was loaded (not where: data_dir is this machine's), so that
+    # nnlearn evaluate can find the same test part again.
+    source = {"data": str(cfg.data), "options": {k: v for k, v in _data_options(cfg).items()
+                                                 if k != "data_dir"}}
+    network.metadata = {"classes": np.asarray(data.classes).tolist(), "data": data.name,
+                        "source": source}
     if cfg.standardize:  # learnt on the training part; kept for predict as plain lists
         data, scaler = standardize(data)
         network.metadata["standardize"] = scaler.to_dict()

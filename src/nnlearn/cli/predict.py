@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from ..fileio import write_text
-from ..inference import evaluate, load_inputs, predict, shifted
+from ..inference import evaluate, load_inputs, predict, shifted, training_source
 from ..training import class_labels, load_model
 
 MODEL = click.option("--model", "model_path", required=True, type=click.Path(dir_okay=False),
@@ -78,7 +78,8 @@ def predict_command(model_path, data, out, top_k, data_dir, part, label):
 @MODEL
 @click.option("--data", default=None,
               help="A data set name, a labelled .csv/.tsv/.npz file, or an IDX image file "
-                   "with --labels. [default: the data set the model was trained on]")
+                   "with --labels. [default: the test part of the data the model was "
+                   "trained on, split as in training]")
 @click.option("--labels", "labels_file", type=click.Path(dir_okay=False), default=None,
               help="IDX label file that goes with an IDX image file.")
 @click.option("--shift", "offset", callback=_shift, default=None, metavar="DX,DY",
@@ -94,7 +95,8 @@ def evaluate_command(model_path, data, labels_file, offset, out, as_json, data_d
     """Loss, accuracy, per-class precision and recall of a trained model on labelled data."""
     network = load_model(model_path)
     if data is None:
-        data = (network.metadata or {}).get("data")
+        recorded = training_source(network)
+        data = recorded["data"] if recorded else (network.metadata or {}).get("data")
         if data is None:
             raise click.UsageError("the model does not say which data it was trained on; "
                                    "give --data")
