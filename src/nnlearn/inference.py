@@ -51,15 +51,18 @@ def training_source(network) -> dict | None:
 
 
 def load_inputs(source, network, *, data_dir=None, part="test", labels_file=None,
-                label=-1, header=None, delimiter=None) -> Inputs:
+                label=-1, header=None, delimiter=None, as_trained=False) -> Inputs:
     """Read what ``source`` names, as rows for ``network`` (see the module docstring).
 
-    ``labels_file``: an IDX label file to go with an IDX image file (for evaluating).
+    A data set name gives its ``part``; a file is read whole, unless
+    ``as_trained`` and it is the file the model was trained on: then its
+    ``part`` is split again as in training. ``labels_file``: an IDX label file to
+    go with an IDX image file (for evaluating).
     """
     key = str(source)
     recorded = training_source(network)
     same = recorded is not None and recorded["data"] == key
-    if key in names() or same:
+    if key in names() or (same and as_trained):
         # The model's own data is split as it was in training (its seed, its CSV
         # options); another named set with its default seed.
         options = dict(recorded.get("options", {})) if same else {"seed": 0}

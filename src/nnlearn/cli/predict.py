@@ -94,6 +94,7 @@ def evaluate_command(model_path, data, labels_file, offset, out, as_json, data_d
                      label):
     """Loss, accuracy, per-class precision and recall of a trained model on labelled data."""
     network = load_model(model_path)
+    as_trained = data is None
     if data is None:
         recorded = training_source(network)
         data = recorded["data"] if recorded else (network.metadata or {}).get("data")
@@ -101,7 +102,7 @@ def evaluate_command(model_path, data, labels_file, offset, out, as_json, data_d
             raise click.UsageError("the model does not say which data it was trained on; "
                                    "give --data")
     inputs = load_inputs(data, network, data_dir=data_dir, part=part, labels_file=labels_file,
-                         label=_label(label))
+                         label=_label(label), as_trained=as_trained)
     if offset is not None:
         inputs = shifted(inputs, *offset)
     report = evaluate(network, inputs)
