@@ -1,7 +1,12 @@
 """The README stays true: its quick start is what CI runs, and its Python runs."""
 
+import contextlib
+import io
 import re
 from pathlib import Path
+
+import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -26,7 +31,29 @@ def _blocks_of(text):
             for line in block.splitlines()]
 
 
-def test_python_examples_run(tmp_path, monkeypatch):
+def test_python_examples_run_and_print_what_the_readme_says(tmp_path, monkeypatch):
+    """Every Python block runs; a ``print`` whose comment starts with a number must
+    print that number (to 0.01): the README's stated results stay the real ones."""
     monkeypatch.chdir(tmp_path)
+    checked = 0
     for code in _blocks("python"):
-        exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+        out = io.StringIO()
+        namespace = {"__name__": "readme"}
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "README.md", "exec"), namespace)
+        prints = [line for line in code.splitlines() if line.startswith("print(")]
+        printed = out.getvalue().splitlines()
+        assert len(printed) >= len(prints), printed
+        for line, shown in zip(prints, printed):
+            stated = re.search(r"#\s*(-?\d+\.?\d*)", line)
+            if stated:
+                assert float(shown.split()[0]) == pytest.approx(float(stated.group(1)),
+                                                                abs=0.01), line
+                checked += 1
+        if "save_model(net" in code:  # the rings example: its file holds the network
+            from nnlearn.training import load_model
+            again = load_model(tmp_path / "rings.npz")
+            X = namespace["data"].X_test
+            np.testing.assert_array_equal(again.predict(X), namespace["net"].predict(X))
+            assert sorted(namespace["snaps"].snapshots) == [50, 500, 3000]
+    assert checked >= 2  # the rings' accuracy and the estimator's cross-validation score
