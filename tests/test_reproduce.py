@@ -43,9 +43,10 @@ def test_quick_writes_every_file_and_a_progress_line_per_experiment(quick):
     results = json.loads((out / "results.json").read_text())
     jsonschema.validate(results, load_schema())
     assert (out / "report.html").stat().st_size > 10_000 and (out / "report.md").stat().st_size
-    expected = {"rings_decision_regions", "rings_loss", "capacity_curves", "shift_curves",
-                "shift_confusion", "hidden_nodes", "data_size_panels", "augment_panels",
-                "augment_shift_curves", "depth_grad_norms", "depth_accuracy"}
+    expected = {"lecture_figure1", "rings_network", "rings_decision_regions", "rings_loss",
+                "capacity_curves", "shift_curves", "shift_confusion", "hidden_nodes",
+                "data_size_panels", "augment_panels", "augment_shift_curves", "depth_grad_norms",
+                "depth_accuracy"}
     figures = set(results["figures"])
     assert {f"{n}.png" for n in expected} <= figures
     for name in figures:

@@ -17,6 +17,7 @@ import time
 from ..data import load
 from ..engine import make_optimizer, mlp
 from ..plots import decision_regions, learning_curves
+from ..plots.network import network_diagram
 from ..training import NumpyBackend, Snapshots, TrainConfig, Trainer
 from .base import Record, Settings, claim
 
@@ -65,7 +66,13 @@ def run(settings: Settings, runner=None) -> Record:
 
 def draw(record: Record) -> dict:
     a = record.arrays
-    return {"rings_decision_regions": decision_regions(
+    last = max(a["snapshots"])
+    return {"lecture_figure1": network_diagram(
+                title="The lecture's Figure 1: a fully connected network, widths 6, 2, 6, 4, 1"),
+            "rings_network": network_diagram(
+                a["snapshots"][last], weights=True,
+                title=f"The rings network (2-100-2) at iteration {last}: edges by weight"),
+            "rings_decision_regions": decision_regions(
                 a["snapshots"], a["X"], a["y"], n_classes=2,
                 title="Rings: 2-layer network, 100 hidden units, full-batch gradient descent"),
             "rings_loss": learning_curves(a["history"], title="Rings: loss and accuracy "
