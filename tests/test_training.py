@@ -158,6 +158,8 @@ def test_transform_is_applied_to_training_batches(rings_data):
     (np.zeros((4, 3)), np.zeros(4), "3 features"),
     (np.zeros(4), np.zeros(4), "2-D"),
     (np.full((4, 2), np.nan), np.zeros(4), "NaN"),
+    (np.array([[0, 0], [0, np.inf], [0, 0], [0, 0]]), np.zeros(4), "infinite"),
+    (np.array([[np.inf, 0], [-np.inf, 0], [0, 0], [0, 0]]), np.zeros(4), "infinite"),
     (np.zeros((4, 2)), np.zeros(3), "shape"),
     (np.zeros((4, 2)), np.array([0, 1, 2, 0]), "outside"),
     (np.zeros((4, 2)), np.array([0, 0.5, 1, 0]), "class indices"),
