@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .data.registry import EMBEDDED, is_path
+from .data.registry import EMBEDDED
 from .data.sources import SOURCES
 from .data.toy import TOY
 from .engine.optim import DEFAULT_LR
@@ -64,9 +64,7 @@ def data_kind(name) -> str:
         return "toy"
     if key in SOURCES or key in EMBEDDED:
         return "images"
-    if is_path(name):
-        return "table"
-    return "table"  # unknown names fail later, in load(), with the list of names
+    return "table"  # a file; an unknown name fails later, in load(), with the list of names
 
 
 def recipe_for(name) -> Recipe:

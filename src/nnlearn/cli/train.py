@@ -98,7 +98,7 @@ def process_group(cfg: RunConfig):
         cleanup()
 
 
-RESUME_OPTIONS = {"epochs", "iterations", "quiet", "out", "data_dir", "progress"}
+RESUME_OPTIONS = {"epochs", "iterations", "data_dir"}  # besides --quiet and --out
 
 
 @click.command()
