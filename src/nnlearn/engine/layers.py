@@ -16,6 +16,7 @@ import numpy as np
 
 from .activations import get_activation
 from .init import default_init, init_weight
+from .reductions import column_sums
 
 
 class Layer:
@@ -105,7 +106,7 @@ class Dense(Layer):
         self.dz = dL_dz
         # eq. (5): dL/dW_k = dL/dz_k f_{k-1}^T and dL/db_k = dL/dz_k, summed over samples.
         np.matmul(dL_dz.T, self.f_prev, out=self.grads["W"])
-        np.sum(dL_dz, axis=0, out=self.grads["b"])
+        column_sums(dL_dz, out=self.grads["b"])
         # W_k^T dL/dz_k; the layer below multiplies by its D_{k-1}, completing eq. (4).
         return dL_dz @ self.W if need_input_grad else None
 
@@ -162,7 +163,7 @@ class Residual(Layer):
         dL_dz = self.sigma_prime(self.z, self.s) * (dL_df @ p["W1"])
         self.dz = dL_dz
         np.matmul(dL_dz.T, self.f_prev, out=g["W2"])
-        np.sum(dL_dz, axis=0, out=g["b"])
+        column_sums(dL_dz, out=g["b"])
         if not need_input_grad:
             return None
         # The skip connection passes dL/df_k through unchanged: no vanishing product.

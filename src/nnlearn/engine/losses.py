@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .reductions import row_max, row_sums
+
 
 def logsumexp(z, axis=-1):
     """``log sum_j exp(z_j)`` along ``axis``, stable: shape of ``z`` without ``axis``."""
@@ -57,13 +59,14 @@ def nll(z, y, *, reduction="mean", sample_weight=None):
         raise ValueError(f"reduction must be 'mean' or 'sum', got {reduction!r}")
     m = z.shape[0]
     rows = np.arange(m)
-    # log-sum-exp once, shared by the loss and its gradient (few whole-array operations:
-    # this runs at every training step).
-    shifted = z - np.max(z, axis=1, keepdims=True)  # every exponent <= 0
-    dL_dz = np.exp(shifted)
-    sums = np.sum(dL_dz, axis=1, keepdims=True)
-    dL_dz /= sums  # p_i
-    terms = np.log(sums[:, 0]) - shifted[rows, y]  # -y_i^T log p_i = logsumexp(z_i) - z_i(y_i)
+    # log-sum-exp once, shared by the loss and its gradient, in few whole-array
+    # operations (this runs at every training step; see ``reductions``).
+    dL_dz = z - row_max(z)[:, None]  # every exponent <= 0
+    picked = dL_dz[rows, y]  # z_i(y_i) - max_j z_i(j)
+    np.exp(dL_dz, out=dL_dz)
+    sums = row_sums(dL_dz)
+    dL_dz /= sums[:, None]  # p_i
+    terms = np.log(sums) - picked  # -y_i^T log p_i = logsumexp(z_i) - z_i(y_i)
     dL_dz[rows, y] -= 1  # p_i - y_i
     if sample_weight is None:
         total = float(np.sum(terms, dtype=np.float64))

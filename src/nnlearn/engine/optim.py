@@ -63,16 +63,50 @@ class Optimizer:
         # L2 penalty (wd/2)|W|^2 added to the loss: its gradient is wd * W.
         return g + p.dtype.type(self.weight_decay) * p if self.weight_decay else g
 
-    def step(self, params: dict, grads: dict, lr: float) -> None:
-        """One update of every array in ``params`` (in place) from ``grads``, same names."""
+    def step(self, params: dict, grads: dict, lr: float, flat=None) -> None:
+        """One update of every array in ``params`` (in place) from ``grads``, same names.
+
+        ``flat=(P, G)``, from ``Network.flat_views()``, says that every array of
+        ``params`` is a view into the 1-D array ``P`` and its gradient the view
+        at the same place in ``G``: the update then runs once on ``P`` and ``G``
+        whole, with the same arithmetic (the same numbers) in a few calls.
+        """
         self.t += 1
         kernels = fused.kernels() if self.use_kernels else None
         flush = self.t % FLUSH_EVERY == 0
+        if flat is not None:
+            P, G = flat
+            buffers, first = self._flat_buffers(params, P)
+            self._update(buffers, P, G, lr, kernels, flush, first)
+            return
         for name, p in params.items():
-            self._update(name, p, grads[name], lr, kernels, flush)
+            first = name not in self.state
+            if first:
+                self.state[name] = {k: np.zeros_like(p) for k in self._buffers + self._scratch}
+            self._update(self.state[name], p, grads[name], lr, kernels, flush, first)
 
-    def _update(self, name, p, g, lr, kernels, flush):
-        """Update ``p`` from its gradient ``g`` (weight decay not yet added)."""
+    def _flat_buffers(self, params: dict, P: np.ndarray) -> tuple[dict, bool]:
+        """The state as arrays the length of ``P`` (made on the first flat step,
+        keeping any state there was), with ``self.state[name]`` views into them;
+        and whether this is the first step (no state before)."""
+        if self._flat is not None and self._flat[0] is P:
+            return self._flat[1], False
+        first = not self.state
+        buffers = {k: np.zeros_like(P) for k in self._buffers + self._scratch}
+        for name, p in params.items():
+            start = (p.ctypes.data - P.ctypes.data) // P.itemsize
+            views = {k: b[start:start + p.size].reshape(p.shape) for k, b in buffers.items()}
+            for k, old in self.state.get(name, {}).items():
+                views[k][...] = old
+            self.state[name] = views
+        self._flat = (P, buffers)
+        return buffers, first
+
+    _flat: tuple[np.ndarray, dict] | None = None
+
+    def _update(self, s, p, g, lr, kernels, flush, first):
+        """Update ``p`` from its gradient ``g`` (weight decay not yet added), with
+        the state ``s`` (``first``: it was just made, all zeros)."""
         raise NotImplementedError
 
     def state_dict(self) -> dict[str, np.ndarray]:
@@ -113,7 +147,7 @@ class Optimizer:
                 raise ValueError(f"optimizer state of {name!r} lacks {sorted(missing)}")
             if "tmp" in self._scratch:
                 buffers["tmp"] = np.zeros_like(params[name])
-        self.t, self.state = t, state
+        self.t, self.state, self._flat = t, state, None
 
     _buffers: tuple[str, ...] = ()
     _scratch: tuple[str, ...] = ()
@@ -134,15 +168,12 @@ class SGD(Optimizer):
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
         self._buffers = ("v",) if self.momentum else ()
 
-    def _update(self, name, p, g, lr, kernels, flush):
+    def _update(self, s, p, g, lr, kernels, flush, first):
         dt = p.dtype.type
         if not self.momentum:
             p -= dt(lr) * self._decayed(p, g)
             return
-        first = name not in self.state
-        if first:
-            self.state[name] = {"v": np.empty_like(p)}
-        v = self.state[name]["v"]
+        v = s["v"]
         if kernels is not None and _kernel_ready(p, g, v):
             kernels["momentum"](p.reshape(-1), g.reshape(-1), v.reshape(-1), dt(self.momentum),
                                 dt(lr), dt(self.weight_decay), self.nesterov, first, flush,
@@ -172,10 +203,8 @@ class Adam(Optimizer):
             raise ValueError(f"Adam betas must be in [0, 1), got {beta1}, {beta2}")
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
 
-    def _update(self, name, p, g, lr, kernels, flush):
-        s = self.state.get(name)
-        if s is None:  # m, v, and a scratch array so that a step allocates nothing
-            s = self.state[name] = {k: np.zeros_like(p) for k in ("m", "v", "tmp")}
+    def _update(self, s, p, g, lr, kernels, flush, first):
+        # tmp: a scratch array, so that a step allocates nothing
         m, v, tmp, t = s["m"], s["v"], s["tmp"], self.t
         dt = p.dtype.type
         if kernels is not None and _kernel_ready(p, g, m, v):
