@@ -107,6 +107,19 @@ def test_dropout_masks_follow_the_seed(rings_data):
     assert not np.array_equal(run(1), run(2))
 
 
+def test_a_step_after_prediction_trains_with_dropout_on():
+    """Prediction switches the module to evaluation mode; the next step switches back."""
+    X = np.random.default_rng(4).normal(size=(64, 2))
+    y = np.arange(64) % 2
+    backend = TorchBackend(mlp(2, [32], 2, dropout=0.5, seed=0, dtype=np.float64), SGD())
+    backend.predict_logits(X)
+    assert not backend.module.training
+    loss, _ = backend.train_step(X, y, None, 0.0)  # lr 0: the weights stay, the loss is kept
+    expected, _ = backend.get_network().loss_and_gradients(X, y, train=False)
+    assert backend.module.training and loss != pytest.approx(expected, rel=1e-6)
+    assert backend.train_step(X, y, None, 0.0)[0] != loss  # a fresh mask each step
+
+
 def test_early_stopping_restores_through_the_torch_backend(rings_data):
     stop = EarlyStopping(monitor="val_loss", patience=2)
     # A learning rate so large that the validation loss soon rises: it stops early.

@@ -141,9 +141,26 @@ class TorchBackend:
 
     grad_scale = 1.0  # times world size under DDP, which averages gradients over ranks
 
-    def _all_reduce(self, t: torch.Tensor) -> torch.Tensor:
-        """Sum over processes: nothing to sum in one process."""
-        return t
+    def _step_sums(self, loss_sum, z, yt, wt) -> list[float]:
+        """``[summed loss, rows right]`` of a batch (weighted sums with ``wt``) as floats.
+
+        On the CPU the tensors share their memory with NumPy, which counts in
+        two calls where torch needs four operators and a stack (about 10
+        microseconds a step). On a GPU both numbers come back in one host
+        synchronisation.
+        """
+        if self.device.type == "cpu":
+            right = np.argmax(z.detach().numpy(), axis=1) == yt.numpy()
+            correct = (np.count_nonzero(right) if wt is None
+                       else float(np.dot(right, wt.numpy())))
+            return [loss_sum.item(), correct]
+        return self._sums_tensor(loss_sum, z, yt, wt).tolist()
+
+    @staticmethod
+    def _sums_tensor(loss_sum, z, yt, wt) -> torch.Tensor:
+        right = (z.detach().argmax(dim=1) == yt).to(loss_sum.dtype)
+        correct = right.sum() if wt is None else (right * wt).sum()
+        return torch.stack([loss_sum.detach(), correct.to(loss_sum.dtype)])
 
     # -- the backend protocol ------------------------------------------------------------------
     def train_step(self, X, y, sample_weight, lr):
@@ -163,17 +180,17 @@ class TorchBackend:
         Xt, yt, wt = self._batch(*self._shard(X, y, sample_weight))
         for group in self.optimizer.param_groups:
             group["lr"] = lr
-        self.model.train()
+        if not self.module.training:  # inference (predict_logits) switched it off
+            self.model.train()
         self.optimizer.zero_grad(set_to_none=True)
         z = self.model(Xt)
         loss_sum = weighted_nll_sum(z, yt, wt)
-        (loss_sum * (self.grad_scale * per_weight)).backward()  # autograd: Theorem 1
+        # Autograd, Theorem 1, from d(mean)/d(sum) = grad_scale * per_weight: the
+        # gradient of the scaled sum without a multiplication in the graph.
+        loss_sum.backward(torch.tensor(self.grad_scale * per_weight, dtype=loss_sum.dtype,
+                                       device=loss_sum.device))
         self.optimizer.step()
-        right = (z.detach().argmax(dim=1) == yt).to(loss_sum.dtype)
-        correct = right.sum() if wt is None else (right * wt).sum()
-        # One host synchronisation per step, for both numbers.
-        stats = self._all_reduce(torch.stack([loss_sum.detach(), correct.to(loss_sum.dtype)]))
-        loss, n_correct = stats.tolist()
+        loss, n_correct = self._step_sums(loss_sum, z, yt, wt)
         return loss * per_weight, (int(round(n_correct)) if sample_weight is None
                                    else n_correct)
 

@@ -211,6 +211,10 @@ class DistributedTorchBackend(TorchBackend):
         dist.all_reduce(t)
         return t
 
+    def _step_sums(self, loss_sum, z, yt, wt):
+        """The batch's sums over every process's shard, in one all-reduce."""
+        return self._all_reduce(self._sums_tensor(loss_sum, z, yt, wt)).tolist()
+
     def _check_same_batch(self, X, y):
         """Fail in every process, not hang, when the processes got different batches."""
         mine = torch.tensor([len(y), float(np.sum(y)), float(np.sum(X, dtype=np.float64))],
