@@ -17,8 +17,8 @@ jit = numba.njit(cache=True, nogil=True, error_model="numpy")
 # Branch-free loop bodies (a select, not an if, for the flush) so that LLVM
 # vectorises them; the arithmetic is optim.py's, operation for operation.
 @jit
-def adam(p, g, m, v, beta1, one_minus_beta1, beta2, one_minus_beta2, sqrt_c2, eps,
-         step, wd, flush, tiny):  # pragma: no cover - compiled
+def adam(p, g, m, v, beta1, one_minus_beta1, beta2, one_minus_beta2, eps_t, step, wd, flush,
+         tiny):  # pragma: no cover - compiled
     zero = tiny - tiny
     floor = tiny if flush else zero  # |x| < floor becomes 0
     for i in range(p.size):
@@ -29,7 +29,7 @@ def adam(p, g, m, v, beta1, one_minus_beta1, beta2, one_minus_beta2, sqrt_c2, ep
         vi = vi if vi >= floor else zero
         m[i] = mi
         v[i] = vi
-        p[i] -= (mi / (np.sqrt(vi) / sqrt_c2 + eps)) * step
+        p[i] -= (mi / (np.sqrt(vi) + eps_t)) * step
 
 
 @jit

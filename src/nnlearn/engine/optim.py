@@ -207,12 +207,17 @@ class Adam(Optimizer):
         # tmp: a scratch array, so that a step allocates nothing
         m, v, tmp, t = s["m"], s["v"], s["tmp"], self.t
         dt = p.dtype.type
+        # The bias corrections m_hat = m / (1 - beta1^t) and v_hat = v / (1 - beta2^t)
+        # folded into two scalars: lr m_hat / (sqrt(v_hat) + eps) equals
+        # step m / (sqrt(v) + eps_t) with c = sqrt(1 - beta2^t), eps_t = eps c and
+        # step = lr c / (1 - beta1^t): one division per element, not two.
+        c = math.sqrt(1 - self.beta2 ** t)
+        eps_t, step = dt(self.eps * c), dt(lr * c / (1 - self.beta1 ** t))
         if kernels is not None and _kernel_ready(p, g, m, v):
             kernels["adam"](p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
                             dt(self.beta1), dt(1 - self.beta1), dt(self.beta2),
-                            dt(1 - self.beta2), dt(math.sqrt(1 - self.beta2 ** t)),
-                            dt(self.eps), dt(lr / (1 - self.beta1 ** t)),
-                            dt(self.weight_decay), flush, dt(np.finfo(p.dtype).tiny))
+                            dt(1 - self.beta2), eps_t, step, dt(self.weight_decay), flush,
+                            dt(np.finfo(p.dtype).tiny))
             return
         g = self._decayed(p, g)
         m *= dt(self.beta1)  # m <- beta1 m + (1 - beta1) g
@@ -225,13 +230,10 @@ class Adam(Optimizer):
         if flush:
             flush_subnormals(m)
             flush_subnormals(v)
-        # p <- p - lr m_hat / (sqrt(v_hat) + eps), with the bias corrections
-        # m_hat = m / (1 - beta1^t) and v_hat = v / (1 - beta2^t) folded in.
-        np.sqrt(v, out=tmp)
-        tmp /= dt(math.sqrt(1 - self.beta2 ** t))
-        tmp += dt(self.eps)
+        np.sqrt(v, out=tmp)  # p <- p - step m / (sqrt(v) + eps_t)
+        tmp += eps_t
         np.divide(m, tmp, out=tmp)
-        tmp *= dt(lr / (1 - self.beta1 ** t))
+        tmp *= step
         p -= tmp
 
 
