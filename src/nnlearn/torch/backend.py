@@ -112,6 +112,7 @@ class TorchBackend:
         self.generator = torch.Generator(device=self.device).manual_seed(int(seed))
         self.module.set_generator(self.generator)
         self.optimizer = torch_optimizer(optimizer, self.module.parameters())
+        self._seeds: dict = {}
 
     @property
     def n_in(self) -> int:
@@ -125,7 +126,11 @@ class TorchBackend:
     def _to_device(self, a, dtype=None) -> torch.Tensor:
         """NumPy batch -> tensor on the device: no copy on the CPU when the dtype
         already matches; an asynchronous copy to a GPU (the next kernel waits for it)."""
-        t = as_tensor(np.asarray(a, dtype=dtype))
+        if (type(a) is np.ndarray and a.dtype == dtype and a.flags.c_contiguous
+                and a.flags.writeable):  # a gathered batch: shared as it is
+            t = torch.from_numpy(a)
+        else:
+            t = as_tensor(np.asarray(a, dtype=dtype))
         return t if self.device.type == "cpu" else t.to(self.device, non_blocking=True)
 
     def _batch(self, X, y, sample_weight):
@@ -187,12 +192,22 @@ class TorchBackend:
         loss_sum = weighted_nll_sum(z, yt, wt)
         # Autograd, Theorem 1, from d(mean)/d(sum) = grad_scale * per_weight: the
         # gradient of the scaled sum without a multiplication in the graph.
-        loss_sum.backward(torch.tensor(self.grad_scale * per_weight, dtype=loss_sum.dtype,
-                                       device=loss_sum.device))
+        loss_sum.backward(self._seed(self.grad_scale * per_weight, loss_sum))
         self.optimizer.step()
         loss, n_correct = self._step_sums(loss_sum, z, yt, wt)
         return loss * per_weight, (int(round(n_correct)) if sample_weight is None
                                    else n_correct)
+
+    def _seed(self, scale: float, like: torch.Tensor) -> torch.Tensor:
+        """``scale`` as a 0-d tensor like ``like``: made once per value (a run has one
+        batch size, and a shorter last batch), not at every step."""
+        key = (scale, like.dtype, like.device)
+        seed = self._seeds.get(key)
+        if seed is None:
+            if len(self._seeds) > 8:
+                self._seeds.clear()
+            seed = self._seeds[key] = torch.tensor(scale, dtype=like.dtype, device=like.device)
+        return seed
 
     # torch.optim's buffers under the engine's names (Optimizer.state_dict), so that a
     # training state file is the same whichever backend wrote it.
