@@ -46,6 +46,17 @@ def test_flat_views_notice_a_replaced_array():
     assert net.flat_views() is None  # the optimiser then goes array by array
 
 
+def test_a_pickled_or_copied_network_is_packed_again():
+    import copy
+    import pickle
+    net = resnet(6, 5, 2, 3, seed=2)
+    for twin in (pickle.loads(pickle.dumps(net)), copy.deepcopy(net), net.copy()):
+        assert twin.flat_views() is not None
+        assert not np.shares_memory(twin.flat_views()[0], net.flat_views()[0])
+        for key, p in net.parameters().items():
+            np.testing.assert_array_equal(twin.parameters()[key], p)
+
+
 def _train(make, flat, dtype, steps=40, seed=0, kernels=False):
     rng = np.random.default_rng(seed)
     net = resnet(6, 5, 2, 3, seed=seed, dtype=dtype)

@@ -74,6 +74,12 @@ class Network:
                 offset += -(-p.size // pad) * pad
         self._flat = (P, G)
 
+    def __setstate__(self, state):
+        # A pickled (or deep-copied) network arrives with each array on its own:
+        # pack them again, so that its optimiser steps stay flat.
+        self.__dict__.update(state)
+        self._pack()
+
     def flat_views(self) -> tuple[np.ndarray, np.ndarray] | None:
         """``(P, G)``: 1-D arrays of which every parameter and every gradient is a
         view (with zero padding between them), or None when the layers' arrays
