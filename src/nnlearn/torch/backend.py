@@ -150,9 +150,10 @@ class TorchBackend:
         """``[summed loss, rows right]`` of a batch (weighted sums with ``wt``) as floats.
 
         On the CPU the tensors share their memory with NumPy, which counts in
-        two calls where torch needs four operators and a stack (about 10
-        microseconds a step). On a GPU both numbers come back in one host
-        synchronisation.
+        two calls where torch needs four operators and a stack: a step of
+        784-32-10 at batch 128 took 733 µs against 753 µs (20th percentiles of
+        2000 steps each, alternating). On a GPU both numbers come back in one
+        host synchronisation.
         """
         if self.device.type == "cpu":
             right = np.argmax(z.detach().numpy(), axis=1) == yt.numpy()
