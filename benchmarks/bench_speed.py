@@ -285,7 +285,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     size = "tiny" if args.tiny else "quick" if args.quick else "full"
     out = args.out or RESULTS / ("speed.json" if size == "full" else f"speed-{size}.json")
-    plan = {"full": dict(rows=60000, turns=5, shapes=list(SHAPES), batches=[128, 512],
+    plan = {"full": dict(rows=60000, turns=9, shapes=list(SHAPES), batches=[128, 512],
                          seeds=[0, 1, 2], est_rows=60000, est_epochs=2, grid_rows=60000,
                          grid_epochs=3, grid_rounds=2, mem_epochs=3, tta_epochs=None),
             "quick": dict(rows=6000, turns=3, shapes=list(SHAPES), batches=[128, 512],
