@@ -178,14 +178,62 @@ class TorchBackend:
         ``sample_weight``) before the step, and the number of rows whose largest
         logit is the label (the sum of their weights, with ``sample_weight``).
         """
-        m = len(y)
         # The divisor of the mean is the whole batch's: a shard under DDP divides
         # by the global total too, so that the averaged gradient is the batch's.
-        total = (float(m) if sample_weight is None
+        total = (float(len(y)) if sample_weight is None
                  else float(np.sum(sample_weight, dtype=np.float64)))
+        return self._step(*self._batch(*self._shard(X, y, sample_weight)), total, lr,
+                          sample_weight is None)
+
+    def hold(self, X, y, sample_weight) -> bool:
+        """Keep the training set on the device, so that each step gathers its batch
+        there (``train_rows``) rather than receiving it from the host: on a GPU
+        that copy would cross the bus at every step.
+
+        Returns False (the loop then gathers on the host and calls
+        ``train_step``) where holding would copy the set on the CPU (another
+        dtype than the network's, or a read-only array), or where the set does
+        not fit in the GPU's memory.
+        """
+        X = np.asarray(X)
+        if self.device.type == "cpu" and (X.dtype != self.np_dtype or not X.flags.writeable):
+            return False
+        try:
+            self._held = (self._to_device(X, self.np_dtype), self._to_device(y, np.int64),
+                          None if sample_weight is None
+                          else self._to_device(sample_weight, self.np_dtype),
+                          sample_weight)
+        except torch.cuda.OutOfMemoryError:
+            self._held = None
+            torch.cuda.empty_cache()
+            return False
+        return True
+
+    def train_rows(self, rows, lr):
+        """``train_step`` on the rows ``rows`` (a slice, or an array of indices) of
+        the set given to ``hold``, gathered on the device."""
+        X, y, w, w_host = self._held
+        if isinstance(rows, slice):
+            Xb, yb, wb = X[rows], y[rows], None if w is None else w[rows]
+            n = len(range(*rows.indices(len(y))))
+        else:
+            idx = torch.from_numpy(rows).to(self.device, non_blocking=True)
+            Xb, yb = X.index_select(0, idx), y.index_select(0, idx)
+            wb = None if w is None else w.index_select(0, idx)
+            n = len(rows)
+        total = float(n) if w_host is None else float(np.sum(w_host[rows], dtype=np.float64))
+        return self._step(Xb, yb, wb, total, lr, w_host is None)
+
+    def release(self) -> None:
+        """Let go of the set given to ``hold``."""
+        self._held = None
+
+    _held = None
+
+    def _step(self, Xt, yt, wt, total, lr, unweighted):
+        """The step itself, on tensors: ``total`` is the batch's row count or weight."""
         # A batch whose weights are all zero contributes nothing, as in the engine.
         per_weight = 1.0 / total if total > 0 else 0.0
-        Xt, yt, wt = self._batch(*self._shard(X, y, sample_weight))
         for group in self.optimizer.param_groups:
             group["lr"] = lr
         if not self.module.training:  # inference (predict_logits) switched it off
@@ -198,8 +246,7 @@ class TorchBackend:
         loss_sum.backward(self._seed(self.grad_scale * per_weight, loss_sum))
         self.optimizer.step()
         loss, n_correct = self._step_sums(loss_sum, z, yt, wt)
-        return loss * per_weight, (int(round(n_correct)) if sample_weight is None
-                                   else n_correct)
+        return loss * per_weight, int(round(n_correct)) if unweighted else n_correct
 
     def _seed(self, scale: float, like: torch.Tensor) -> torch.Tensor:
         """``scale`` as a 0-d tensor like ``like``: made once per value (a run has one

@@ -211,6 +211,10 @@ class DistributedTorchBackend(TorchBackend):
         dist.all_reduce(t)
         return t
 
+    def hold(self, X, y, sample_weight) -> bool:
+        """Declined: each process takes its block of every batch on the host."""
+        return False
+
     def _step_sums(self, loss_sum, z, yt, wt):
         """The batch's sums over every process's shard, in one all-reduce."""
         return self._all_reduce(self._sums_tensor(loss_sum, z, yt, wt)).tolist()

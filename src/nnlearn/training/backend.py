@@ -46,6 +46,12 @@ class Backend(Protocol):
     def load_optimizer_state(self, state: dict) -> None:
         """Continue from ``optimizer_state()``."""
 
+    # Optional: a backend that can keep the training set where it computes (a
+    # GPU's memory) has ``hold(X, y, sample_weight) -> bool`` (True: it keeps
+    # them, and the loop calls ``train_rows(rows, lr)`` with each batch's row
+    # indices, or a slice, instead of ``train_step``) and ``release()``, called
+    # when ``fit`` ends. ``TorchBackend`` has them.
+
 
 class NumpyBackend:
     """Trains a ``Network`` with the NumPy engine: eq. (7), Theorem 1, an optimiser.
