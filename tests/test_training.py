@@ -10,7 +10,8 @@ from nnlearn.data import load
 from nnlearn.engine import make_optimizer, mlp
 from nnlearn.errors import TrainingDiverged
 from nnlearn.training import (Checkpoint, EarlyStopping, History, LambdaCallback,
-                              NumpyBackend, Snapshots, TrainConfig, Trainer, load_model)
+                              NumpyBackend, Snapshots, TrainConfig, Trainer, check_arrays,
+                              load_model)
 
 
 def _trainer(hidden=(100,), optimizer="gd", seed=0, callbacks=(), **config):
@@ -168,6 +169,18 @@ def test_transform_is_applied_to_training_batches(rings_data):
 def test_bad_training_data_is_a_clear_error(X, y, message):
     with pytest.raises(ValueError, match=message):
         _trainer((4,), iterations=1).fit(X, y)
+
+
+def test_finite_values_whose_sum_overflows_are_accepted():
+    # The NaN/inf check sums X in its own dtype first; an overflowing sum of finite
+    # values must fall through to the exact test, not be taken for an infinity.
+    X = np.full((4, 2), np.finfo(np.float32).max, dtype=np.float32)
+    assert not np.isfinite(np.sum(X))
+    Xc, _, _ = check_arrays(X, np.array([0, 1, 0, 1]), 2, 2)
+    assert Xc is not None
+    X[2, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        check_arrays(X, np.array([0, 1, 0, 1]), 2, 2)
 
 
 def test_bad_config_is_a_clear_error():

@@ -70,9 +70,12 @@ def check_arrays(X, y, n_in: int, n_classes: int, sample_weight=None, what="trai
         raise ValueError(f"{what} X has no samples")
     if X.shape[1] != n_in:
         raise ValueError(f"{what} X has {X.shape[1]} features, the network expects {n_in}")
-    # A sum in float64 is NaN or inf when any value is, without a mask the size of
-    # X (47 MB for MNIST, on every fit); only then does the exact test run.
-    if not math.isfinite(float(np.sum(X, dtype=np.float64))) and not np.all(np.isfinite(X)):
+    # A sum is NaN or inf when any value is, so a finite sum proves there are none,
+    # without a mask the size of X (47 MB for MNIST, on every fit). Summed in X's own
+    # dtype it takes 8 ms for MNIST against 30 ms in float64; a sum of finite values
+    # that overflows only sends X to the exact test. Integers are always finite.
+    if (X.dtype.kind == "f" and not math.isfinite(float(np.sum(X)))
+            and not np.all(np.isfinite(X))):
         raise ValueError(f"{what} X contains NaN or infinite values")
     y = np.asarray(y)
     if y.shape != (X.shape[0],):
