@@ -14,8 +14,8 @@ from .threads import blas_threads_for, predict_flops
 
 LAYER_TYPES = {"dense": Dense, "residual": Residual, "dropout": Dropout}
 PREDICT_CHUNK = 8192  # rows per pass when predicting: bounds the memory of big inputs
-# Each parameter starts on a 64-byte boundary of the flat buffer (16 float32s), as
-# a freshly allocated array would: BLAS reads aligned rows fastest.
+# Each parameter starts on a 64-byte boundary of the flat buffer (16 float32s), a
+# cache line of its own: no two arrays share one.
 _ALIGN_BYTES = 64
 
 

@@ -201,28 +201,27 @@ class TorchBackend:
         try:
             self._held = (self._to_device(X, self.np_dtype), self._to_device(y, np.int64),
                           None if sample_weight is None
-                          else self._to_device(sample_weight, self.np_dtype),
-                          sample_weight)
+                          else self._to_device(sample_weight, self.np_dtype))
         except torch.cuda.OutOfMemoryError:
             self._held = None
             torch.cuda.empty_cache()
             return False
         return True
 
-    def train_rows(self, rows, lr):
+    def train_rows(self, rows, sample_weight, lr):
         """``train_step`` on the rows ``rows`` (a slice, or an array of indices) of
-        the set given to ``hold``, gathered on the device."""
-        X, y, w, w_host = self._held
+        the set given to ``hold``, gathered on the device; ``sample_weight`` is
+        their weights on the host (None without weights), for the batch's total."""
+        X, y, w = self._held
         if isinstance(rows, slice):
             Xb, yb, wb = X[rows], y[rows], None if w is None else w[rows]
-            n = len(range(*rows.indices(len(y))))
         else:
             idx = torch.from_numpy(rows).to(self.device, non_blocking=True)
             Xb, yb = X.index_select(0, idx), y.index_select(0, idx)
             wb = None if w is None else w.index_select(0, idx)
-            n = len(rows)
-        total = float(n) if w_host is None else float(np.sum(w_host[rows], dtype=np.float64))
-        return self._step(Xb, yb, wb, total, lr, w_host is None)
+        total = (float(len(yb)) if sample_weight is None
+                 else float(np.sum(sample_weight, dtype=np.float64)))
+        return self._step(Xb, yb, wb, total, lr, sample_weight is None)
 
     def release(self) -> None:
         """Let go of the set given to ``hold``."""

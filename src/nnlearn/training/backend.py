@@ -48,9 +48,10 @@ class Backend(Protocol):
 
     # Optional: a backend that can keep the training set where it computes (a
     # GPU's memory) has ``hold(X, y, sample_weight) -> bool`` (True: it keeps
-    # them, and the loop calls ``train_rows(rows, lr)`` with each batch's row
-    # indices, or a slice, instead of ``train_step``) and ``release()``, called
-    # when ``fit`` ends. ``TorchBackend`` has them.
+    # them, and the loop calls ``train_rows(rows, sample_weight, lr)``, with each
+    # batch's row indices or slice and its weights on the host, instead of
+    # ``train_step``) and ``release()``, called when ``fit`` ends.
+    # ``TorchBackend`` has them.
 
 
 class NumpyBackend:

@@ -232,7 +232,7 @@ class Trainer:
             wb = None if w is None else w[rows]
             lr = lr_at(self.iteration - first)
             if held:  # the backend gathers the rows itself
-                loss, n_correct = self.backend.train_rows(rows, lr)
+                loss, n_correct = self.backend.train_rows(rows, wb, lr)
             else:
                 # A slice is a view (nothing copied); take gathers scattered rows
                 # about 15% faster than X[rows].
