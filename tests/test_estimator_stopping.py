@@ -1,11 +1,14 @@
 """NeuralNetClassifier: partial_fit, early stopping, weighted curves, warm starts and
 interruptions (NumPy backend unless a test says otherwise)."""
 
+import types
+
 import numpy as np
 import pytest
 from scipy.special import logsumexp
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
 from sklearn.utils.validation import check_is_fitted
 
 from nnlearn import NeuralNetClassifier
@@ -17,6 +20,29 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 FAST = dict(epochs=60, lr=1e-2, random_state=0)
 
 
+def mlp_rule(curve, patience, tol, early_stopping):
+    """Where MLPClassifier stops on ``curve`` (training losses, or validation scores
+    with ``early_stopping``), found by running scikit-learn's own
+    ``_update_no_improvement_count`` on these numbers: ``(stop, best)``, the
+    1-based epoch after which it stops (None: it never does) and the 0-based
+    index of the epoch whose parameters it keeps."""
+    me = types.SimpleNamespace(tol=tol, verbose=False, _no_improvement_count=0, coefs_=[],
+                               intercepts_=[], loss_curve_=[], best_loss_=np.inf,
+                               validation_scores_=[], best_validation_score_=-np.inf)
+    best = None
+    for epoch, value in enumerate(curve, start=1):
+        if early_stopping:
+            me._score = lambda X, y, sample_weight=None, value=value: value
+            before = me.best_validation_score_
+        else:
+            me.loss_curve_.append(value)
+            before = me.best_loss_
+        MLPClassifier._update_no_improvement_count(me, early_stopping, None, None, None)
+        if (me.best_validation_score_ if early_stopping else me.best_loss_) != before:
+            best = epoch - 1
+        if me._no_improvement_count > patience:
+            return epoch, best
+    return None, best
 
 
 def spy_on_backend(monkeypatch):
@@ -97,8 +123,8 @@ def test_early_stopping_in_fit_keeps_the_best_epoch(digits):
     scores = clf.validation_scores_
     assert len(scores) == len(clf.validation_loss_curve_) == len(clf.loss_curve_) == clf.n_iter_
     assert clf.best_validation_score_ == max(scores)
-    best = scores.index(max(scores))
-    assert best == clf.n_iter_ - 6  # five epochs of patience after it
+    stop, best = mlp_rule(scores, clf.patience, clf.tol, early_stopping=True)
+    assert stop == clf.n_iter_ and best == scores.index(max(scores))
     # The kept parameters are those of the best epoch, not of the last one.
     for name, value in clf.network_.parameters().items():
         np.testing.assert_array_equal(value, snapshots[best][name])
@@ -114,23 +140,25 @@ def test_early_stopping_needs_enough_samples():
 
 def test_convergence_and_patience_none(blobs):
     X, _, y, _ = blobs
-    with pytest.warns(ConvergenceWarning, match="3 epochs done"):
+    with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(3\) reached"):
         NeuralNetClassifier(epochs=3).fit(X, y)
     clf = NeuralNetClassifier(epochs=3000, lr=1e-2, random_state=0).fit(X, y)
     assert clf.converged_ and clf.n_iter_ < 3000  # the training loss stopped falling
-    clf = NeuralNetClassifier(epochs=40, patience=None, lr=1e-2, tol=10.0).fit(X, y)
-    assert clf.n_iter_ == 40 and not clf.converged_  # patience=None: every epoch, no warning
+    # patience=None runs every epoch, and warns as MLPClassifier(n_iter_no_change=np.inf).
+    with pytest.warns(ConvergenceWarning, match=r"Maximum iterations \(40\)"):
+        clf = NeuralNetClassifier(epochs=40, patience=None, lr=1e-2, tol=10.0).fit(X, y)
+    assert clf.n_iter_ == 40 and not clf.converged_
 
 
 def test_warm_start_continues_and_refuses_a_new_shape(blobs):
     X, _, y, _ = blobs
     clf = NeuralNetClassifier(epochs=5, patience=None, warm_start=True, random_state=0)
     clf.fit(X, y).fit(X, y)
-    assert clf.n_iter_ == 10 and len(clf.history_) == 10
+    assert clf.n_iter_ == 5 and len(clf.history_) == 10  # n_iter_: the last fit's epochs
     clf.set_params(optimizer="momentum", lr=1e-3)  # a new optimiser, same network
     network = clf.network_
     clf.fit(X, y)
-    assert clf.n_iter_ == 15 and clf.network_ is network
+    assert clf.n_iter_ == 5 and len(clf.history_) == 15 and clf.network_ is network
     clf.set_params(hidden=(16,))
     with pytest.raises(ValueError, match="shape the network .* do not match network_"):
         clf.fit(X, y)
@@ -202,10 +230,8 @@ def test_partial_fit_with_early_stopping_stops_and_keeps_the_best():
     assert clf.converged_, "early stopping never stopped"
     scores = clf.validation_scores_
     assert len(scores) == clf.n_iter_ == len(snapshots) == calls
-    best = scores.index(clf.best_validation_score_)
-    assert best == calls - 5  # the best call, then four that did not beat it by tol
-    assert max(scores[:best]) <= scores[best] - clf.tol
-    assert max(scores[best + 1:]) <= scores[best] + clf.tol
+    stop, best = mlp_rule(scores, clf.patience, clf.tol, early_stopping=True)
+    assert stop == calls and scores[best] == clf.best_validation_score_ == max(scores)
     for name, value in clf.network_.parameters().items():
         np.testing.assert_array_equal(value, snapshots[best][name])
     # Further calls leave everything alone.
@@ -276,15 +302,7 @@ def test_the_default_stopping_rule_follows_the_weighted_loss_curve():
     clf = NeuralNetClassifier(hidden=(8,), batch_size=32, lr=1e-2, patience=3, tol=1e-3,
                               epochs=500, class_weight=class_weight, random_state=0)
     clf.fit(X, y, sample_weight=sample_weight)
-    best, wait, stopped_at = np.inf, 0, None  # the rule, applied to loss_curve_
-    for epoch, loss in enumerate(clf.loss_curve_, start=1):
-        if loss < best - clf.tol:
-            best, wait = loss, 0
-        else:
-            wait += 1
-            if wait >= clf.patience:
-                stopped_at = epoch
-                break
+    stopped_at, _ = mlp_rule(clf.loss_curve_, clf.patience, clf.tol, early_stopping=False)
     assert clf.converged_ and stopped_at == clf.n_iter_ == len(clf.loss_curve_) < 500
 
 

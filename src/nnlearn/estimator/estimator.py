@@ -25,10 +25,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..engine.losses import log_softmax, softmax
 from ..training.backend import NumpyBackend
 from . import persistence
+from .attributes import FittedAttributes
 from .fitting import FitMixin
 
 
-class NeuralNetClassifier(FitMixin, ClassifierMixin, BaseEstimator):
+class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstimator):
     """A neural network classifier (soft-max outputs, loss of eq. 7) trained by nnlearn.
 
     Parameters

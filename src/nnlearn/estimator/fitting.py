@@ -61,6 +61,8 @@ class FitMixin:
             trainer = self._continue_trainer(settings, X.shape[1])
         else:
             trainer = self._initialize(settings, X.shape[1])
+        if not incremental:
+            self._run_start = len(trainer.history)  # where best_loss_ starts looking
         stopper, validation, (X, y_index, w) = self._plan_validation(
             settings, incremental, X, y_index, w)
         if len(y_index) == 0:  # partial_fit: every row of this call is held out
@@ -87,11 +89,13 @@ class FitMixin:
             return self
         # Stopped by patience; not by a user's callback, not by running out of epochs.
         self.converged_ = stopper is not None and stopper.wait >= stopper.patience
-        if settings.patience is not None and not self.converged_ and not trainer.stop_training:
-            warnings.warn(f"{type(self).__name__}: {self.epochs} epochs done and the "
-                          f"{'validation accuracy' if self.early_stopping else 'training loss'}"
-                          f" still improves by more than tol={self.tol}; increase epochs",
-                          ConvergenceWarning, stacklevel=3)
+        if self.n_iter_ == self.epochs and not self.converged_:
+            # Where MLPClassifier warns: every epoch of this fit ran and the stopping
+            # rule did not end it on the last one (also with patience=None, as with
+            # its n_iter_no_change=np.inf).
+            warnings.warn(f"{type(self).__name__}: Maximum iterations ({self.epochs}) "
+                          "reached and the optimization hasn't converged yet; increase "
+                          "epochs", ConvergenceWarning, stacklevel=3)
         return self
 
     # -- the pieces: network, optimiser, backend, trainer (skorch's seams) -----------
@@ -109,7 +113,7 @@ class FitMixin:
         seeds = check_random_state(self.random_state).randint(np.iinfo(np.int32).max, size=4)
         self._seeds = dict(zip(SEEDS, map(int, seeds)))
         self._partial_stopper = None
-        self.n_iter_, self.t_ = 0, 0
+        self.n_iter_, self.t_, self._run_start = 0, 0, 0
 
     def _initialize_module(self, n_in, n_out, settings):
         """The network the hyper-parameters describe: an MLP (eq. 1) or a ResNet (eq. 6)."""
@@ -150,8 +154,8 @@ class FitMixin:
             backend = self._initialize_backend(network, settings)
             if trainer is None:
                 trainer = Trainer(backend, TrainConfig(seed=self._seeds["batches"]))
-                trainer.epoch = self.n_iter_
                 trainer.history = getattr(self, "history_", trainer.history)
+                trainer.epoch = len(trainer.history)
             trainer.reconfigure(backend=backend)
         self._trainer = trainer
         self._backend_key = settings.backend_key
@@ -168,29 +172,36 @@ class FitMixin:
                            seed=self._seeds["batches"], progress=bool(self.verbose))
 
     def _plan_validation(self, settings, incremental, X, y, w):
-        """The stopping callback, the validation data, and what is left to train on."""
-        patience = settings.patience
+        """The stopping callback, the validation data, and what is left to train on.
+
+        The rule is MLPClassifier's: an epoch counts against ``patience`` unless it
+        beats the best score so far by at least ``tol``, and training stops at the
+        first epoch past ``patience`` such epochs in a row; hence ``patience + 1``
+        for ``EarlyStopping``, which stops once its count reaches its patience.
+        """
+        count = NO_PATIENCE if settings.patience is None else settings.patience + 1
         if not incremental:
             self._partial_stopper = None
         if not self.early_stopping:
-            if incremental or patience is None:
+            if incremental:
                 return None, None, (X, y, w)
-            # Without validation data, stop when the (weighted) training loss stops falling.
-            return (EarlyStopping("train_loss", patience, min_delta=self.tol, restore_best=False),
+            # Without validation data, stop when the (weighted) training loss stops
+            # falling; with patience=None the stopper only counts.
+            return (EarlyStopping("train_loss", count, min_delta=self.tol, restore_best=False),
                     None, (X, y, w))
         if incremental:
             if self._partial_stopper is None:
-                self._partial_stopper = PartialFitStopping(
-                    "val_accuracy", patience or NO_PATIENCE, min_delta=self.tol)
+                self._partial_stopper = PartialFitStopping("val_accuracy", count,
+                                                           min_delta=self.tol)
             stopper = self._partial_stopper
             train, val = split_by_hash(X, y, w, self.validation_fraction, self._seeds["split"])
         else:
             # patience=None trains every epoch; the stopper then only keeps the best one.
-            stopper = EarlyStopping("val_accuracy", patience or NO_PATIENCE,
-                                    min_delta=self.tol, restore_best=True)
-            # The same split for every warm-started fit.
+            stopper = EarlyStopping("val_accuracy", count, min_delta=self.tol,
+                                    restore_best=True)
+            # The same split for every warm-started fit, stratified by the labels.
             train, val = split_stratified(X, y, w, self.validation_fraction,
-                                          self._seeds["split"])
+                                          self._seeds["split"], labels=self.classes_)
         validation = None if len(val[1]) == 0 else val if val[2] is not None else val[:2]
         return stopper, validation, train
 
@@ -207,17 +218,15 @@ class FitMixin:
         per_epoch = math.ceil(m / batch)
         # Whole epochs see every sample; a stopped epoch saw `batch` per iteration.
         self.t_ += (iterations // per_epoch) * m + (iterations % per_epoch) * batch
-        self.n_iter_ += epochs
+        # As MLPClassifier (its issue 16812): the epochs of the last fit; partial_fit
+        # counts on, one epoch per call.
+        self.n_iter_ = self.n_iter_ + epochs if incremental else epochs
         self.history_ = trainer.history
         self.loss_curve_ = self.history_["train_loss"].tolist()
-        if self.early_stopping:
-            self.validation_loss_curve_ = self.history_["val_loss"].tolist()
-            self.validation_scores_ = self.history_["val_accuracy"].tolist()
-            self.best_validation_score_ = (-stopper.best if math.isfinite(stopper.best)
-                                           else None)
-        else:
-            self.validation_loss_curve_ = self.validation_scores_ = None
-            self.best_validation_score_ = None
+        # What the read-only properties of attributes.py read besides the history.
+        self._validated = bool(self.early_stopping)
+        self._best_validation_score = (-stopper.best if self.early_stopping
+                                       and math.isfinite(stopper.best) else None)
 
 
 def _latest_network(trainer):

@@ -23,10 +23,18 @@ def labels_for(y, classes, previous, *, incremental: bool) -> np.ndarray:
 
     ``fit`` takes the labels of ``y``; the first ``partial_fit`` those of
     ``classes``; later calls keep ``previous`` and check that ``classes``, when
-    given again, has not changed.
+    given again, has not changed. A warm-started ``fit`` (``previous`` given,
+    not ``incremental``) must see exactly the previous classes, as in
+    ``MLPClassifier``, whose message this is.
     """
     if previous is None:
         return unique_labels(classes) if incremental else np.unique(y)
+    if not incremental:
+        present = np.unique(y)
+        if set(present.tolist()) != set(previous.tolist()):
+            raise ValueError("warm_start can only be used where `y` has the same classes as "
+                             f"in the previous call to fit. Previously got {previous}, `y` "
+                             f"has {present}")
     if classes is not None and not np.array_equal(unique_labels(classes), previous):
         raise ValueError(f"classes={plain(unique_labels(classes))} differs from the classes "
                          f"of the previous calls, {plain(previous)}")

@@ -18,8 +18,12 @@ from sklearn.model_selection import train_test_split
 from ..training.callbacks import EarlyStopping
 
 
-def split_stratified(X, y, w, fraction, seed):
+def split_stratified(X, y, w, fraction, seed, labels=None):
     """Hold out a stratified ``fraction`` of the rows, as ``fit`` does.
+
+    ``y`` holds class indices; with ``labels`` (the sorted class labels) the
+    split is stratified by ``labels[y]``, the same split, so that an error names
+    the labels the user gave (``['b']``), not their indices.
 
     Returns
     -------
@@ -31,7 +35,8 @@ def split_stratified(X, y, w, fraction, seed):
                          f"validation, got {len(y)}")
     arrays = [X, y] if w is None else [X, y, w]
     try:
-        parts = train_test_split(*arrays, test_size=fraction, random_state=seed, stratify=y)
+        parts = train_test_split(*arrays, test_size=fraction, random_state=seed,
+                                 stratify=y if labels is None else np.asarray(labels)[y])
     except ValueError as err:
         raise ValueError(f"early_stopping cannot hold out a stratified "
                          f"validation_fraction={fraction} of {len(y)} samples: {err}") from None

@@ -48,11 +48,18 @@ class Snapshots(Callback):
 
 
 class EarlyStopping(Callback):
-    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs.
+    """Stop once ``patience`` epochs in a row have each failed to beat the best
+    value of ``monitor`` so far by at least ``min_delta``.
 
     ``monitor`` is an epoch column of the history (``val_loss``, ``val_accuracy``,
-    ``train_loss``, ...); losses should fall, accuracies rise. With
-    ``restore_best`` the parameters of the best epoch are put back at the end.
+    ``train_loss``, ...); losses should fall, accuracies rise. The best epoch is
+    tracked on any strict improvement, however small: ``min_delta`` only decides
+    which epochs count against ``patience``. With ``restore_best`` the
+    parameters of the best epoch are put back at the end.
+
+    This is scikit-learn's ``MLPClassifier`` rule (``_update_no_improvement_count``)
+    with ``patience = n_iter_no_change + 1``: its count is compared with the
+    best value so far, it stops when the count exceeds ``n_iter_no_change``.
     """
 
     def __init__(self, monitor="val_loss", patience=10, min_delta=0.0, restore_best=True):
@@ -71,15 +78,17 @@ class EarlyStopping(Callback):
         if math.isnan(value):
             raise ValueError(f"early stopping monitors {self.monitor!r}, which this run does "
                              "not record (give validation data, or monitor train_loss)")
-        if self.sign * value < self.best - self.min_delta:
-            self.best, self.best_epoch, self.wait = self.sign * value, trainer.epoch, 0
+        value *= self.sign
+        # Counted before the best moves, as scikit-learn does: an epoch that beats
+        # the best by less than min_delta still counts against patience.
+        self.wait = self.wait + 1 if value > self.best - self.min_delta else 0
+        if value < self.best:
+            self.best, self.best_epoch = value, trainer.epoch
             if self.restore_best:
                 self.best_parameters = {k: v.copy() for k, v in
                                         trainer.backend.get_network().parameters().items()}
-        else:
-            self.wait += 1
-            if self.wait >= self.patience:
-                trainer.stop_training = True
+        if self.wait >= self.patience:
+            trainer.stop_training = True
 
     def on_train_end(self, trainer):
         if self.restore_best and self.best_parameters is not None:
