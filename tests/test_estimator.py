@@ -3,6 +3,7 @@ early stopping, scikit-learn tools, model files, errors. (The torch backend:
 test_estimator_torch.py; scikit-learn's check suite: test_estimator_checks.py.)"""
 
 import pickle
+import re
 import sys
 import warnings
 
@@ -220,12 +221,28 @@ def test_callbacks_are_called_and_keep_their_records(blobs):
     assert clone(clf).callbacks[0] is not epochs  # clones get their own
 
 
-def test_verbose_shows_a_progress_bar(blobs, capsys):
+def test_progress_bar_shows_a_progress_bar(blobs, capsys):
     X, _, y, _ = blobs
+    NeuralNetClassifier(epochs=3, progress_bar=True).fit(X, y)
+    out = capsys.readouterr()
+    assert "it/s" in out.err and out.out == ""  # tqdm's rate; verbose is off
     NeuralNetClassifier(epochs=3, verbose=True).fit(X, y)
-    assert "it/s" in capsys.readouterr().err  # tqdm's rate
-    NeuralNetClassifier(epochs=3).fit(X, y)
     assert capsys.readouterr().err == ""
+
+
+def test_verbose_prints_as_mlpclassifier(blobs, capsys):
+    # sklearn's test_verbose_sgd, and its format.
+    X, _, y, _ = blobs
+    clf = NeuralNetClassifier(epochs=3, verbose=10, patience=None).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"Iteration {i}, loss = {loss:.8f}"
+                     for i, loss in enumerate(clf.loss_curve_, start=1)]
+    assert re.fullmatch(r"Iteration 1, loss = \d+\.\d{8}", lines[0])
+    clf.partial_fit(X, y)
+    assert capsys.readouterr().out.startswith("Iteration 4, loss = ")
+    clf = NeuralNetClassifier(epochs=2, verbose=True, early_stopping=True).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1::2] == [f"Validation score: {s:f}" for s in clf.validation_scores_]
 
 
 @pytest.mark.parametrize("params, message", [

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_digits, load_iris
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import MinMaxScaler
 
 from nnlearn import NeuralNetClassifier
@@ -16,7 +17,9 @@ from nnlearn.training import LambdaCallback
 
 from test_estimator_stopping import mlp_rule
 
-pytestmark = pytest.mark.filterwarnings("ignore::nnlearn.errors.TrainingWarning")
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::nnlearn.errors.TrainingWarning",
+    "ignore:.*Maximum iterations:sklearn.exceptions.ConvergenceWarning")
 
 X_iris, y_iris = load_iris(return_X_y=True)
 _X, _y = load_digits(n_class=2, return_X_y=True)
@@ -165,3 +168,83 @@ def test_the_stratification_error_names_the_labels():
     clf = NeuralNetClassifier(early_stopping=True)
     with pytest.raises(ValueError, match=r"Classes with too few members are: \['b'\]"):
         clf.fit([[1, 2], [2, 3], [3, 4], [4, 5]], ["a", "a", "a", "b"])
+
+
+# -- the fitted attributes in scikit-learn's layout --------------------------------------
+
+def _relu(z):
+    return np.maximum(z, 0)
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_coefs_have_mlpclassifiers_shapes_and_are_read_only_views():
+    X, y = X_iris, y_iris
+    clf = NeuralNetClassifier(hidden=(5, 4), epochs=5, dtype="float64",
+                              random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref = MLPClassifier(hidden_layer_sizes=(5, 4), max_iter=5).fit(X, y)
+    assert [c.shape for c in clf.coefs_] == [c.shape for c in ref.coefs_] == [(4, 5), (5, 4),
+                                                                               (4, 3)]
+    assert [b.shape for b in clf.intercepts_] == [b.shape for b in ref.intercepts_]
+    assert (clf.n_layers_, clf.n_outputs_, clf.out_activation_) == (ref.n_layers_,
+                                                                     ref.n_outputs_, "softmax")
+    W = clf.network_.layers[0].params["W"]
+    assert np.shares_memory(clf.coefs_[0], W) and np.shares_memory(clf.intercepts_[0],
+                                                                   clf.network_.layers[0].b)
+    with pytest.raises(ValueError, match="read-only"):
+        clf.coefs_[0][0, 0] = 1.0
+    with pytest.raises(AttributeError):
+        clf.coefs_ = []
+    # The network, recomputed from coefs_ and intercepts_ in float64.
+    f = X
+    for k, (C, b) in enumerate(zip(clf.coefs_, clf.intercepts_)):
+        f = f @ C + b
+        f = f if k == len(clf.coefs_) - 1 else _relu(f)
+    np.testing.assert_allclose(_softmax(f), clf.predict_proba(X), rtol=1e-12, atol=1e-14)
+
+
+def test_a_binary_problem_has_two_softmax_outputs():
+    clf = NeuralNetClassifier(hidden=3, epochs=2).fit(X_binary, y_binary)
+    assert clf.n_outputs_ == 2 and clf.coefs_[-1].shape == (3, 2)  # MLPClassifier: (3, 1)
+
+
+def test_coefs_of_a_resnet_list_its_matrices_in_forward_order():
+    clf = NeuralNetClassifier(architecture="resnet", width=6, depth=2, epochs=3,
+                              dtype="float64", random_state=0).fit(X_iris, y_iris)
+    C, B = clf.coefs_, clf.intercepts_
+    assert [c.shape for c in C] == [(4, 6), (6, 6), (6, 6), (6, 6), (6, 6), (6, 3)]
+    assert clf.n_layers_ == 7 and not B[2].any() and not B[4].any()  # W_{k,1} has no bias
+    f = _relu(X_iris @ C[0] + B[0])
+    for k in (1, 3):  # eq. (6): f + sigma(f W_{k,2}^T + b_k) W_{k,1}^T
+        f = f + _relu(f @ C[k] + B[k]) @ C[k + 1]
+    np.testing.assert_allclose(_softmax(f @ C[5] + B[5]), clf.predict_proba(X_iris),
+                               rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_coefs_have_the_networks_dtype(dtype):
+    # sklearn's test_mlp_param_dtypes.
+    clf = NeuralNetClassifier(hidden=(5, 3), epochs=3, dtype=dtype).fit(X_binary, y_binary)
+    assert all(c.dtype == dtype for c in clf.coefs_ + clf.intercepts_)
+
+
+def test_no_fitted_attribute_before_fit():
+    clf = NeuralNetClassifier()
+    for name in ("coefs_", "intercepts_", "n_layers_", "n_outputs_", "out_activation_",
+                 "best_loss_", "validation_scores_", "best_validation_score_"):
+        assert not hasattr(clf, name), name
+
+
+def test_weight_decay_shrinks_the_weights():
+    # sklearn's test_alpha, with weight_decay in place of alpha.
+    sums = []
+    for weight_decay in (0.0, 0.1):
+        clf = NeuralNetClassifier(hidden=10, weight_decay=weight_decay, epochs=50,
+                                  random_state=1).fit(X_binary, y_binary)
+        sums.append([np.abs(c).sum() for c in clf.coefs_])
+    assert sums[0][0] > sums[1][0] and sums[0][1] > sums[1][1]

@@ -180,10 +180,12 @@ RESUME_OPTIONS = {"epochs", "iterations", "data_dir"}  # besides --quiet and --o
               help="Continue the run in this folder (its model, optimizer state and history): "
                    "the rest of its plan, or --epochs/--iterations more.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary.")
+@click.option("--progress-bar/--no-progress-bar", default=True, show_default=True,
+              help="Show a progress bar while training (when stderr is a terminal).")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Output folder. [default: runs/latest, or the --resume folder]")
 @click.pass_context
-def train(ctx, quiet, out, resume, **options):
+def train(ctx, quiet, progress_bar, out, resume, **options):
     """Train a network and write the model, history, metrics and figures to --out.
 
     Options not given come from the data set's recipe (printed, and kept in
@@ -211,7 +213,7 @@ def train(ctx, quiet, out, resume, **options):
     else:
         cfg = RunConfig(**options)
         out = "runs/latest" if out is None else out
-    cfg.progress = False if quiet else None
+    cfg.progress = None if progress_bar and not quiet else False
     cfg, sources = settle(cfg)
     with process_group(cfg) as rank0:
         callbacks = [] if "WORLD_SIZE" in os.environ else [GracefulStop(

@@ -102,8 +102,12 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
         takes ``"cpu"`` and ``"auto"``.
     dtype : {"float32", "float64"}, default="float32"
         Floating point type of the parameters and of the data given to them.
-    verbose : bool, default=False
-        Show a progress bar while training.
+    verbose : bool or int, default=False
+        As in ``MLPClassifier``: ``True`` (or an int > 0) prints
+        ``Iteration 3, loss = 0.12345678`` on stdout after every epoch, and
+        ``Validation score: 0.950000`` when there is validation data.
+    progress_bar : bool, default=False
+        Show a progress bar (tqdm, on stderr) while training.
     callbacks : list of nnlearn.training.Callback or None, default=None
         Passed to the ``Trainer`` (after the estimator's own early stopping),
         used as given: after ``fit`` they hold what they recorded.
@@ -191,7 +195,8 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
                  momentum=0.9, schedule="constant", batch_size=200, epochs=200,
                  weight_decay=0.0, early_stopping=False, validation_fraction=0.1, patience=10,
                  tol=1e-4, random_state=None, backend="numpy", device="auto", dtype="float32",
-                 verbose=False, callbacks=None, class_weight=None, warm_start=False):
+                 verbose=False, progress_bar=False, callbacks=None, class_weight=None,
+                 warm_start=False):
         self.hidden = hidden
         self.architecture = architecture
         self.width = width
@@ -214,6 +219,7 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
         self.device = device
         self.dtype = dtype
         self.verbose = verbose
+        self.progress_bar = progress_bar
         self.callbacks = callbacks
         self.class_weight = class_weight
         self.warm_start = warm_start

@@ -23,7 +23,7 @@ from ..backends import make_backend
 from ..engine.network import mlp, resnet
 from ..engine.optim import make_optimizer, make_schedule
 from ..training.backend import NumpyBackend
-from ..training.callbacks import DivergenceCheck, EarlyStopping
+from ..training.callbacks import DivergenceCheck, EarlyStopping, PrintLoss
 from ..training.trainer import TrainConfig, Trainer
 from .params import NO_PATIENCE, check_params
 from .samples import combined_weights, drop_zero_weights, encode, labels_for
@@ -69,8 +69,9 @@ class FitMixin:
             self._record(trainer, stopper, 1, trainer.iteration, trainer.epoch, incremental)
             self.converged_ = False
             return self
+        printer = PrintLoss() if self.verbose else None
         trainer.reconfigure(self._train_config(settings, incremental),
-                            callbacks=[cb for cb in [stopper, *(self.callbacks or [])]
+                            callbacks=[cb for cb in [printer, stopper, *(self.callbacks or [])]
                                        if cb is not None])
         # DivergenceCheck judges a whole run; a partial_fit call is one epoch of a stream.
         trainer.default_callbacks = [] if incremental else [DivergenceCheck()]
@@ -169,7 +170,7 @@ class FitMixin:
             schedule = "constant"
         return TrainConfig(epochs=1 if incremental else int(self.epochs),
                            batch_size=settings.batch_size, lr=lr, schedule=schedule,
-                           seed=self._seeds["batches"], progress=bool(self.verbose))
+                           seed=self._seeds["batches"], progress=bool(self.progress_bar))
 
     def _plan_validation(self, settings, incremental, X, y, w):
         """The stopping callback, the validation data, and what is left to train on.

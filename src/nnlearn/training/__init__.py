@@ -2,12 +2,13 @@
 
 from .backend import Backend, NumpyBackend
 from .callbacks import (Callback, Checkpoint, DivergenceCheck, EarlyStopping, GracefulStop,
-                        LambdaCallback, ProgressBar, Snapshots)
+                        LambdaCallback, PrintLoss, ProgressBar, Snapshots)
 from .history import History
 from .modelio import class_labels, load_model, save_model
 from .trainer import TrainConfig, Trainer, check_arrays
 
 __all__ = ["Backend", "Callback", "Checkpoint", "DivergenceCheck", "EarlyStopping",
            "GracefulStop", "History", "LambdaCallback",
-           "NumpyBackend", "ProgressBar", "Snapshots", "TrainConfig", "Trainer", "check_arrays",
+           "NumpyBackend", "PrintLoss", "ProgressBar", "Snapshots", "TrainConfig", "Trainer",
+           "check_arrays",
            "class_labels", "load_model", "save_model"]

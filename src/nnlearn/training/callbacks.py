@@ -228,6 +228,21 @@ class GracefulStop(Callback):
         self.previous = {}
 
 
+class PrintLoss(Callback):
+    """Print each epoch's mean training loss on stdout as scikit-learn's
+    ``MLPClassifier(verbose=True)`` does, ``Iteration 3, loss = 0.12345678``,
+    followed by ``Validation score: 0.950000`` when the run has validation data.
+    The number is the epoch's in the history (it counts on over warm starts)."""
+
+    def on_epoch_end(self, trainer):
+        h = trainer.history
+        # sys.stdout looked up now, not at import: a redirected stdout receives it.
+        print(f"Iteration {trainer.epoch}, loss = {h.last('train_loss'):.8f}", file=sys.stdout)
+        score = h.last("val_accuracy")
+        if not math.isnan(score):
+            print(f"Validation score: {score:f}", file=sys.stdout)
+
+
 class LambdaCallback(Callback):
     """Wrap plain functions ``f(trainer)`` as hooks."""
 
