@@ -17,6 +17,7 @@ import numpy as np
 from .activations import get_activation
 from .init import default_init, init_weight
 from .reductions import column_sums
+from .sparse import issparse, times_transpose, weight_gradient
 
 
 class Layer:
@@ -85,13 +86,18 @@ class Dense(Layer):
     def _sigma(self, z):
         return z if self.activation == "identity" else self.sigma(z)
 
+    def _linear(self, f_prev):
+        if issparse(f_prev):  # a sparse input batch (first layer only): engine/sparse.py
+            return times_transpose(f_prev, self.W)
+        return f_prev @ self.W.T  # W.T is a view: BLAS reads W transposed, nothing is copied
+
     def apply(self, f_prev):
-        z = f_prev @ self.W.T  # W.T is a view: BLAS reads W transposed, nothing is copied
+        z = self._linear(f_prev)
         z += self.b
         return self._sigma(z)
 
     def forward(self, f_prev, train=False, rng=None):
-        z = f_prev @ self.W.T  # eq. (3), one row per sample
+        z = self._linear(f_prev)  # eq. (3), one row per sample
         z += self.b  # in place: one array fewer per step
         f = self._sigma(z)
         self.f_prev, self.z, self.f = f_prev, z, f
@@ -105,7 +111,10 @@ class Dense(Layer):
             dL_dz = self.sigma_prime(self.z, self.f) * dL_df
         self.dz = dL_dz
         # eq. (5): dL/dW_k = dL/dz_k f_{k-1}^T and dL/db_k = dL/dz_k, summed over samples.
-        np.matmul(dL_dz.T, self.f_prev, out=self.grads["W"])
+        if issparse(self.f_prev):  # the input itself, sparse: dL/dX is never needed
+            weight_gradient(dL_dz, self.f_prev, out=self.grads["W"])
+        else:
+            np.matmul(dL_dz.T, self.f_prev, out=self.grads["W"])
         column_sums(dL_dz, out=self.grads["b"])
         # W_k^T dL/dz_k; the layer below multiplies by its D_{k-1}, completing eq. (4).
         return dL_dz @ self.W if need_input_grad else None

@@ -10,6 +10,7 @@ import numpy as np
 
 from .layers import Dense, Dropout, Layer, Residual
 from .losses import log_softmax, nll, softmax
+from .sparse import as_csr, issparse
 from .threads import blas_threads_for, predict_flops
 
 LAYER_TYPES = {"dense": Dense, "residual": Residual, "dropout": Dropout}
@@ -131,9 +132,11 @@ class Network:
     def forward(self, X, train=False, rng=None):
         """Logits ``f_L`` for the rows of ``X``, eq. (1) layer after layer.
 
-        ``train=True`` switches dropout on (it then draws from ``rng``).
+        ``train=True`` switches dropout on (it then draws from ``rng``). A SciPy
+        sparse ``X`` stays sparse (CSR): only the first layer reads it
+        (``engine/sparse.py``).
         """
-        f = np.asarray(X, dtype=self.dtype)
+        f = self._input(X)
         for layer in self.layers:
             f = layer.forward(f, train=train, rng=rng)
         return f
@@ -174,19 +177,29 @@ class Network:
         (so prediction holds no batch in memory and may run in several threads).
         Large inputs go through in chunks of ``PREDICT_CHUNK`` rows; a chunk of
         a small network runs on one BLAS thread (``threads.blas_threads_for``)."""
-        X = np.asarray(X)
+        # Sparse: CSR, whose row chunks are slices of its arrays.
+        X = as_csr(X, self.dtype) if issparse(X) else np.asarray(X)
         if X.ndim != 2 or X.shape[1] != self.n_in:
             got = f"{X.shape[1]} features" if X.ndim == 2 else f"shape {X.shape}"
             raise ValueError(f"X has {got}, the network expects {self.n_in} "
                              f"(one row of {self.n_in} numbers per sample)")
-        if len(X) > PREDICT_CHUNK:
+        if X.shape[0] > PREDICT_CHUNK:
             return np.concatenate([self.predict_logits(X[i:i + PREDICT_CHUNK])
-                                   for i in range(0, len(X), PREDICT_CHUNK)])
-        f = np.asarray(X, dtype=self.dtype)
-        with blas_threads_for(predict_flops(self, len(f))):
+                                   for i in range(0, X.shape[0], PREDICT_CHUNK)])
+        f = self._input(X)
+        with blas_threads_for(predict_flops(self, f.shape[0])):
             for layer in self.layers:
                 f = layer.apply(f)
         return f
+
+    def _input(self, X):
+        """``X`` in the network's dtype: a NumPy array, or CSR for sparse input, which
+        only a dense first layer can read."""
+        if not issparse(X):
+            return np.asarray(X, dtype=self.dtype)
+        if not isinstance(self.layers[0], Dense):
+            raise TypeError(f"sparse input needs a dense first layer, not {self.layers[0]!r}")
+        return as_csr(X, self.dtype)
 
     def predict_proba(self, X):
         """Soft-max probabilities ``p_i``, shape ``(m, n_L)``."""

@@ -227,8 +227,9 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
     # -- scikit-learn protocol ------------------------------------------------------
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        # Dense numeric input only; NaN and inf are refused by validate_data.
-        tags.input_tags.sparse = False
+        # Dense or SciPy sparse numeric input (sparse stays sparse: engine/sparse.py);
+        # NaN and inf are refused by validate_data.
+        tags.input_tags.sparse = True
         tags.input_tags.allow_nan = False
         # One label per sample, any number of classes (the soft-max has one output each).
         tags.classifier_tags.multi_class = True
@@ -293,7 +294,7 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
     # -- prediction -----------------------------------------------------------------
     def _logits(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=self.network_.dtype)
+        X = validate_data(self, X, reset=False, dtype=self.network_.dtype, accept_sparse="csr")
         return self.network_.predict_logits(X)
 
     def predict_proba(self, X):

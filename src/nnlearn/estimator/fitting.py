@@ -42,7 +42,9 @@ class FitMixin:
             raise ValueError("classes must be passed on the first call to partial_fit")
         continuing = fitted and (incremental or self.warm_start)
 
-        X, y = validate_data(self, X, y, reset=not continuing, dtype=settings.dtype)
+        # Sparse X (any SciPy format) becomes CSR, never dense: engine/sparse.py.
+        X, y = validate_data(self, X, y, reset=not continuing, dtype=settings.dtype,
+                             accept_sparse="csr")
         check_classification_targets(y)
         # classes_ is set only once everything is checked: a failed call must not
         # leave a fitted estimator with labels that do not match its network.

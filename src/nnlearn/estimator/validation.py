@@ -15,6 +15,7 @@ import math
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from ..engine.sparse import issparse
 from ..training.callbacks import EarlyStopping
 
 
@@ -48,15 +49,31 @@ def split_stratified(X, y, w, fraction, seed, labels=None):
 
 def row_hashes(X, y, key: int) -> np.ndarray:
     """A number in [0, 1) for each row of ``X`` with its label ``y``, the same
-    whenever the same row and label come back (BLAKE2b keyed by ``key``)."""
-    X = np.ascontiguousarray(X)
+    whenever the same row and label come back (BLAKE2b keyed by ``key``).
+
+    A sparse row is hashed by its non-zero entries (columns and values, in
+    column order), so the same row in the same dtype hashes the same however it
+    is stored; a dense row by all its values.
+    """
     y = np.ascontiguousarray(y, dtype=np.int64)
     salt = int(key).to_bytes(8, "little", signed=False)
     out = np.empty(len(y))
-    for i in range(len(y)):
-        digest = hashlib.blake2b(X[i].tobytes() + y[i].tobytes(), key=salt, digest_size=8)
+    for i, row in enumerate(_row_bytes(X)):
+        digest = hashlib.blake2b(row + y[i].tobytes(), key=salt, digest_size=8)
         out[i] = int.from_bytes(digest.digest(), "little") / 2.0**64
     return out
+
+
+def _row_bytes(X):
+    if not issparse(X):
+        X = np.ascontiguousarray(X)
+        return (X[i].tobytes() for i in range(len(X)))
+    X = X.tocsr(copy=True)
+    X.sum_duplicates()  # sorted columns, each once
+    X.eliminate_zeros()
+    ends = X.indptr
+    indices = X.indices.astype(np.int64, copy=False)
+    return (indices[a:b].tobytes() + X.data[a:b].tobytes() for a, b in zip(ends, ends[1:]))
 
 
 def split_by_hash(X, y, w, fraction, key):

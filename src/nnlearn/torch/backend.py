@@ -19,7 +19,12 @@ import torch.nn.functional as F
 from ..engine.network import PREDICT_CHUNK, Network
 from ..engine.optim import SGD, Adam, Optimizer
 from ..engine.losses import evaluate_logits
+from ..engine.sparse import as_csr, issparse
 from .convert import as_tensor, from_torch, load_parameters, resolve_device, to_torch
+
+# Sparse input is made dense one batch at a time; a prediction chunk of a sparse
+# set holds at most this many values dense (256 MB in float64).
+SPARSE_CHUNK_VALUES = 2**25
 
 # Placeholder learning rate for building torch optimisers: the loop sets the real
 # one before every step (train_step's ``lr``), so this value is never used.
@@ -125,7 +130,10 @@ class TorchBackend:
     # -- moving batches ------------------------------------------------------------------------
     def _to_device(self, a, dtype=None) -> torch.Tensor:
         """NumPy batch -> tensor on the device: no copy on the CPU when the dtype
-        already matches; an asynchronous copy to a GPU (the next kernel waits for it)."""
+        already matches; an asynchronous copy to a GPU (the next kernel waits for it).
+        A SciPy sparse batch is made dense here, one batch at a time."""
+        if issparse(a):
+            a = a.toarray()
         if (type(a) is np.ndarray and a.dtype == dtype and a.flags.c_contiguous
                 and a.flags.writeable):  # a gathered batch: shared as it is
             t = torch.from_numpy(a)
@@ -195,6 +203,8 @@ class TorchBackend:
         dtype than the network's, or a read-only array), or where the set does
         not fit in the GPU's memory.
         """
+        if issparse(X):  # held dense it could be many times the memory: batch by batch
+            return False
         X = np.asarray(X)
         if self.device.type == "cpu" and (X.dtype != self.np_dtype or not X.flags.writeable):
             return False
@@ -302,13 +312,19 @@ class TorchBackend:
         """Logits ``f_L``, shape ``(m, n_L)``, as a NumPy array of the network's dtype.
 
         Dropout is off (``eval`` mode); rows go through in chunks of
-        ``PREDICT_CHUNK`` to bound memory on large sets.
+        ``PREDICT_CHUNK`` to bound memory on large sets (fewer for a wide sparse
+        ``X``, each chunk dense at most ``SPARSE_CHUNK_VALUES`` values).
         """
-        X = np.asarray(X)
+        chunk = PREDICT_CHUNK
+        if issparse(X):
+            X = as_csr(X, X.dtype)
+            chunk = max(1, min(chunk, SPARSE_CHUNK_VALUES // max(1, X.shape[1])))
+        else:
+            X = np.asarray(X)
         self.module.eval()
         with torch.inference_mode():
-            parts = [self.module(self._to_device(X[i:i + PREDICT_CHUNK], self.np_dtype))
-                     .cpu().numpy() for i in range(0, len(X), PREDICT_CHUNK)]
+            parts = [self.module(self._to_device(X[i:i + chunk], self.np_dtype))
+                     .cpu().numpy() for i in range(0, X.shape[0], chunk)]
         if not parts:
             return np.empty((0, self.n_out), dtype=self.np_dtype)
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
