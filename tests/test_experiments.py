@@ -71,17 +71,6 @@ def test_shift_accuracy_falls_with_the_shift(capacity_record):
                                                 for h in (10, 32) for p in (1, 2)}
 
 
-def test_padded_shift_is_random_shift():
-    from nnlearn.data import RandomShift
-    from nnlearn.experiments.base import PaddedShift
-
-    X = np.random.default_rng(1).random((300, 28 * 28)).astype(np.float32)
-    a = RandomShift(2, (28, 28))(X, np.random.default_rng(7))
-    b = PaddedShift(2, (28, 28))(X, np.random.default_rng(7))
-    np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(a, X)
-
-
 def test_confusion_counts_pairs():
     C = confusion(np.array([0, 0, 1, 2]), np.array([0, 1, 1, 0]), 3)
     assert C.tolist() == [[1, 1, 0], [0, 1, 0], [1, 0, 0]]

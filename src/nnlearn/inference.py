@@ -115,8 +115,8 @@ def prepare(network, X) -> np.ndarray:
     return X
 
 
-def shifted(inputs: Inputs, dx: int, dy: int) -> Inputs:
-    """The same rows with every image moved ``dx`` pixels right and ``dy`` down (zero fill).
+def shift_inputs(inputs: Inputs, dx: int, dy: int) -> Inputs:
+    """The same rows with every image moved ``dx`` pixels right and ``dy`` down (``data.shift``).
 
     Flat rows of a square number of values are square images (784 -> 28 x 28).
     """

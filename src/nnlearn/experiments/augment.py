@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from .base import Record, Settings, load_data, mean_spread, shifted
+from .base import Record, Settings, load_data, mean_spread, shifted_test_images
 from .capacity import sizes
 from .data_size import draw as draw_sizes
 from .data_size import measure, plan, recipe as size_recipe
@@ -37,9 +37,10 @@ def _shift_table(settings, runs):
     table = {}
     for n in plan(settings):
         nets = [network_of(runs[(n, s)]) for s in settings.seed_list]
-        table[str(n)] = {str(p): mean_spread(float((net.predict(shifted(data, p, "right"))
-                                                    == data.y_test).mean()) for net in nets)
-                         for p in CURVE_PIXELS}
+        table[str(n)] = {
+            str(p): mean_spread(float((net.predict(shifted_test_images(data, p, "right"))
+                                       == data.y_test).mean()) for net in nets)
+            for p in CURVE_PIXELS}
     return table
 
 

@@ -130,27 +130,6 @@ class Task:
         return repr(sorted({**asdict(self), **changes}.items()))
 
 
-class PaddedShift(RandomShift):
-    """``RandomShift`` with the same draws and the same result (zero fill), computed faster.
-
-    The batch is padded by ``max_shift`` zeros on every side once; each image's
-    shifted copy is then a window of its padded image, and all windows are
-    taken in one gather of whole rows. The per-pixel gather of ``RandomShift``
-    cost more than the training step itself.
-    """
-
-    def __call__(self, X, rng: np.random.Generator):
-        if self.mode != "zero":
-            return super().__call__(X, rng)
-        m, s = len(X), self.max_shift
-        dx, dy = rng.integers(-s, s + 1, size=(2, m))
-        h, w = self.image_shape
-        padded = np.pad(np.asarray(X).reshape(m, h, w), ((0, 0), (s, s), (s, s)))
-        windows = np.lib.stride_tricks.sliding_window_view(padded, (h, w), axis=(1, 2))
-        # out[r, c] = X[r - dy, c - dx] = padded[r + s - dy, c + s - dx]: window (s - dy, s - dx)
-        return windows[np.arange(m), s - dy, s - dx].reshape(np.shape(X))
-
-
 @functools.lru_cache(maxsize=3)
 def load_data(name, data_dir, n_train, n_test, subset_seed):
     """The data set of a task, cached per process (a worker reuses it for its next task)."""
@@ -194,7 +173,7 @@ def train(task: Task) -> dict:
         trainer = Trainer(backend, TrainConfig(
             epochs=task.epochs, batch_size=task.batch_size, lr=task.lr, schedule=task.schedule,
             seed=task.seed, progress=False))
-        transform = (PaddedShift(task.augment_shift, image_shape=data.image_shape)
+        transform = (RandomShift(task.augment_shift, image_shape=data.image_shape)
                      if task.augment_shift else None)
         t0 = time.perf_counter()
         # a warning (a deep plain sigmoid network that learns nothing is expected here) is
@@ -229,7 +208,7 @@ DIRECTIONS = {"right": (1, 0), "left": (-1, 0), "down": (0, 1), "up": (0, -1),
               "down-right": (1, 1)}
 
 
-def shifted(data, pixels: int, direction: str = "right"):
+def shifted_test_images(data, pixels: int, direction: str = "right"):
     """The test images moved ``pixels`` in ``direction`` (zero fill), as flat rows."""
     ux, uy = DIRECTIONS[direction]
     if pixels == 0:

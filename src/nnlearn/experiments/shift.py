@@ -15,7 +15,16 @@ import time
 import numpy as np
 
 from ..engine import Network
-from .base import DIRECTIONS, Record, Settings, claim, confusion, load_data, mean_spread, shifted
+from .base import (
+    DIRECTIONS,
+    Record,
+    Settings,
+    claim,
+    confusion,
+    load_data,
+    mean_spread,
+    shifted_test_images,
+)
 from .capacity import MAIN, WIDTHS, data_notes, sizes
 
 NAME = "shift"
@@ -56,12 +65,12 @@ def run(settings: Settings, runner=None, capacity=None) -> Record:
         table: dict = {}
         for direction in DIRECTIONS:
             for pixels in sorted(set(CURVE_PIXELS) | {1, 2}):
-                X = shifted(data, pixels, direction)
+                X = shifted_test_images(data, pixels, direction)
                 table[f"{direction}_{pixels}"] = mean_spread(
                     float((net.predict(X) == data.y_test).mean()) for net in nets)
         results[f"hidden{h}"] = table
         for pixels in (0, 2):
-            pred = nets[0].predict(shifted(data, pixels, CLAIM_DIRECTION))
+            pred = nets[0].predict(shifted_test_images(data, pixels, CLAIM_DIRECTION))
             arrays["confusion"][(h, pixels)] = confusion(data.y_test, pred, k)
     # which network do the lecture's two numbers match? (sum of the two distances)
     distance = {h: sum(abs(results[f"hidden{h}"][f"{CLAIM_DIRECTION}_{p}"]["mean"] - LECTURE[p])
