@@ -19,6 +19,7 @@ import torch.nn.functional as F
 from ..engine.network import PREDICT_CHUNK, Network
 from ..engine.optim import SGD, Adam, Optimizer
 from ..engine.losses import evaluate_logits
+from ..training.backend import Backend
 from .convert import as_tensor, from_torch, load_parameters, resolve_device, to_torch
 
 # Placeholder learning rate for building torch optimisers: the loop sets the real
@@ -72,7 +73,7 @@ def weighted_nll_sum(z, y, w=None):
     return torch.dot(F.cross_entropy(z, y, reduction="none"), w)
 
 
-class TorchBackend:
+class TorchBackend(Backend):
     """Trains the PyTorch twin of ``network`` for ``nnlearn.training.Trainer``.
 
     Parameters
@@ -227,7 +228,7 @@ class TorchBackend:
         """Let go of the set given to ``hold``."""
         self._held = None
 
-    _held = None
+    _held: tuple[torch.Tensor, torch.Tensor, torch.Tensor | None] | None = None
 
     def _step(self, Xt, yt, wt, total, lr, unweighted):
         """The step itself, on tensors: ``total`` is the batch's row count or weight."""

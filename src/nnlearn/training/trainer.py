@@ -17,6 +17,7 @@ import numpy as np
 
 from ..engine.optim import make_schedule
 from ..errors import TrainingDiverged
+from .backend import Backend
 from .callbacks import Callback, DivergenceCheck, ProgressBar
 from .history import History
 
@@ -108,7 +109,7 @@ class Trainer:
     ``partial_fit`` needs.
     """
 
-    def __init__(self, backend, config: TrainConfig | None = None, callbacks=()):
+    def __init__(self, backend: Backend, config: TrainConfig | None = None, callbacks=()):
         self.backend = backend
         self.config = config or TrainConfig()
         self.callbacks: list[Callback] = list(callbacks)
@@ -195,7 +196,7 @@ class Trainer:
 
         # A backend that can keep the set where it computes (a GPU) gathers each
         # batch there; augmentation works on host arrays, so it keeps the host path.
-        held = transform is None and hasattr(backend, "hold") and backend.hold(X, y, w)
+        held = transform is None and backend.hold(X, y, w)
         for cb in callbacks:
             cb.on_train_begin(self)
         try:
