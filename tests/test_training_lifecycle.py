@@ -165,6 +165,6 @@ def test_a_bad_training_state_is_refused():
 def test_a_trainer_without_the_divergence_check_has_no_warnings(rng):
     X = rng.normal(size=(20, 2))
     t = _trainer(epochs=1, lr=1e-9)
-    t.default_callbacks = []
+    t.set_callback("divergence", None)
     t.fit(X, (X[:, 0] > 0).astype(int))
     assert t.warnings == []

@@ -71,7 +71,7 @@ class FitMixin:
                             callbacks=[cb for cb in [stopper, *(self.callbacks or [])]
                                        if cb is not None])
         # DivergenceCheck judges a whole run; a partial_fit call is one epoch of a stream.
-        trainer.default_callbacks = [] if incremental else [DivergenceCheck()]
+        trainer.set_callback("divergence", None if incremental else DivergenceCheck())
         iteration0, epoch0 = trainer.iteration, trainer.epoch
         try:
             trainer.fit(X, y_index, sample_weight=w, validation_data=validation)

@@ -107,7 +107,20 @@ class Trainer:
     Calling ``fit`` again continues where the last call stopped (iteration
     count, optimiser state, history, random stream), which is what
     ``partial_fit`` needs.
+
+    Every ``fit`` calls the default callbacks first, in the order of
+    ``DEFAULT_CALLBACKS``, then ``callbacks``:
+
+    - ``"progress"``: a ``ProgressBar`` shown as ``config.progress`` says;
+    - ``"divergence"``: a ``DivergenceCheck``;
+    - ``"early_stopping"``: none unless one is set (an ``EarlyStopping``).
+
+    ``set_callback(name, callback)`` replaces one by name, and
+    ``set_callback(name, None)`` turns it off, as skorch's
+    ``callbacks__<name>`` does for its ``_default_callbacks``.
     """
+
+    DEFAULT_CALLBACKS = ("progress", "divergence", "early_stopping")
 
     def __init__(self, backend: Backend, config: TrainConfig | None = None, callbacks=()):
         self.backend = backend
@@ -125,7 +138,36 @@ class Trainer:
         # The learning-rate schedule runs over iterations [origin, origin + total):
         # one fit call's plan, unless a resumed run continues an earlier plan.
         self._schedule: tuple[int, int] | None = None
-        self.default_callbacks: list[Callback] = [DivergenceCheck()]
+        # Defaults replaced by set_callback (None: turned off); the others are made
+        # afresh for every fit, so that the progress bar follows the config.
+        self._replaced: dict[str, Callback | None] = {}
+
+    def set_callback(self, name: str, callback: Callback | None) -> None:
+        """Replace the default callback ``name`` (one of ``DEFAULT_CALLBACKS``) with
+        ``callback`` from the next ``fit`` on; None turns it off.
+
+        Raises
+        ------
+        ValueError
+            For a name that is not one of ``DEFAULT_CALLBACKS``.
+        """
+        if name not in self.DEFAULT_CALLBACKS:
+            raise ValueError(f"no default callback named {name!r}; the defaults are "
+                             f"{', '.join(self.DEFAULT_CALLBACKS)}")
+        self._replaced[name] = callback
+
+    @property
+    def default_callbacks(self) -> list[tuple[str, Callback]]:
+        """The ``(name, callback)`` pairs the next ``fit`` calls before ``callbacks``,
+        in order; those turned off are left out."""
+        cfg = self.config
+        made: dict[str, Callback | None] = {
+            "progress": ProgressBar(disable=None if cfg.progress is None else not cfg.progress),
+            "divergence": DivergenceCheck(),
+            "early_stopping": None,
+        }
+        pairs = [(name, self._replaced.get(name, made[name])) for name in self.DEFAULT_CALLBACKS]
+        return [(name, cb) for name, cb in pairs if cb is not None]
 
     def state_dict(self) -> dict:
         """Where the loop stands, as JSON-ready values: with the parameters, the
@@ -155,7 +197,8 @@ class Trainer:
     def reconfigure(self, config: TrainConfig | None = None, *, callbacks=None,
                     backend=None) -> Trainer:
         """Continue with a new ``config``, ``callbacks`` or ``backend`` (those given):
-        the next ``fit`` keeps the counters, the history and the random stream."""
+        the next ``fit`` keeps the counters, the history, the random stream and the
+        default callbacks as ``set_callback`` left them."""
         self.config = config if config is not None else self.config
         self.callbacks = list(callbacks) if callbacks is not None else self.callbacks
         self.backend = backend if backend is not None else self.backend
@@ -188,8 +231,7 @@ class Trainer:
             self._schedule = (self.iteration, planned)
         first, total = self._schedule
         lr_at = make_schedule(cfg.schedule, cfg.lr, total)
-        callbacks = [ProgressBar(disable=None if cfg.progress is None else not cfg.progress),
-                     *self.default_callbacks, *self.callbacks]
+        callbacks = [cb for _, cb in self.default_callbacks] + self.callbacks
         self.planned_iterations, self.stop_training = planned, False
         self.interrupted = False
         t0 = time.perf_counter()
