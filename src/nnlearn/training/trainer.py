@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import numbers
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,6 +100,23 @@ def check_arrays(X, y, n_in: int, n_classes: int, sample_weight=None, what="trai
         if sample_weight.sum() <= 0:
             raise ValueError("sample_weight sums to zero")
     return X, y.astype(np.int64, copy=False), sample_weight
+
+
+@dataclass
+class FitLoop:
+    """What the epochs of one ``fit`` call share: the checked data, the plan and
+    the callbacks. ``Trainer._epoch`` reads it; the counters live on the trainer."""
+
+    X: np.ndarray
+    y: np.ndarray
+    w: np.ndarray | None  # sample weights, or None
+    batch: int  # rows per step (the last step of an epoch may have fewer)
+    transform: Callable | None  # transform(X_batch, rng): augmentation, or None
+    lr_at: Callable[[int], float]  # learning rate at a step of the schedule
+    first: int  # the iteration at which the schedule starts
+    target: int  # the iteration at which this call stops
+    callbacks: list[Callback]
+    held: bool  # the backend holds the set: it gathers each batch itself (train_rows)
 
 
 class Trainer:
@@ -221,11 +239,16 @@ class Trainer:
         if validation_data is not None:
             if len(validation_data) not in (2, 3):
                 raise ValueError("validation_data must be (X, y) or (X, y, sample_weight)")
-            X_val, y_val, w_val = check_arrays(*validation_data[:2], backend.n_in, backend.n_out,
-                                               *validation_data[2:], what="validation")
+            X_val, y_val, w_val = check_arrays(
+                validation_data[0], validation_data[1], backend.n_in, backend.n_out,
+                validation_data[2] if len(validation_data) == 3 else None, what="validation")
         m = len(y)
         batch = min(cfg.batch_size or m, m)
-        planned = cfg.iterations or cfg.epochs * math.ceil(m / batch)
+        if cfg.iterations is not None:
+            planned = cfg.iterations
+        else:
+            assert cfg.epochs is not None  # TrainConfig sets one of the two
+            planned = cfg.epochs * math.ceil(m / batch)
         target = self.iteration + planned
         if not (continue_schedule and self._schedule):
             self._schedule = (self.iteration, planned)
@@ -239,6 +262,7 @@ class Trainer:
         # A backend that can keep the set where it computes (a GPU) gathers each
         # batch there; augmentation works on host arrays, so it keeps the host path.
         held = transform is None and backend.hold(X, y, w)
+        loop = FitLoop(X, y, w, batch, transform, lr_at, first, target, callbacks, held)
         for cb in callbacks:
             cb.on_train_begin(self)
         try:
@@ -247,8 +271,7 @@ class Trainer:
             # would only be noise.
             with np.errstate(over="ignore", invalid="ignore"):
                 while self.iteration < target and not self.stop_training:
-                    row = self._epoch(X, y, w, batch, transform, lr_at, first, target, callbacks,
-                                      held)
+                    row = self._epoch(loop)
                     row["time"] = time.perf_counter() - t0
                     if validation_data is not None:
                         row["val_loss"], row["val_accuracy"] = backend.evaluate(X_val, y_val, w_val)
@@ -262,26 +285,28 @@ class Trainer:
                 cb.on_train_end(self)
         return self.history
 
-    def _epoch(self, X, y, w, batch, transform, lr_at, first, target, callbacks, held) -> dict:
-        """One pass over the training set (cut short at ``target`` iterations)."""
-        cfg, m = self.config, len(y)
+    def _epoch(self, loop: FitLoop) -> dict:
+        """One pass over the training set (cut short at ``loop.target`` iterations)."""
+        cfg, X, y, w, batch = self.config, loop.X, loop.y, loop.w, loop.batch
+        m = len(y)
         # A full batch needs no shuffling: its gradient is the same sum in any order.
         order = self.rng.permutation(m) if cfg.shuffle and batch < m else None
         # Weighted sums: with sample weights an epoch's mean is sum w L / sum w,
         # the same mean the steps minimise and the validation columns report.
         loss_sum, correct, seen = 0.0, 0.0, 0.0
+        rows: slice | np.ndarray
         for start in range(0, m, batch):
             rows = slice(start, start + batch) if order is None else order[start:start + batch]
             wb = None if w is None else w[rows]
-            lr = lr_at(self.iteration - first)
-            if held:  # the backend gathers the rows itself
+            lr = loop.lr_at(self.iteration - loop.first)
+            if loop.held:  # the backend gathers the rows itself
                 loss, n_correct = self.backend.train_rows(rows, wb, lr)
             else:
                 # A slice is a view (nothing copied); take gathers scattered rows
                 # about 15% faster than X[rows].
-                Xb = X[rows] if order is None else X.take(rows, axis=0)
-                if transform is not None:
-                    Xb = transform(Xb, self.rng)
+                Xb = X[rows] if isinstance(rows, slice) else X.take(rows, axis=0)
+                if loop.transform is not None:
+                    Xb = loop.transform(Xb, self.rng)
                 loss, n_correct = self.backend.train_step(Xb, y[rows], wb, lr)
             if not math.isfinite(loss):
                 raise TrainingDiverged(
@@ -296,9 +321,9 @@ class Trainer:
             if cfg.record_iterations:
                 self.history.record_iteration(self.iteration, self.epoch + 1, loss,
                                               n_correct / weight if weight else math.nan, lr)
-            for cb in callbacks:
+            for cb in loop.callbacks:
                 cb.on_iteration_end(self)
-            if self.iteration >= target or self.stop_training:
+            if self.iteration >= loop.target or self.stop_training:
                 break
         self.epoch += 1
         if not seen:  # every weight in this epoch was zero: nothing was learned from it
