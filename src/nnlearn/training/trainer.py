@@ -73,9 +73,9 @@ def check_arrays(X, y, n_in: int, n_classes: int, sample_weight=None, what="trai
     if X.shape[1] != n_in:
         raise ValueError(f"{what} X has {X.shape[1]} features, the network expects {n_in}")
     # A sum is NaN or inf when any value is, so a finite sum proves there are none,
-    # without a mask the size of X (47 MB for MNIST, on every fit). Summed in X's own
-    # dtype it takes 8 ms for MNIST against 30 ms in float64; a sum of finite values
-    # that overflows only sends X to the exact test. Integers are always finite.
+    # without a mask the size of X on every fit. It is summed in X's own dtype, which
+    # is faster than float64 (docs/benchmarks.md); a sum of finite values that
+    # overflows only sends X to the exact test. Integers are always finite.
     if (X.dtype.kind == "f" and not math.isfinite(float(np.sum(X)))
             and not np.all(np.isfinite(X))):
         raise ValueError(f"{what} X contains NaN or infinite values")
@@ -303,7 +303,7 @@ class Trainer:
                 loss, n_correct = self.backend.train_rows(rows, wb, lr)
             else:
                 # A slice is a view (nothing copied); take gathers scattered rows
-                # about 15% faster than X[rows].
+                # faster than X[rows] (docs/benchmarks.md).
                 Xb = X[rows] if isinstance(rows, slice) else X.take(rows, axis=0)
                 if loop.transform is not None:
                     Xb = loop.transform(Xb, self.rng)
