@@ -115,7 +115,7 @@ class NumpyBackend(Backend):
         with blas_threads_for(self._flops_per_row * len(y)):
             loss, z = net.loss_and_gradients(X, y, sample_weight=sample_weight, train=True,
                                              rng=self.rng)
-            self.optimizer.step(net.parameters(), net.gradients(), lr, flat=net.flat_views())
+            self.optimizer.step(net, lr)
         right = np.argmax(z, axis=1) == y
         if sample_weight is None:
             return loss, int(np.count_nonzero(right))
