@@ -19,7 +19,6 @@ import torch.nn.functional as F
 from ..engine.network import PREDICT_CHUNK, Network
 from ..engine.optim import SGD, Adam, Optimizer
 from ..engine.losses import evaluate_logits
-from ..training.backend import Backend
 from .convert import as_tensor, from_torch, load_parameters, resolve_device, to_torch
 
 # Placeholder learning rate for building torch optimisers: the loop sets the real
@@ -73,7 +72,7 @@ def weighted_nll_sum(z, y, w=None):
     return torch.dot(F.cross_entropy(z, y, reduction="none"), w)
 
 
-class TorchBackend(Backend):
+class TorchBackend:
     """Trains the PyTorch twin of ``network`` for ``nnlearn.training.Trainer``.
 
     Parameters

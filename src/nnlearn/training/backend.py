@@ -20,12 +20,13 @@ from ..engine.threads import blas_threads_for, step_flops
 
 
 class Backend(Protocol):
-    """What the loop asks of a backend. ``NumpyBackend`` and ``TorchBackend``
-    subclass it, and so inherit the defaults of the optional methods.
+    """What the loop asks of a backend.
 
     The optional part: a backend that can keep the training set where it
-    computes (a GPU's memory) overrides ``hold``, ``train_rows`` and ``release``.
-    The defaults keep nothing, and the loop gathers every batch on the host.
+    computes (a GPU's memory) has its own ``hold``, ``train_rows`` and
+    ``release``, as ``nnlearn.torch.TorchBackend`` does. A backend that
+    subclasses ``Backend`` (``NumpyBackend``) inherits the defaults, which keep
+    nothing: the loop then gathers every batch on the host.
     """
 
     @property
