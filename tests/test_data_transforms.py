@@ -1,4 +1,4 @@
-"""Shifts, augmentation, standardisation, stratified subsets and splits."""
+"""Shifts, augmentation, standardization, stratified subsets and splits."""
 
 import numpy as np
 import pytest

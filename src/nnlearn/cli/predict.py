@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from ..fileio import write_text
-from ..inference import evaluate, load_inputs, predict, shift_inputs, training_source
+from ..inference import evaluate, load_inputs, predict, shift_inputs
+from ..run import training_source
 from ..training import class_labels, load_model
 
 MODEL = click.option("--model", "model_path", required=True, type=click.Path(dir_okay=False),

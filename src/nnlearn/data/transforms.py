@@ -1,4 +1,4 @@
-"""Transforms of image data: shifts, augmentation, standardisation.
+"""Transforms of image data: shifts, augmentation, standardization.
 
 (The stratified ``subset`` and ``train_val_split`` live in ``sampling`` and
 are importable from here as well.)
@@ -273,10 +273,10 @@ class Compose:
         return f"Compose({self.transforms!r})"
 
 
-# -- standardisation -------------------------------------------------------------------
+# -- standardization -------------------------------------------------------------------
 
 class Standardizer:
-    """Per-feature (per-pixel) standardisation ``(x - mean_) / scale_``.
+    """Per-feature (per-pixel) standardization ``(x - mean_) / scale_``.
 
     The mean and standard deviation are learnt on training data by ``fit``
     and applied unchanged to any other data. A feature that is constant in the
@@ -310,7 +310,7 @@ class Standardizer:
         return self
 
     def transform(self, X):
-        """Standardised copy of ``X`` ``(m, n_features)``; float32 input stays float32."""
+        """Standardized copy of ``X`` ``(m, n_features)``; float32 input stays float32."""
         if not hasattr(self, "mean_"):
             raise ValueError("this Standardizer is not fitted yet: call fit(X_train) first")
         X = np.asarray(X)
@@ -350,7 +350,7 @@ class Standardizer:
 
 
 def standardize(data):
-    """``data`` with standardised features, learnt on its training part only.
+    """``data`` with standardized features, learnt on its training part only.
 
     Parameters
     ----------

@@ -302,7 +302,7 @@ def mlp(n_in: int, hidden: Sequence[int], n_out: int, activation="relu", *, drop
     """Fully connected network of eq. (1): ``n_in -> hidden[0] -> ... -> n_out``.
 
     ``mlp(784, [32], 10)`` is the lecture's "2-layer network with 32 hidden
-    nodes" (L = 2 weight layers). ``activation`` is one name or one per hidden
+    nodes" (32 hidden units, L = 2 weight layers). ``activation`` is one name or one per hidden
     layer; the output layer is linear (its logits feed the soft-max).
     ``dropout > 0`` puts a dropout layer after every hidden layer.
     """
@@ -329,7 +329,8 @@ def resnet(n_in: int, width: int, depth: int, n_out: int, activation="relu", *, 
 
     ``inner`` is the blocks' inner width: one int, one per block, or None
     (``width``). ``activation`` is one name, or one for the input map and one
-    per block (``1 + depth`` names).
+    per block (``1 + depth`` names). ``dropout > 0`` puts a dropout layer after
+    every hidden layer: the input map and each block.
     """
     if width <= 0 or depth < 0 or n_in <= 0 or n_out <= 0:
         raise ValueError(f"bad ResNet size: n_in={n_in}, width={width}, depth={depth}, "
@@ -340,6 +341,8 @@ def resnet(n_in: int, width: int, depth: int, n_out: int, activation="relu", *, 
     rng = _rng(seed)
     acts = _activations(activation, depth + 1)  # the input map and each block are hidden layers
     layers: list[Layer] = [Dense(n_in, width, acts[0], init=init, rng=rng, dtype=dtype)]
+    if dropout:  # the input map's units are hidden units too
+        layers.append(Dropout(width, dropout))
     for h, act in zip(inners, acts[1:]):
         layers.append(Residual(width, h, act, init=init, rng=rng, dtype=dtype))
         if dropout:

@@ -20,7 +20,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from ..backends import make_backend
-from ..engine.network import mlp, resnet
+from ..spec import NetworkSpec
 from ..engine.optim import make_optimizer, make_schedule
 from ..training.backend import NumpyBackend
 from ..training.callbacks import DivergenceCheck, EarlyStopping
@@ -113,10 +113,10 @@ class FitMixin:
 
     def _initialize_module(self, n_in, n_out, settings):
         """The network the hyper-parameters describe: an MLP (eq. 1) or a ResNet (eq. 6)."""
-        common = dict(dropout=self.dropout, seed=self._seeds["network"], dtype=settings.dtype)
-        if self.architecture == "mlp":
-            return mlp(n_in, settings.hidden, n_out, settings.activation, **common)
-        return resnet(n_in, self.width, self.depth, n_out, settings.activation, **common)
+        spec = NetworkSpec(n_in, n_out, architecture=self.architecture, hidden=settings.hidden,
+                           width=self.width, depth=self.depth, activation=settings.activation,
+                           dropout=self.dropout, dtype=settings.dtype.name)
+        return spec.build(self._seeds["network"])
 
     def _initialize_optimizer(self):
         return make_optimizer(self.optimizer, momentum=self.momentum,

@@ -1,4 +1,4 @@
-"""What every experiment shares: its settings, its result record, and one training task.
+"""What every experiment shares: its scope, its result record, and one training task.
 
 An experiment is many independent trainings (seeds, sizes, depths). Each is a
 ``Task``: a small picklable description that ``train(task)`` turns into a
@@ -21,8 +21,9 @@ import numpy as np
 from ..backends import make_backend
 from ..data import load, shift, subset
 from ..data.transforms import RandomShift
-from ..engine import make_optimizer, mlp, resnet
+from ..engine import make_optimizer
 from ..engine.losses import evaluate_logits
+from ..spec import NetworkSpec
 from ..training import TrainConfig, Trainer
 
 #: The lecture's claims are accuracies on whole percents; within this the verdict is "reproduced".
@@ -30,7 +31,7 @@ TOLERANCE = 0.01
 
 
 @dataclass
-class Settings:
+class Scope:
     """What the whole reproduction runs on.
 
     ``quick`` trains on subsets for a few epochs (the tests, a first look);
@@ -141,10 +142,13 @@ def load_data(name, data_dir, n_train, n_test, subset_seed):
     return data
 
 
-def build(task: Task, n_in: int, n_out: int):
-    if task.architecture == "mlp":
-        return mlp(n_in, task.hidden, n_out, activation=task.activation, seed=task.seed)
-    return resnet(n_in, task.width, task.depth, n_out, activation=task.activation, seed=task.seed)
+def network_spec(task: Task, n_in: int, n_out: int) -> NetworkSpec:
+    """The network a task trains: an mlp of widths ``hidden`` or a resnet of
+    ``width`` and ``depth`` blocks."""
+    sizes = {"hidden": task.hidden} if task.architecture == "mlp" else {
+        "width": task.width, "depth": task.depth}
+    return NetworkSpec(n_in, n_out, architecture=task.architecture, activation=task.activation,
+                       **sizes)
 
 
 def _grad_norms(network, X, y) -> list[float]:
@@ -162,7 +166,7 @@ def train(task: Task) -> dict:
             import torch
             torch.set_num_threads(task.threads)
         data = load_data(task.data, task.data_dir, task.n_train, task.n_test, task.subset_seed)
-        network = build(task, data.n_features, data.n_classes)
+        network = network_spec(task, data.n_features, data.n_classes).build(task.seed)
         out: dict = {"n_train": len(data.y_train), "n_test": len(data.y_test)}
         probe = slice(0, min(1000, len(data.y_train)))  # a fixed batch for gradient norms
         if task.grad_norms:

@@ -157,7 +157,7 @@ class Runner(Callback):
     def _run(self):
         d = self.data
         try:
-            self.trainer.fit(d.standardise(d.X_train).astype(self.network.dtype), d.y_train)
+            self.trainer.fit(d.standardize(d.X_train).astype(self.network.dtype), d.y_train)
             final = "done"
             # The loop's own verdict (diverged, or ended at chance level), for the page.
             self.message = " ".join(self.trainer.warnings) or None
@@ -199,6 +199,6 @@ class Runner(Callback):
 def initial_gradients(network: Network, data: PlayData, limit=500) -> None:
     """One backward pass (no update) on up to ``limit`` training points, so that the
     gradient bars (``Network.grad_norms()``) show the untrained network too."""
-    X = data.standardise(data.X_train[:limit]).astype(network.dtype)
+    X = data.standardize(data.X_train[:limit]).astype(network.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         network.loss_and_gradients(X, data.y_train[:limit], train=False)

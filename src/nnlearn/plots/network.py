@@ -51,7 +51,7 @@ def _check_size(widths: list[int]) -> None:
             f"a network with widths {tuple(widths)} ({widest} nodes in its widest layer, "
             f"{edges} weights) is too large to draw; the limit is {MAX_NODES} nodes in a "
             f"layer and {MAX_EDGES} weights (for a 784-input MNIST network, look at the "
-            "hidden nodes' weights as images instead)")
+            "hidden units' weights as images instead)")
 
 
 #: the tallest column of nodes: wider layers have their nodes closer together
