@@ -1,9 +1,11 @@
 """The folder layout is the architecture: imports flow one way.
 
 Layers, from the bottom: ``engine`` -> ``training``, ``torch``, ``data``, ``plots``
--> ``backends`` -> ``estimator``, ``pipeline``, ``experiments`` -> ``report``,
-``playground``, ``cli``. A module may import its own layer's peers only where the
-table below allows it; it never imports a layer above its own.
+-> ``settings`` (the one table of options) -> ``spec`` (the one network
+description) -> ``backends`` -> ``estimator``, ``run``, ``experiments`` ->
+``inference``, ``report``, ``playground``, ``cli``. A module may import its own
+layer's peers only where the table below allows it; it never imports a layer
+above its own.
 """
 
 import ast
@@ -22,14 +24,17 @@ ALLOWED = {
     "training": {"engine", "errors", "fileio"},
     "torch": {"engine", "errors", "fileio"},
     "backends": {"engine", "training", "torch"},
-    "experiments": {"backends", "training", "data", "plots", "engine", "errors", "fileio"},
+    "settings": {"engine", "data", "training"},
+    "spec": {"engine", "settings"},
+    "experiments": {"backends", "training", "data", "plots", "engine", "errors", "fileio",
+                    "spec", "settings"},
     "report": {"experiments", "plots", "errors", "fileio"},
-    "playground": {"engine", "training", "data", "plots", "errors", "fileio"},
-    "recipes": {"engine", "data"},
-    "inference": {"engine", "training", "data", "errors"},
-    "pipeline": {"engine", "training", "data", "backends", "recipes", "errors", "fileio",
-                 "plots"},
-    "estimator": {"engine", "training", "backends", "errors", "fileio"},
+    "playground": {"engine", "training", "data", "plots", "errors", "fileio", "spec",
+                   "settings"},
+    "inference": {"engine", "training", "data", "errors", "run", "spec"},
+    "run": {"engine", "training", "data", "backends", "errors", "fileio", "plots", "spec",
+            "settings"},
+    "estimator": {"engine", "training", "backends", "errors", "fileio", "spec", "settings"},
 }
 BOTTOM = {"errors", "fileio"}
 
@@ -89,3 +94,22 @@ def test_modules_stay_readable():
     long = {str(p.relative_to(SRC)): n for p in sorted(SRC.rglob("*.py"))
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > 420}
     assert not long, f"modules over ~400 lines: {long}"
+
+
+CONSTRUCTORS = ("mlp(", "resnet(", "Dense(", "Residual(")
+
+
+def test_one_module_outside_the_engine_builds_networks():
+    """One network description: outside ``engine/`` and ``torch/`` only ``spec.py``
+    calls the network constructors; every face builds through ``NetworkSpec``."""
+    callers = set()
+    for path in sorted(SRC.rglob("*.py")):
+        rel = path.relative_to(SRC)
+        if rel.parts[0] in ("engine", "torch"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+                if f"{name}(" in CONSTRUCTORS:
+                    callers.add(str(rel))
+    assert callers == {"spec.py"}

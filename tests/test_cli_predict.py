@@ -11,7 +11,7 @@ from sklearn.metrics import accuracy_score, precision_score, recall_score
 
 from nnlearn.data import load, shift, write_idx
 from nnlearn.engine.losses import nll
-from nnlearn.pipeline import RunConfig, run, write_outputs
+from nnlearn.run import RunConfig, run, write_outputs
 from nnlearn.training import load_model
 
 
@@ -59,7 +59,7 @@ def test_predict_writes_the_original_labels_and_probabilities(tmp_path, fruit_mo
     assert rows[0] == ["prediction", "p_apple", "p_banana", "p_cherry"]
     net = load_model(model)
     X = np.loadtxt(table, delimiter=",", skiprows=1, usecols=(0, 1))
-    scaling = net.metadata["standardize"]  # the table recipe's, applied again by predict
+    scaling = net.metadata["spec"]["scaling"]  # the table recipe's, folded in by predict
     X = (X - scaling["mean"]) / scaling["scale"]
     expected = np.array(["apple", "banana", "cherry"])[net.predict(X.astype(np.float32))]
     assert [row[0] for row in rows[1:]] == expected.tolist()

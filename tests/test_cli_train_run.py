@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from nnlearn.pipeline import RunConfig, run, write_outputs
+from nnlearn.run import RunConfig, run, write_outputs
 from nnlearn.training import LambdaCallback, load_model
 
 
@@ -154,7 +154,7 @@ def test_tables_are_scaled_by_their_recipe_unless_told_not_to(tmp_path):
         assert r.returncode == 0, r.stderr
         settings = json.loads((out / "metrics.json").read_text())["settings"]
         assert settings["standardize"]["value"] is expected
-        scaling = load_model(out / "model.npz").metadata.get("standardize")
+        scaling = load_model(out / "model.npz").metadata["spec"]["scaling"]
         assert (scaling is not None) is expected
         if expected:  # learnt on the training part: close to the columns' own statistics
             assert abs(scaling["mean"][0]) < 0.5 and abs(scaling["mean"][1] - 5000) < 400

@@ -205,10 +205,10 @@ def test_standardize_makes_the_wine_table_learnable_and_is_kept_in_the_model(tmp
     raw, scaled = metrics(tmp_path, "raw"), metrics(tmp_path, "scaled")
     assert scaled["test_accuracy"] >= 0.94 and raw["test_accuracy"] <= 0.85
     net = load_model(tmp_path / "scaled" / "model.npz")
-    kept = net.metadata["standardize"]
+    kept = net.metadata["spec"]["scaling"]
     assert net.metadata["classes"] == ["class_0", "class_1", "class_2"]
     assert len(kept["mean"]) == len(kept["scale"]) == 13 and kept["mean"][12] > 100  # proline
-    assert "standardize" not in load_model(tmp_path / "raw" / "model.npz").metadata
+    assert load_model(tmp_path / "raw" / "model.npz").metadata["spec"]["scaling"] is None
 
 
 def test_train_refuses_a_csv_without_a_label_column(tmp_path):

@@ -1,4 +1,4 @@
-"""Shifts, augmentation, standardisation, stratified subsets and splits."""
+"""Shifts, augmentation, standardization, stratified subsets and splits."""
 
 import numpy as np
 import pytest
@@ -8,6 +8,7 @@ from nnlearn.data.transforms import (
     GaussianNoise,
     RandomShift,
     Standardizer,
+    _shift_stack,
     shift,
     subset,
     train_val_split,
@@ -37,6 +38,55 @@ def test_shift_moves_every_pixel_exactly(stack, dx, dy):
     assert out.dtype == stack.dtype and out.shape == stack.shape
     for image, moved in zip(stack, out):
         np.testing.assert_array_equal(moved, _expected(image, dx, dy))
+
+
+def _reference(images, dx, dy, mode):
+    """Per-pixel shift of each image by its own offset: explicit loops, no slicing or padding."""
+    n, h, w = images.shape
+    out = np.zeros_like(images)
+    for i in range(n):
+        for r in range(h):
+            for c in range(w):
+                sr, sc = r - dy[i], c - dx[i]
+                if mode == "roll":
+                    out[i, r, c] = images[i, sr % h, sc % w]
+                elif 0 <= sr < h and 0 <= sc < w:
+                    out[i, r, c] = images[i, sr, sc]
+    return out
+
+
+@pytest.mark.parametrize("mode", ["zero", "roll"])
+@pytest.mark.parametrize("seed", range(12))
+def test_shift_stack_matches_the_per_pixel_reference(mode, seed):
+    """Random shapes (square or not), per-image and uniform offsets, past the frame included."""
+    rng = np.random.default_rng(seed)
+    n, h, w = int(rng.integers(1, 6)), int(rng.integers(1, 9)), int(rng.integers(1, 9))
+    dtype = (np.uint8, np.float32, np.float64)[seed % 3]
+    images = (rng.random((n, h, w)) * 200 + 1).astype(dtype)
+    dx, dy = rng.integers(-2 * w - 1, 2 * w + 2, n), rng.integers(-2 * h - 1, 2 * h + 2, n)
+    out = _shift_stack(images, dx, dy, mode)
+    assert out.dtype == images.dtype and out.shape == images.shape
+    np.testing.assert_array_equal(out, _reference(images, dx, dy, mode))
+    one_x, one_y = int(dx[0]), int(dy[0])  # one offset for all: the slicing path
+    np.testing.assert_array_equal(_shift_stack(images, one_x, one_y, mode),
+                                  _reference(images, [one_x] * n, [one_y] * n, mode))
+    if mode == "roll":  # the public function wraps any offset; in zero mode it refuses these
+        np.testing.assert_array_equal(shift(images.reshape(n, h * w), dx, dy, mode=mode,
+                                            image_shape=(h, w)).reshape(n, h, w), out)
+
+
+@pytest.mark.parametrize("mode", ["zero", "roll"])
+@pytest.mark.parametrize("max_shift, h, w", [(2, 28, 28), (1, 4, 9), (3, 7, 12)])
+def test_random_shift_keeps_its_draws_and_images(mode, max_shift, h, w):
+    """The same seed gives the same images as before: one draw of (2, m) offsets, then a
+    per-pixel shift; the generator is left where that draw leaves it."""
+    X = np.random.default_rng(5).random((40, h * w)).astype(np.float32)
+    rng, ref_rng = np.random.default_rng(11), np.random.default_rng(11)
+    out = RandomShift(max_shift, image_shape=(h, w), mode=mode)(X, rng)
+    dx, dy = ref_rng.integers(-max_shift, max_shift + 1, size=(2, len(X)))
+    expected = _reference(X.reshape(-1, h, w), dx, dy, mode).reshape(X.shape)
+    np.testing.assert_array_equal(out, expected)
+    assert rng.integers(1 << 30) == ref_rng.integers(1 << 30)
 
 
 def test_shift_right_moves_ink_right_and_down_moves_it_down():

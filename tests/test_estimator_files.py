@@ -2,6 +2,7 @@
 of ``nnlearn train`` and of ``save_model``, read both ways."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -55,7 +56,7 @@ def test_save_needs_a_fitted_estimator(tmp_path):
 
 
 def test_a_model_written_by_nnlearn_train_loads_with_its_labels(tmp_path):
-    from nnlearn.pipeline import RunConfig, run, write_outputs
+    from nnlearn.run import RunConfig, run, write_outputs
     rng = np.random.default_rng(0)
     X = rng.normal(size=(150, 3))
     names = np.array(["maybe", "no", "yes"])
@@ -72,7 +73,7 @@ def test_a_model_written_by_nnlearn_train_loads_with_its_labels(tmp_path):
     network = load_model(path)
     # A table's recipe scales its features: the estimator applies the recorded scaling
     # (folded into its first layer), as done here by hand from the metadata.
-    scaling = network.metadata["standardize"]
+    scaling = network.metadata["spec"]["scaling"]
     X_scaled = ((X - scaling["mean"]) / scaling["scale"]).astype(np.float32)
     assert clf.predict(X.astype(np.float32)).tolist() == \
         names[network.predict(X_scaled)].tolist()
@@ -165,3 +166,29 @@ def test_inconsistent_metadata_is_a_model_file_error_naming_the_file(tmp_path, m
     with pytest.raises(ModelFileError, match=message) as err:
         NeuralNetClassifier.load(path)
     assert str(path) in str(err.value)
+
+
+def test_a_model_file_written_by_nnlearn_0_1_0_still_loads_and_predicts_the_same(tmp_path):
+    """tests/data holds a ResNet on a table (scaled inputs) that nnlearn 0.1.0's
+    ``nnlearn train`` wrote, its table, and 0.1.0's ``nnlearn predict`` output."""
+    from nnlearn.spec import spec_of
+
+    data = Path(__file__).parent / "data"
+    path = data / "model-0.1.0-resnet-scaled.npz"
+    network = load_model(path)
+    assert "spec" not in network.metadata and "standardize" in network.metadata
+    spec = spec_of(network)  # read off its layers and its recorded scaling
+    assert (spec.architecture, spec.width, spec.depth, spec.n_in) == ("resnet", 6, 2, 3)
+    assert spec.scaling is not None
+    expected = np.loadtxt(data / "model-0.1.0-predictions.csv", delimiter=",", skiprows=1,
+                          usecols=(1, 2))
+    X = np.loadtxt(data / "model-0.1.0-table.csv", delimiter=",", skiprows=1, usecols=(0, 1, 2))
+    clf = NeuralNetClassifier.load(path)
+    assert clf.get_params()["architecture"] == "resnet" and clf.classes_.tolist() == ["no", "yes"]
+    # 0.1.0 printed 6 decimals of float32 probabilities computed on scaled inputs
+    np.testing.assert_allclose(clf.predict_proba(X), expected, atol=2e-6)
+    from nnlearn.inference import predict  # what nnlearn predict runs
+    np.testing.assert_allclose(predict(network, X)[1], expected, atol=2e-6)
+    again = NeuralNetClassifier.load(clf.save(tmp_path / "again.npz"))  # now with its spec
+    assert spec_of(load_model(tmp_path / "again.npz")).scaling is None  # folded, not twice
+    np.testing.assert_allclose(again.predict_proba(X), expected, atol=2e-6)

@@ -7,7 +7,7 @@ import pytest
 from nnlearn.engine import fused, mlp, resnet
 from nnlearn.engine.layers import Dense, Residual
 from nnlearn.engine.network import Network
-from nnlearn.engine.optim import SGD, Adam
+from nnlearn.engine.optim import SGD, Adam, ParamArrays
 from nnlearn.training import NumpyBackend, TrainConfig, Trainer
 
 CONFIGS = {
@@ -25,7 +25,8 @@ def test_packing_keeps_the_values_and_makes_views():
     before = {f"{k}.{n}": p.copy() for k, layer in enumerate(layers)
               for n, p in layer.params.items()}
     net = Network(layers)
-    P, G = net.flat_views()
+    layout = net.flat_layout()
+    P, G = layout.params, layout.grads
     assert P.ndim == G.ndim == 1 and P.shape == G.shape and P.dtype == np.float32
     for k, layer in enumerate(net.layers):
         for name, p in layer.params.items():
@@ -33,17 +34,28 @@ def test_packing_keeps_the_values_and_makes_views():
             assert np.shares_memory(p, P) and np.shares_memory(layer.grads[name], G)
             assert p.ctypes.data % 64 == 0  # each array starts on a 64-byte boundary
             assert p.flags.c_contiguous and layer.grads[name].flags.c_contiguous
+    # Each slot says where its parameter lives: numbering P numbers every parameter.
+    assert list(layout.slots) == list(net.parameters())
+    P[...] = np.arange(P.size)
+    for name, p in net.parameters().items():
+        offset, size, shape = layout.slots[name]
+        assert p.shape == shape and p.size == size
+        np.testing.assert_array_equal(p.ravel(), np.arange(offset, offset + size))
+    P[...] = 0
+    for k, layer in enumerate(net.layers):
+        for name, p in layer.params.items():
+            p[...] = before[f"{k}.{name}"]
     # Writing through the flat array writes the parameters, and the padding is zero.
     total = sum(p.size for p in net.parameters().values())
     assert P.size >= total and np.count_nonzero(P) == sum(
         np.count_nonzero(p) for p in net.parameters().values())
 
 
-def test_flat_views_notice_a_replaced_array():
+def test_the_flat_layout_notices_a_replaced_array():
     net = mlp(4, [3], 2)
-    assert net.flat_views() is not None
+    assert net.flat_layout() is not None
     net.layers[0].params["W"] = np.zeros((3, 4), np.float32)
-    assert net.flat_views() is None  # the optimiser then goes array by array
+    assert net.flat_layout() is None  # the optimiser then goes array by array
 
 
 def test_a_pickled_or_copied_network_is_packed_again():
@@ -51,8 +63,8 @@ def test_a_pickled_or_copied_network_is_packed_again():
     import pickle
     net = resnet(6, 5, 2, 3, seed=2)
     for twin in (pickle.loads(pickle.dumps(net)), copy.deepcopy(net), net.copy()):
-        assert twin.flat_views() is not None
-        assert not np.shares_memory(twin.flat_views()[0], net.flat_views()[0])
+        assert twin.flat_layout() is not None
+        assert not np.shares_memory(twin.flat_layout().params, net.flat_layout().params)
         for key, p in net.parameters().items():
             np.testing.assert_array_equal(twin.parameters()[key], p)
 
@@ -66,8 +78,7 @@ def _train(make, flat, dtype, steps=40, seed=0, kernels=False):
     y = rng.integers(0, 3, 32)
     for _ in range(steps):
         net.loss_and_gradients(X, y)
-        opt.step(net.parameters(), net.gradients(), 0.05,
-                 flat=net.flat_views() if flat else None)
+        opt.step(net if flat else ParamArrays(net.parameters(), net.gradients()), 0.05)
     return net, opt
 
 
@@ -110,8 +121,8 @@ def test_state_moves_between_flat_and_array_by_array(name):
         X, y = rng.normal(size=(32, 6)), rng.integers(0, 3, 32)
         for _ in range(10):
             net.loss_and_gradients(X, y)
-            again.step(net.parameters(), net.gradients(), 0.05,
-                       flat=None if first_flat else net.flat_views())
+            again.step(ParamArrays(net.parameters(), net.gradients()) if first_flat else net,
+                       0.05)
         for key, p in whole.parameters().items():
             np.testing.assert_allclose(net.parameters()[key], p, rtol=1e-12, atol=1e-14)
 
@@ -127,7 +138,7 @@ def test_the_backend_steps_flat_and_trains_as_before():
             for layer in net.layers:
                 layer.params = {k: v.copy() for k, v in layer.params.items()}
                 layer.grads = {k: v.copy() for k, v in layer.grads.items()}
-            assert net.flat_views() is None
+            assert net.flat_layout() is None
         backend = NumpyBackend(net, Adam())
         Trainer(backend, TrainConfig(epochs=5, batch_size=32, lr=1e-2, progress=False)).fit(X, y)
         histories.append((backend.network.predict_logits(X), backend.optimizer.state_dict()))

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nnlearn.engine import fused, mlp, optim
-from nnlearn.engine.optim import SGD, Adam
+from nnlearn.engine.optim import SGD, Adam, ParamArrays
 
 CONFIGS = {
     "adam": lambda: Adam(),
@@ -23,7 +23,7 @@ def _run(make, use_kernels, dtype, steps=60, lr=1e-2, seed=0):
         # Sparse gradients, small: some moments decay towards the subnormal range.
         grads = {k: (rng.normal(size=p.shape) * (rng.random(p.shape) < 0.2) * 1e-3)
                  .astype(dtype) for k, p in params.items()}
-        opt.step(params, grads, lr)
+        opt.step(ParamArrays(params, grads), lr)
     return params, opt
 
 
@@ -60,11 +60,11 @@ def test_flush_zeroes_only_subnormal_moments():
     tiny = np.finfo(np.float32).tiny
     p = {"w": np.ones(4, np.float32)}
     opt = Adam()
-    opt.step(p, {"w": np.zeros(4, np.float32)}, 1e-3)  # creates the state
+    opt.step(ParamArrays(p, {"w": np.zeros(4, np.float32)}), 1e-3)  # creates the state
     m = opt.state["w"]["m"]
     m[:] = [tiny / 4, -tiny / 8, tiny * 4, -1e-3]  # two subnormal, two normal
     opt.t = optim.FLUSH_EVERY - 1  # the next step flushes
-    opt.step(p, {"w": np.zeros(4, np.float32)}, 1e-3)
+    opt.step(ParamArrays(p, {"w": np.zeros(4, np.float32)}), 1e-3)
     b1 = np.float32(0.9)
     np.testing.assert_array_equal(m, [0, 0, np.float32(tiny * 4) * b1, np.float32(-1e-3) * b1])
 

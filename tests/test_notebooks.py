@@ -42,8 +42,8 @@ RESULTS = {
     },
 }
 #: figures each notebook must show (inline PNGs)
-#: 01: Figure 1, the regions, two learning curves, the trained rings network, hidden nodes;
-#: 02: the learning curves, the hidden nodes, the regions
+#: 01: Figure 1, the regions, two learning curves, the trained rings network, hidden units;
+#: 02: the learning curves, the hidden units, the regions
 IMAGES = {"01_numpy_engine.ipynb": 6, "02_pytorch_twin.ipynb": 3}
 
 
@@ -125,4 +125,4 @@ def test_engine_notebook_falls_back_to_digits_without_mnist(quick_env, tmp_path,
     assert "Note: MNIST is not available here" in out and "Falling back" in out
     assert values["data.name"] == "digits"
     assert values["mnist_test_accuracy"] > 0.3  # 69 Adam steps on 1437 digits; chance is 0.1
-    assert _images(nb) == 2  # the learning curves and the 8x8 hidden nodes
+    assert _images(nb) == 2  # the learning curves and the 8x8 hidden units

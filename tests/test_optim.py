@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnlearn.engine.optim import SGD, Adam, make_optimizer, make_schedule
+from nnlearn.engine.optim import SGD, Adam, ParamArrays, make_optimizer, make_schedule
 
 
 def _run(opt, steps, rng, lr=0.1):
@@ -11,7 +11,7 @@ def _run(opt, steps, rng, lr=0.1):
     grads = [rng.normal(size=(3, 2)) for _ in range(steps)]
     start = p["w"].copy()
     for g in grads:
-        opt.step(p, {"w": g}, lr)
+        opt.step(ParamArrays(p, {"w": g}), lr)
     return start, grads, p["w"]
 
 
@@ -77,15 +77,15 @@ def test_state_dict_round_trip_continues_exactly(name, rng):
     grads = [{k: rng.normal(size=v.shape) for k, v in p0.items()} for _ in range(6)]
     a, pa = make_optimizer(name), {k: v.copy() for k, v in p0.items()}
     for g in grads:
-        a.step(pa, g, 0.01)
+        a.step(ParamArrays(pa, g), 0.01)
     b, pb = make_optimizer(name), {k: v.copy() for k, v in p0.items()}
     for g in grads[:3]:
-        b.step(pb, g, 0.01)
+        b.step(ParamArrays(pb, g), 0.01)
     c = make_optimizer(name)
     c.load_state_dict({k: v.copy() for k, v in b.state_dict().items()}, pb)
     assert c.t == 3
     for g in grads[3:]:
-        c.step(pb, g, 0.01)
+        c.step(ParamArrays(pb, g), 0.01)
     for k in p0:
         np.testing.assert_array_equal(pa[k], pb[k])
 
@@ -93,7 +93,7 @@ def test_state_dict_round_trip_continues_exactly(name, rng):
 def test_state_dict_refuses_mismatched_state(rng):
     params = {"W": rng.normal(size=(3, 4))}
     opt = make_optimizer("adam")
-    opt.step(params, {"W": rng.normal(size=(3, 4))}, 0.01)
+    opt.step(ParamArrays(params, {"W": rng.normal(size=(3, 4))}), 0.01)
     state = opt.state_dict()
     with pytest.raises(ValueError, match="shape"):
         make_optimizer("adam").load_state_dict(state, {"W": np.zeros((4, 3))})

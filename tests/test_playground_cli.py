@@ -99,7 +99,7 @@ def test_nnlearn_evaluate_reads_an_exported_model(tmp_path):
                        capture_output=True, text=True, env=env, timeout=120)
     assert r.returncode == 0, r.stderr
     accuracy = float(re.search(r"accuracy (\d\.\d+)", r.stdout).group(1))
-    expected = np.mean(net.predict(d.standardise(d.X_test)) == d.y_test)
+    expected = np.mean(net.predict(d.standardize(d.X_test)) == d.y_test)
     assert accuracy == pytest.approx(expected, abs=1e-4)
 
 
@@ -119,4 +119,4 @@ def test_the_estimator_loads_an_exported_model(tmp_path):
     save_model(export_network(net, d), tmp_path / "model.npz")
     clf = NeuralNetClassifier.load(tmp_path / "model.npz")
     np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
-    np.testing.assert_array_equal(clf.predict(d.X_test), net.predict(d.standardise(d.X_test)))
+    np.testing.assert_array_equal(clf.predict(d.X_test), net.predict(d.standardize(d.X_test)))

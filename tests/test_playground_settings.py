@@ -123,7 +123,7 @@ def test_toy_samples_follow_the_settings(name):
     assert x1 - x0 == pytest.approx(y1 - y0)  # a square, so rings look round
     X = np.concatenate([d.X_train, d.X_test])
     assert X[:, 0].min() > x0 and X[:, 0].max() < x1 and X[:, 1].min() > y0
-    assert np.allclose(d.standardise(d.X_train).mean(axis=0), 0, atol=1e-12)
+    assert np.allclose(d.standardize(d.X_train).mean(axis=0), 0, atol=1e-12)
 
 
 def test_the_exported_network_takes_the_original_coordinates(tmp_path):
@@ -136,7 +136,7 @@ def test_the_exported_network_takes_the_original_coordinates(tmp_path):
     x0, x1, y0, y1 = d.domain  # 80 units wide, 0.02 high: each axis gets its own scale
     assert x1 - x0 > 80 and 0.02 < y1 - y0 < 0.03
     net = build(s, d.n_classes, seed=1)
-    # a reference in float64: the playground's network on standardised points
+    # a reference in float64: the playground's network on standardized points
     expected = net.astype(np.float64).predict_logits((X - d.mean) / d.scale)
     exported = export_network(net, d)
     path = save_model(exported, tmp_path / "model.npz")

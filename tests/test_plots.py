@@ -9,7 +9,7 @@ import pytest
 
 from nnlearn import plots
 from nnlearn.engine import mlp
-from nnlearn.pipeline import RunConfig, run, write_outputs
+from nnlearn.run import RunConfig, run, write_outputs
 from nnlearn.training import History
 
 
@@ -206,7 +206,7 @@ def test_network_diagram_takes_colour_and_width_from_the_weights():
     net = mlp(3, [4], 2, seed=0)
     W = net.layers[0].W
     W[...] = 0.0
-    W[1, 2] = 2.0    # edge from input node 2 to hidden node 1: strongest, positive
+    W[1, 2] = 2.0    # edge from input node 2 to hidden unit 1: strongest, positive
     W[3, 0] = -1.0   # input 0 -> hidden 3: negative, half as wide
     fig = plots.network_diagram(net)
     ax, coll = _edges(fig, 1)

@@ -44,7 +44,7 @@ def test_quick_writes_every_file_and_a_progress_line_per_experiment(quick):
     jsonschema.validate(results, load_schema())
     assert (out / "report.html").stat().st_size > 10_000 and (out / "report.md").stat().st_size
     expected = {"lecture_figure1", "rings_network", "rings_decision_regions", "rings_loss",
-                "capacity_curves", "shift_curves", "shift_confusion", "hidden_nodes",
+                "capacity_curves", "shift_curves", "shift_confusion", "hidden_units",
                 "data_size_panels", "augment_panels", "augment_shift_curves", "depth_grad_norms",
                 "depth_accuracy"}
     figures = set(results["figures"])
@@ -74,7 +74,7 @@ def test_every_claim_has_a_verdict_and_the_recipes_are_stored(quick):
     assert results["seeds"] == [0, 1]
     assert results["software"]["numpy"] and results["machine"]["cpu_count"]
     md = (out / "report.md").read_text()
-    assert "| claim | id | lecture | ours |" in md and "![hidden_nodes](hidden_nodes.png)" in md
+    assert "| claim | id | lecture | ours |" in md and "![hidden_units](hidden_units.png)" in md
 
 
 def test_the_html_needs_nothing_from_outside(quick):

@@ -41,7 +41,7 @@ def test_epoch_train_metrics_are_weighted_like_the_steps(rng):
         losses.append(loss * w[rows].sum())
         rights.append(np.dot(np.argmax(z, axis=1) == y[rows], w[rows]))
         weights.append(w[rows].sum())
-        opt.step(net.parameters(), net.gradients(), 0.05)
+        opt.step(net, 0.05)
     h = t.fit(X, y, sample_weight=w)
     assert h["train_loss"][0] == pytest.approx(sum(losses) / sum(weights), rel=1e-12)
     assert h["train_accuracy"][0] == pytest.approx(sum(rights) / sum(weights), rel=1e-12)
@@ -165,6 +165,6 @@ def test_a_bad_training_state_is_refused():
 def test_a_trainer_without_the_divergence_check_has_no_warnings(rng):
     X = rng.normal(size=(20, 2))
     t = _trainer(epochs=1, lr=1e-9)
-    t.default_callbacks = []
+    t.set_callback("divergence", None)
     t.fit(X, (X[:, 0] > 0).astype(int))
     assert t.warnings == []

@@ -4,8 +4,8 @@ The Python API behind ``nnlearn predict`` and ``nnlearn evaluate``. Inputs come
 from a data set name (its test part, or its training part), a ``.csv``/``.tsv``
 table (with or without a label column), an ``.npz`` file (``X``, and ``y`` if
 present) or an IDX image file; they are checked against the width the model
-takes, and scaled as the model was trained (the ``standardize`` record of its
-metadata, when it has one). Labels are the model's own (``class_labels``).
+takes; a model trained on scaled inputs gets its scaling folded into its first
+layer (``nnlearn.spec.raw_input_network``). Labels are the model's own (``class_labels``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from .data.tabular import read_features, read_npz
 from .data.transforms import image_shape_of, shift
 from .engine.losses import evaluate_logits, softmax
 from .errors import DataError
+from .run.config import training_source
+from .spec import raw_input_network
 from .training.modelio import class_labels
 
 
@@ -38,16 +40,6 @@ class Inputs:
 def _is_idx(path: Path) -> bool:
     name = path.name.lower().removesuffix(".gz")
     return "idx" in name or name.endswith((".ubyte", ".idx"))
-
-
-def training_source(network) -> dict | None:
-    """How the model's training data was loaded (``{"data": ..., "options": {...}}``),
-    as ``nnlearn train`` records it; None for models that do not say."""
-    source = (network.metadata or {}).get("source")
-    if isinstance(source, dict) and isinstance(source.get("data"), str) and \
-            isinstance(source.get("options", {}), dict):
-        return source
-    return None
 
 
 def load_inputs(source, network, *, data_dir=None, part="test", labels_file=None,
@@ -104,19 +96,15 @@ def load_inputs(source, network, *, data_dir=None, part="test", labels_file=None
     return inputs
 
 
-def prepare(network, X) -> np.ndarray:
-    """``X`` in the model's dtype, scaled as in training when the model says how."""
-    X = np.asarray(X, dtype=network.dtype)
-    scaling = (network.metadata or {}).get("standardize")
-    if scaling:
-        mean = np.asarray(scaling["mean"], dtype=network.dtype)
-        scale = np.asarray(scaling["scale"], dtype=network.dtype)
-        X = (X - mean) / scale
-    return X
+def prepare(network, X) -> tuple:
+    """The network taking raw rows (its input scaling folded in, ``raw_input_network``)
+    and ``X`` in its dtype."""
+    network = raw_input_network(network)
+    return network, np.asarray(X, dtype=network.dtype)
 
 
-def shifted(inputs: Inputs, dx: int, dy: int) -> Inputs:
-    """The same rows with every image moved ``dx`` pixels right and ``dy`` down (zero fill).
+def shift_inputs(inputs: Inputs, dx: int, dy: int) -> Inputs:
+    """The same rows with every image moved ``dx`` pixels right and ``dy`` down (``data.shift``).
 
     Flat rows of a square number of values are square images (784 -> 28 x 28).
     """
@@ -139,7 +127,8 @@ def predict(network, X, *, top_k=None):
     ``top_k`` they are (m, top_k), the ``top_k`` most probable classes, best first.
     """
     classes = class_labels(network)
-    proba = softmax(network.predict_logits(prepare(network, X)).astype(np.float64))
+    network, X = prepare(network, X)
+    proba = softmax(network.predict_logits(X).astype(np.float64))
     if top_k is None:
         return classes[np.argmax(proba, axis=1)], proba
     if not 1 <= top_k <= len(classes):
@@ -168,7 +157,8 @@ def evaluate(network, inputs: Inputs) -> dict:
     if inputs.labels is None:
         raise DataError(f"{inputs.name} has no labels to evaluate against")
     y = label_indices(network, inputs.labels)
-    z = network.predict_logits(prepare(network, inputs.X))
+    network, X = prepare(network, inputs.X)
+    z = network.predict_logits(X)
     loss, accuracy = evaluate_logits(z, y)
     predicted = np.argmax(z, axis=1)
     k = network.n_out

@@ -5,11 +5,12 @@ from __future__ import annotations
 import click
 import numpy as np
 
-from ..engine import gradcheck, mlp, resnet
+from ..engine import gradcheck
+from ..engine.activations import ACTIVATIONS
 from ..engine.gradcheck import randomise_biases
 from ..errors import NNLearnError
-from ..engine.activations import ACTIVATIONS
-from .train import IntList, NameList
+from ..spec import NetworkSpec
+from .options import IntList, NameList
 
 
 @click.command()
@@ -43,9 +44,12 @@ def gradcheck_command(architecture, activation, inputs, hidden, classes, samples
     for arch in archs:
         for act in names:
             if arch == "mlp":
-                net = mlp(inputs, hidden, classes, act, seed=seed, dtype=np.float64)
-            else:
-                net = resnet(inputs, 5, 2, classes, act, inner=4, seed=seed, dtype=np.float64)
+                spec = NetworkSpec(inputs, classes, hidden=hidden, activation=act,
+                                   dtype="float64")
+            else:  # an inner width unlike the blocks' width checks W_{k,1}, W_{k,2} apart
+                spec = NetworkSpec(inputs, classes, architecture="resnet", width=5, depth=2,
+                                   inner=(4, 4), activation=act, dtype="float64")
+            net = spec.build(seed)
             randomise_biases(net, rng)
             errors = gradcheck(net, X, y, eps=eps)
             err = max(errors.values())

@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from ..fileio import write_text
-from ..inference import evaluate, load_inputs, predict, shifted, training_source
+from ..inference import evaluate, load_inputs, predict, shift_inputs
+from ..run import training_source
 from ..training import class_labels, load_model
 
 MODEL = click.option("--model", "model_path", required=True, type=click.Path(dir_okay=False),
@@ -104,7 +105,7 @@ def evaluate_command(model_path, data, labels_file, offset, out, as_json, data_d
     inputs = load_inputs(data, network, data_dir=data_dir, part=part, labels_file=labels_file,
                          label=_label(label), as_trained=as_trained)
     if offset is not None:
-        inputs = shifted(inputs, *offset)
+        inputs = shift_inputs(inputs, *offset)
     report = evaluate(network, inputs)
     if out is not None:
         from .. import plots

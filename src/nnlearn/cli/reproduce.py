@@ -44,13 +44,13 @@ def reproduce(out, data, data_dir, quick, only, seeds, jobs, threads, dask_sched
     downloaded: the message says how to get it, and what needs no download
     (the rings) still runs.
     """
-    from ..experiments import Runner, Settings, data_missing, parse_names, run_experiments
+    from ..experiments import Runner, Scope, data_missing, parse_names, run_experiments
     from ..report import build_results, write_report
 
-    settings = Settings(data=data, data_dir=data_dir, quick=quick, seeds=seeds)
+    scope = Scope(data=data, data_dir=data_dir, quick=quick, seeds=seeds)
     names = parse_names(only, data)
     notes = []
-    missing = data_missing(settings)
+    missing = data_missing(scope)
     if missing:
         line = f"{data} is not on this machine, so the experiments that need it are skipped. " \
                f"{missing}"
@@ -60,13 +60,13 @@ def reproduce(out, data, data_dir, quick, only, seeds, jobs, threads, dask_sched
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
     t0 = time.perf_counter()
     with Runner(jobs, scheduler=dask_scheduler, threads=threads) as runner:
-        records = run_experiments(settings, names, runner,
+        records = run_experiments(scope, names, runner,
                                   progress=lambda line: click.echo(line, err=True))
         info = runner.describe()
     seconds = time.perf_counter() - t0
     command = "nnlearn " + " ".join(shlex.quote(a) for a in sys.argv[1:]) \
         if sys.argv[1:2] == ["reproduce"] else "nnlearn reproduce"
-    results = build_results(records, settings, runner_info=info, started=started,
+    results = build_results(records, scope, runner_info=info, started=started,
                             seconds=seconds, command=command, load_before=load_before,
                             notes=notes)
     paths = write_report(records, results, out)

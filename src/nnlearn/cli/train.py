@@ -1,4 +1,8 @@
-"""``nnlearn train``: options in, ``nnlearn.pipeline.run`` and ``write_outputs`` out."""
+"""``nnlearn train``: options in, ``nnlearn.run.run`` and ``write_outputs`` out.
+
+The options that the settings table declares are made from it (``table_option``);
+the rest (data, outputs, resuming) are the command line's own.
+"""
 
 from __future__ import annotations
 
@@ -9,65 +13,11 @@ import warnings
 
 import click
 
-from ..engine.activations import ACTIVATIONS
-from ..engine.init import INITIALISERS
-from ..engine.optim import OPTIMIZERS, SCHEDULES
 from ..errors import TrainingWarning
-from ..pipeline import RunConfig, continue_run, describe, run, settle, write_outputs
-from ..recipes import RECIPE_OPTIONS
+from ..run import RunConfig, continue_run, describe, resolve_settings, run, write_outputs
+from ..run.recipes import RECIPE_OPTIONS
 from ..training import GracefulStop, LambdaCallback
-
-
-class IntList(click.ParamType):
-    """Comma-separated positive integers: ``100`` or ``32,32``; ``none`` for an empty list."""
-
-    name = "INTS"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, tuple):
-            return value
-        text = str(value).strip().lower()
-        if text in ("", "none"):
-            return ()
-        try:
-            items = tuple(int(v) for v in text.split(","))
-        except ValueError:
-            self.fail(f"{value!r} is not a comma-separated list of integers", param, ctx)
-        if any(v <= 0 for v in items):
-            hint = " (for a linear model, with no hidden layer, give 'none')" \
-                if 0 in items else ""
-            self.fail(f"{value!r} must hold positive integers{hint}", param, ctx)
-        return items
-
-
-class NameList(click.ParamType):
-    """One name, or a comma-separated name per hidden layer, from ``choices``."""
-
-    name = "NAME[,NAME...]"
-
-    def __init__(self, choices):
-        self.choices = tuple(choices)
-
-    def convert(self, value, param, ctx):
-        names = tuple(v.strip() for v in str(value).split(","))
-        bad = [n for n in names if n not in self.choices]
-        if bad:
-            self.fail(f"unknown {bad[0]!r}; choose from {', '.join(self.choices)}", param, ctx)
-        return names[0] if len(names) == 1 else names
-
-
-def _batch_size(ctx, param, value):
-    if value is None:
-        return None  # not given: the data set's recipe decides
-    if str(value).lower() == "full":
-        return "full"
-    try:
-        size = int(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a whole number or 'full'") from None
-    if size <= 0:
-        raise click.BadParameter(f"must be positive, got {size}")
-    return size
+from .options import IntList, table_option
 
 
 POSITIVE = click.IntRange(min=1)
@@ -121,59 +71,32 @@ RESUME_OPTIONS = {"epochs", "iterations", "data_dir"}  # besides --quiet and --o
                    ".tsv, else a comma].")
 @click.option("--header/--no-header", default=None,
               help="CSV files: whether the first line names the columns [default: detected].")
-@click.option("--standardize/--no-standardize", default=None,
-              help="Scale each feature to mean 0 and standard deviation 1, learnt on the "
-                   "training part and kept in the model file. [default: the recipe's: on "
-                   "for tables, off otherwise]")
-@click.option("--architecture", type=click.Choice(["mlp", "resnet"]), default="mlp",
-              show_default=True, help="Fully connected (eq. 1) or residual (eq. 6).")
-@click.option("--hidden", type=IntList(), default=None,
-              help="mlp: hidden layer widths. '100' is the lecture's 2-layer network (L = 2), "
-                   "'32,32' has two hidden layers, 'none' is a linear model. [default: 32]")
-@click.option("--width", type=POSITIVE, default=None,
-              help="resnet: width of the residual blocks. [default: 32]")
-@click.option("--depth", type=click.IntRange(min=0), default=None,
-              help="resnet: number of residual blocks. [default: 2]")
-@click.option("--activation", type=NameList(ACTIVATIONS), default="relu", show_default=True,
-              help="sigma of the hidden layers: one name, or one per hidden layer.")
-@click.option("--dropout", type=click.FloatRange(0, 1, max_open=True), default=0.0,
-              show_default=True, help="Dropout probability after each hidden layer.")
-@click.option("--init", type=click.Choice(INITIALISERS), default=None,
-              help="Weight initialisation [default: He for relu, Glorot otherwise].")
-@click.option("--dtype", type=click.Choice(["float32", "float64"]), default="float32",
-              show_default=True, help="Floating point type of the weights and of the data "
-                                      "given to them (float64 for exact comparisons).")
-@click.option("--optimizer", type=click.Choice(list(OPTIMIZERS)), default=None,
-              help="gd/sgd: plain gradient descent; momentum, nesterov, adam. "
-                   "[default: the data set's recipe: gd for toy sets, adam otherwise]")
-@click.option("--lr", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Learning rate. [default: the optimizer's own: gd/sgd 0.1, "
-                   "momentum/nesterov 0.01, adam 0.001]")
-@click.option("--momentum", type=click.FloatRange(0, 1, max_open=True), default=0.9,
-              show_default=True, help="Momentum of the momentum and nesterov optimisers.")
-@click.option("--weight-decay", type=click.FloatRange(min=0), default=0.0, show_default=True,
-              help="L2 penalty on every parameter.")
-@click.option("--schedule", type=click.Choice(SCHEDULES), default=None,
-              help="Learning-rate schedule over the run. [default: constant]")
-@click.option("--batch-size", callback=_batch_size, default=None,
-              help="Samples per step, or 'full' for gradient descent on the whole set (eq. 2). "
-                   "[default: the recipe's: full for toy sets, 64 for images, 32 for tables]")
-@click.option("--epochs", type=POSITIVE, default=None,
-              help="Passes over the training set. [default: the recipe's]")
-@click.option("--iterations", type=POSITIVE, default=None,
-              help="Optimiser steps, instead of --epochs. [default: the recipe's]")
+@table_option("standardize")
+@table_option("architecture")
+@table_option("hidden", default_from_table=False, extra_help="E.g. 100, or 32,32, or none.")
+@table_option("width", default_from_table=False)
+@table_option("depth", default_from_table=False)
+@table_option("activation")
+@table_option("dropout")
+@table_option("init")
+@table_option("dtype")
+@table_option("optimizer")
+@table_option("lr")
+@table_option("momentum")
+@table_option("weight_decay")
+@table_option("schedule")
+@table_option("batch_size")
+@table_option("epochs")
+@table_option("iterations")
 @click.option("--snapshots", type=IntList(), default="none",
               help="2-D data: iterations at which to draw the decision regions, e.g. 50,150,500.")
 @click.option("--record-iterations", is_flag=True,
               help="Also record loss and accuracy after every iteration (iterations.csv).")
 @click.option("--augment-shift", type=click.IntRange(min=0), default=0, show_default=True,
               help="Image data: shift each training image by up to this many pixels.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Seed of the initial weights, the batch order and dropout.")
-@click.option("--backend", type=click.Choice(["numpy", "torch"]), default="numpy",
-              show_default=True, help="The NumPy engine or its PyTorch twin.")
-@click.option("--device", default="auto", show_default=True,
-              help="torch backend: cpu, cuda, cuda:N, or auto (a GPU when there is one).")
+@table_option("seed")
+@table_option("backend")
+@table_option("device")
 @click.option("--format", "model_format", type=click.Choice(["npz", "safetensors"]),
               default="npz", show_default=True, help="Model file format.")
 @click.option("--resume", type=click.Path(file_okay=False), default=None,
@@ -214,7 +137,7 @@ def train(ctx, quiet, progress_bar, out, resume, **options):
         cfg = RunConfig(**options)
         out = "runs/latest" if out is None else out
     cfg.progress = None if progress_bar and not quiet else False
-    cfg, sources = settle(cfg)
+    cfg, sources = resolve_settings(cfg)
     with process_group(cfg) as rank0:
         callbacks = [] if "WORLD_SIZE" in os.environ else [GracefulStop(
             "nnlearn: stopping after this step (Ctrl-C again to abort at once)")]

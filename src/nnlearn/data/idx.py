@@ -33,7 +33,7 @@ from ..errors import DataError
 from ..fileio import atomic_path
 
 #: element type code of the magic number -> NumPy dtype (big-endian, as stored)
-IDX_TYPES = {
+IDX_TYPES: dict[int, np.dtype] = {
     0x08: np.dtype(">u1"),
     0x09: np.dtype(">i1"),
     0x0B: np.dtype(">i2"),

@@ -30,7 +30,7 @@ from ..errors import DataError
 from ..fileio import atomic_path
 from .dataset import Dataset
 from .idx import read_idx
-from .sources import ROLES, SOURCES, FileSpec, Source, cache_home, find, is_writable, locate, source
+from .sources import ROLES, SOURCES, FileSpec, Source, cache_home, find, is_writable, source
 from .sampling import train_val_split
 
 #: bump when the layout of the decoded cache changes: older caches are rebuilt
@@ -300,9 +300,9 @@ def status(name: str, data_dir=None, *, verify=False) -> Status:
     src = source(name)
     loc = None
     try:
-        loc = locate(name, data_dir)
-        if loc is None:
-            find(name, download=False)  # raises, with the message that says where to put what
+        # with download=False, find raises when the files are missing, with the message
+        # that says where to put what
+        loc = find(name, data_dir, download=False)
         for role in ROLES if verify else ():
             decode_file(src, role, loc.paths[role])
         verified = verify or all(is_verified(src, role, loc.paths[role]) for role in ROLES)

@@ -203,14 +203,14 @@ def _locate_explicit(src: Source, data_dir) -> Location:
     data_dir = Path(data_dir).expanduser()
     if not data_dir.is_dir():
         raise DataError(f"data folder {data_dir} does not exist (given as data_dir / --data-dir)")
-    best = None
+    tried = []
     for folder in (data_dir / src.name, data_dir):
         found, missing = _scan(src, folder)
         if not missing:
             return Location(src.name, folder, "data_dir", found)
-        if best is None or len(missing) < len(best[1]):
-            best = (folder, missing)
-    folder, missing = best
+        tried.append((folder, missing))
+    # the folder that lacks the fewest files (the first, on a tie) is the one meant
+    folder, missing = min(tried, key=lambda t: len(t[1]))
     lacks = ("holds none of its files" if len(missing) == len(ROLES) else
              f"lacks {', '.join(missing)}")
     raise DataError(f"{src.name} is not in the data folder {data_dir} (given as data_dir / "

@@ -8,6 +8,8 @@ The same seed always gives the same points.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 
@@ -96,4 +98,5 @@ def blobs(n=1000, *, n_classes=3, spread=0.3, seed=0):
 
 
 #: name -> generator; each takes ``n`` and ``seed`` plus its own shape options.
-TOY = {"rings": rings, "moons": moons, "spirals": spirals, "xor": xor, "blobs": blobs}
+TOY: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
+    "rings": rings, "moons": moons, "spirals": spirals, "xor": xor, "blobs": blobs}

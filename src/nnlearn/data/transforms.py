@@ -1,4 +1,4 @@
-"""Transforms of image data: shifts, augmentation, standardisation.
+"""Transforms of image data: shifts, augmentation, standardization.
 
 (The stratified ``subset`` and ``train_val_split`` live in ``sampling`` and
 are importable from here as well.)
@@ -78,7 +78,7 @@ def _check_shift(dx, dy, h, w, mode):
     """Refuse a zero-mode shift that blanks an image; warn when it loses half of it or more."""
     if mode != "zero":
         return  # roll loses nothing
-    ax, ay = int(np.max(np.abs(dx))), int(np.max(np.abs(dy)))
+    ax, ay = int(np.max(np.abs(dx), initial=0)), int(np.max(np.abs(dy), initial=0))
     if ax >= w or ay >= h:
         raise ValueError(f"a shift of ({ax}, {ay}) pixels is larger than the image ({h}x{w}): "
                          f"it would leave a blank image; shift by less than the width and "
@@ -118,10 +118,9 @@ def shift(images, dx, dy, *, mode="zero", image_shape=None):
 
     Notes
     -----
-    Pixel ``(r, c)`` of the result is pixel ``(r - dy, c - dx)`` of the input.
-    With per-image offsets this is one gather with index arrays of shapes
-    ``(n, 1, 1)``, ``(n, h, 1)`` and ``(n, 1, w)``: NumPy broadcasts them, so no
-    index array as large as the batch is ever built.
+    Pixel ``(r, c)`` of the result is pixel ``(r - dy, c - dx)`` of the input:
+    the result is a window of the image padded by the offsets (zeros, or the
+    image repeated for ``"roll"``), see ``_shift_stack``.
     """
     if mode not in SHIFT_MODES:
         raise ValueError(f"mode must be one of {SHIFT_MODES}, got {mode!r}")
@@ -129,31 +128,43 @@ def shift(images, dx, dy, *, mode="zero", image_shape=None):
     n, h, w = stack.shape
     dx, dy = _offsets(dx, n, "dx"), _offsets(dy, n, "dy")
     _check_shift(dx, dy, h, w, mode)
-    if isinstance(dx, int) and isinstance(dy, int):
-        return restore(_shift_all(stack, dx, dy, mode))
-    rows = np.arange(h) - np.broadcast_to(dy, (n,))[:, None]  # (n, h): source row of each row
-    cols = np.arange(w) - np.broadcast_to(dx, (n,))[:, None]  # (n, w)
-    if mode == "roll":
-        out = stack[np.arange(n)[:, None, None], (rows % h)[:, :, None], (cols % w)[:, None, :]]
-        return restore(out)
-    row_ok, col_ok = (rows >= 0) & (rows < h), (cols >= 0) & (cols < w)
-    out = stack[np.arange(n)[:, None, None],
-                np.clip(rows, 0, h - 1)[:, :, None], np.clip(cols, 0, w - 1)[:, None, :]]
-    # the clipped indices copied edge pixels into the vacated band: blank it
-    out *= (row_ok[:, :, None] & col_ok[:, None, :])
-    return restore(out)
+    return restore(_shift_stack(stack, dx, dy, mode))
 
 
-def _shift_all(stack, dx, dy, mode):
-    """``shift`` with one offset for every image: two slices, no gather."""
-    if mode == "roll":
-        return np.roll(stack, (dy, dx), axis=(1, 2))
+def _shift_stack(stack, dx, dy, mode):
+    """``stack`` ``(n, h, w)`` moved by ``dx``, ``dy`` (ints, or int arrays ``(n,)``); unchecked.
+
+    Every shifted image is the ``h x w`` window of its padded image that starts
+    ``dy`` rows above and ``dx`` columns left of the image. With one offset for
+    all images that window is two slices, copied into zeros (or ``np.roll``)
+    without building the padded batch. With one offset per image the batch is
+    padded once, by the largest offsets, and all windows are taken in one
+    gather of whole rows: no per-pixel index array is built. Offsets as large
+    as the image or larger give blank images in ``"zero"`` mode and wrap around
+    in ``"roll"`` mode.
+    """
     n, h, w = stack.shape
-    out = np.zeros_like(stack)
-    dst_r, src_r = slice(max(dy, 0), h + min(dy, 0)), slice(max(-dy, 0), h - max(dy, 0))
-    dst_c, src_c = slice(max(dx, 0), w + min(dx, 0)), slice(max(-dx, 0), w - max(dx, 0))
-    out[:, dst_r, dst_c] = stack[:, src_r, src_c]
-    return out
+    if mode == "roll":
+        dx, dy = dx % w, dy % h  # the same images, with the least padding
+    if isinstance(dx, int) and isinstance(dy, int):
+        if mode == "roll":
+            return np.roll(stack, (dy, dx), axis=(1, 2))
+        dx, dy = min(max(dx, -w), w), min(max(dy, -h), h)  # past the frame: all blank
+        out = np.zeros_like(stack)
+        dst_r, src_r = slice(max(dy, 0), h + min(dy, 0)), slice(max(-dy, 0), h - max(dy, 0))
+        dst_c, src_c = slice(max(dx, 0), w + min(dx, 0)), slice(max(-dx, 0), w - max(dx, 0))
+        out[:, dst_r, dst_c] = stack[:, src_r, src_c]
+        return out
+    dx, dy = np.broadcast_to(dx, (n,)), np.broadcast_to(dy, (n,))
+    if n == 0:
+        return stack.copy()
+    top, bottom = max(int(dy.max()), 0), max(-int(dy.min()), 0)
+    left, right = max(int(dx.max()), 0), max(-int(dx.min()), 0)
+    padded = np.pad(stack, ((0, 0), (top, bottom), (left, right)),
+                    mode="constant" if mode == "zero" else "wrap")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (h, w), axis=(1, 2))
+    # out[r, c] = stack[r - dy, c - dx] = padded[r + top - dy, c + left - dx]
+    return windows[np.arange(n), top - dy, left - dx]
 
 
 # -- batch transforms (augmentation) ---------------------------------------------------
@@ -262,10 +273,10 @@ class Compose:
         return f"Compose({self.transforms!r})"
 
 
-# -- standardisation -------------------------------------------------------------------
+# -- standardization -------------------------------------------------------------------
 
 class Standardizer:
-    """Per-feature (per-pixel) standardisation ``(x - mean_) / scale_``.
+    """Per-feature (per-pixel) standardization ``(x - mean_) / scale_``.
 
     The mean and standard deviation are learnt on training data by ``fit``
     and applied unchanged to any other data. A feature that is constant in the
@@ -299,7 +310,7 @@ class Standardizer:
         return self
 
     def transform(self, X):
-        """Standardised copy of ``X`` ``(m, n_features)``; float32 input stays float32."""
+        """Standardized copy of ``X`` ``(m, n_features)``; float32 input stays float32."""
         if not hasattr(self, "mean_"):
             raise ValueError("this Standardizer is not fitted yet: call fit(X_train) first")
         X = np.asarray(X)
@@ -339,7 +350,7 @@ class Standardizer:
 
 
 def standardize(data):
-    """``data`` with standardised features, learnt on its training part only.
+    """``data`` with standardized features, learnt on its training part only.
 
     Parameters
     ----------

@@ -3,18 +3,15 @@
 The NumPy path in ``optim.py`` is the reference: an Adam step there is a dozen
 whole-array operations, each reading and writing every parameter. The kernels
 in ``_kernels.py`` do the same operations, in the same order and in the parameter's dtype,
-element by element in one loop: on the lecture's small networks (a few tens of
-thousands of weights) they take a step in a fraction of the time, and give the
-same numbers (``tests/test_fused.py`` holds the two paths to it).
+element by element in one loop, and give the same numbers
+(``tests/test_fused.py`` holds the two paths to it).
 
 numba is optional (``pip install nnlearn[fast]``) and off by default: set the
 environment variable ``NNLEARN_NUMBA=1`` (or call ``enable()``) to use it.
-Why off: importing numba and starting its compiler costs about 0.7 s in every
-new process (more on a busy machine), even with the compiled kernels cached on
-disk, while the kernels save about 30 ms an epoch of MNIST 784-32-10 at batch
-128: they pay from about 20 epochs on, in one process. Long runs gain; short
-fits, tests and joblib workers would lose. Without numba, ``kernels()``
-returns None and the optimisers use NumPy alone.
+Why off: starting numba in a new process costs more than the kernels save in a
+short fit, a test or a joblib worker; only long runs in one process gain
+(``docs/benchmarks.md``, "Why the engine is built this way"). Without numba,
+``kernels()`` returns None and the optimisers use NumPy alone.
 """
 
 from __future__ import annotations

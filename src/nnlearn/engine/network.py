@@ -4,7 +4,9 @@ back propagation as Theorem 1 states it."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -18,6 +20,26 @@ PREDICT_CHUNK = 8192  # rows per pass when predicting: bounds the memory of big 
 # Each parameter starts on a 64-byte boundary of the flat buffer (16 float32s), a
 # cache line of its own: no two arrays share one.
 _ALIGN_BYTES = 64
+
+
+class Slot(NamedTuple):
+    """Where one parameter lives in the flat buffers: ``P[offset:offset + size]``,
+    viewed as ``shape`` (its gradient at the same place in ``G``)."""
+
+    offset: int
+    size: int
+    shape: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class FlatLayout:
+    """The flat buffers of a network: every parameter a view into ``params``
+    (``P``), every gradient the view at the same place in ``grads`` (``G``),
+    with zero padding between them; ``slots`` says where, by parameter name."""
+
+    params: np.ndarray
+    grads: np.ndarray
+    slots: Mapping[str, Slot]
 
 
 def check_widths(layers) -> None:
@@ -46,7 +68,8 @@ class Network:
         self.dtype = np.dtype(dtype)
         self.metadata: dict = {}  # free-form, JSON-ready; saved with the model (class labels, ...)
         check_widths(self.layers)
-        self._flat: tuple[np.ndarray, np.ndarray] | None = None
+        self._layout: FlatLayout | None = None
+        self._packed: list[tuple[int, str, np.ndarray, np.ndarray]] = []
         self._pack()
 
     def _pack(self) -> None:
@@ -54,9 +77,10 @@ class Network:
         layer's arrays becoming views into them (values unchanged).
 
         Why: an optimiser step is then a dozen operations on two long arrays
-        (``flat_views``) instead of a dozen per parameter array, which on the
+        (``flat_layout``) instead of a dozen per parameter array, which on the
         lecture's small networks costs more in calls than in arithmetic.
         """
+        self._layout, self._packed = None, []
         arrays = [p for layer in self.layers for p in layer.params.values()]
         if not arrays or len({p.dtype for p in arrays}) != 1:
             return  # nothing to pack, or mixed dtypes: the optimiser goes array by array
@@ -65,15 +89,25 @@ class Network:
         sizes = [-(-p.size // pad) * pad for p in arrays]
         P = _aligned_zeros(sum(sizes), dtype)
         G = _aligned_zeros(sum(sizes), dtype)
+        slots: dict[str, Slot] = {}
         offset = 0
-        for layer in self.layers:
+        for k, layer in enumerate(self.layers):
             for name, p in layer.params.items():
                 view = P[offset:offset + p.size].reshape(p.shape)
                 view[...] = p
                 layer.params[name] = view
                 layer.grads[name] = G[offset:offset + p.size].reshape(p.shape)
+                slots[f"layers.{k}.{name}"] = Slot(offset, p.size, p.shape)
+                self._packed.append((k, name, view, layer.grads[name]))
                 offset += -(-p.size // pad) * pad
-        self._flat = (P, G)
+        self._layout = FlatLayout(P, G, slots)
+
+    def __getstate__(self):
+        # The flat buffers are not part of a copy: the layers' arrays are (as
+        # copies, no longer views), and __setstate__ packs them again.
+        state = self.__dict__.copy()
+        del state["_layout"], state["_packed"]
+        return state
 
     def __setstate__(self, state):
         # A pickled (or deep-copied) network arrives with each array on its own:
@@ -81,18 +115,21 @@ class Network:
         self.__dict__.update(state)
         self._pack()
 
-    def flat_views(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """``(P, G)``: 1-D arrays of which every parameter and every gradient is a
-        view (with zero padding between them), or None when the layers' arrays
-        are not (or no longer) views into one buffer."""
-        if self._flat is None:
+    def flat_layout(self) -> FlatLayout | None:
+        """The flat buffers ``P``, ``G`` and each parameter's place in them (names
+        as ``parameters()``), or None when the layers' arrays are not, or no
+        longer, the views made when packing (an array replaced, a layer added)."""
+        if self._layout is None:
             return None
-        P, G = self._flat
-        for layer in self.layers:  # a view's base is the buffer that owns the memory
+        packed = self._packed
+        i = 0
+        for k, layer in enumerate(self.layers):
             for name, p in layer.params.items():
-                if p.base is not P.base or layer.grads[name].base is not G.base:
+                if (i == len(packed) or packed[i][:2] != (k, name) or p is not packed[i][2]
+                        or layer.grads.get(name) is not packed[i][3]):
                     return None
-        return self._flat
+                i += 1
+        return self._layout if i == len(packed) else None
 
     @property
     def n_in(self) -> int:
@@ -278,7 +315,7 @@ def mlp(n_in: int, hidden: Sequence[int], n_out: int, activation="relu", *, drop
     """Fully connected network of eq. (1): ``n_in -> hidden[0] -> ... -> n_out``.
 
     ``mlp(784, [32], 10)`` is the lecture's "2-layer network with 32 hidden
-    nodes" (L = 2 weight layers). ``activation`` is one name or one per hidden
+    nodes" (32 hidden units, L = 2 weight layers). ``activation`` is one name or one per hidden
     layer; the output layer is linear (its logits feed the soft-max).
     ``dropout > 0`` puts a dropout layer after every hidden layer.
     """
@@ -301,15 +338,26 @@ def mlp(n_in: int, hidden: Sequence[int], n_out: int, activation="relu", *, drop
 def resnet(n_in: int, width: int, depth: int, n_out: int, activation="relu", *, inner=None,
            dropout=0.0, init=None, seed=0, dtype=np.float32) -> Network:
     """ResNet of eq. (6): an input map ``n_in -> width``, ``depth`` residual blocks
-    of that width (inner width ``inner``, default ``width``), and a linear
-    output map ``width -> n_out``."""
+    of that width, and a linear output map ``width -> n_out``.
+
+    ``inner`` is the blocks' inner width: one int, one per block, or None
+    (``width``). ``activation`` is one name, or one for the input map and one
+    per block (``1 + depth`` names). ``dropout > 0`` puts a dropout layer after
+    every hidden layer: the input map and each block.
+    """
     if width <= 0 or depth < 0 or n_in <= 0 or n_out <= 0:
         raise ValueError(f"bad ResNet size: n_in={n_in}, width={width}, depth={depth}, "
                          f"n_out={n_out}")
+    inners = list(inner) if isinstance(inner, Sequence) else [inner] * depth
+    if len(inners) != depth:
+        raise ValueError(f"got {len(inners)} inner widths for {depth} residual blocks")
     rng = _rng(seed)
-    layers: list[Layer] = [Dense(n_in, width, activation, init=init, rng=rng, dtype=dtype)]
-    for _ in range(depth):
-        layers.append(Residual(width, inner, activation, init=init, rng=rng, dtype=dtype))
+    acts = _activations(activation, depth + 1)  # the input map and each block are hidden layers
+    layers: list[Layer] = [Dense(n_in, width, acts[0], init=init, rng=rng, dtype=dtype)]
+    if dropout:  # the input map's units are hidden units too
+        layers.append(Dropout(width, dropout))
+    for h, act in zip(inners, acts[1:]):
+        layers.append(Residual(width, h, act, init=init, rng=rng, dtype=dtype))
         if dropout:
             layers.append(Dropout(width, dropout))
     layers.append(Dense(width, n_out, "identity", init=init or "glorot_uniform", rng=rng,

@@ -4,42 +4,82 @@ The update rules are written to match ``torch.optim.SGD`` and ``torch.optim.Adam
 step for step (weight decay added to the gradient, the same momentum buffer and
 bias corrections), so that the NumPy engine and the PyTorch twin stay in lockstep.
 
-Two details for speed, neither of which changes a result beyond rounding at the
-bottom of the float range:
+A step makes two choices, each in one place, as ``torch/optim/adam.py`` picks
+``_single_tensor_adam`` or ``_fused_adam``:
 
-- Subnormal numbers. A weight whose gradient is (almost) always zero, such as
-  one reading a blank border pixel of MNIST or feeding a dead ReLU, has moment
-  estimates that decay geometrically (by ``beta1`` or ``beta2`` per step) into
-  the subnormal range below ``finfo(dtype).tiny``, where every arithmetic
-  operation on them is many times slower. Every ``FLUSH_EVERY`` steps the
-  moments (Adam's ``m`` and ``v``, the momentum buffer) below ``tiny`` in
-  magnitude are set to 0: such a value changes its parameter by less than
-  ``lr * tiny / eps``, which rounds to nothing.
-- Fused steps. With numba installed and ``NNLEARN_NUMBA=1`` (see
-  ``nnlearn.engine.fused``), each parameter's update is one vectorised pass
-  instead of a dozen whole-array operations, with the same arithmetic in the
-  same order: the same numbers (tested). ``use_kernels = False`` on an
-  optimiser keeps it on NumPy alone.
+- *Which arrays* (``Optimizer._targets``): a ``Network`` with flat buffers
+  (``Network.flat_layout``) is updated as one long parameter array in a few
+  calls; ``ParamArrays``, or a network whose arrays are not views into one
+  buffer, array by array. The state is kept by parameter name either way, so
+  ``state_dict`` does not depend on the path.
+- *How an array is updated* (``Optimizer._update``): each rule has one small
+  method per path, NumPy (``_moments``, then ``_params``) and numba
+  (``_fused``: the same arithmetic in the same order in one pass, the same
+  numbers, tested). ``use_kernels = False`` keeps an optimiser on NumPy.
+
+The flush of subnormal moments is a step of its own. A weight whose gradient is
+(almost) always zero (a blank border pixel of MNIST, a dead ReLU) has moments
+that decay geometrically into the subnormal range below ``finfo(dtype).tiny``,
+where arithmetic is many times slower. Every ``FLUSH_EVERY`` steps, between the
+moments' update and the parameters', the moments (Adam's ``m`` and ``v``, the
+momentum buffer) below ``tiny`` in magnitude become 0: such a value changes its
+parameter by less than ``lr * tiny / eps``, which rounds to nothing. The fused
+kernels apply the same threshold at the same point of their loop.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
 from . import fused
+from .network import FlatLayout
 
 #: Every this many steps, moment estimates below ``finfo(dtype).tiny`` become 0.
 FLUSH_EVERY = 16
 
-
-def flush_subnormals(a: np.ndarray) -> None:
-    """Set the entries of ``a`` smaller in magnitude than ``finfo(a.dtype).tiny`` to 0."""
-    np.copyto(a, 0, where=np.abs(a) < np.finfo(a.dtype).tiny)
+State = dict[str, np.ndarray]  # one parameter's buffers by name ("m", "v", "tmp")
 
 
-def _kernel_ready(*arrays) -> bool:
+class Steppable(Protocol):
+    """What ``Optimizer.step`` updates: a ``Network``, or ``ParamArrays``."""
+
+    def parameters(self) -> Mapping[str, np.ndarray]: ...
+
+    def gradients(self) -> Mapping[str, np.ndarray]: ...
+
+    def flat_layout(self) -> FlatLayout | None: ...
+
+
+@dataclass(frozen=True)
+class ParamArrays:
+    """Parameter arrays and their gradients, by the same names, with no flat
+    buffer: ``Optimizer.step`` updates them array by array."""
+
+    params: Mapping[str, np.ndarray]
+    grads: Mapping[str, np.ndarray]
+
+    def parameters(self) -> Mapping[str, np.ndarray]:
+        return self.params
+
+    def gradients(self) -> Mapping[str, np.ndarray]:
+        return self.grads
+
+    def flat_layout(self) -> None:
+        return None
+
+
+def flush_subnormals(*moments: np.ndarray) -> None:
+    """Set the entries smaller in magnitude than ``finfo(dtype).tiny`` to 0."""
+    for a in moments:
+        np.copyto(a, 0, where=np.abs(a) < np.finfo(a.dtype).tiny)
+
+
+def _kernel_ready(*arrays: np.ndarray) -> bool:
     """Whether numba's kernels can take these arrays (C-contiguous, one float dtype)."""
     dtype = arrays[0].dtype
     return dtype in (np.float32, np.float64) and all(
@@ -47,68 +87,110 @@ def _kernel_ready(*arrays) -> bool:
 
 
 class Optimizer:
-    """Holds per-parameter state; ``step(params, grads, lr)`` updates ``params`` in place."""
+    """Holds per-parameter state; ``step(model, lr)`` updates the parameters in place."""
 
-    def __init__(self, weight_decay=0.0):
-        if weight_decay < 0:
-            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
-        self.weight_decay = float(weight_decay)
-        self.state: dict[str, dict[str, np.ndarray]] = {}
-        self.t = 0
-
+    #: The state buffers of each parameter (saved by ``state_dict``, flushed).
+    _buffers: tuple[str, ...] = ()
+    #: Work arrays of each parameter, so that a step allocates nothing: not state.
+    _scratch: tuple[str, ...] = ()
+    #: This rule's entry in ``fused.kernels()``, or None: NumPy only.
+    _kernel: str | None = None
     #: Use numba's fused kernels when they are available (see ``nnlearn.engine.fused``).
     use_kernels = True
 
-    def _decayed(self, p, g):
-        # L2 penalty (wd/2)|W|^2 added to the loss: its gradient is wd * W.
-        return g + p.dtype.type(self.weight_decay) * p if self.weight_decay else g
+    def __init__(self, weight_decay: float = 0.0) -> None:
+        if weight_decay < 0:
+            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
+        self.weight_decay = float(weight_decay)
+        self.state: dict[str, State] = {}
+        self.t = 0
+        # The flat state buffers and the parameter buffer they belong to.
+        self._flat: tuple[np.ndarray, State] | None = None
 
-    def step(self, params: dict, grads: dict, lr: float, flat=None) -> None:
-        """One update of every array in ``params`` (in place) from ``grads``, same names.
-
-        ``flat=(P, G)``, from ``Network.flat_views()``, says that every array of
-        ``params`` is a view into the 1-D array ``P`` and its gradient the view
-        at the same place in ``G``: the update then runs once on ``P`` and ``G``
-        whole, with the same arithmetic (the same numbers) in a few calls.
-        """
+    def step(self, model: Steppable, lr: float) -> None:
+        """One update of every parameter of ``model`` (a ``Network``, or
+        ``ParamArrays``) from its gradient, in place, with learning rate ``lr``."""
         self.t += 1
-        kernels = fused.kernels() if self.use_kernels else None
         flush = self.t % FLUSH_EVERY == 0
-        if flat is not None:
-            P, G = flat
-            buffers, first = self._flat_buffers(params, P)
-            self._update(buffers, P, G, lr, kernels, flush, first)
-            return
-        for name, p in params.items():
+        kernels = fused.kernels() if self.use_kernels and self._kernel else None
+        kernel = kernels[self._kernel] if kernels and self._kernel else None
+        for p, g, state, first in self._targets(model):
+            self._update(p, g, state, lr, first=first, flush=flush, kernel=kernel)
+
+    # -- which arrays -------------------------------------------------------------
+    def _targets(self, model: Steppable) -> list[tuple[np.ndarray, np.ndarray, State, bool]]:
+        """``(parameter, gradient, state, first)`` for each array the step updates:
+        the flat buffers whole when ``model`` has them, else every parameter
+        (``first``: its state was just made, all zeros)."""
+        layout = model.flat_layout()
+        if layout is not None:
+            state, first = self._flat_state(layout)
+            return [(layout.params, layout.grads, state, first)]
+        grads, targets = model.gradients(), []
+        for name, p in model.parameters().items():
             first = name not in self.state
             if first:
                 self.state[name] = {k: np.zeros_like(p) for k in self._buffers + self._scratch}
-            self._update(self.state[name], p, grads[name], lr, kernels, flush, first)
+            targets.append((p, grads[name], self.state[name], first))
+        return targets
 
-    def _flat_buffers(self, params: dict, P: np.ndarray) -> tuple[dict, bool]:
-        """The state as arrays the length of ``P`` (made on the first flat step,
-        keeping any state there was), with ``self.state[name]`` views into them;
-        and whether this is the first step (no state before)."""
+    def _flat_state(self, layout: FlatLayout) -> tuple[State, bool]:
+        """The state as arrays the length of the flat buffers (made on the first
+        flat step, keeping any state there was), with ``self.state[name]`` the
+        views at each parameter's slot; and whether this is the first step."""
+        P = layout.params
         if self._flat is not None and self._flat[0] is P:
             return self._flat[1], False
         first = not self.state
         buffers = {k: np.zeros_like(P) for k in self._buffers + self._scratch}
-        for name, p in params.items():
-            start = (p.ctypes.data - P.ctypes.data) // P.itemsize
-            views = {k: b[start:start + p.size].reshape(p.shape) for k, b in buffers.items()}
+        for name, (offset, size, shape) in layout.slots.items():
+            views = {k: b[offset:offset + size].reshape(shape) for k, b in buffers.items()}
             for k, old in self.state.get(name, {}).items():
                 views[k][...] = old
             self.state[name] = views
         self._flat = (P, buffers)
         return buffers, first
 
-    _flat: tuple[np.ndarray, dict] | None = None
+    # -- how an array is updated --------------------------------------------------
+    def _update(self, p: np.ndarray, g: np.ndarray, s: State, lr: float, *, first: bool,
+                flush: bool, kernel: Callable | None) -> None:
+        """Update ``p`` from its gradient ``g`` (weight decay not yet added) with
+        the state ``s``: numba's fused pass where it can take the arrays, else
+        NumPy's moments, the flush, NumPy's parameter update."""
+        h = self._scalars(p.dtype.type, lr)
+        moments = [s[k] for k in self._buffers]
+        if kernel is not None and _kernel_ready(p, g, *moments):
+            floor = np.finfo(p.dtype).tiny if flush else 0  # |moment| < floor becomes 0
+            self._fused(kernel, p, g, s, h, first, p.dtype.type(floor))
+            return
+        g = self._decayed(p, g)
+        self._moments(g, s, h, first)
+        if flush:
+            flush_subnormals(*moments)
+        self._params(p, g, s, h)
 
-    def _update(self, s, p, g, lr, kernels, flush, first):
-        """Update ``p`` from its gradient ``g`` (weight decay not yet added), with
-        the state ``s`` (``first``: it was just made, all zeros)."""
+    def _decayed(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
+        # L2 penalty (wd/2)|W|^2 added to the loss: its gradient is wd * W.
+        return g + p.dtype.type(self.weight_decay) * p if self.weight_decay else g
+
+    def _scalars(self, dt: type, lr: float) -> Any:
+        """This step's scalars in the parameters' dtype ``dt``."""
         raise NotImplementedError
 
+    def _moments(self, g: np.ndarray, s: State, h: Any, first: bool) -> None:
+        """NumPy: update the moment estimates in ``s`` from the gradient ``g``."""
+
+    def _params(self, p: np.ndarray, g: np.ndarray, s: State, h: Any) -> None:
+        """NumPy: update the parameters ``p`` from ``g`` and the moments."""
+        raise NotImplementedError
+
+    def _fused(self, kernel: Callable, p: np.ndarray, g: np.ndarray, s: State, h: Any,
+               first: bool, floor: np.floating) -> None:
+        """numba: all of ``_update`` (weight decay, moments, flush below ``floor``,
+        parameters) in one pass."""
+        raise NotImplementedError
+
+    # -- state ----------------------------------------------------------------------
     def state_dict(self) -> dict[str, np.ndarray]:
         """The optimiser's state as flat arrays (``"t"``, ``"{param}/{buffer}"``), for files.
 
@@ -118,11 +200,12 @@ class Optimizer:
         flat = {"t": np.array(self.t, dtype=np.int64)}
         for name, buffers in self.state.items():
             for key, value in buffers.items():
-                if key != "tmp":
+                if key not in self._scratch:
                     flat[f"{name}/{key}"] = value
         return flat
 
-    def load_state_dict(self, flat: dict, params: dict) -> None:
+    def load_state_dict(self, flat: Mapping[str, np.ndarray],
+                        params: Mapping[str, np.ndarray]) -> None:
         """Restore what ``state_dict`` gave, checked against the parameters ``params``."""
         flat = dict(flat)
         if "t" not in flat:
@@ -130,7 +213,7 @@ class Optimizer:
         t = int(np.asarray(flat.pop("t")))
         if t < 0:
             raise ValueError(f"optimizer step count must be >= 0, got {t}")
-        state: dict[str, dict[str, np.ndarray]] = {}
+        state: dict[str, State] = {}
         for key, value in flat.items():
             name, _, buffer = key.rpartition("/")
             if name not in params:
@@ -145,12 +228,15 @@ class Optimizer:
             missing = set(self._buffers) - set(buffers)
             if missing:
                 raise ValueError(f"optimizer state of {name!r} lacks {sorted(missing)}")
-            if "tmp" in self._scratch:
-                buffers["tmp"] = np.zeros_like(params[name])
+            for k in self._scratch:
+                buffers[k] = np.zeros_like(params[name])
         self.t, self.state, self._flat = t, state, None
 
-    _buffers: tuple[str, ...] = ()
-    _scratch: tuple[str, ...] = ()
+
+class _SGDScalars(NamedTuple):
+    lr: np.floating
+    momentum: np.floating
+    weight_decay: np.floating
 
 
 class SGD(Optimizer):
@@ -159,36 +245,51 @@ class SGD(Optimizer):
     ``g + momentum v``. With the whole training set as one batch this is the
     lecture's plain gradient descent on eq. (2)."""
 
-    def __init__(self, momentum=0.0, nesterov=False, weight_decay=0.0):
+    def __init__(self, momentum: float = 0.0, nesterov: bool = False,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(weight_decay)
         if momentum < 0:
             raise ValueError(f"momentum must be >= 0, got {momentum}")
         if nesterov and momentum == 0:
             raise ValueError("nesterov needs momentum > 0")
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
-        self._buffers = ("v",) if self.momentum else ()
+        if self.momentum:
+            self._buffers, self._kernel = ("v",), "momentum"
 
-    def _update(self, s, p, g, lr, kernels, flush, first):
-        dt = p.dtype.type
+    def _scalars(self, dt, lr):
+        return _SGDScalars(dt(lr), dt(self.momentum), dt(self.weight_decay))
+
+    def _moments(self, g, s, h, first):
         if not self.momentum:
-            p -= dt(lr) * self._decayed(p, g)
             return
         v = s["v"]
-        if kernels is not None and _kernel_ready(p, g, v):
-            kernels["momentum"](p.reshape(-1), g.reshape(-1), v.reshape(-1), dt(self.momentum),
-                                dt(lr), dt(self.weight_decay), self.nesterov, first, flush,
-                                dt(np.finfo(p.dtype).tiny))
-            return
-        g = self._decayed(p, g)
-        mu = dt(self.momentum)
         if first:  # v <- g on the first step, as torch.optim.SGD
             np.copyto(v, g)
         else:  # v <- momentum v + g
-            v *= mu
+            v *= h.momentum
             v += g
-        if flush:
-            flush_subnormals(v)
-        p -= dt(lr) * (g + mu * v if self.nesterov else v)
+
+    def _params(self, p, g, s, h):
+        if not self.momentum:
+            p -= h.lr * g
+        elif self.nesterov:
+            p -= h.lr * (g + h.momentum * s["v"])
+        else:
+            p -= h.lr * s["v"]
+
+    def _fused(self, kernel, p, g, s, h, first, floor):
+        kernel(p.reshape(-1), g.reshape(-1), s["v"].reshape(-1), h.momentum, h.lr,
+               h.weight_decay, self.nesterov, first, floor)
+
+
+class _AdamScalars(NamedTuple):
+    beta1: np.floating
+    one_minus_beta1: np.floating
+    beta2: np.floating
+    one_minus_beta2: np.floating
+    eps_t: np.floating
+    step: np.floating
+    weight_decay: np.floating
 
 
 class Adam(Optimizer):
@@ -196,45 +297,47 @@ class Adam(Optimizer):
 
     _buffers = ("m", "v")
     _scratch = ("tmp",)
+    _kernel = "adam"
 
-    def __init__(self, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    def __init__(self, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
+                 weight_decay: float = 0.0) -> None:
         super().__init__(weight_decay)
         if not (0 <= beta1 < 1 and 0 <= beta2 < 1):
             raise ValueError(f"Adam betas must be in [0, 1), got {beta1}, {beta2}")
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
 
-    def _update(self, s, p, g, lr, kernels, flush, first):
-        # tmp: a scratch array, so that a step allocates nothing
-        m, v, tmp, t = s["m"], s["v"], s["tmp"], self.t
-        dt = p.dtype.type
+    def _scalars(self, dt, lr):
         # The bias corrections m_hat = m / (1 - beta1^t) and v_hat = v / (1 - beta2^t)
         # folded into two scalars: lr m_hat / (sqrt(v_hat) + eps) equals
         # step m / (sqrt(v) + eps_t) with c = sqrt(1 - beta2^t), eps_t = eps c and
         # step = lr c / (1 - beta1^t): one division per element, not two.
-        c = math.sqrt(1 - self.beta2 ** t)
-        eps_t, step = dt(self.eps * c), dt(lr * c / (1 - self.beta1 ** t))
-        if kernels is not None and _kernel_ready(p, g, m, v):
-            kernels["adam"](p.reshape(-1), g.reshape(-1), m.reshape(-1), v.reshape(-1),
-                            dt(self.beta1), dt(1 - self.beta1), dt(self.beta2),
-                            dt(1 - self.beta2), eps_t, step, dt(self.weight_decay), flush,
-                            dt(np.finfo(p.dtype).tiny))
-            return
-        g = self._decayed(p, g)
-        m *= dt(self.beta1)  # m <- beta1 m + (1 - beta1) g
-        np.multiply(g, dt(1 - self.beta1), out=tmp)
+        c = math.sqrt(1 - self.beta2 ** self.t)
+        return _AdamScalars(dt(self.beta1), dt(1 - self.beta1), dt(self.beta2),
+                            dt(1 - self.beta2), dt(self.eps * c),
+                            dt(lr * c / (1 - self.beta1 ** self.t)), dt(self.weight_decay))
+
+    def _moments(self, g, s, h, first):
+        m, v, tmp = s["m"], s["v"], s["tmp"]
+        m *= h.beta1  # m <- beta1 m + (1 - beta1) g
+        np.multiply(g, h.one_minus_beta1, out=tmp)
         m += tmp
-        v *= dt(self.beta2)  # v <- beta2 v + (1 - beta2) g^2
+        v *= h.beta2  # v <- beta2 v + (1 - beta2) g^2
         np.multiply(g, g, out=tmp)
-        tmp *= dt(1 - self.beta2)
+        tmp *= h.one_minus_beta2
         v += tmp
-        if flush:
-            flush_subnormals(m)
-            flush_subnormals(v)
-        np.sqrt(v, out=tmp)  # p <- p - step m / (sqrt(v) + eps_t)
-        tmp += eps_t
-        np.divide(m, tmp, out=tmp)
-        tmp *= step
+
+    def _params(self, p, g, s, h):
+        tmp = s["tmp"]
+        np.sqrt(s["v"], out=tmp)  # p <- p - step m / (sqrt(v) + eps_t)
+        tmp += h.eps_t
+        np.divide(s["m"], tmp, out=tmp)
+        tmp *= h.step
         p -= tmp
+
+    def _fused(self, kernel, p, g, s, h, first, floor):
+        kernel(p.reshape(-1), g.reshape(-1), s["m"].reshape(-1), s["v"].reshape(-1),
+               h.beta1, h.one_minus_beta1, h.beta2, h.one_minus_beta2, h.eps_t, h.step,
+               h.weight_decay, floor)
 
 
 OPTIMIZERS = {"gd": SGD, "sgd": SGD, "momentum": SGD, "nesterov": SGD, "adam": Adam}

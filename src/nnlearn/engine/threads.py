@@ -7,8 +7,8 @@ default one thread per core). The lecture's networks are small: a training step
 of 784-32-10 at batch 128 is about 2 * 10^7 operations, predicting the 10000
 MNIST test images with it 5 * 10^8. Threads split such a product into pieces
 too small to pay for their start and their wait for each other, and on a machine
-whose cores are busy with other work a step with two threads was measured 3 to
-6 times *slower* than with one (``docs/benchmarks.md``).
+whose cores are busy with other work a step with two threads is slower than with
+one, not faster (``docs/benchmarks.md``, "Why the engine is built this way").
 
 The rule only ever lowers the number of threads, for the duration of the pass:
 a limit set by the caller (``threadpoolctl.threadpool_limits``, or
@@ -45,8 +45,7 @@ def _blas_controllers() -> list:
 def blas_threads_for(flops: float):
     """Within the block, one BLAS thread if ``flops < SMALL_PASS_FLOPS``, else as set.
 
-    Costs a few microseconds (three calls into each BLAS library), so that it
-    may wrap every training step.
+    Cheap enough (three calls into each BLAS library) to wrap every training step.
     """
     changed = []
     if flops < SMALL_PASS_FLOPS:

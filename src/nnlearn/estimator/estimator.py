@@ -36,7 +36,7 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
     ----------
     hidden : int or sequence of int, default=(32,)
         Widths of the hidden layers of an MLP (``architecture="mlp"``):
-        ``(32,)`` is the lecture's 2-layer network with 32 hidden nodes, ``()``
+        ``(32,)`` is the lecture's 2-layer network with 32 hidden units, ``()``
         is multinomial logistic regression. Ignored for ``"resnet"``.
     architecture : {"mlp", "resnet"}, default="mlp"
         ``"mlp"``: fully connected layers, eq. (1). ``"resnet"``: an input map

@@ -20,7 +20,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
 from ..backends import make_backend
-from ..engine.network import mlp, resnet
+from ..spec import NetworkSpec
 from ..engine.optim import make_optimizer, make_schedule
 from ..training.backend import NumpyBackend
 from ..training.callbacks import DivergenceCheck, EarlyStopping, PrintLoss
@@ -76,7 +76,7 @@ class FitMixin:
                             callbacks=[cb for cb in [printer, stopper, *(self.callbacks or [])]
                                        if cb is not None])
         # DivergenceCheck judges a whole run; a partial_fit call is one epoch of a stream.
-        trainer.default_callbacks = [] if incremental else [DivergenceCheck()]
+        trainer.set_callback("divergence", None if incremental else DivergenceCheck())
         iteration0, epoch0 = trainer.iteration, trainer.epoch
         try:
             trainer.fit(X, y_index, sample_weight=w, validation_data=validation)
@@ -120,10 +120,10 @@ class FitMixin:
 
     def _initialize_module(self, n_in, n_out, settings):
         """The network the hyper-parameters describe: an MLP (eq. 1) or a ResNet (eq. 6)."""
-        common = dict(dropout=self.dropout, seed=self._seeds["network"], dtype=settings.dtype)
-        if self.architecture == "mlp":
-            return mlp(n_in, settings.hidden, n_out, settings.activation, **common)
-        return resnet(n_in, self.width, self.depth, n_out, settings.activation, **common)
+        spec = NetworkSpec(n_in, n_out, architecture=self.architecture, hidden=settings.hidden,
+                           width=self.width, depth=self.depth, activation=settings.activation,
+                           dropout=self.dropout, dtype=settings.dtype.name)
+        return spec.build(self._seeds["network"])
 
     def _initialize_optimizer(self):
         return make_optimizer(self.optimizer, momentum=self.momentum,

@@ -19,6 +19,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ModelFileError
+from ..spec import NetworkSpec, raw_input_network, spec_of
 from ..training.modelio import class_labels, load_model, save_model
 from .params import PARAMETERS
 from .samples import plain
@@ -67,60 +68,33 @@ def json_params(params: dict) -> dict:
     return kept
 
 
-def params_from_spec(spec: dict) -> dict:
-    """The hyper-parameters that build a network of this description, as far as the
-    estimator builds such networks (an MLP or a ResNet of ``nnlearn.engine``).
+def params_from_spec(spec: NetworkSpec | None) -> dict:
+    """The hyper-parameters that build a network of this description.
 
     A model written by ``nnlearn train`` stores no hyper-parameters; with these
     a loaded one can continue training (``partial_fit``, ``warm_start``).
     """
-    layers = spec["layers"]
-    params = {"dtype": spec["dtype"]}
-    rates = {entry["p"] for entry in layers if entry["type"] == "dropout"}
-    weights = [entry for entry in layers if entry["type"] != "dropout"]
-    if len(rates) > 1 or not weights:
-        return params
-    params["dropout"] = rates.pop() if rates else 0.0
-    kinds = [entry["type"] for entry in weights]
-    if set(kinds) == {"dense"}:
-        names = tuple(entry["activation"] for entry in weights[:-1])
-        activation = names[0] if len(set(names)) == 1 else (names or "relu")
-        return {**params, "architecture": "mlp", "activation": activation,
-                "hidden": tuple(entry["n_out"] for entry in weights[:-1])}
-    if kinds[0] == kinds[-1] == "dense" and set(kinds[1:-1]) == {"residual"}:
-        return {**params, "architecture": "resnet", "activation": weights[0]["activation"],
-                "width": weights[0]["n_out"], "depth": len(weights) - 2}
-    return params
-
-
-def fold_standardization(network, scaling) -> None:
-    """Fold ``metadata["standardize"]`` (``{"mean": [...], "scale": [...]}``, the input
-    scaling ``nnlearn train --standardize`` records) into the first layer, in place:
-    ``W ((x - mean) / scale) + b = (W / scale) x + (b - W (mean / scale))``, eq. (3).
-    The estimator then takes raw inputs, as ``nnlearn predict`` does."""
-    n_in, first = network.n_in, network.layers[0]
-    try:
-        mean = np.asarray(scaling["mean"], dtype=np.float64)
-        scale = np.asarray(scaling["scale"], dtype=np.float64)
-    except (KeyError, TypeError, ValueError) as err:
-        raise ValueError(f"standardize must hold mean and scale lists ({err!r})") from None
-    if mean.shape != (n_in,) or scale.shape != (n_in,) or not (
-            np.all(np.isfinite(mean)) and np.all(np.isfinite(scale)) and np.all(scale > 0)):
-        raise ValueError(f"standardize must hold {n_in} finite means and positive scales")
-    if "W" not in first.params:
-        raise ValueError("standardize needs a network whose first layer is dense")
-    W = first.params["W"].astype(np.float64)
-    first.params["b"][...] = first.params["b"] - W @ (mean / scale)
-    first.params["W"][...] = W / scale
+    if spec is None:
+        return {}
+    params = {"architecture": spec.architecture, "activation": spec.activation,
+              "dropout": spec.dropout, "dtype": spec.dtype}
+    if spec.architecture == "mlp":
+        return {**params, "hidden": spec.hidden}
+    if spec.inner is not None or not isinstance(spec.activation, str):
+        return {"dtype": spec.dtype}  # a ResNet the estimator's parameters cannot describe
+    return {**params, "width": spec.width, "depth": spec.depth}
 
 
 def save(estimator, path):
     """Write a fitted estimator to a model file (see ``NeuralNetClassifier.save``)."""
     check_is_fitted(estimator)
     labels, dtype = labels_to_json(estimator.classes_)
+    spec = spec_of(estimator.network_)
     metadata = {**estimator.network_.metadata, "classes": labels, "classes_dtype": dtype,
                 "estimator": type(estimator).__name__,
                 "params": json_params(estimator.get_params())}
+    if spec is not None:
+        metadata["spec"] = spec.to_dict()
     if hasattr(estimator, "feature_names_in_"):
         metadata["feature_names_in"] = estimator.feature_names_in_.tolist()
     return save_model(estimator.network_, path, metadata=metadata)
@@ -142,10 +116,8 @@ def load(cls, path):
         unknown = sorted(set(saved) - set(PARAMETERS))
         if unknown:
             raise TypeError(f"unknown hyper-parameters {unknown}")
-        estimator = cls(**{**params_from_spec(network.spec()), **saved})
-        if meta.get("standardize"):
-            fold_standardization(network, meta["standardize"])
-            network.metadata = {k: v for k, v in meta.items() if k != "standardize"}
+        estimator = cls(**{**params_from_spec(spec_of(network)), **saved})
+        network = raw_input_network(network)  # the estimator takes raw rows
         names = meta.get("feature_names_in")
         if names is not None and (not isinstance(names, list) or len(names) != network.n_in
                                   or not all(isinstance(n, str) for n in names)):

@@ -1,12 +1,12 @@
 """The lecture's results, one experiment per module: ``run(...) -> Record``, ``draw(record)``.
 
-``run_experiments(Settings(...), names, Runner(jobs))`` runs a chosen set in
+``run_experiments(Scope(...), names, Runner(jobs))`` runs a chosen set in
 order; ``nnlearn.report`` turns the records into the report.
 """
 
-from .base import Record, Settings, Task, train
+from .base import Record, Scope, Task, train
 from .registry import EXPERIMENTS, data_missing, default_names, draw, parse_names, run_experiments
 from .runner import Runner
 
-__all__ = ["EXPERIMENTS", "Record", "Runner", "Settings", "Task", "data_missing",
+__all__ = ["EXPERIMENTS", "Record", "Runner", "Scope", "Task", "data_missing",
            "default_names", "draw", "parse_names", "run_experiments", "train"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from .base import Record, Settings, load_data, mean_spread, shifted
+from .base import Record, Scope, load_data, mean_spread, shifted_test_images
 from .capacity import sizes
 from .data_size import draw as draw_sizes
 from .data_size import measure, plan, recipe as size_recipe
@@ -25,40 +25,41 @@ NEEDS = ("data-size",)
 MAX_SHIFT = 2
 
 
-def recipe(settings: Settings) -> dict:
-    return {**size_recipe(settings, MAX_SHIFT), "augmentation": f"RandomShift({MAX_SHIFT}), "
+def recipe(scope: Scope) -> dict:
+    return {**size_recipe(scope, MAX_SHIFT), "augmentation": f"RandomShift({MAX_SHIFT}), "
             "zero fill, a new draw per batch", "shifted_test": "right, 0-4 pixels"}
 
 
-def _shift_table(settings, runs):
+def _shift_table(scope, runs):
     """Accuracy on the test images shifted 0-4 pixels right, for every size's networks."""
-    s = sizes(settings)
-    data = load_data(settings.data, settings.data_dir, s["n_train"], s["n_test"], 0)
+    s = sizes(scope)
+    data = load_data(scope.data, scope.data_dir, s["n_train"], s["n_test"], 0)
     table = {}
-    for n in plan(settings):
-        nets = [network_of(runs[(n, s)]) for s in settings.seed_list]
-        table[str(n)] = {str(p): mean_spread(float((net.predict(shifted(data, p, "right"))
-                                                    == data.y_test).mean()) for net in nets)
-                         for p in CURVE_PIXELS}
+    for n in plan(scope):
+        nets = [network_of(runs[(n, s)]) for s in scope.seed_list]
+        table[str(n)] = {
+            str(p): mean_spread(float((net.predict(shifted_test_images(data, p, "right"))
+                                       == data.y_test).mean()) for net in nets)
+            for p in CURVE_PIXELS}
     return table
 
 
-def run(settings: Settings, runner, **deps) -> Record:
+def run(scope: Scope, runner, **deps) -> Record:
     t0 = time.perf_counter()
     plain = deps["data-size"]
-    results, runs = measure(settings, runner, MAX_SHIFT)
-    shifts = {"augmented": _shift_table(settings, runs),
-              "plain": _shift_table(settings, plain.arrays["runs"])}
+    results, runs = measure(scope, runner, MAX_SHIFT)
+    shifts = {"augmented": _shift_table(scope, runs),
+              "plain": _shift_table(scope, plain.arrays["runs"])}
     summary = {str(n): {"test_accuracy_plain": plain.results[str(n)]["test_accuracy"]["mean"],
                         "test_accuracy_augmented": results[str(n)]["test_accuracy"]["mean"],
                         "shift2_plain": shifts["plain"][str(n)]["2"]["mean"],
                         "shift2_augmented": shifts["augmented"][str(n)]["2"]["mean"]}
-               for n in plan(settings)}
+               for n in plan(scope)}
     return Record(NAME, TITLE, "Not in the lecture: its remedy for the shift overfitting of "
                   "experiment 3 and the small sets of experiment 5, measured.",
-                  recipe(settings), {"by_size": results, "shifted_test": shifts,
+                  recipe(scope), {"by_size": results, "shifted_test": shifts,
                                      "summary": summary},
-                  {"runs": runs, "sizes": sorted(plan(settings), reverse=True),
+                  {"runs": runs, "sizes": sorted(plan(scope), reverse=True),
                    "shifts": shifts}, [], seconds=time.perf_counter() - t0)
 
 
@@ -71,6 +72,6 @@ def draw(record: Record) -> dict:
     curves = {f"{n} images, {kind}": [shifts[kind][str(n)][str(p)]["mean"] for p in CURVE_PIXELS]
               for n in record.arrays["sizes"] for kind in ("plain", "augmented")}
     figs["augment_shift_curves"] = shift_curves(
-        CURVE_PIXELS, curves, title="32 hidden nodes: shifted-test accuracy, trained "
+        CURVE_PIXELS, curves, title="32 hidden units: shifted-test accuracy, trained "
         "without (dashed) and with (solid) augmentation", pair_styles=True)
     return figs

@@ -1,4 +1,4 @@
-"""What every experiment shares: its settings, its result record, and one training task.
+"""What every experiment shares: its scope, its result record, and one training task.
 
 An experiment is many independent trainings (seeds, sizes, depths). Each is a
 ``Task``: a small picklable description that ``train(task)`` turns into a
@@ -21,8 +21,9 @@ import numpy as np
 from ..backends import make_backend
 from ..data import load, shift, subset
 from ..data.transforms import RandomShift
-from ..engine import make_optimizer, mlp, resnet
+from ..engine import make_optimizer
 from ..engine.losses import evaluate_logits
+from ..spec import NetworkSpec
 from ..training import TrainConfig, Trainer
 
 #: The lecture's claims are accuracies on whole percents; within this the verdict is "reproduced".
@@ -30,7 +31,7 @@ TOLERANCE = 0.01
 
 
 @dataclass
-class Settings:
+class Scope:
     """What the whole reproduction runs on.
 
     ``quick`` trains on subsets for a few epochs (the tests, a first look);
@@ -130,27 +131,6 @@ class Task:
         return repr(sorted({**asdict(self), **changes}.items()))
 
 
-class PaddedShift(RandomShift):
-    """``RandomShift`` with the same draws and the same result (zero fill), computed faster.
-
-    The batch is padded by ``max_shift`` zeros on every side once; each image's
-    shifted copy is then a window of its padded image, and all windows are
-    taken in one gather of whole rows. The per-pixel gather of ``RandomShift``
-    cost more than the training step itself.
-    """
-
-    def __call__(self, X, rng: np.random.Generator):
-        if self.mode != "zero":
-            return super().__call__(X, rng)
-        m, s = len(X), self.max_shift
-        dx, dy = rng.integers(-s, s + 1, size=(2, m))
-        h, w = self.image_shape
-        padded = np.pad(np.asarray(X).reshape(m, h, w), ((0, 0), (s, s), (s, s)))
-        windows = np.lib.stride_tricks.sliding_window_view(padded, (h, w), axis=(1, 2))
-        # out[r, c] = X[r - dy, c - dx] = padded[r + s - dy, c + s - dx]: window (s - dy, s - dx)
-        return windows[np.arange(m), s - dy, s - dx].reshape(np.shape(X))
-
-
 @functools.lru_cache(maxsize=3)
 def load_data(name, data_dir, n_train, n_test, subset_seed):
     """The data set of a task, cached per process (a worker reuses it for its next task)."""
@@ -162,10 +142,13 @@ def load_data(name, data_dir, n_train, n_test, subset_seed):
     return data
 
 
-def build(task: Task, n_in: int, n_out: int):
-    if task.architecture == "mlp":
-        return mlp(n_in, task.hidden, n_out, activation=task.activation, seed=task.seed)
-    return resnet(n_in, task.width, task.depth, n_out, activation=task.activation, seed=task.seed)
+def network_spec(task: Task, n_in: int, n_out: int) -> NetworkSpec:
+    """The network a task trains: an mlp of widths ``hidden`` or a resnet of
+    ``width`` and ``depth`` blocks."""
+    sizes = {"hidden": task.hidden} if task.architecture == "mlp" else {
+        "width": task.width, "depth": task.depth}
+    return NetworkSpec(n_in, n_out, architecture=task.architecture, activation=task.activation,
+                       **sizes)
 
 
 def _grad_norms(network, X, y) -> list[float]:
@@ -183,7 +166,7 @@ def train(task: Task) -> dict:
             import torch
             torch.set_num_threads(task.threads)
         data = load_data(task.data, task.data_dir, task.n_train, task.n_test, task.subset_seed)
-        network = build(task, data.n_features, data.n_classes)
+        network = network_spec(task, data.n_features, data.n_classes).build(task.seed)
         out: dict = {"n_train": len(data.y_train), "n_test": len(data.y_test)}
         probe = slice(0, min(1000, len(data.y_train)))  # a fixed batch for gradient norms
         if task.grad_norms:
@@ -194,7 +177,7 @@ def train(task: Task) -> dict:
         trainer = Trainer(backend, TrainConfig(
             epochs=task.epochs, batch_size=task.batch_size, lr=task.lr, schedule=task.schedule,
             seed=task.seed, progress=False))
-        transform = (PaddedShift(task.augment_shift, image_shape=data.image_shape)
+        transform = (RandomShift(task.augment_shift, image_shape=data.image_shape)
                      if task.augment_shift else None)
         t0 = time.perf_counter()
         # a warning (a deep plain sigmoid network that learns nothing is expected here) is
@@ -229,7 +212,7 @@ DIRECTIONS = {"right": (1, 0), "left": (-1, 0), "down": (0, 1), "up": (0, -1),
               "down-right": (1, 1)}
 
 
-def shifted(data, pixels: int, direction: str = "right"):
+def shifted_test_images(data, pixels: int, direction: str = "right"):
     """The test images moved ``pixels`` in ``direction`` (zero fill), as flat rows."""
     ux, uy = DIRECTIONS[direction]
     if pixels == 0:

@@ -24,57 +24,57 @@ from __future__ import annotations
 
 import time
 
-from .base import Record, Settings, Task, claim, mean_spread
+from ..settings import ARCHITECTURES
+from .base import Record, Scope, Task, claim, mean_spread
 from .capacity import data_notes
 
 NAME = "depth"
 TITLE = "7. Depth: plain networks against ResNets"
 NEEDS_DATA = True
 NEEDS: tuple = ()
-ARCHITECTURES = ("plain", "resnet")
 ACTIVATIONS = ("sigmoid", "relu")
 WIDTH = 32
 
 
-def plan(settings: Settings) -> dict:
-    if settings.quick:
+def plan(scope: Scope) -> dict:
+    if scope.quick:
         return {"depths": (2, 4, 8), "n_train": 1000, "n_test": 1000, "epochs": 2}
     return {"depths": (2, 4, 8, 16, 32), "n_train": 10000, "n_test": None, "epochs": 5}
 
 
-def depth_task(settings: Settings, arch: str, act: str, L: int, seed: int) -> Task:
-    p = plan(settings)
-    return Task(data=settings.data, data_dir=settings.data_dir, n_train=p["n_train"],
-                n_test=p["n_test"], architecture="mlp" if arch == "plain" else "resnet",
+def depth_task(scope: Scope, arch: str, act: str, L: int, seed: int) -> Task:
+    p = plan(scope)
+    return Task(data=scope.data, data_dir=scope.data_dir, n_train=p["n_train"],
+                n_test=p["n_test"], architecture=arch,
                 hidden=(WIDTH,) * (L - 1), width=WIDTH, depth=L - 2, activation=act,
                 optimizer="adam", lr=1e-3, schedule="constant", batch_size=128,
                 epochs=p["epochs"], seed=seed, grad_norms=True)
 
 
-def recipe(settings: Settings) -> dict:
-    p = plan(settings)
+def recipe(scope: Scope) -> dict:
+    p = plan(scope)
     return {"depths_L": list(p["depths"]), "width": WIDTH, "architectures": list(ARCHITECTURES),
             "activations": list(ACTIVATIONS), "optimizer": "adam", "lr": 1e-3,
             "schedule": "constant", "batch_size": 128, "epochs": p["epochs"],
             "n_train": p["n_train"], "n_test": p["n_test"] or "all",
             "init": "he_normal (relu), glorot_uniform (sigmoid)",
             "gradient_probe": "first 1000 training images, mean loss",
-            "input_scaling": "pixels / 255, in [0, 1]", "seeds": settings.seed_list}
+            "input_scaling": "pixels / 255, in [0, 1]", "seeds": scope.seed_list}
 
 
-def run(settings: Settings, runner) -> Record:
+def run(scope: Scope, runner) -> Record:
     t0 = time.perf_counter()
-    depths = plan(settings)["depths"]
+    depths = plan(scope)["depths"]
     keys = [(a, f, L, s) for a in ARCHITECTURES for f in ACTIVATIONS for L in depths
-            for s in settings.seed_list]
-    outs = runner.map([depth_task(settings, *k) for k in keys])
+            for s in scope.seed_list]
+    outs = runner.map([depth_task(scope, *k) for k in keys])
     runs = dict(zip(keys, outs))
     results: dict = {}
     for a in ARCHITECTURES:
         for f in ACTIVATIONS:
             entry = results.setdefault(f"{a}_{f}", {})
             for L in depths:
-                rs = [runs[(a, f, L, s)] for s in settings.seed_list]
+                rs = [runs[(a, f, L, s)] for s in scope.seed_list]
                 entry[str(L)] = {
                     "test_accuracy": mean_spread(r["test_accuracy"] for r in rs),
                     "grad_norms_init": rs[0]["grad_norms_init"],
@@ -87,24 +87,24 @@ def run(settings: Settings, runner) -> Record:
     for a in ARCHITECTURES:
         for f in ACTIVATIONS:
             values = [runs[(a, f, hi, s)]["test_accuracy"] - runs[(a, f, lo, s)]["test_accuracy"]
-                      for s in settings.seed_list]
+                      for s in scope.seed_list]
             mean = sum(values) / len(values)
-            if a == "plain":
+            if a == "mlp":
                 text, ok = f"deeper plain {f} networks do worse (L = {hi} against L = {lo})", \
                     mean < -0.01
             else:
                 text, ok = f"deeper {f} ResNets do not do worse (L = {hi} against L = {lo})", \
                     mean >= -0.01
             claims.append(claim(
-                f"{settings.prefix}_depth_{a}_{f}", text, None, values,
+                f"{scope.prefix}_depth_{a}_{f}", text, None, values,
                 verdict="reproduced" if ok else "differs", unit="accuracy difference",
                 note=f"test accuracy at L = {hi} minus at L = {lo}; "
                      f"|dL/dz_1| / |dL/dz_L| at initialisation, L = {hi}: "
                      f"{results[f'{a}_{f}'][str(hi)]['first_over_last_init']:.2g}"
-                     + "".join("; " + n for n in data_notes(settings))))
+                     + "".join("; " + n for n in data_notes(scope))))
     return Record(NAME, TITLE, "Vanishing gradients: in a deep plain network the product of "
                   "D_k W_k^T shrinks the gradient of the first layers; a deeper ResNet should "
-                  "not do worse than a shallower one.", recipe(settings), results,
+                  "not do worse than a shallower one.", recipe(scope), results,
                   {"depths": depths}, claims, seconds=time.perf_counter() - t0)
 
 

@@ -1,8 +1,8 @@
-"""Experiment 4: the 10 hidden nodes seen as images (the lecture's Figure 3).
+"""Experiment 4: the 10 hidden units seen as images (the lecture's Figure 3).
 
-Row ``i`` of ``W_1`` (shape ``(10, 784)``, eq. 1) is what hidden node ``i``
+Row ``i`` of ``W_1`` (shape ``(10, 784)``, eq. 1) is what hidden unit ``i``
 looks for: its weight on each pixel. Drawn as 28x28 images from the
-10-node network of experiment 2 (``tuned`` recipe, seed 0), with zero mapped
+10-unit network of experiment 2 (``tuned`` recipe, seed 0), with zero mapped
 to a neutral grey and one colour scale shared by all ten, so that their
 strengths can be compared. No new training.
 
@@ -17,32 +17,32 @@ import time
 
 import numpy as np
 
-from .base import Record, Settings
+from .base import Record, Scope
 from .capacity import MAIN
 
 NAME = "hidden"
-TITLE = "4. The hidden nodes as images"
+TITLE = "4. The hidden units as images"
 NEEDS_DATA = True
 NEEDS = ("capacity",)
 
 
-def recipe(settings: Settings) -> dict:
-    return {"network": f"experiment 2, 10 hidden nodes, recipe {MAIN!r}, seed 0",
+def recipe(scope: Scope) -> dict:
+    return {"network": f"experiment 2, 10 hidden units, recipe {MAIN!r}, seed 0",
             "training": "none", "colour_scale": "symmetric, shared, zero = grey"}
 
 
-def run(settings: Settings, runner=None, capacity=None) -> Record:
+def run(scope: Scope, runner=None, capacity=None) -> Record:
     t0 = time.perf_counter()
-    out = capacity.arrays["runs"][(MAIN, 10, settings.seed_list[0])]
+    out = capacity.arrays["runs"][(MAIN, 10, scope.seed_list[0])]
     W = np.asarray(out["parameters"]["layers.0.W"], dtype=np.float64)  # (10, 784)
     side = int(round(np.sqrt(W.shape[1])))
     images = W.reshape(len(W), side, side)
     results = {"shape": list(W.shape), "max_abs_weight": float(np.abs(W).max()),
-               "node_norms": [float(v) for v in np.linalg.norm(W, axis=1)],
-               # how much of each node's weight lies in the 4-pixel border MNIST leaves blank
+               "unit_norms": [float(v) for v in np.linalg.norm(W, axis=1)],
+               # how much of each unit's weight lies in the 4-pixel border MNIST leaves blank
                "border_weight_fraction": float(_border(images, 4))}
-    return Record(NAME, TITLE, "Figure 3: the 10 hidden nodes for MNIST classification.",
-                  recipe(settings), results, {"images": images}, [],
+    return Record(NAME, TITLE, "Figure 3: the 10 hidden units for MNIST classification.",
+                  recipe(scope), results, {"images": images}, [],
                   seconds=time.perf_counter() - t0)
 
 
@@ -54,8 +54,8 @@ def _border(images, width) -> float:
 
 
 def draw(record: Record) -> dict:
-    from ..plots.weights import hidden_nodes
+    from ..plots.weights import hidden_units
 
-    return {"hidden_nodes": hidden_nodes(record.arrays["images"],
-                                         title="The 10 hidden nodes (rows of W_1), "
+    return {"hidden_units": hidden_units(record.arrays["images"],
+                                         title="The 10 hidden units (rows of W_1), "
                                                "one shared scale, grey = 0")}

@@ -3,7 +3,7 @@
 Each module has ``NAME``, ``TITLE``, ``NEEDS_DATA`` (it trains on the image
 data set), ``NEEDS`` (experiments whose record it reads: the shift test reuses
 the trained networks of the capacity experiment) and the functions
-``recipe(settings)``, ``run(settings, runner, **needed_records) -> Record`` and
+``recipe(scope)``, ``run(scope, runner, **needed_records) -> Record`` and
 ``draw(record) -> {name: figure}``.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from ..data import SOURCES, status
 from . import augment, capacity, data_size, depth, hidden, rings, shift, twin
-from .base import Record, Settings
+from .base import Record, Scope
 
 EXPERIMENTS = {m.NAME: m for m in (rings, capacity, shift, hidden, data_size, augment, depth,
                                    twin)}
@@ -47,28 +47,28 @@ def with_needs(names: list[str]) -> list[str]:
     return [n for n in EXPERIMENTS if n in wanted]
 
 
-def data_missing(settings: Settings) -> str | None:
+def data_missing(scope: Scope) -> str | None:
     """None when the data set is on this machine, else how to get it (nothing is downloaded)."""
-    if settings.data not in SOURCES:
+    if scope.data not in SOURCES:
         return None
-    found = status(settings.data, settings.data_dir)
+    found = status(scope.data, scope.data_dir)
     return None if found.folder is not None else found.message
 
 
-def run_experiments(settings: Settings, names: list[str], runner,
+def run_experiments(scope: Scope, names: list[str], runner,
                     progress: Callable[[str], None] = lambda line: None) -> list[Record]:
     """Run ``names`` (and what they need) in order; a record for each, skipped ones included."""
     order = with_needs(names)
-    missing = data_missing(settings)
+    missing = data_missing(scope)
     records: dict[str, Record] = {}
     for i, name in enumerate(order, 1):
         module = EXPERIMENTS[name]
         head = f"[{i}/{len(order)}] {module.TITLE}"
         reason = None
         if module.NEEDS_DATA and missing:
-            reason = f"{settings.data} is missing: {missing}"
-        elif hasattr(module, "available") and module.available():
-            reason = module.available()
+            reason = f"{scope.data} is missing: {missing}"
+        elif hasattr(module, "missing_requirement") and module.missing_requirement():
+            reason = module.missing_requirement()
         elif any(records[n].skipped for n in module.NEEDS):
             reason = f"needs {', '.join(module.NEEDS)}, which was skipped"
         if reason:
@@ -78,7 +78,7 @@ def run_experiments(settings: Settings, names: list[str], runner,
         progress(f"{head} ...")
         t0 = time.perf_counter()
         needed = {n: records[n] for n in module.NEEDS}
-        records[name] = module.run(settings, runner, **needed)
+        records[name] = module.run(scope, runner, **needed)
         records[name].seconds = time.perf_counter() - t0
         progress(f"{head}: done in {records[name].seconds:.1f} s")
     return [records[n] for n in order]

@@ -15,11 +15,12 @@ from __future__ import annotations
 import time
 
 from ..data import load
-from ..engine import make_optimizer, mlp
+from ..engine import make_optimizer
 from ..plots import decision_regions, learning_curves
 from ..plots.network import network_diagram
+from ..spec import NetworkSpec
 from ..training import NumpyBackend, Snapshots, TrainConfig, Trainer
-from .base import Record, Settings, claim
+from .base import Record, Scope, claim
 
 NAME = "rings"
 TITLE = "1. Rings: training sequence"
@@ -28,19 +29,19 @@ NEEDS: tuple = ()
 SNAPSHOTS = (50, 150, 250, 350, 500, 3000)
 
 
-def recipe(settings: Settings) -> dict:
-    iterations = 500 if settings.quick else 3000
+def recipe(scope: Scope) -> dict:
+    iterations = 500 if scope.quick else 3000
     return {"network": "mlp(2, [100], 2), relu", "optimizer": "gd", "lr": 0.1,
             "batch_size": "full (1000)", "iterations": iterations, "schedule": "constant",
             "input_scaling": "none (points as drawn)", "seed": 0,
             "snapshots": [s for s in SNAPSHOTS if s <= iterations]}
 
 
-def run(settings: Settings, runner=None) -> Record:
-    r = recipe(settings)
+def run(scope: Scope, runner=None) -> Record:
+    r = recipe(scope)
     t0 = time.perf_counter()
     data = load("rings", seed=0)
-    net = mlp(2, [100], 2, activation="relu", seed=0)
+    net = NetworkSpec(2, 2, hidden=(100,), activation="relu").build(0)
     snaps = Snapshots(r["snapshots"])
     trainer = Trainer(NumpyBackend(net, make_optimizer("gd")),
                       TrainConfig(iterations=r["iterations"], lr=r["lr"], progress=False),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib.util
 import time
 
-from .base import Record, Settings, claim, mean_spread
+from .base import Record, Scope, claim, mean_spread
 from .capacity import MAIN, WIDTHS, task
 
 NAME = "twin"
@@ -23,43 +23,43 @@ NEEDS = ("capacity",)
 AGREE = 0.005  # test accuracies within half a point count as agreeing
 
 
-def available() -> str | None:
+def missing_requirement() -> str | None:
     """None when the experiment can run, else why not."""
     if importlib.util.find_spec("torch") is None:
         return "PyTorch is not installed (pip install 'nnlearn[torch]')"
     return None
 
 
-def recipe(settings: Settings) -> dict:
+def recipe(scope: Scope) -> dict:
     return {"as": f"experiment 2, recipe {MAIN!r}", "backend": "torch (CPU, float32)",
-            "seeds": settings.seed_list}
+            "seeds": scope.seed_list}
 
 
-def run(settings: Settings, runner, capacity=None) -> Record:
+def run(scope: Scope, runner, capacity=None) -> Record:
     t0 = time.perf_counter()
-    keys = [(h, s) for h in WIDTHS for s in settings.seed_list]
-    outs = runner.map([task(settings, h, s, MAIN, backend="torch", keep_parameters=False)
+    keys = [(h, s) for h in WIDTHS for s in scope.seed_list]
+    outs = runner.map([task(scope, h, s, MAIN, backend="torch", keep_parameters=False)
                        for h, s in keys])
     results, claims = {}, []
     for h in WIDTHS:
-        torch_acc = [outs[keys.index((h, s))]["test_accuracy"] for s in settings.seed_list]
+        torch_acc = [outs[keys.index((h, s))]["test_accuracy"] for s in scope.seed_list]
         numpy_acc = [capacity.arrays["runs"][(MAIN, h, s)]["test_accuracy"]
-                     for s in settings.seed_list]
+                     for s in scope.seed_list]
         diffs = [t - n for t, n in zip(torch_acc, numpy_acc)]
         results[f"hidden{h}"] = {"torch": mean_spread(torch_acc), "numpy": mean_spread(numpy_acc),
                                  "difference": mean_spread(diffs),
                                  "seconds_torch": mean_spread(outs[keys.index((h, s))]["seconds"]
-                                                              for s in settings.seed_list)}
+                                                              for s in scope.seed_list)}
         worst = max(abs(d) for d in diffs)
         claims.append(claim(
-            f"{settings.prefix}_hidden{h}_twin_difference",
-            f"{h} hidden nodes: the PyTorch twin's test accuracy minus the NumPy engine's, "
+            f"{scope.prefix}_hidden{h}_twin_difference",
+            f"{h} hidden units: the PyTorch twin's test accuracy minus the NumPy engine's, "
             "seed by seed", 0.0, diffs, tolerance=AGREE, unit="accuracy difference",
             verdict="reproduced" if worst <= AGREE else "differs",
             note=f"not a claim of the lecture (its closing notebook uses Torch): the two engines "
                  f"agree when every seed differs by at most {AGREE}; largest {worst:.4f}"))
     return Record(NAME, TITLE, "The lecture ends with \"Classification with Torch\".",
-                  recipe(settings), results,
+                  recipe(scope), results,
                   {"torch": dict(zip(keys, outs)),
                    "numpy": {(h, s): capacity.arrays["runs"][(MAIN, h, s)] for h, s in keys}},
                   claims,

@@ -1,9 +1,9 @@
 """The playground's data: a toy sample drawn from the settings, or the user's own 2-D file.
 
-The network sees standardised inputs ``(x - mean) / scale`` (the training
+The network sees standardized inputs ``(x - mean) / scale`` (the training
 part's statistics), whatever the scale of an uploaded file; the page draws
 points and regions in the original coordinates, and an exported model folds the
-standardisation into its first layer (``model.export_network``).
+standardization into its first layer (``model.export_network``).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class PlayData:
     def n_classes(self) -> int:
         return len(self.classes)
 
-    def standardise(self, X):
+    def standardize(self, X):
         return (np.asarray(X, dtype=np.float64) - self.mean) / self.scale
 
     def points(self) -> dict:

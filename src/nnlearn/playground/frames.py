@@ -52,7 +52,7 @@ def grid_points(domain, n) -> np.ndarray:
 
 def regions(network: Network, data: PlayData, n: int) -> dict:
     """The predicted class of every cell and its margin ``p_top - p_second`` in 0..255."""
-    p = softmax(logits(network, data.standardise(grid_points(data.domain, n))))
+    p = softmax(logits(network, data.standardize(grid_points(data.domain, n))))
     top = np.argmax(p, axis=1)
     two = np.sort(p, axis=1)[:, -2:] if p.shape[1] > 1 else np.zeros((len(p), 2))
     margin = np.clip(np.round(255 * (two[:, 1] - two[:, 0])), 0, 255)
@@ -66,7 +66,7 @@ def tiles(network: Network, data: PlayData, m: int = TILE) -> dict:
     if len(network.layers) == 1:  # no hidden layer: the first layer is the output
         return {"m": m, "count": 0, "of": 0, "data": ""}
     count = min(first.n_out, MAX_TILES)
-    f1 = first.apply(data.standardise(grid_points(data.domain, m)).astype(network.dtype))
+    f1 = first.apply(data.standardize(grid_points(data.domain, m)).astype(network.dtype))
     f1 = np.nan_to_num(f1[:, :count].astype(np.float64))
     peak = np.max(np.abs(f1), axis=0)
     peak[peak == 0] = 1.0
@@ -84,7 +84,7 @@ def metrics(network: Network, data: PlayData) -> dict:
     out = {}
     for part, X, y in (("train", data.X_train, data.y_train), ("test", data.X_test, data.y_test)):
         with np.errstate(over="ignore", invalid="ignore"):
-            loss, acc = evaluate_logits(logits(network, data.standardise(X)), y)
+            loss, acc = evaluate_logits(logits(network, data.standardize(X)), y)
         out[f"{part}_loss"], out[f"{part}_accuracy"] = _finite(loss), _finite(acc)
     return out
 

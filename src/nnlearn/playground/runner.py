@@ -20,7 +20,7 @@ from ..engine.network import Network
 from ..engine.optim import make_optimizer
 from ..errors import TrainingDiverged
 from ..training.backend import NumpyBackend
-from ..training.callbacks import Callback
+from ..training.callbacks import Callback, DivergenceCheck
 from ..training.trainer import TrainConfig, Trainer
 from .data import PlayData
 from .frames import frame
@@ -44,26 +44,18 @@ class LockedBackend(NumpyBackend):
             return super().train_step(X, y, sample_weight, lr)
 
 
-class WhenFinished(Callback):
-    """Forwards to ``inner`` (the ``Trainer``'s ``DivergenceCheck``), but skips its
-    verdict at the end when the page stopped the run: a run cut short by a new
-    setting has not "learned nothing", it was replaced."""
+class VerdictUnlessStopped(DivergenceCheck):
+    """The ``Trainer``'s ``DivergenceCheck``, without its verdict at the end when the
+    page stopped the run: a run cut short by a new setting has not "learned
+    nothing", it was replaced."""
 
-    def __init__(self, inner: Callback, runner):
-        self.inner, self.runner = inner, runner
-
-    def on_train_begin(self, trainer):
-        self.inner.on_train_begin(trainer)
-
-    def on_iteration_end(self, trainer):
-        self.inner.on_iteration_end(trainer)
-
-    def on_epoch_end(self, trainer):
-        self.inner.on_epoch_end(trainer)
+    def __init__(self, runner: Runner):
+        super().__init__()
+        self.runner = runner
 
     def on_train_end(self, trainer):
         if not self.runner.stopped:
-            self.inner.on_train_end(trainer)
+            super().on_train_end(trainer)
 
 
 class Runner(Callback):
@@ -83,8 +75,7 @@ class Runner(Callback):
                              batch_size=settings["batch_size"] or None, lr=self.lr,
                              schedule=settings["schedule"], seed=settings["seed"], progress=False)
         self.trainer = Trainer(self.backend, config, callbacks=[self])
-        self.trainer.default_callbacks = [WhenFinished(cb, self)
-                                          for cb in self.trainer.default_callbacks]
+        self.trainer.set_callback("divergence", VerdictUnlessStopped(self))
         self.min_interval = 1.0 / fps
         self.state, self.message = "ready", None
         self._cond = threading.Condition()
@@ -166,10 +157,10 @@ class Runner(Callback):
     def _run(self):
         d = self.data
         try:
-            self.trainer.fit(d.standardise(d.X_train).astype(self.network.dtype), d.y_train)
+            self.trainer.fit(d.standardize(d.X_train).astype(self.network.dtype), d.y_train)
             final = "done"
             # The loop's own verdict (diverged, or ended at chance level), for the page.
-            self.message = " ".join(getattr(self.trainer, "warnings", [])) or None
+            self.message = " ".join(self.trainer.warnings) or None
         except TrainingDiverged as err:
             final, self.message = "failed", str(err)
         except Exception as err:  # a bug must not pass silently, nor take the server down
@@ -208,6 +199,6 @@ class Runner(Callback):
 def initial_gradients(network: Network, data: PlayData, limit=500) -> None:
     """One backward pass (no update) on up to ``limit`` training points, so that the
     gradient bars (``Network.grad_norms()``) show the untrained network too."""
-    X = data.standardise(data.X_train[:limit]).astype(network.dtype)
+    X = data.standardize(data.X_train[:limit]).astype(network.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         network.loss_and_gradients(X, data.y_train[:limit], train=False)

@@ -1,64 +1,77 @@
-"""What the page may ask for: one table of settings, their limits, and one loop that checks them.
+"""What the page may ask for: the settings table's playground rows, and one loop that checks them.
 
-Every value from the page goes through ``validate``. A value of the wrong kind or
-an unknown name is refused and the previous value kept; a number outside its
-range is capped. Either way a one-line message says what happened, and the page
-shows it. Nothing the page sends can make the server build a network or a data
-set larger than the limits below.
+The fields, their defaults and their limits are the rows of ``nnlearn.settings``
+marked for the playground, with the playground's own column (a lower cap where
+a browser tab must stay small). Every value from the page goes through
+``validate``. A value of the wrong kind or an unknown name is refused and the
+previous value kept; a number outside its range is capped. Either way a
+one-line message says what happened, and the page shows it. Nothing the page
+sends can make the server build a network or a data set larger than the limits.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
-from ..data.toy import TOY
-from ..engine.activations import ACTIVATIONS
-from ..engine.optim import DEFAULT_LR, OPTIMIZERS, SCHEDULES
+from ..engine.optim import DEFAULT_LR
+from ..settings import PLAYGROUND, Setting, for_face
+from ..settings.constraints import Integer, NoneValue, Options, Real, SequenceOf
+from ..settings.table import ARCHITECTURES, UPLOAD
+from ..spec import NetworkSpec
 
-UPLOAD = "upload"  #: the ``data`` value of the user's own file
-ARCHITECTURES = ("plain", "resnet")
-MAX_LAYERS = 32  #: hidden layers ("tens of layers")
-MAX_WIDTH = 512  #: units per hidden layer ("a few hundred")
+__all__ = ["ARCHITECTURES", "DEFAULTS", "FIELDS", "MAX_CLASSES", "MAX_LAYERS", "MAX_PARAMETERS",
+           "MAX_POINTS", "MAX_WIDTH", "UPLOAD", "validate"]
+
 MAX_PARAMETERS = 2_000_000  #: a bound on memory and on the cost of one frame
-MAX_POINTS = 5000
-MAX_CLASSES = 8
 FIXED_CLASSES = {"moons": 2, "xor": 2}  # toy sets whose law has exactly two classes
 
 
 @dataclass(frozen=True)
 class Field:
-    """One setting: its kind (``int``, ``float``, ``choice``, ``ints``, ``names``),
-    default and limits. ``None`` is allowed where ``optional``."""
+    """One setting as the page edits it: its kind (``int``, ``float``, ``choice``,
+    ``ints``, ``names``), default and limits. ``None`` is allowed where ``optional``."""
 
     kind: str
-    default: object
+    default: Any
     lo: float | None = None
     hi: float | None = None
     choices: tuple = ()
     optional: bool = False
+    items: int | None = None  # the most entries of a list
 
 
-FIELDS = {
-    "data": Field("choice", "rings", choices=(*TOY, UPLOAD)),
-    "classes": Field("int", 2, 2, MAX_CLASSES),
-    "points": Field("int", 500, 20, MAX_POINTS),
-    "noise": Field("float", 0.1, 0.0, 1.0),
-    "test_fraction": Field("float", 0.2, 0.1, 0.9),
-    "seed": Field("int", 0, 0, 2**31 - 1),
-    "architecture": Field("choice", "plain", choices=ARCHITECTURES),
-    "hidden": Field("ints", (16, 16), 1, MAX_WIDTH),
-    "activation": Field("names", ("relu", "relu"), choices=tuple(n for n in ACTIVATIONS
-                                                          if n != "identity")),
-    "dropout": Field("float", 0.0, 0.0, 0.9),
-    "optimizer": Field("choice", "adam", choices=tuple(OPTIMIZERS)),
-    "lr": Field("float", None, 1e-6, 10.0, optional=True),
-    "schedule": Field("choice", "constant", choices=SCHEDULES),
-    "batch_size": Field("int", 10, 0, MAX_POINTS),  # 0: the whole training set
-    "iterations": Field("int", 10_000, 1, 1_000_000),
-}
+def _field(s: Setting) -> Field:
+    """The playground's field of a table row: its column's bounds, else the row's own."""
+    play = s.play
+    kinds = [c for c in s.accepts if not isinstance(c, NoneValue)]
+    c = kinds[0]
+    if len(kinds) > 1 and isinstance(kinds[1], SequenceOf):
+        kind = "ints" if isinstance(c, Integer) else "names"
+    else:
+        kind = {Options: "choice", Integer: "int", Real: "float"}[type(c)]
+    lo = play.low if play and play.low is not None else getattr(c, "low", None)
+    hi = play.high if play and play.high is not None else getattr(c, "high", None)
+    choices = play.choices if play and play.choices else getattr(c, "choices", ())
+    return Field(kind, s.play_default, lo, None if hi is None or math.isinf(hi) else hi,
+                 tuple(choices), optional=s.play_default is None,
+                 items=play.items if play else None)
 
+
+FIELDS = {name: _field(s) for name, s in for_face(PLAYGROUND).items()}
 DEFAULTS = {name: f.default for name, f in FIELDS.items()}
+
+
+def _bound(value) -> int:
+    assert value is not None, "the table bounds this setting"
+    return int(value)
+
+
+MAX_LAYERS = _bound(FIELDS["hidden"].items)  #: hidden layers ("tens of layers")
+MAX_WIDTH = _bound(FIELDS["hidden"].hi)  #: units per hidden layer ("a few hundred")
+MAX_POINTS = _bound(FIELDS["points"].hi)
+MAX_CLASSES = _bound(FIELDS["classes"].hi)
 
 
 def _number(name, f: Field, value):
@@ -171,16 +184,22 @@ def _reconcile(s: dict, messages: list[str], previous: dict) -> None:
             s[name] = previous[name]
 
 
+def network_spec(s: dict, n_classes: int) -> NetworkSpec:
+    """The network of the settings: an mlp of the widths ``hidden`` (eq. 1), or a
+    ResNet (eq. 6) of width ``hidden[0]`` with one block of inner width
+    ``hidden[j]`` for each further entry; ``activation[j]`` for hidden layer ``j``."""
+    hidden, acts = tuple(s["hidden"]), tuple(s["activation"])
+    common = dict(activation=acts[:max(len(hidden), 1)] if hidden else "relu",
+                  dropout=s["dropout"])
+    if s["architecture"] == "resnet" and hidden:
+        return NetworkSpec(2, n_classes, architecture="resnet", width=hidden[0],
+                           depth=len(hidden) - 1, inner=hidden[1:], **common)
+    return NetworkSpec(2, n_classes, hidden=hidden, **common)
+
+
 def parameter_count(s: dict) -> int:
-    """Weights and biases of the network that ``s`` describes (see ``model.build``)."""
-    h, k = list(s["hidden"]), s["classes"]
-    if not h:
-        return 2 * k + k
-    if s["architecture"] == "resnet":  # input map, blocks of inner width h_j, output map
-        w = h[0]
-        return 3 * w + sum(2 * w * i + i for i in h[1:]) + (w + 1) * k
-    widths = [2, *h, k]
-    return sum((a + 1) * b for a, b in zip(widths, widths[1:]))
+    """Weights and biases of the network that ``s`` describes."""
+    return network_spec(s, s["classes"]).n_parameters()
 
 
 def learning_rate(s: dict) -> float:

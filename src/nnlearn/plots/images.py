@@ -1,4 +1,4 @@
-"""Images in a grid (data sets, hidden nodes seen as pictures)."""
+"""Images in a grid (data sets, hidden units seen as pictures)."""
 
 from __future__ import annotations
 

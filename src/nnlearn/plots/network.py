@@ -51,7 +51,7 @@ def _check_size(widths: list[int]) -> None:
             f"a network with widths {tuple(widths)} ({widest} nodes in its widest layer, "
             f"{edges} weights) is too large to draw; the limit is {MAX_NODES} nodes in a "
             f"layer and {MAX_EDGES} weights (for a 784-input MNIST network, look at the "
-            "hidden nodes' weights as images instead)")
+            "hidden units' weights as images instead)")
 
 
 #: the tallest column of nodes: wider layers have their nodes closer together
@@ -107,6 +107,7 @@ def network_diagram(model=LECTURE_FIGURE_1, *, weights: bool | None = None, titl
     if weights and Ws is None:
         raise ValueError("weights=True needs a Network; widths alone have no weights")
     use_weights = Ws is not None if weights is None else bool(weights)
+    shown = Ws if use_weights else None  # the weights the edges are coloured by, if any
     L = len(widths) - 1
     pos = _positions(widths)
     top = max(p[:, 1].max() for p in pos)
@@ -114,20 +115,21 @@ def network_diagram(model=LECTURE_FIGURE_1, *, weights: bool | None = None, titl
         fig, ax = plt.subplots(figsize=(0.45 * (LAYER_GAP * L + 1.4) + 1.6 * use_weights + 0.4,
                                         0.45 * (2 * top + 2.8) + 0.5))
     fig = ax.figure
-    norm = None
-    if use_weights:
-        scale = max(float(np.max(np.abs(W))) for W in Ws) or 1.0
+    if shown is not None:
+        scale = max(float(np.max(np.abs(W))) for W in shown) or 1.0
         norm = TwoSlopeNorm(vcenter=0.0, vmin=-scale, vmax=scale)
         cmap = plt.get_cmap(WEIGHT_CMAP)
     n_edges = sum(a * b for a, b in zip(widths, widths[1:]))
     thin = 1.0 if n_edges <= 200 else 200 / n_edges  # many edges: thinner lines
+    colours: np.ndarray | str
+    linewidths: np.ndarray | float
     for k in range(1, L + 1):
         below, above = pos[k - 1], pos[k]
         # edge (i, j) joins node j of layer k-1 to node i of layer k: W_k[i, j], eq. (1)
         i, j = np.meshgrid(np.arange(widths[k]), np.arange(widths[k - 1]), indexing="ij")
-        segments = np.stack([below[j.ravel()], above[i.ravel()]], axis=1)
-        if use_weights:
-            w = Ws[k - 1][i.ravel(), j.ravel()]
+        segments = list(np.stack([below[j.ravel()], above[i.ravel()]], axis=1))
+        if shown is not None:
+            w = shown[k - 1][i.ravel(), j.ravel()]
             colours = cmap(norm(w))
             linewidths = thin * (0.3 + 2.7 * np.abs(w) / norm.vmax)
         else:
@@ -146,7 +148,7 @@ def network_diagram(model=LECTURE_FIGURE_1, *, weights: bool | None = None, titl
     ax.set_aspect("equal" if max(widths) <= 12 else "auto")
     ax.set_axis_off()
     ax.set_title(title if title is not None else f"n = {tuple(widths)}")
-    if use_weights:
+    if shown is not None:
         bar = fig.colorbar(plt.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.7,
                            pad=0.02)
         bar.set_label("weight $W_k[i, j]$")

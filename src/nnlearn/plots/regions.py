@@ -6,6 +6,7 @@ import math
 import textwrap
 
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.colors import ListedColormap
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -99,8 +100,9 @@ def decision_regions(networks: dict, X, y, *, n_classes=None, classes=None,
         ax.set_aspect("equal" if alike else "auto")
     for ax in axes.ravel()[n:]:
         ax.axis("off")
-    handles = [Patch(facecolor=cmap(i), edgecolor=cmap(i), alpha=0.6, label=_label(c))
-               for i, c in enumerate(classes)]
+    handles: list[Artist] = [
+        Patch(facecolor=cmap(i), edgecolor=cmap(i), alpha=0.6, label=_label(c))
+        for i, c in enumerate(classes)]
     handles.append(Line2D([], [], color="k", lw=1.2, label="decision boundary"))
     handles.append(Line2D([], [], ls="none", marker="o", markersize=4, color="0.35",
                           label=f"{points} points ({len(y)})"))

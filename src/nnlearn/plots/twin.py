@@ -28,7 +28,7 @@ def engine_curves(runs: dict, *, title=""):
             top.plot(b["epoch"], b["val_accuracy"], color=f"C{i}", lw=1.4, ls="--")
             diff = 100 * (np.asarray(b["val_accuracy"]) - np.asarray(a["val_accuracy"]))
             bottom.plot(a["epoch"], diff, color=f"C{i}", marker="o", ms=3, lw=1)
-        top.set(title=f"{h} hidden nodes", ylabel="test accuracy")
+        top.set(title=f"{h} hidden units", ylabel="test accuracy")
         top.legend(fontsize=8, loc="lower right")
         bottom.axhline(0, color="k", lw=0.8)
         bottom.set(xlabel="epoch", ylabel="twin - engine (pt)")

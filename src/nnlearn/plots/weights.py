@@ -13,8 +13,8 @@ from .base import plt
 GREY_ZERO = LinearSegmentedColormap.from_list("grey_zero", ["#2166ac", "#808080", "#b2182b"])
 
 
-def hidden_nodes(images, *, title="", ncols=5):
-    """One tile per hidden node (``images`` of shape ``(n, h, w)``, a row of ``W_1`` each).
+def hidden_units(images, *, title="", ncols=5):
+    """One tile per hidden unit (``images`` of shape ``(n, h, w)``, a row of ``W_1`` each).
 
     All tiles share one symmetric colour scale ``[-a, a]`` with ``a`` the largest
     absolute weight, so zero is the same grey everywhere and tiles compare.

@@ -158,12 +158,9 @@ class TorchBackend:
         """``[summed loss, rows right]`` of a batch (weighted sums with ``wt``) as floats.
 
         On the CPU the tensors share their memory with NumPy, which counts in
-        two calls where torch needs four operators and a stack: a step of
-        784-32-10 at batch 128 took 646 µs this way, 664 µs with torch's
-        operators and 617 µs without counting (20th percentiles of 2000 steps
-        each, alternating; counting right after the forward pass, while the
-        logits are in the cache, made no difference). On a GPU both numbers come
-        back in one host synchronisation.
+        two calls where torch needs four operators and a stack, and measured
+        faster (docs/benchmarks.md). On a GPU both numbers come back in one
+        host synchronisation.
         """
         if self.device.type == "cpu":
             right = np.argmax(z.detach().numpy(), axis=1) == yt.numpy()
@@ -237,7 +234,7 @@ class TorchBackend:
         """Let go of the set given to ``hold``."""
         self._held = None
 
-    _held = None
+    _held: tuple[torch.Tensor, torch.Tensor, torch.Tensor | None] | None = None
 
     def _step(self, Xt, yt, wt, total, lr, unweighted):
         """The step itself, on tensors: ``total`` is the batch's row count or weight."""

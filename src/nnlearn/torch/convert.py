@@ -94,8 +94,8 @@ def unwrap(module: nn.Module) -> nn.Module:
     while True:
         if isinstance(module, (nn.parallel.DistributedDataParallel, nn.DataParallel)):
             module = module.module
-        elif hasattr(module, "_orig_mod"):  # what torch.compile returns
-            module = module._orig_mod
+        elif isinstance(inner := getattr(module, "_orig_mod", None), nn.Module):
+            module = inner  # what torch.compile returns wraps the module as _orig_mod
         else:
             return module
 

@@ -59,11 +59,13 @@ class DistInfo:
 
 def _env_int(name: str) -> int:
     value = os.environ.get(name)
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"environment variable {name} must be an integer, got {value!r} "
-                         "(start the processes with torchrun)") from None
+    if value is not None:
+        try:
+            return int(value)
+        except ValueError:
+            pass  # one message below, for unset and for not an integer
+    raise ValueError(f"environment variable {name} must be an integer, got {value!r} "
+                     "(start the processes with torchrun)")
 
 
 def is_distributed() -> bool:

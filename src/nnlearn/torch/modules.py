@@ -212,7 +212,7 @@ class Dropout(nn.Module):
     backends agree on dropout in law, not draw for draw.
     """
 
-    def __init__(self, width, p=0.5):
+    def __init__(self, width, p=0.5) -> None:
         super().__init__()
         if not 0.0 <= p < 1.0:
             raise ValueError(f"dropout probability must be in [0, 1), got {p}")
@@ -235,9 +235,11 @@ class Dropout(nn.Module):
 
 
 LAYER_TYPES = {"dense": Dense, "residual": Residual, "dropout": Dropout}
+#: what a TorchNetwork holds: the twin of one of the engine's layers
+Layer = Dense | Residual | Dropout
 
 
-def _layer(entry: dict, dtype, device, draw) -> nn.Module:
+def _layer(entry: dict, dtype, device, draw) -> Layer:
     """One layer from its ``spec()`` entry; the entry's keys are the constructor's."""
     entry = dict(entry)
     kind = entry.pop("type")
@@ -292,13 +294,21 @@ class TorchNetwork(nn.Module):
         p = next(self.parameters(), None)
         return self._dtype if p is None else torch.empty(0, dtype=p.dtype).numpy().dtype
 
+    def _layer_at(self, k: int) -> Layer:
+        # A ModuleList hands back any Module; ours holds only what _layer builds.
+        layer = self.layers[k]
+        if not isinstance(layer, Layer):
+            raise TypeError(f"layer {k} of a TorchNetwork is a {type(layer).__name__}, "
+                            f"not one of {', '.join(t.__name__ for t in LAYER_TYPES.values())}")
+        return layer
+
     @property
     def n_in(self) -> int:
-        return self.layers[0].n_in
+        return self._layer_at(0).n_in
 
     @property
     def n_out(self) -> int:
-        return self.layers[-1].n_out
+        return self._layer_at(-1).n_out
 
     @property
     def device(self) -> torch.device:
@@ -339,4 +349,5 @@ class TorchNetwork(nn.Module):
 
     def spec(self) -> dict:
         """The engine's description: ``Network.from_spec(module.spec())`` is the twin."""
-        return {"dtype": self.dtype.name, "layers": [layer.spec() for layer in self.layers]}
+        return {"dtype": self.dtype.name,
+                "layers": [self._layer_at(k).spec() for k in range(len(self.layers))]}

@@ -143,7 +143,7 @@ class ProgressBar(Callback):
 class DivergenceCheck(Callback):
     """Warn when training blew up without reaching inf or NaN, or learned nothing.
 
-    Every ``Trainer`` runs this one. A loss that rises to ``factor`` times its
+    The ``Trainer``'s default callback ``"divergence"``. A loss that rises to ``factor`` times its
     start (or ``ln k``, the loss of a uniform guess over ``k`` classes, when
     that is larger) means the steps overshoot: the learning rate is too large,
     even if the loss later falls back. A run that ends at chance level (the

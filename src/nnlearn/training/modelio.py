@@ -18,6 +18,7 @@ import io
 import json
 import math
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +40,19 @@ def _header(network: Network, metadata) -> str:
                        "metadata": metadata or {}})
 
 
+def write_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    """Write ``arrays`` as an uncompressed ``.npz`` file, by name, never pickling.
+
+    The file ``np.savez`` writes, without its keyword options: through
+    ``np.savez(path, **arrays)`` an array named ``allow_pickle`` would be taken
+    for that option (NumPy >= 2.1), and an object array would be pickled.
+    """
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+        for name, array in arrays.items():
+            with zf.open(name + ".npy", "w", force_zip64=True) as f:  # as np.savez: gh-10776
+                np.lib.format.write_array(f, np.asanyarray(array), allow_pickle=False)
+
+
 def save_model(network: Network, path, *, metadata: dict | None = None) -> Path:
     """Write ``network`` (and JSON-ready ``metadata``, e.g. class labels) to ``path``.
 
@@ -55,8 +69,7 @@ def save_model(network: Network, path, *, metadata: dict | None = None) -> Path:
     arrays = {name: np.ascontiguousarray(p) for name, p in network.parameters().items()}
     with atomic_path(path) as tmp:
         if path.suffix == ".npz":
-            with open(tmp, "wb") as fh:  # a file object: np.savez would append ".npz" to a name
-                np.savez(fh, **arrays, **{HEADER_KEY: np.array(header)})
+            write_npz(tmp, {**arrays, HEADER_KEY: np.array(header)})
         else:
             from safetensors.numpy import save
             tmp.write_bytes(save(arrays, metadata={HEADER_KEY: header}))

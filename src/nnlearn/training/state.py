@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import ModelFileError
 from ..fileio import atomic_path
+from .modelio import write_npz
 
 STATE_KEY = "__state__"
 FORMAT = "nnlearn-training-state"
@@ -31,8 +32,8 @@ def save_training_state(path, trainer, *, optimizer_name: str) -> Path:
                          "trainer": trainer.state_dict()})
     if STATE_KEY in arrays:
         raise ValueError(f"optimizer state may not use the name {STATE_KEY!r}")
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        np.savez(fh, **arrays, **{STATE_KEY: np.array(header)})
+    with atomic_path(path) as tmp:
+        write_npz(tmp, {**arrays, STATE_KEY: np.array(header)})
     return path
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import numbers
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,7 @@ import numpy as np
 from ..engine.optim import make_schedule
 from ..engine.sparse import issparse
 from ..errors import TrainingDiverged
+from .backend import Backend
 from .callbacks import Callback, DivergenceCheck, ProgressBar
 from .history import History
 
@@ -74,9 +76,9 @@ def check_arrays(X, y, n_in: int, n_classes: int, sample_weight=None, what="trai
     if X.shape[1] != n_in:
         raise ValueError(f"{what} X has {X.shape[1]} features, the network expects {n_in}")
     # A sum is NaN or inf when any value is, so a finite sum proves there are none,
-    # without a mask the size of X (47 MB for MNIST, on every fit). Summed in X's own
-    # dtype it takes 8 ms for MNIST against 30 ms in float64; a sum of finite values
-    # that overflows only sends X to the exact test. Integers are always finite.
+    # without a mask the size of X on every fit. It is summed in X's own dtype, which
+    # is faster than float64 (docs/benchmarks.md); a sum of finite values that
+    # overflows only sends X to the exact test. Integers are always finite.
     values = X.data if sparse else X  # a sparse matrix's zeros are finite
     if (values.dtype.kind == "f" and not math.isfinite(float(np.sum(values)))
             and not np.all(np.isfinite(values))):
@@ -104,15 +106,45 @@ def check_arrays(X, y, n_in: int, n_classes: int, sample_weight=None, what="trai
     return X, y.astype(np.int64, copy=False), sample_weight
 
 
+@dataclass
+class FitLoop:
+    """What the epochs of one ``fit`` call share: the checked data, the plan and
+    the callbacks. ``Trainer._epoch`` reads it; the counters live on the trainer."""
+
+    X: np.ndarray
+    y: np.ndarray
+    w: np.ndarray | None  # sample weights, or None
+    batch: int  # rows per step (the last step of an epoch may have fewer)
+    transform: Callable | None  # transform(X_batch, rng): augmentation, or None
+    lr_at: Callable[[int], float]  # learning rate at a step of the schedule
+    first: int  # the iteration at which the schedule starts
+    target: int  # the iteration at which this call stops
+    callbacks: list[Callback]
+    held: bool  # the backend holds the set: it gathers each batch itself (train_rows)
+
+
 class Trainer:
     """Runs ``TrainConfig`` on a backend, keeping the history across calls.
 
     Calling ``fit`` again continues where the last call stopped (iteration
     count, optimiser state, history, random stream), which is what
     ``partial_fit`` needs.
+
+    Every ``fit`` calls the default callbacks first, in the order of
+    ``DEFAULT_CALLBACKS``, then ``callbacks``:
+
+    - ``"progress"``: a ``ProgressBar`` shown as ``config.progress`` says;
+    - ``"divergence"``: a ``DivergenceCheck``;
+    - ``"early_stopping"``: none unless one is set (an ``EarlyStopping``).
+
+    ``set_callback(name, callback)`` replaces one by name, and
+    ``set_callback(name, None)`` turns it off, as skorch's
+    ``callbacks__<name>`` does for its ``_default_callbacks``.
     """
 
-    def __init__(self, backend, config: TrainConfig | None = None, callbacks=()):
+    DEFAULT_CALLBACKS = ("progress", "divergence", "early_stopping")
+
+    def __init__(self, backend: Backend, config: TrainConfig | None = None, callbacks=()):
         self.backend = backend
         self.config = config or TrainConfig()
         self.callbacks: list[Callback] = list(callbacks)
@@ -128,7 +160,36 @@ class Trainer:
         # The learning-rate schedule runs over iterations [origin, origin + total):
         # one fit call's plan, unless a resumed run continues an earlier plan.
         self._schedule: tuple[int, int] | None = None
-        self.default_callbacks: list[Callback] = [DivergenceCheck()]
+        # Defaults replaced by set_callback (None: turned off); the others are made
+        # afresh for every fit, so that the progress bar follows the config.
+        self._replaced: dict[str, Callback | None] = {}
+
+    def set_callback(self, name: str, callback: Callback | None) -> None:
+        """Replace the default callback ``name`` (one of ``DEFAULT_CALLBACKS``) with
+        ``callback`` from the next ``fit`` on; None turns it off.
+
+        Raises
+        ------
+        ValueError
+            For a name that is not one of ``DEFAULT_CALLBACKS``.
+        """
+        if name not in self.DEFAULT_CALLBACKS:
+            raise ValueError(f"no default callback named {name!r}; the defaults are "
+                             f"{', '.join(self.DEFAULT_CALLBACKS)}")
+        self._replaced[name] = callback
+
+    @property
+    def default_callbacks(self) -> list[tuple[str, Callback]]:
+        """The ``(name, callback)`` pairs the next ``fit`` calls before ``callbacks``,
+        in order; those turned off are left out."""
+        cfg = self.config
+        made: dict[str, Callback | None] = {
+            "progress": ProgressBar(disable=None if cfg.progress is None else not cfg.progress),
+            "divergence": DivergenceCheck(),
+            "early_stopping": None,
+        }
+        pairs = [(name, self._replaced.get(name, made[name])) for name in self.DEFAULT_CALLBACKS]
+        return [(name, cb) for name, cb in pairs if cb is not None]
 
     def state_dict(self) -> dict:
         """Where the loop stands, as JSON-ready values: with the parameters, the
@@ -158,7 +219,8 @@ class Trainer:
     def reconfigure(self, config: TrainConfig | None = None, *, callbacks=None,
                     backend=None) -> Trainer:
         """Continue with a new ``config``, ``callbacks`` or ``backend`` (those given):
-        the next ``fit`` keeps the counters, the history and the random stream."""
+        the next ``fit`` keeps the counters, the history, the random stream and the
+        default callbacks as ``set_callback`` left them."""
         self.config = config if config is not None else self.config
         self.callbacks = list(callbacks) if callbacks is not None else self.callbacks
         self.backend = backend if backend is not None else self.backend
@@ -181,25 +243,30 @@ class Trainer:
         if validation_data is not None:
             if len(validation_data) not in (2, 3):
                 raise ValueError("validation_data must be (X, y) or (X, y, sample_weight)")
-            X_val, y_val, w_val = check_arrays(*validation_data[:2], backend.n_in, backend.n_out,
-                                               *validation_data[2:], what="validation")
+            X_val, y_val, w_val = check_arrays(
+                validation_data[0], validation_data[1], backend.n_in, backend.n_out,
+                validation_data[2] if len(validation_data) == 3 else None, what="validation")
         m = len(y)
         batch = min(cfg.batch_size or m, m)
-        planned = cfg.iterations or cfg.epochs * math.ceil(m / batch)
+        if cfg.iterations is not None:
+            planned = cfg.iterations
+        else:
+            assert cfg.epochs is not None  # TrainConfig sets one of the two
+            planned = cfg.epochs * math.ceil(m / batch)
         target = self.iteration + planned
         if not (continue_schedule and self._schedule):
             self._schedule = (self.iteration, planned)
         first, total = self._schedule
         lr_at = make_schedule(cfg.schedule, cfg.lr, total)
-        callbacks = [ProgressBar(disable=None if cfg.progress is None else not cfg.progress),
-                     *self.default_callbacks, *self.callbacks]
+        callbacks = [cb for _, cb in self.default_callbacks] + self.callbacks
         self.planned_iterations, self.stop_training = planned, False
         self.interrupted = False
         t0 = time.perf_counter()
 
         # A backend that can keep the set where it computes (a GPU) gathers each
         # batch there; augmentation works on host arrays, so it keeps the host path.
-        held = transform is None and hasattr(backend, "hold") and backend.hold(X, y, w)
+        held = transform is None and backend.hold(X, y, w)
+        loop = FitLoop(X, y, w, batch, transform, lr_at, first, target, callbacks, held)
         for cb in callbacks:
             cb.on_train_begin(self)
         try:
@@ -208,8 +275,7 @@ class Trainer:
             # would only be noise.
             with np.errstate(over="ignore", invalid="ignore"):
                 while self.iteration < target and not self.stop_training:
-                    row = self._epoch(X, y, w, batch, transform, lr_at, first, target, callbacks,
-                                      held)
+                    row = self._epoch(loop)
                     row["time"] = time.perf_counter() - t0
                     if validation_data is not None:
                         row["val_loss"], row["val_accuracy"] = backend.evaluate(X_val, y_val, w_val)
@@ -223,26 +289,28 @@ class Trainer:
                 cb.on_train_end(self)
         return self.history
 
-    def _epoch(self, X, y, w, batch, transform, lr_at, first, target, callbacks, held) -> dict:
-        """One pass over the training set (cut short at ``target`` iterations)."""
-        cfg, m = self.config, len(y)
+    def _epoch(self, loop: FitLoop) -> dict:
+        """One pass over the training set (cut short at ``loop.target`` iterations)."""
+        cfg, X, y, w, batch = self.config, loop.X, loop.y, loop.w, loop.batch
+        m = len(y)
         # A full batch needs no shuffling: its gradient is the same sum in any order.
         order = self.rng.permutation(m) if cfg.shuffle and batch < m else None
         # Weighted sums: with sample weights an epoch's mean is sum w L / sum w,
         # the same mean the steps minimise and the validation columns report.
         loss_sum, correct, seen = 0.0, 0.0, 0.0
+        rows: slice | np.ndarray
         for start in range(0, m, batch):
             rows = slice(start, start + batch) if order is None else order[start:start + batch]
             wb = None if w is None else w[rows]
-            lr = lr_at(self.iteration - first)
-            if held:  # the backend gathers the rows itself
+            lr = loop.lr_at(self.iteration - loop.first)
+            if loop.held:  # the backend gathers the rows itself
                 loss, n_correct = self.backend.train_rows(rows, wb, lr)
             else:
                 # A slice is a view (nothing copied); take gathers scattered rows
-                # about 15% faster than X[rows]. A CSR X gathers its rows' entries.
-                Xb = X[rows] if order is None or issparse(X) else X.take(rows, axis=0)
-                if transform is not None:
-                    Xb = transform(Xb, self.rng)
+                # faster than X[rows] (docs/benchmarks.md). A CSR X gathers its rows.
+                Xb = X[rows] if isinstance(rows, slice) or issparse(X) else X.take(rows, axis=0)
+                if loop.transform is not None:
+                    Xb = loop.transform(Xb, self.rng)
                 loss, n_correct = self.backend.train_step(Xb, y[rows], wb, lr)
             if not math.isfinite(loss):
                 raise TrainingDiverged(
@@ -257,9 +325,9 @@ class Trainer:
             if cfg.record_iterations:
                 self.history.record_iteration(self.iteration, self.epoch + 1, loss,
                                               n_correct / weight if weight else math.nan, lr)
-            for cb in callbacks:
+            for cb in loop.callbacks:
                 cb.on_iteration_end(self)
-            if self.iteration >= target or self.stop_training:
+            if self.iteration >= loop.target or self.stop_training:
                 break
         self.epoch += 1
         if not seen:  # every weight in this epoch was zero: nothing was learned from it

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .data.registry import EMBEDDED
-from .data.sources import SOURCES
-from .data.toy import TOY
-from .engine.optim import DEFAULT_LR
+from ..data.registry import EMBEDDED
+from ..data.sources import SOURCES
+from ..data.toy import TOY
+from ..engine.optim import DEFAULT_LR
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ class Recipe:
         return DEFAULT_LR[self.optimizer]
 
 
-RECIPES = {
+DEFAULT_RECIPES = {
     "toy": Recipe("toy", "gd", batch_size="full", iterations=3000),
     "images": Recipe("images", "adam", batch_size=64, epochs=10),
     "table": Recipe("table", "adam", batch_size=32, epochs=100, standardize=True),
@@ -67,9 +67,9 @@ def data_kind(name) -> str:
     return "table"  # a file; an unknown name fails later, in load(), with the list of names
 
 
-def recipe_for(name) -> Recipe:
+def default_recipe(name) -> Recipe:
     """The recommended recipe for data set ``name`` (a name or a file path)."""
-    return RECIPES[data_kind(name)]
+    return DEFAULT_RECIPES[data_kind(name)]
 
 
 def resolve(given: dict, name) -> tuple[dict, dict]:
@@ -80,7 +80,7 @@ def resolve(given: dict, name) -> tuple[dict, dict]:
     ``epochs`` and ``iterations`` are one choice: giving either keeps the
     recipe's length out.
     """
-    recipe = recipe_for(name)
+    recipe = default_recipe(name)
     values, sources = dict(given), {}
     length_given = given.get("epochs") is not None or given.get("iterations") is not None
     for option in RECIPE_OPTIONS:

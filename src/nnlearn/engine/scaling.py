@@ -1,0 +1,51 @@
+"""Input scaling folded into the first layer: a network that takes raw rows.
+
+A network trained on scaled inputs ``u = (x - mean) / scale`` computes, in its
+first layer, ``z_1 = W_1 u + b_1`` (eq. 1). That equals ``W' x + b'`` with
+``W' = W_1 diag(1 / scale)`` and ``b' = b_1 - W' mean``, so a copy with those
+weights predicts on raw rows exactly as the original does on scaled ones.
+Every face that hands out such a network (the estimator's ``load``,
+``nnlearn predict`` and ``evaluate``, the playground's export) calls this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from .network import Network
+
+
+def fold_input_scaling(network: Network, mean: Sequence[float],
+                       scale: Sequence[float]) -> Network:
+    """A copy of ``network`` whose first layer takes raw inputs ``x``.
+
+    Parameters
+    ----------
+    network : Network
+        Trained on ``u = (x - mean) / scale``; its first layer must be dense.
+    mean, scale : sequence of float, length ``n_0``
+        Finite means and positive scales.
+
+    Returns
+    -------
+    Network
+        With ``W' = W diag(1 / scale)`` and ``b' = b - W' mean``, computed in
+        float64 and stored in the network's dtype; metadata copied.
+    """
+    mu = np.asarray(mean, dtype=np.float64)
+    sd = np.asarray(scale, dtype=np.float64)
+    n_in = network.n_in
+    if mu.shape != (n_in,) or sd.shape != (n_in,) or not (
+            np.all(np.isfinite(mu)) and np.all(np.isfinite(sd)) and np.all(sd > 0)):
+        raise ValueError(f"an input scaling must hold {n_in} finite means and positive scales")
+    net = network.copy()
+    first = net.layers[0]
+    if "W" not in first.params:
+        raise ValueError("an input scaling needs a network whose first layer is dense")
+    W, b = first.params["W"], first.params["b"]
+    W_raw = W.astype(np.float64) / sd
+    b[...] = b.astype(np.float64) - W_raw @ mu
+    W[...] = W_raw
+    return net

@@ -1,0 +1,127 @@
+"""Train a network on a named data set: the Python API behind ``nnlearn train``.
+
+``run(RunConfig(...))`` loads the data, fills every training option not given
+from the data set's recipe (``resolve_settings``), builds the network its
+``NetworkSpec`` describes, trains it (keeping snapshots) and evaluates it;
+nothing is written (``nnlearn.run.outputs`` writes, ``nnlearn.run.resume``
+reads a run back). The command line only parses options.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..backends import make_backend
+from ..data import image_shape_of, load, standardize
+from ..data.dataset import Dataset
+from ..engine import Network, make_optimizer
+from ..spec import InputScaling
+from ..training import History, Snapshots, TrainConfig, Trainer
+from .config import RunConfig, data_options, data_source, network_spec, resolve_settings
+from .resume import Resume
+
+
+@dataclass
+class RunResult:
+    config: RunConfig
+    network: Network
+    history: History
+    metrics: dict
+    snapshots: dict = field(default_factory=dict)
+    dataset: Dataset | None = None
+    trainer: Trainer | None = None
+    sources: dict = field(default_factory=dict)  # where each recipe option came from
+
+
+def _check_snapshots(cfg: RunConfig, data, last: int) -> None:
+    if not cfg.snapshots:
+        return
+    if data.n_features != 2:
+        raise ValueError(f"--snapshots draws decision regions, which need 2-D data; "
+                         f"{data.name} has {data.n_features} features")
+    if max(cfg.snapshots) > last:
+        raise ValueError(f"snapshot at iteration {max(cfg.snapshots)} is past the last "
+                         f"iteration ({last}) of this run")
+
+
+def _augmentation(cfg: RunConfig, data):
+    if not cfg.augment_shift:
+        return None
+    shape = image_shape_of(data.n_features, data.image_shape)  # flat squares are images
+    if shape is None:
+        raise ValueError(f"--augment-shift needs image data; {data.name} is not images")
+    from ..data.transforms import RandomShift
+    return RandomShift(cfg.augment_shift, image_shape=shape)
+
+
+def run(cfg: RunConfig, callbacks=(), *, resume: Resume | None = None,
+        sources: dict | None = None) -> RunResult:
+    """Load, build, train and evaluate as ``cfg`` says; nothing is written.
+
+    ``callbacks`` are added to the training loop's (after the snapshots).
+    With ``resume`` (from ``continue_run``) training continues that run: its
+    network, optimiser state, random stream and history. ``sources`` comes with
+    a ``cfg`` already resolved (``resolve_settings``); without it ``run`` resolves
+    ``cfg`` itself.
+    """
+    cfg, sources = resolve_settings(cfg) if sources is None else (cfg, sources)
+    data = load(cfg.data, **data_options(cfg))
+    # resolve_settings has filled every recipe option
+    assert cfg.optimizer is not None and cfg.lr is not None and cfg.schedule is not None
+    batch_size = cfg.batch_size if isinstance(cfg.batch_size, int) else None  # "full": None
+    m = len(data.y_train)
+    if cfg.iterations is not None:
+        planned = cfg.iterations
+    else:
+        assert cfg.epochs is not None
+        planned = cfg.epochs * math.ceil(m / min(batch_size or m, m))
+    _check_snapshots(cfg, data, (resume.done if resume else 0) + planned)
+    transform = _augmentation(cfg, data)
+    scaling = None
+    if cfg.standardize:  # learnt on the training part; kept in the network's description
+        data, scaler = standardize(data)
+        scaling = InputScaling.from_dict(scaler.to_dict())
+    spec = network_spec(cfg, data.n_features, data.n_classes, scaling)
+    if resume is None:
+        network = spec.build(cfg.seed)
+    else:
+        network = resume.network
+        if (network.n_in, network.n_out) != (data.n_features, data.n_classes):
+            raise ValueError(f"the saved network maps {network.n_in} inputs to {network.n_out} "
+                             f"classes; {data.name} has {data.n_features} and {data.n_classes}")
+    network.metadata = {"classes": np.asarray(data.classes).tolist(), "data": data.name,
+                        "source": data_source(cfg), "spec": spec.to_dict()}
+    optimizer = make_optimizer(cfg.optimizer, momentum=cfg.momentum,
+                               weight_decay=cfg.weight_decay)
+    backend = make_backend(cfg.backend, network, optimizer, device=cfg.device, seed=cfg.seed)
+    snapshots = Snapshots(cfg.snapshots) if cfg.snapshots else None
+    trainer = Trainer(backend, TrainConfig(
+        epochs=cfg.epochs, iterations=cfg.iterations, batch_size=batch_size, lr=cfg.lr,
+        schedule=cfg.schedule, seed=cfg.seed, record_iterations=cfg.record_iterations,
+        progress=cfg.progress), callbacks=[*([snapshots] if snapshots else []), *callbacks])
+    if resume is not None:
+        backend.load_optimizer_state(resume.optimizer_state)
+        trainer.load_state_dict(resume.trainer_state, history=resume.history)
+    t0 = time.perf_counter()
+    history = trainer.fit(data.X_train, data.y_train, validation_data=(data.X_test, data.y_test),
+                          transform=transform,
+                          continue_schedule=resume is not None and not resume.extend)
+    seconds = time.perf_counter() - t0
+    train_loss, train_accuracy = backend.evaluate(data.X_train, data.y_train)
+    test_loss, test_accuracy = backend.evaluate(data.X_test, data.y_test)
+    metrics = {"data": data.name, "n_train": m, "n_test": len(data.y_test),
+               "n_classes": data.n_classes, "n_parameters": network.n_parameters(),
+               "iterations": trainer.iteration, "epochs": trainer.epoch,
+               "train_seconds": round(seconds, 3),
+               "train_loss": train_loss, "train_accuracy": train_accuracy,
+               "test_loss": test_loss, "test_accuracy": test_accuracy,
+               "interrupted": trainer.interrupted, "warnings": list(trainer.warnings)}
+    result_network = backend.get_network()
+    result_network.metadata = network.metadata
+    return RunResult(cfg, result_network, history, metrics,
+                     snapshots=snapshots.snapshots if snapshots else {}, dataset=data,
+                     trainer=trainer, sources=sources)

@@ -1,0 +1,195 @@
+"""One table of settings: every option's name, what it accepts, its default and its help.
+
+Each face reads this table and nothing else for those facts:
+
+- the estimator checks its hyper-parameters against ``accepts``
+  (``nnlearn.estimator.params``), and its ``__init__`` defaults are ``default``;
+- ``nnlearn train`` makes its click options from it (``nnlearn.cli.options``):
+  type, range, ``[default: ...]`` and help; an option marked ``recipe`` that is
+  not given comes from the data set's recipe (``nnlearn.run.recipes``);
+- the playground takes the rows marked for it, with its own default and a
+  lower cap where a browser tab must stay small (the ``play`` column);
+- ``docs/estimator.md`` prints the estimator's rows (``markdown_table``; a test
+  keeps the page and the table equal).
+
+A default, a range or a help line is written here once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..data.toy import TOY
+from ..engine.activations import ACTIVATIONS
+from ..engine.init import INITIALISERS
+from ..engine.optim import OPTIMIZERS, SCHEDULES
+from ..training.callbacks import Callback
+from .constraints import (DTYPES, Boolean, Device, DType, InstanceOf, Integer, NoneValue, Options,
+                          RandomState, Real, SequenceOf, describe)
+
+ESTIMATOR, TRAIN, PLAYGROUND = "estimator", "train", "playground"  #: the faces
+ARCHITECTURES = ("mlp", "resnet")  #: eq. (1), eq. (6)
+BACKENDS = ("numpy", "torch")
+UPLOAD = "upload"  #: the playground's ``data`` value for the user's own file
+SAME = object()  #: ``Play.default``: the playground uses the table's default
+
+
+@dataclass(frozen=True)
+class Play:
+    """The playground's column: its default, and the bounds a browser tab is kept within.
+
+    ``low``/``high`` bound numbers (and each width of a list); ``items`` bounds
+    the length of a list; ``choices`` narrows a choice.
+    """
+
+    default: Any = SAME
+    low: float | None = None
+    high: float | None = None
+    items: int | None = None
+    choices: tuple | None = None
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One option: what it accepts, its default and one line of help, and the faces
+    that offer it. ``recipe``: the command line fills it from the data set's recipe."""
+
+    name: str
+    accepts: tuple
+    default: Any
+    help: str
+    faces: frozenset = field(default_factory=lambda: frozenset((ESTIMATOR, TRAIN)))
+    recipe: bool = False
+    play: Play | None = None
+
+    def check(self, value) -> None:
+        """Raise ``ValueError`` ("dropout must be a number in [0, 1), got 1.5")."""
+        if not any(c.accepts(value) for c in self.accepts):
+            raise ValueError(f"{self.name} must be {describe(self.accepts)}, got {value!r}")
+
+    @property
+    def play_default(self):
+        return self.default if self.play is None or self.play.default is SAME \
+            else self.play.default
+
+
+POSITIVE = Integer(1)
+ACTIVATION = Options(tuple(ACTIVATIONS))
+ALL = frozenset((ESTIMATOR, TRAIN, PLAYGROUND))
+MAX_POINTS = 5000  # the playground's largest toy set: its batch size is bounded by it too
+
+_ROWS = [
+    # -- the network (a NetworkSpec) -----------------------------------------------------------
+    Setting("architecture", (Options(ARCHITECTURES),), "mlp",
+            "Fully connected (mlp, eq. 1) or residual (resnet, eq. 6).", ALL),
+    Setting("hidden", (POSITIVE, SequenceOf(POSITIVE, "a sequence of positive ints", empty=True)),
+            (32,), "mlp: the hidden layers' widths; one width is the lecture's 2-layer network, "
+            "none a linear model.", ALL,
+            play=Play(default=(16, 16), low=1, high=512, items=32)),
+    Setting("width", (POSITIVE,), 32, "resnet: the width of the residual blocks."),
+    Setting("depth", (Integer(0),), 2, "resnet: the number of residual blocks."),
+    Setting("activation", (ACTIVATION, SequenceOf(ACTIVATION, "one name per hidden layer")),
+            "relu", "sigma of the hidden layers: one name, or one per hidden layer.", ALL,
+            play=Play(default=("relu", "relu"), items=32,
+                      choices=tuple(n for n in ACTIVATIONS if n != "identity"))),
+    Setting("dropout", (Real(0, 1, closed="left"),), 0.0,
+            "Probability of zeroing each hidden unit in training.", ALL, play=Play(high=0.9)),
+    Setting("init", (NoneValue(), Options(INITIALISERS)), None,
+            "Weight initialisation; not given: He for relu, Glorot otherwise.",
+            frozenset((TRAIN,))),
+    Setting("dtype", (DType(),), "float32",
+            "Floating point type of the weights and of the data given to them."),
+    # -- the optimiser and the run ---------------------------------------------------------------
+    Setting("optimizer", (Options(tuple(OPTIMIZERS)),), "adam",
+            "gd/sgd (plain gradient descent), momentum, nesterov or adam.", ALL, recipe=True),
+    Setting("lr", (NoneValue(), Real(0, float("inf"), closed="neither")), None,
+            "Learning rate; not given: the optimizer's own (gd/sgd 0.1, momentum/nesterov "
+            "0.01, adam 0.001).", ALL, recipe=True, play=Play(low=1e-6, high=10.0)),
+    Setting("momentum", (Real(0, 1, closed="left"),), 0.9,
+            "Momentum of the momentum and nesterov optimizers."),
+    Setting("weight_decay", (Real(0, float("inf")),), 0.0,
+            "L2 penalty: weight_decay * W is added to every parameter's gradient."),
+    Setting("schedule", (Options(SCHEDULES),), "constant",
+            "Learning-rate schedule: constant, tenfold step decay, or cosine.", ALL, recipe=True),
+    Setting("batch_size", (POSITIVE, NoneValue(), Options(("full",))), 200,
+            "Samples per step; 'full' takes the whole training set in every step (eq. 2).", ALL,
+            recipe=True, play=Play(default=10, low=0, high=MAX_POINTS)),
+    Setting("epochs", (POSITIVE,), 200, "Passes over the training set.", recipe=True),
+    Setting("iterations", (NoneValue(), POSITIVE), None,
+            "Optimiser steps, instead of epochs.", frozenset((TRAIN, PLAYGROUND)), recipe=True,
+            play=Play(default=10_000, low=1, high=1_000_000)),
+    Setting("standardize", (NoneValue(), Boolean()), None,
+            "Scale each feature to mean 0 and standard deviation 1 (learnt on the training "
+            "part, kept in the model file).", frozenset((TRAIN,)), recipe=True),
+    Setting("backend", (Options(BACKENDS),), "numpy", "The NumPy engine or its PyTorch twin."),
+    Setting("device", (Device(),), "auto",
+            "torch backend: cpu, cuda, cuda:N, or auto (a GPU when there is one)."),
+    Setting("seed", (Integer(0, 2**31 - 1),), 0,
+            "Seed of the initial weights, the batch order and dropout.",
+            frozenset((TRAIN, PLAYGROUND))),
+    # -- the estimator's own (scikit-learn's conventions) ----------------------------------------
+    Setting("early_stopping", (Boolean(),), False,
+            "Hold out validation_fraction of the data and keep the best epoch.",
+            frozenset((ESTIMATOR,))),
+    Setting("validation_fraction", (Real(0, 1, closed="neither"),), 0.1,
+            "Share of the training data held out for early stopping.", frozenset((ESTIMATOR,))),
+    Setting("patience", (POSITIVE, NoneValue()), 10,
+            "Epochs without an improvement larger than tol before training stops; None never "
+            "stops early.", frozenset((ESTIMATOR,))),
+    Setting("tol", (Real(0, float("inf")),), 1e-4, "Smallest change that counts as an "
+            "improvement.", frozenset((ESTIMATOR,))),
+    Setting("random_state", (RandomState(),), None,
+            "Seeds the weights, the batch order, dropout and the validation split.",
+            frozenset((ESTIMATOR,))),
+    Setting("verbose", (Boolean(), Integer(0)), False,
+            "Print 'Iteration k, loss = ...' on stdout after every epoch, as MLPClassifier.",
+            frozenset((ESTIMATOR,))),
+    Setting("progress_bar", (Boolean(),), False, "Show a progress bar while training.",
+            frozenset((ESTIMATOR,))),
+    Setting("callbacks", (NoneValue(), SequenceOf(InstanceOf(Callback, "Callback"),
+                                                   "a list of nnlearn.training.Callback",
+                                                   empty=True)), None,
+            "Callbacks added to the Trainer's own.", frozenset((ESTIMATOR,))),
+    Setting("class_weight", (NoneValue(), Options(("balanced",)), InstanceOf(dict, "a dict")),
+            None, "Weight of each class, multiplied into sample_weight.",
+            frozenset((ESTIMATOR,))),
+    Setting("warm_start", (Boolean(),), False,
+            "fit continues from the current network, optimizer state and history.",
+            frozenset((ESTIMATOR,))),
+    # -- the playground's data -------------------------------------------------------------------
+    Setting("data", (Options((*TOY, UPLOAD)),), "rings",
+            "The toy data set, or the user's upload.", frozenset((PLAYGROUND,))),
+    Setting("classes", (Integer(2, 8),), 2, "Classes of a toy set that has a choice.",
+            frozenset((PLAYGROUND,))),
+    Setting("points", (Integer(20, MAX_POINTS),), 500, "Points drawn for a toy set.",
+            frozenset((PLAYGROUND,))),
+    Setting("noise", (Real(0.0, 1.0),), 0.1, "Noise of a toy set.", frozenset((PLAYGROUND,))),
+    Setting("test_fraction", (Real(0.1, 0.9),), 0.2, "Share of the points kept for testing.",
+            frozenset((PLAYGROUND,))),
+]
+
+SETTINGS: dict[str, Setting] = {row.name: row for row in _ROWS}
+
+
+def for_face(face: str) -> dict[str, Setting]:
+    """The settings one face offers, in the table's order."""
+    return {name: s for name, s in SETTINGS.items() if face in s.faces}
+
+
+def default(name: str):
+    """The table's default of setting ``name``."""
+    return SETTINGS[name].default
+
+
+def markdown_table(face: str = ESTIMATOR) -> str:
+    """The settings of ``face`` as a Markdown table: name, default, accepts, help."""
+    lines = ["| setting | default | accepts | what it does |", "| --- | --- | --- | --- |"]
+    for s in for_face(face).values():
+        accepts = describe(s.accepts).replace("|", "\\|")
+        lines.append(f"| `{s.name}` | `{s.default!r}` | {accepts} | {s.help} |")
+    return "\n".join(lines)
+
+
+__all__ = ["ARCHITECTURES", "BACKENDS", "DTYPES", "ESTIMATOR", "PLAYGROUND", "SETTINGS", "TRAIN",
+           "Play", "Setting", "default", "for_face", "markdown_table"]

@@ -1,0 +1,250 @@
+"""``NetworkSpec``: one description of a network, from which every face builds it.
+
+The command line, the estimator, the experiments, the playground and
+``gradcheck`` each turn their own settings into a ``NetworkSpec`` and call
+``build(seed)``; this is the one module outside ``engine/`` and ``torch/`` that
+calls the network constructors. The model file stores ``to_dict()`` under
+``metadata["spec"]`` (as nanoGPT's checkpoints keep ``model_args``), and
+``from_dict`` reads it back; ``from_layers`` reads the layer list of a model
+file that predates it (nnlearn 0.1.0).
+
+The input scaling, when there is one, is part of the description: the network
+was trained on ``u = (x - mean) / scale``, and ``raw_input_network`` folds that
+into the first layer (``nnlearn.engine.scaling``) so that it takes raw rows.
+``spec_of(network)`` reads the description a model file keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from .engine.network import Network, mlp, resnet
+from .engine.scaling import fold_input_scaling
+from .settings import ARCHITECTURES, DTYPES, default
+
+
+@dataclass(frozen=True)
+class InputScaling:
+    """``u = (x - mean) / scale``, feature by feature (``nnlearn.data.standardize``)."""
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+
+    @classmethod
+    def from_dict(cls, d: Any) -> InputScaling:
+        if not isinstance(d, dict) or set(d) != {"mean", "scale"}:
+            raise ValueError(f"an input scaling holds mean and scale lists, got {d!r:.80}")
+        return cls(tuple(map(float, d["mean"])), tuple(map(float, d["scale"])))
+
+    def to_dict(self) -> dict:
+        return {"mean": list(self.mean), "scale": list(self.scale)}
+
+
+def _names(activation) -> str | tuple[str, ...]:
+    return activation if isinstance(activation, str) else tuple(activation)
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """A network of eq. (1) or eq. (6), described by value.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Input width ``n_0`` and number of classes ``n_L``.
+    architecture : {"mlp", "resnet"}
+        ``"mlp"``: ``n_in -> hidden[0] -> ... -> n_out`` (eq. 1).
+        ``"resnet"``: an input map ``n_in -> width``, ``depth`` residual blocks
+        of eq. (6), and a linear output map ``width -> n_out``.
+    hidden : tuple of int
+        mlp: the hidden layers' widths (``()``: a linear model).
+    width, depth : int
+        resnet: the blocks' width and their number.
+    inner : tuple of int or None
+        resnet: each block's inner width (``W_{k,2}`` maps ``width -> inner``);
+        None: ``width`` for every block.
+    activation : str or tuple of str
+        One name, or one per hidden layer (mlp: ``len(hidden)``; resnet: the
+        input map and then each block, ``1 + depth``).
+    dropout : float
+        A dropout layer of this rate after every hidden layer (resnet: the
+        input map and every block) when positive.
+    init : str or None
+        The weights' initialiser; None: He for relu, Glorot otherwise.
+    dtype : {"float32", "float64"}
+    scaling : InputScaling or None
+        How inputs were scaled in training, if they were.
+    """
+
+    n_in: int
+    n_out: int
+    architecture: str = default("architecture")
+    hidden: tuple[int, ...] = default("hidden")
+    width: int = default("width")
+    depth: int = default("depth")
+    inner: tuple[int, ...] | None = None
+    activation: str | tuple[str, ...] = default("activation")
+    dropout: float = default("dropout")
+    init: str | None = default("init")
+    dtype: str = default("dtype")
+    scaling: InputScaling | None = None
+
+    def __post_init__(self):
+        if self.architecture not in ARCHITECTURES:
+            raise ValueError(f"unknown architecture {self.architecture!r}; choose "
+                             f"{' or '.join(ARCHITECTURES)}")
+        if np.dtype(self.dtype).name not in DTYPES:
+            raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
+        # Equal descriptions compare equal: tuples, not lists; the dtype's name.
+        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
+        object.__setattr__(self, "activation", _names(self.activation))
+        object.__setattr__(self, "dtype", np.dtype(self.dtype).name)
+        if self.inner is not None:
+            object.__setattr__(self, "inner", tuple(int(i) for i in self.inner))
+            if len(self.inner) != self.depth:
+                raise ValueError(f"inner gives {len(self.inner)} widths for {self.depth} blocks")
+
+    # -- building ---------------------------------------------------------------------------
+    def build(self, seed: int | np.random.Generator = 0) -> Network:
+        """The network this describes, with fresh weights drawn from ``seed``.
+
+        The network takes scaled inputs when ``scaling`` is set (see
+        ``raw_input_network``). Alone, a (seeded) mlp or resnet of
+        ``nnlearn.engine``.
+        """
+        common: dict[str, Any] = dict(dropout=self.dropout, init=self.init, seed=seed,
+                                      dtype=np.dtype(self.dtype))
+        if self.architecture == "mlp":
+            return mlp(self.n_in, self.hidden, self.n_out, self.activation, **common)
+        return resnet(self.n_in, self.width, self.depth, self.n_out, self.activation,
+                      inner=self.inner, **common)
+
+    def n_parameters(self) -> int:
+        """Weights and biases of the network, counted without building it."""
+        if self.architecture == "mlp":
+            widths = [self.n_in, *self.hidden, self.n_out]
+            return sum((a + 1) * b for a, b in zip(widths, widths[1:]))
+        inner = self.inner or (self.width,) * self.depth
+        w = self.width
+        return (self.n_in + 1) * w + sum(2 * w * i + i for i in inner) + (w + 1) * self.n_out
+
+    def describe(self) -> str:
+        """The architecture in the lecture's words: "2-layer, 100 hidden units"."""
+        if self.architecture == "resnet":
+            return f"ResNet, width {self.width}, depth {self.depth}"
+        if not self.hidden:
+            return "linear (1 layer, no hidden units)"
+        return (f"{len(self.hidden) + 1}-layer, {','.join(map(str, self.hidden))} "
+                f"hidden units")
+
+    # -- the model file ---------------------------------------------------------------------
+    def to_dict(self) -> dict:
+        """JSON-ready: tuples as lists, the scaling as ``{"mean": [...], "scale": [...]}``."""
+        d = asdict(self)
+        d["hidden"] = list(self.hidden)
+        d["activation"] = (self.activation if isinstance(self.activation, str)
+                           else list(self.activation))
+        d["inner"] = None if self.inner is None else list(self.inner)
+        d["scaling"] = None if self.scaling is None else self.scaling.to_dict()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: Any) -> NetworkSpec:
+        """Read ``to_dict()`` output; ``ValueError`` for anything else."""
+        if not isinstance(d, dict):
+            raise ValueError(f"a network description is an object, got {type(d).__name__}")
+        unknown = sorted(set(d) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ValueError(f"unknown network description keys {unknown}")
+        d = dict(d)
+        if d.get("scaling") is not None:
+            d["scaling"] = InputScaling.from_dict(d["scaling"])
+        try:
+            return cls(**d)
+        except TypeError as err:
+            raise ValueError(f"malformed network description: {err}") from None
+
+    @classmethod
+    def from_layers(cls, layers: dict, scaling: Any = None) -> NetworkSpec | None:
+        """The description of a network given its layer list (``Network.spec()``), for
+        model files without one; None when it is no network that ``build`` makes."""
+        entries = layers["layers"]
+        rates = {e["p"] for e in entries if e["type"] == "dropout"}
+        weights = [e for e in entries if e["type"] != "dropout"]
+        if len(rates) > 1 or not weights or weights[-1]["type"] != "dense":
+            return None
+        common: dict[str, Any] = dict(
+            n_in=weights[0].get("n_in", weights[0].get("width")), n_out=weights[-1]["n_out"],
+            dropout=rates.pop() if rates else 0.0, dtype=layers["dtype"],
+            scaling=None if not scaling else InputScaling.from_dict(scaling))
+        inits = {e["init"] for e in weights[:-1]}
+        if len(inits) == 1:
+            common["init"] = _explicit_init(inits.pop(), weights[:-1])
+        kinds = [e["type"] for e in weights]
+        if set(kinds) == {"dense"}:
+            spec = cls(architecture="mlp", hidden=tuple(e["n_out"] for e in weights[:-1]),
+                       activation=_one_or_all([e["activation"] for e in weights[:-1]]),
+                       **common)
+        elif kinds[0] == "dense" and set(kinds[1:-1]) == {"residual"}:
+            blocks = weights[1:-1]
+            width = weights[0]["n_out"]
+            inner = tuple(e["inner"] for e in blocks)
+            spec = cls(architecture="resnet", width=width, depth=len(blocks),
+                       inner=None if set(inner) <= {width} else inner,
+                       activation=_one_or_all([e["activation"] for e in weights[:-1]]),
+                       **common)
+        else:
+            return None
+        # Only a description that builds these very layers is one.
+        return spec if spec.build().spec() == layers else None
+
+
+def _one_or_all(names: Sequence[str]) -> str | tuple[str, ...]:
+    return names[0] if len(set(names)) == 1 else tuple(names)
+
+
+def _explicit_init(init: str, hidden_layers) -> str | None:
+    """None when ``init`` is each layer's default for its activation (what ``build``
+    chooses by itself), else ``init``."""
+    from .engine.init import default_init
+    if all(default_init(e["activation"]) == init for e in hidden_layers):
+        return None
+    return init
+
+
+def spec_of(network: Network) -> NetworkSpec | None:
+    """The description a model file keeps with ``network`` (``metadata["spec"]``); for a
+    file written before descriptions were kept, the one its layers and its recorded
+    input scaling (``metadata["standardize"]``) imply, or None.
+
+    Raises
+    ------
+    ValueError
+        When the kept description is malformed or does not build these layers.
+    """
+    meta = network.metadata or {}
+    if "spec" not in meta:
+        return NetworkSpec.from_layers(network.spec(), scaling=meta.get("standardize"))
+    spec = NetworkSpec.from_dict(meta["spec"])
+    if (spec.n_in, spec.n_out) != (network.n_in, network.n_out) or \
+            spec.n_parameters() != network.n_parameters() or \
+            spec.build().spec() != network.spec():
+        raise ValueError("the network description does not match the network's layers")
+    return spec
+
+
+def raw_input_network(network: Network) -> Network:
+    """``network`` taking raw rows: its recorded input scaling (if any) folded into
+    the first layer of a copy, whose metadata then records none."""
+    spec = spec_of(network)
+    if spec is None or spec.scaling is None:
+        return network
+    scaling = spec.scaling
+    net = fold_input_scaling(network, scaling.mean, scaling.scale)
+    net.metadata = {k: v for k, v in network.metadata.items() if k != "standardize"}
+    net.metadata["spec"] = replace(spec, scaling=None).to_dict()
+    return net
