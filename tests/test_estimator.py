@@ -256,7 +256,7 @@ def test_verbose_prints_as_mlpclassifier(blobs, capsys):
     (dict(hidden=(4, 4), activation=["relu"]), r"one name per hidden layer \(2\), got \['relu'\]"),
     (dict(dropout=1.0), r"dropout must be a number in \[0, 1\), got 1.0"),
     (dict(optimizer="rmsprop"), "optimizer must be one of 'gd', 'sgd', 'momentum', 'nesterov', "
-                                "'adam', got 'rmsprop'"),
+                                "'adam', 'lbfgs', got 'rmsprop'"),
     (dict(lr=0.0), r"lr must be None or a number in \(0, inf\), got 0.0"),
     (dict(lr=float("nan")), "lr must be None or a number .* got nan"),
     (dict(lr=float("inf")), "lr must be None or a number .* got inf"),

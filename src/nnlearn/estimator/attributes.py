@@ -16,6 +16,8 @@ import math
 import numpy as np
 
 from ..engine.layers import Dense, Residual
+from ..engine.network import Network
+from ..training.history import History
 
 
 def _read_only(a: np.ndarray) -> np.ndarray:
@@ -51,6 +53,11 @@ def _fitted(estimator, name):
 
 class FittedAttributes:
     """``MLPClassifier``'s fitted attributes, as read-only properties."""
+
+    # Set by fit (annotations only: nothing exists before it).
+    network_: Network
+    history_: History
+    loss_curve_: list[float]
 
     @property
     def coefs_(self) -> list[np.ndarray]:

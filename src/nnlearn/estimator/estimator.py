@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..engine.losses import log_softmax, softmax
@@ -51,9 +52,13 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
         ``identity``). An MLP also takes one name per hidden layer.
     dropout : float, default=0.0
         Probability of zeroing each hidden unit in training (inverted dropout).
-    optimizer : {"adam", "gd", "sgd", "momentum", "nesterov"}, default="adam"
-        A name of ``nnlearn.engine.optim.OPTIMIZERS``: Adam, plain gradient
-        descent (``"gd"`` and ``"sgd"`` are the same), heavy-ball or Nesterov momentum.
+    optimizer : {"adam", "gd", "sgd", "momentum", "nesterov", "lbfgs"}, default="adam"
+        Adam, plain gradient descent (``"gd"`` and ``"sgd"`` are the same),
+        heavy-ball or Nesterov momentum, or ``"lbfgs"``: SciPy's L-BFGS-B on the
+        whole training set (``nnlearn.training.lbfgs``), for small data. It has
+        no learning rate, schedule or batches: ``epochs`` bounds its iterations,
+        ``max_fun`` its loss evaluations, ``tol`` its gradient; it needs
+        ``backend="numpy"`` and ``dropout=0``, and offers no ``partial_fit``.
     lr : float or None, default=None
         Initial step size; None takes the optimiser's own,
         ``nnlearn.engine.optim.DEFAULT_LR`` (Adam 1e-3, gd/sgd 0.1, momentum 0.01).
@@ -81,14 +86,16 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping`` is on.
     patience : int or None, default=10
-        Epochs without an improvement larger than ``tol`` after which training
-        stops. The monitored quantity is the validation accuracy with
-        ``early_stopping`` and the training loss without (both weighted by the
-        sample weights). ``None`` never stops early: every ``fit`` runs all
-        ``epochs`` (with ``early_stopping``, the best epoch's parameters are
-        still kept).
+        MLPClassifier's ``n_iter_no_change``: training stops once more than
+        ``patience`` epochs in a row fail to beat the best score so far by
+        ``tol``. The score is the validation accuracy with ``early_stopping``,
+        else the training loss (both weighted); the best epoch is kept on any
+        strict improvement. ``None`` runs every epoch; ``lbfgs`` without
+        ``early_stopping`` stops by ``tol`` alone.
     tol : float, default=1e-4
-        Smallest change that counts as an improvement.
+        The improvement that resets the count; ``lbfgs``: SciPy's ``gtol``.
+    max_fun : int, default=15000
+        ``lbfgs`` only: most evaluations of the loss in one ``fit``.
     random_state : int, RandomState instance or None, default=None
         Seeds the initial weights, the order of the mini-batches, the dropout
         masks and the validation split. Pass an int for reproducible results.
@@ -133,7 +140,18 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
         One row per epoch: training loss and accuracy, validation loss and
         accuracy (NaN without early stopping), learning rate, time.
     loss_curve_ : list of float
-        Mean training loss of each epoch (weighted mean with sample weights).
+        Mean training loss of each epoch (weighted mean with sample weights;
+        without the ``weight_decay`` penalty); for ``lbfgs``, of each iteration.
+    best_loss_ : float or None
+        Smallest ``loss_curve_`` entry since the last ``fit`` began; None with
+        early stopping.
+    coefs_, intercepts_ : list of ndarray
+        scikit-learn's layout, read-only views: ``coefs_[i]`` of shape ``(n_in,
+        n_out)`` is ``W^T`` of the ``i``-th weight matrix (a ResNet block gives
+        two, ``docs/estimator.md``), ``intercepts_[i]`` its bias.
+    n_layers_, n_outputs_, out_activation_ : int, int, str
+        ``len(coefs_) + 1``; one soft-max output per class (2 for a binary
+        problem, where MLPClassifier has one logistic unit); ``"softmax"``.
     validation_loss_curve_ : list of float or None
         Loss on the validation data after each epoch; None without early stopping.
     validation_scores_ : list of float or None
@@ -143,9 +161,11 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
         Validation accuracy of the parameters kept; None without early stopping.
     converged_ : bool
         True when the last ``fit`` (or, with early stopping, the ``partial_fit``
-        calls so far) stopped because the monitored quantity stopped improving.
+        calls so far) stopped because the monitored quantity stopped improving
+        (``lbfgs``: or because SciPy met ``tol``).
     n_iter_ : int
-        Number of epochs run, over all calls since the network was created.
+        Epochs (``lbfgs``: iterations) of the last ``fit``, as MLPClassifier;
+        each ``partial_fit`` call adds one.
     t_ : int
         Number of training samples the optimiser has seen, over the same calls.
 
@@ -155,6 +175,10 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
 
     Notes
     -----
+    **Sparse input.** ``X`` may be any SciPy sparse matrix or array; it is
+    kept as CSR, never made dense (``nnlearn.engine.sparse``): only the first
+    layer reads it. The torch backend makes one batch dense at a time.
+
     **Weights.** Each step minimises the weighted mean ``sum_i w_i L_i / sum_i w_i``
     over its batch, with ``w_i`` the product of ``sample_weight`` and
     ``class_weight``. Samples of weight 0 are removed before training.
@@ -169,9 +193,9 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
     share of each call, and the same rows whenever a stream is replayed, so
     held-out samples are never trained on. Each call scores the network on its
     held-out rows (a call with none has no score and does not count towards
-    ``patience``). Until ``patience`` calls in a row fail to improve on the
-    best score by ``tol``, training goes on from the latest parameters while
-    ``network_`` (and so ``predict``) holds the best ones; then the best are
+    ``patience``). Until more than ``patience`` calls in a row fail to improve
+    on the best score by ``tol``, training goes on from the latest parameters
+    while ``network_`` (and so ``predict``) holds the best ones; then the best are
     put back, ``converged_`` becomes True, and further calls change nothing
     until ``fit`` starts over.
 
@@ -194,9 +218,9 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
                  activation="relu", dropout=0.0, optimizer="adam", lr=None,
                  momentum=0.9, schedule="constant", batch_size=200, epochs=200,
                  weight_decay=0.0, early_stopping=False, validation_fraction=0.1, patience=10,
-                 tol=1e-4, random_state=None, backend="numpy", device="auto", dtype="float32",
-                 verbose=False, progress_bar=False, callbacks=None, class_weight=None,
-                 warm_start=False):
+                 tol=1e-4, max_fun=15000, random_state=None, backend="numpy", device="auto",
+                 dtype="float32", verbose=False, progress_bar=False, callbacks=None,
+                 class_weight=None, warm_start=False):
         self.hidden = hidden
         self.architecture = architecture
         self.width = width
@@ -214,6 +238,7 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.tol = tol
+        self.max_fun = max_fun
         self.random_state = random_state
         self.backend = backend
         self.device = device
@@ -269,6 +294,7 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
+    @available_if(lambda est: est._check_stochastic())
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch on ``X`` and ``y``, continuing from the previous call.
 

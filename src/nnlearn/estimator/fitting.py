@@ -90,16 +90,39 @@ class FitMixin:
         if incremental:
             self.converged_ = stopper is not None and stopper.exhausted
             return self
-        # Stopped by patience; not by a user's callback, not by running out of epochs.
-        self.converged_ = stopper is not None and stopper.wait >= stopper.patience
-        if self.n_iter_ == self.epochs and not self.converged_:
-            # Where MLPClassifier warns: every epoch of this fit ran and the stopping
-            # rule did not end it on the last one (also with patience=None, as with
-            # its n_iter_no_change=np.inf).
-            warnings.warn(f"{type(self).__name__}: Maximum iterations ({self.epochs}) "
-                          "reached and the optimization hasn't converged yet; increase "
-                          "epochs", ConvergenceWarning, stacklevel=3)
+        self._judge_convergence(trainer, stopper)
         return self
+
+    def _judge_convergence(self, trainer, stopper) -> None:
+        """``converged_``, and a ``ConvergenceWarning`` where MLPClassifier gives one."""
+        # Stopped by patience; not by a user's callback, not by running out of epochs.
+        stopped = stopper is not None and stopper.wait >= stopper.patience
+        result, name = trainer.solver_result, type(self).__name__
+        if result is None:
+            self.converged_ = stopped
+            if self.n_iter_ == self.epochs and not stopped:
+                # Every epoch of this fit ran and the stopping rule did not end it on
+                # the last one (also with patience=None: n_iter_no_change=np.inf).
+                warnings.warn(f"{name}: Maximum iterations ({self.epochs}) reached and the "
+                              "optimization hasn't converged yet; increase epochs",
+                              ConvergenceWarning, stacklevel=4)
+            return
+        # lbfgs, as scikit-learn's _check_optimize_result: SciPy's status 0 is
+        # convergence; 99 is a callback's stop (ours: early stopping).
+        self.converged_ = stopped or result.status == 0
+        if result.status not in (0, 99):
+            message = (f"{name}: lbfgs failed to converge after {self.n_iter_} iteration(s) "
+                       f"(status={result.status}): {result.message}")
+            if self.n_iter_ == self.epochs:
+                message += f"; increase epochs (its iteration budget, {self.epochs})"
+            warnings.warn(message, ConvergenceWarning, stacklevel=4)
+
+    def _check_stochastic(self) -> bool:
+        """``partial_fit`` exists for the step-by-step optimisers only (as in MLPClassifier)."""
+        if self.optimizer == "lbfgs":
+            raise AttributeError("partial_fit is only available for stochastic optimizers. "
+                                 "lbfgs is not stochastic.")
+        return True
 
     # -- the pieces: network, optimiser, backend, trainer (skorch's seams) -----------
     def _initialize(self, settings, n_in) -> Trainer:
@@ -126,8 +149,9 @@ class FitMixin:
         return spec.build(self._seeds["network"])
 
     def _initialize_optimizer(self):
+        lbfgs = {"max_fun": self.max_fun, "tol": self.tol} if self.optimizer == "lbfgs" else {}
         return make_optimizer(self.optimizer, momentum=self.momentum,
-                              weight_decay=self.weight_decay)
+                              weight_decay=self.weight_decay, **lbfgs)
 
     def _initialize_backend(self, network, settings):
         # "auto" becomes a GPU when PyTorch sees one; a missing GPU is a ValueError there.
@@ -186,7 +210,7 @@ class FitMixin:
         if not incremental:
             self._partial_stopper = None
         if not self.early_stopping:
-            if incremental:
+            if incremental or self.optimizer == "lbfgs":  # lbfgs stops by tol, in SciPy
                 return None, None, (X, y, w)
             # Without validation data, stop when the (weighted) training loss stops
             # falling; with patience=None the stopper only counts.
@@ -217,7 +241,8 @@ class FitMixin:
             self.network_ = self.network_.copy()
             self.network_.set_parameters(stopper.best_parameters)
         iterations, epochs = trainer.iteration - iteration0, trainer.epoch - epoch0
-        batch = min(trainer.config.batch_size or m, m)
+        full = self.optimizer == "lbfgs"  # each iteration sees the whole set
+        batch = m if full else min(trainer.config.batch_size or m, m)
         per_epoch = math.ceil(m / batch)
         # Whole epochs see every sample; a stopped epoch saw `batch` per iteration.
         self.t_ += (iterations // per_epoch) * m + (iterations % per_epoch) * batch

@@ -76,9 +76,18 @@ def check_params(params: dict) -> CheckedParams:
     dtype = np.dtype(p["dtype"])
     batch_size = None if p["batch_size"] in (None, "full") else int(p["batch_size"])
     lr = DEFAULT_LR[p["optimizer"]] if p["lr"] is None else float(p["lr"])
+    lbfgs: tuple = ()
+    if p["optimizer"] == "lbfgs":
+        if p["backend"] != "numpy":
+            raise ValueError("optimizer='lbfgs' runs on backend='numpy' (SciPy's L-BFGS-B on "
+                             "the engine's parameters)")
+        if p["dropout"]:
+            raise ValueError("optimizer='lbfgs' minimises one fixed loss; dropout makes it "
+                             "random: use dropout=0 with lbfgs")
+        lbfgs = (int(p["max_fun"]), float(p["tol"]))
     return CheckedParams(
         network_key=(*shape, activation, float(p["dropout"]), dtype.name),
         backend_key=(p["backend"], p["device"], p["optimizer"], float(p["momentum"]),
-                     float(p["weight_decay"])),
+                     float(p["weight_decay"]), *lbfgs),
         hidden=hidden, activation=activation, lr=lr, batch_size=batch_size,
         patience=None if p["patience"] is None else int(p["patience"]), dtype=dtype)

@@ -165,7 +165,11 @@ def validate(changes, current=None) -> tuple[dict, list[str]]:
 
 
 def _reconcile(s: dict, messages: list[str], previous: dict) -> None:
-    """Rules between fields: fixed class counts, one activation per layer, size limits."""
+    """Rules between fields: fixed class counts, one activation per layer, size limits,
+    no dropout with lbfgs (whose loss must not change between evaluations)."""
+    if s["optimizer"] == "lbfgs" and s["dropout"]:
+        messages.append("lbfgs minimises one fixed loss; dropout makes it random: using 0")
+        s["dropout"] = 0.0
     fixed = FIXED_CLASSES.get(s["data"])
     if fixed and s["classes"] != fixed:
         messages.append(f"{s['data']} has exactly {fixed} classes")

@@ -68,6 +68,10 @@ class RunConfig:
         if self.architecture == "mlp" and (self.width is not None or self.depth is not None):
             raise ValueError("--width and --depth size a resnet; an mlp's layers are --hidden "
                              "(or give --architecture resnet)")
+        if self.optimizer == "lbfgs" and (self.backend != "numpy" or self.dropout
+                                          or self.augment_shift):
+            raise ValueError("--optimizer lbfgs minimises one fixed loss on the numpy backend: "
+                             "it takes no --dropout, --augment-shift or --backend torch")
         if self.architecture not in ARCHITECTURES:
             raise ValueError(f"unknown architecture {self.architecture!r}; choose "
                              f"{' or '.join(ARCHITECTURES)}")
@@ -77,6 +81,8 @@ def resolve_settings(cfg: RunConfig) -> tuple[RunConfig, dict]:
     """Check ``cfg`` and fill its recipe options; returns it and where each came from."""
     cfg.check()
     settings, sources = resolve({k: getattr(cfg, k) for k in RECIPE_OPTIONS}, cfg.data)
+    if settings["optimizer"] == "lbfgs":  # a full-batch method: it has no batches
+        settings["batch_size"], sources["batch_size"] = "full", "lbfgs: the whole set"
     return RunConfig(**{**asdict(cfg), **settings}), sources
 
 
@@ -97,6 +103,8 @@ def describe(cfg: RunConfig) -> str:
     arch = network_spec(cfg, 1, 1).describe()
     if cfg.optimizer is None:
         return arch
+    if cfg.optimizer == "lbfgs":
+        return f"{arch}; lbfgs, full batch"
     batch = "full batch" if cfg.batch_size in (None, "full") else f"batch {cfg.batch_size}"
     return f"{arch}; {cfg.optimizer}, lr {cfg.lr:g}, {batch}"
 

@@ -23,7 +23,7 @@ from typing import Any
 from ..data.toy import TOY
 from ..engine.activations import ACTIVATIONS
 from ..engine.init import INITIALISERS
-from ..engine.optim import OPTIMIZERS, SCHEDULES
+from ..engine.optim import MAX_FUN, OPTIMIZERS, SCHEDULES
 from ..training.callbacks import Callback
 from .constraints import (DTYPES, Boolean, Device, DType, InstanceOf, Integer, NoneValue, Options,
                           RandomState, Real, SequenceOf, describe)
@@ -102,7 +102,8 @@ _ROWS = [
             "Floating point type of the weights and of the data given to them."),
     # -- the optimiser and the run ---------------------------------------------------------------
     Setting("optimizer", (Options(tuple(OPTIMIZERS)),), "adam",
-            "gd/sgd (plain gradient descent), momentum, nesterov or adam.", ALL, recipe=True),
+            "gd/sgd (plain gradient descent), momentum, nesterov, adam, or lbfgs (full-batch "
+            "L-BFGS: no learning rate, schedule or batches).", ALL, recipe=True),
     Setting("lr", (NoneValue(), Real(0, float("inf"), closed="neither")), None,
             "Learning rate; not given: the optimizer's own (gd/sgd 0.1, momentum/nesterov "
             "0.01, adam 0.001).", ALL, recipe=True, play=Play(low=1e-6, high=10.0)),
@@ -138,7 +139,10 @@ _ROWS = [
             "Epochs without an improvement larger than tol before training stops; None never "
             "stops early.", frozenset((ESTIMATOR,))),
     Setting("tol", (Real(0, float("inf")),), 1e-4, "Smallest change that counts as an "
-            "improvement.", frozenset((ESTIMATOR,))),
+            "improvement; lbfgs: stop when no gradient entry exceeds it.",
+            frozenset((ESTIMATOR,))),
+    Setting("max_fun", (POSITIVE,), MAX_FUN, "lbfgs: most evaluations of the loss in one fit "
+            "(epochs bounds its iterations).", frozenset((ESTIMATOR,))),
     Setting("random_state", (RandomState(),), None,
             "Seeds the weights, the batch order, dropout and the validation split.",
             frozenset((ESTIMATOR,))),

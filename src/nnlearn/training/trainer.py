@@ -4,6 +4,11 @@ One loop for every backend. It owns what is common to all of them: which
 samples form each batch (shuffled once per epoch from its own seeded
 generator), the learning rate of each step, the history, the callbacks, and
 stopping on divergence. The backend only computes (see ``backend.py``).
+
+A full-batch optimiser that drives its own iterations (L-BFGS, whose SciPy
+routine chooses where to evaluate the loss) gets the whole set instead of the
+batch loop (``lbfgs.py``); each of its iterations is one iteration and one
+epoch of the history, with the same callbacks.
 """
 
 from __future__ import annotations
@@ -157,6 +162,9 @@ class Trainer:
         self.planned_iterations = 0
         self.last_loss = math.nan  # mean loss of the last batch, for callbacks
         self.warnings: list[str] = []  # what DivergenceCheck said about the last fit
+        # A full-batch solver's result of the last fit (scipy's OptimizeResult for
+        # L-BFGS: status, message, nit, nfev); None for step-by-step optimisers.
+        self.solver_result = None
         # The learning-rate schedule runs over iterations [origin, origin + total):
         # one fit call's plan, unless a resumed run continues an earlier plan.
         self._schedule: tuple[int, int] | None = None
@@ -247,7 +255,8 @@ class Trainer:
                 validation_data[0], validation_data[1], backend.n_in, backend.n_out,
                 validation_data[2] if len(validation_data) == 3 else None, what="validation")
         m = len(y)
-        batch = min(cfg.batch_size or m, m)
+        solver = getattr(getattr(backend, "optimizer", None), "full_batch", False)
+        batch = m if solver else min(cfg.batch_size or m, m)
         if cfg.iterations is not None:
             planned = cfg.iterations
         else:
@@ -267,6 +276,16 @@ class Trainer:
         # batch there; augmentation works on host arrays, so it keeps the host path.
         held = transform is None and backend.hold(X, y, w)
         loop = FitLoop(X, y, w, batch, transform, lr_at, first, target, callbacks, held)
+        self.solver_result = None
+
+        def end_epoch(row: dict) -> None:
+            row["time"] = time.perf_counter() - t0
+            if validation_data is not None:
+                row["val_loss"], row["val_accuracy"] = backend.evaluate(X_val, y_val, w_val)
+            self.history.record_epoch(**row)
+            for cb in callbacks:
+                cb.on_epoch_end(self)
+
         for cb in callbacks:
             cb.on_train_begin(self)
         try:
@@ -274,14 +293,11 @@ class Trainer:
             # _epoch with a message that says what to do; NumPy's warnings
             # would only be noise.
             with np.errstate(over="ignore", invalid="ignore"):
-                while self.iteration < target and not self.stop_training:
-                    row = self._epoch(loop)
-                    row["time"] = time.perf_counter() - t0
-                    if validation_data is not None:
-                        row["val_loss"], row["val_accuracy"] = backend.evaluate(X_val, y_val, w_val)
-                    self.history.record_epoch(**row)
-                    for cb in callbacks:
-                        cb.on_epoch_end(self)
+                if solver:
+                    from .lbfgs import minimize  # SciPy, imported only when asked for
+                    self.solver_result = minimize(self, loop, end_epoch)
+                while not solver and self.iteration < target and not self.stop_training:
+                    end_epoch(self._epoch(loop))
         finally:
             if held:
                 backend.release()
@@ -316,17 +332,11 @@ class Trainer:
                 raise TrainingDiverged(
                     f"training diverged: the loss became {loss} at iteration "
                     f"{self.iteration + 1} with learning rate {lr:g}; try a smaller learning rate")
-            self.iteration += 1
-            self.last_loss = loss
             weight = min(batch, m - start) if wb is None else float(np.sum(wb, dtype=np.float64))
             loss_sum += loss * weight
             correct += n_correct
             seen += weight
-            if cfg.record_iterations:
-                self.history.record_iteration(self.iteration, self.epoch + 1, loss,
-                                              n_correct / weight if weight else math.nan, lr)
-            for cb in loop.callbacks:
-                cb.on_iteration_end(self)
+            self._step_done(loop, loss, n_correct, weight, lr)
             if self.iteration >= loop.target or self.stop_training:
                 break
         self.epoch += 1
@@ -334,3 +344,15 @@ class Trainer:
             return {"epoch": self.epoch, "iteration": self.iteration, "lr": lr}
         return {"epoch": self.epoch, "iteration": self.iteration, "train_loss": loss_sum / seen,
                 "train_accuracy": correct / seen, "lr": lr}
+
+    def _step_done(self, loop: FitLoop, loss: float, n_correct: float, weight: float,
+                   lr: float) -> None:
+        """Count an optimiser step whose batch had mean loss ``loss``, ``n_correct``
+        of ``weight`` right: the iteration, its history row, the callbacks."""
+        self.iteration += 1
+        self.last_loss = loss
+        if self.config.record_iterations:
+            self.history.record_iteration(self.iteration, self.epoch + 1, loss,
+                                          n_correct / weight if weight else math.nan, lr)
+        for cb in loop.callbacks:
+            cb.on_iteration_end(self)

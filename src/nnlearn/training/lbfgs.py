@@ -1,0 +1,124 @@
+"""Full-batch L-BFGS: SciPy's L-BFGS-B on the network's flat parameter buffer.
+
+The lecture's eq. (2) over the whole training set (its weighted mean, so that
+its scale does not grow with ``m``) plus the L2 penalty ``weight_decay / 2``
+times the squared norm of every parameter is one smooth function of the
+parameter vector ``theta``, which is the flat buffer ``P`` of
+``Network.flat_layout()`` (zero padding included: its gradient is 0, so it never
+moves). Its gradient is the engine's back propagation (Theorem 1), read from the
+flat gradient buffer ``G``. ``scipy.optimize.minimize(method="L-BFGS-B")`` then
+runs a quasi-Newton method on it, as scikit-learn's ``MLPClassifier`` does for
+``solver="lbfgs"``, its recommended solver for small data sets.
+
+Each L-BFGS iteration (an accepted point, after its line search) is one
+iteration and one epoch of the training loop: one ``loss_curve_`` entry, the
+callbacks, the validation score. A callback that sets ``stop_training`` ends
+the run (``StopIteration`` in SciPy's callback). SciPy computes in float64;
+a float32 network evaluates the loss and its gradient in float32.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+
+import numpy as np
+from scipy.optimize import minimize as scipy_minimize
+
+from ..engine.layers import Dropout
+from ..engine.threads import blas_threads_for, step_flops
+from ..errors import TrainingDiverged
+
+
+class Objective:
+    """``theta -> (f, df/dtheta)`` for L-BFGS-B, and the last point's loss and accuracy.
+
+    ``f`` is the weighted mean loss of eq. (7) over all rows plus
+    ``weight_decay / 2 |theta|^2``; ``loss`` and ``correct`` (the weight of the rows
+    predicted right) are kept for the history, without the penalty, as the
+    step-by-step optimisers report theirs.
+    """
+
+    def __init__(self, network, X, y, w, weight_decay: float, lock=None):
+        layout = network.flat_layout()
+        if layout is None:
+            raise ValueError("L-BFGS needs a network whose parameters are views into one "
+                             "flat buffer (Network.flat_layout() is None)")
+        if any(isinstance(layer, Dropout) and layer.p > 0 for layer in network.layers):
+            raise ValueError("L-BFGS minimises one fixed loss; dropout makes it random: use "
+                             "dropout=0 with lbfgs, or another optimizer")
+        self.network, self.X, self.y, self.w = network, X, y, w
+        self.P, self.G = layout.params, layout.grads
+        self.weight_decay = float(weight_decay)
+        self.total = float(len(y)) if w is None else float(np.sum(w, dtype=np.float64))
+        self.lock = lock if lock is not None else contextlib.nullcontext()
+        self.theta: np.ndarray | None = None  # the point of the last evaluation, and what it gave
+        self.loss, self.correct = math.nan, math.nan
+
+    def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        with self.lock:  # another thread (the playground's frames) reads the weights
+            self.P[...] = theta
+        loss, z = self.network.loss_and_gradients(self.X, self.y, sample_weight=self.w,
+                                                  train=False)
+        right = np.argmax(z, axis=1) == self.y
+        self.theta = theta.copy()
+        self.loss = loss
+        self.correct = float(np.count_nonzero(right) if self.w is None
+                             else np.dot(right, self.w))
+        grad = self.G.astype(np.float64)
+        f = loss
+        if self.weight_decay:  # the penalty's value and its gradient, wd * theta
+            f += 0.5 * self.weight_decay * float(theta @ theta)
+            grad += self.weight_decay * theta
+        return f, grad
+
+    def at(self, theta: np.ndarray) -> None:
+        """Make ``theta`` the network's parameters, with its loss and accuracy known."""
+        if self.theta is None or not np.array_equal(theta, self.theta):
+            self(theta)
+
+
+def minimize(trainer, loop, end_epoch):
+    """Run L-BFGS-B for ``trainer.fit``: at most ``loop.target - trainer.iteration``
+    iterations on ``loop.X`` whole; ``end_epoch(row)`` records each one.
+
+    Returns
+    -------
+    scipy.optimize.OptimizeResult
+        ``status`` 0: converged (``tol``); 1: out of iterations or of evaluations
+        (``max_fun``); 2: the line search failed; 99: a callback stopped training.
+    """
+    backend = trainer.backend
+    network, optimizer = getattr(backend, "network", None), backend.optimizer
+    if network is None:
+        raise TypeError(f"optimizer lbfgs runs on the numpy backend, not on "
+                        f"{type(backend).__name__}")
+    if loop.transform is not None:
+        raise ValueError("L-BFGS minimises one fixed loss: it takes no data augmentation")
+    objective = Objective(network, loop.X, loop.y, loop.w, optimizer.weight_decay,
+                          lock=getattr(backend, "lock", None))
+
+    def callback(intermediate_result):
+        theta = intermediate_result.x
+        objective.at(theta)
+        if not math.isfinite(objective.loss):
+            raise TrainingDiverged(f"training diverged: the loss became {objective.loss} at "
+                                   f"L-BFGS iteration {trainer.iteration + 1}; scale the "
+                                   "inputs, or raise weight_decay")
+        trainer._step_done(loop, objective.loss, objective.correct, objective.total, math.nan)
+        trainer.epoch += 1
+        end_epoch({"epoch": trainer.epoch, "iteration": trainer.iteration,
+                   "train_loss": objective.loss,
+                   "train_accuracy": objective.correct / objective.total, "lr": math.nan})
+        if trainer.stop_training:
+            raise StopIteration  # SciPy then returns this point, with status 99
+
+    with blas_threads_for(step_flops(network, len(loop.y))):
+        result = scipy_minimize(
+            objective, objective.P.astype(np.float64), method="L-BFGS-B", jac=True,
+            callback=callback,
+            options={"maxiter": loop.target - trainer.iteration, "maxfun": optimizer.max_fun,
+                     "gtol": optimizer.tol, "maxcor": optimizer.memory})
+    objective.at(result.x)  # the last accepted point, not a rejected trial of a line search
+    optimizer.t += int(result.nit)
+    return result
