@@ -89,6 +89,13 @@ class FittedAttributes:
         return "softmax"
 
     @property
+    def loss_(self) -> float | None:
+        """The last ``loss_curve_`` entry (None before any epoch)."""
+        _fitted(self, "loss_")
+        curve = getattr(self, "loss_curve_", [])
+        return curve[-1] if curve else None
+
+    @property
     def best_loss_(self) -> float | None:
         """Smallest ``loss_curve_`` entry since the last ``fit`` began; None with early
         stopping (as in ``MLPClassifier``, which then keeps the best validation score)."""

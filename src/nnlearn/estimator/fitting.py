@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import validate_data
 
 from ..backends import make_backend
@@ -42,6 +42,10 @@ class FitMixin:
             raise ValueError("classes must be passed on the first call to partial_fit")
         continuing = fitted and (incremental or self.warm_start)
 
+        if type_of_target(y).startswith("multilabel"):
+            raise ValueError("multilabel y (one column per label) is not supported: the network "
+                             "has one soft-max over the classes; fit one classifier per label "
+                             "(sklearn.multioutput.MultiOutputClassifier)")
         # Sparse X (any SciPy format) becomes CSR, never dense: engine/sparse.py.
         X, y = validate_data(self, X, y, reset=not continuing, dtype=settings.dtype,
                              accept_sparse="csr")
