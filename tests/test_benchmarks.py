@@ -61,3 +61,23 @@ def test_a_tiny_run_of_the_process_sections(bench_speed, tmp_path):
     assert grid["fits"] == 8 and _positive(grid["n_jobs_1_s"]) and _positive(grid["n_jobs_2_s"])
     memory = record["memory"]
     assert ("error" in memory) if record["data"] != "mnist" else _positive(memory["peak_mb"])
+
+
+@pytest.mark.slow  # three fresh processes, each importing scikit-learn
+def test_the_sparse_benchmark_reports_peak_memory_against_the_dense_size(tmp_path):
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_sparse
+    finally:
+        sys.path.remove(str(BENCH))
+    out = tmp_path / "sparse.json"
+    record = bench_sparse.main(["--quick", "--engines", "nnlearn", "sklearn", "--out", str(out)])
+    assert json.loads(out.read_text()) == record
+    matrix = record["matrix"]
+    assert matrix["rows"] == 600 and matrix["columns"] == 5000
+    assert 30 <= matrix["nonzeros_per_row"] <= 40  # 40 words, a few drawn twice
+    for run in record["runs"]:
+        assert "error" not in run, run
+        assert _positive(run["peak_rss_mb"]) and run["peak_rss_mb"] >= run["peak_rss_before_fit_mb"]
+        assert run["epochs"] == 2 and 0 <= run["test_accuracy"] <= 1
+    assert _positive(record["epoch_time_sklearn_over_nnlearn"])

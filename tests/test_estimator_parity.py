@@ -4,6 +4,7 @@ warm starts, errors and warnings, ported from scikit-learn's own tests
 
 import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -248,3 +249,37 @@ def test_weight_decay_shrinks_the_weights():
                                   random_state=1).fit(X_binary, y_binary)
         sums.append([np.abs(c).sum() for c in clf.coefs_])
     assert sums[0][0] > sums[1][0] and sums[0][1] > sums[1][1]
+
+
+# -- docs/estimator.md's table: every MLPClassifier parameter and attribute ----------------
+
+def _mapping_table():
+    """``{MLPClassifier name: NeuralNetClassifier cell}`` from docs/estimator.md."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "estimator.md").read_text()
+    section = text.split("## From `MLPClassifier`", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[0].startswith("`") and cells[1] != "`NeuralNetClassifier`":
+            for name in re.findall(r"`(\w+)`", cells[0]):
+                rows[name] = cells[1]
+    return rows
+
+
+def test_the_docs_table_names_every_parameter_and_attribute_of_mlpclassifier():
+    rows = _mapping_table()
+    assert set(MLPClassifier().get_params()) <= set(rows), \
+        sorted(set(MLPClassifier().get_params()) - set(rows))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref = MLPClassifier(max_iter=2).fit(X_iris, y_iris)
+    fitted = {k for k in vars(ref) if k.endswith("_") and not k.startswith("_")}
+    assert fitted | {"feature_names_in_"} <= set(rows), sorted(fitted - set(rows))
+    # Each name the table calls "same" is ours too, with that name.
+    clf = NeuralNetClassifier(epochs=2).fit(X_iris, y_iris)
+    params = clf.get_params()
+    for name, ours in rows.items():
+        if ours == "same" and name != "feature_names_in_":  # set only for named columns
+            assert name in params or hasattr(clf, name), name
+        elif ours.startswith("`") and "=" not in ours:
+            assert ours.strip("`") in params, (name, ours)
