@@ -296,8 +296,9 @@ class Trainer:
                 if solver:
                     from .lbfgs import minimize  # SciPy, imported only when asked for
                     self.solver_result = minimize(self, loop, end_epoch)
-                while not solver and self.iteration < target and not self.stop_training:
-                    end_epoch(self._epoch(loop))
+                else:
+                    while self.iteration < target and not self.stop_training:
+                        end_epoch(self._epoch(loop))
         finally:
             if held:
                 backend.release()
