@@ -26,6 +26,9 @@ from ..engine.losses import log_softmax, softmax
 from ..training.backend import NumpyBackend
 from . import persistence
 from .fitting import FitMixin
+from .params import PARAMETERS
+
+_D = {name: setting.default for name, setting in PARAMETERS.items()}
 
 
 class NeuralNetClassifier(FitMixin, ClassifierMixin, BaseEstimator):
@@ -185,12 +188,18 @@ class NeuralNetClassifier(FitMixin, ClassifierMixin, BaseEstimator):
     ([0, 0, 0], True)
     """
 
-    def __init__(self, hidden=(32,), *, architecture="mlp", width=32, depth=2,
-                 activation="relu", dropout=0.0, optimizer="adam", lr=None,
-                 momentum=0.9, schedule="constant", batch_size=200, epochs=200,
-                 weight_decay=0.0, early_stopping=False, validation_fraction=0.1, patience=10,
-                 tol=1e-4, random_state=None, backend="numpy", device="auto", dtype="float32",
-                 verbose=False, callbacks=None, class_weight=None, warm_start=False):
+    # The defaults are the settings table's (nnlearn.settings), written there once.
+    def __init__(self, hidden=_D["hidden"], *, architecture=_D["architecture"],
+                 width=_D["width"], depth=_D["depth"], activation=_D["activation"],
+                 dropout=_D["dropout"], optimizer=_D["optimizer"], lr=_D["lr"],
+                 momentum=_D["momentum"], schedule=_D["schedule"],
+                 batch_size=_D["batch_size"], epochs=_D["epochs"],
+                 weight_decay=_D["weight_decay"], early_stopping=_D["early_stopping"],
+                 validation_fraction=_D["validation_fraction"], patience=_D["patience"],
+                 tol=_D["tol"], random_state=_D["random_state"], backend=_D["backend"],
+                 device=_D["device"], dtype=_D["dtype"], verbose=_D["verbose"],
+                 callbacks=_D["callbacks"], class_weight=_D["class_weight"],
+                 warm_start=_D["warm_start"]):
         self.hidden = hidden
         self.architecture = architecture
         self.width = width

@@ -68,8 +68,8 @@ class FitMixin:
             self.converged_ = False
             return self
         trainer.reconfigure(self._train_config(settings, incremental),
-                            callbacks=[cb for cb in [stopper, *(self.callbacks or [])]
-                                       if cb is not None])
+                            callbacks=list(self.callbacks or []))
+        trainer.set_callback("early_stopping", stopper)
         # DivergenceCheck judges a whole run; a partial_fit call is one epoch of a stream.
         trainer.set_callback("divergence", None if incremental else DivergenceCheck())
         iteration0, epoch0 = trainer.iteration, trainer.epoch
