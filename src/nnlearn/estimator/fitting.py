@@ -35,6 +35,27 @@ SEEDS = ("network", "backend", "batches", "split")
 class FitMixin:
     """Training for ``NeuralNetClassifier``; its hyper-parameters are attributes of ``self``."""
 
+    # set by NeuralNetClassifier.__init__ (the settings table's estimator rows)
+    architecture: str
+    width: int
+    depth: int
+    dropout: float
+    optimizer: str
+    momentum: float
+    weight_decay: float
+    schedule: str
+    epochs: int
+    early_stopping: bool
+    validation_fraction: float
+    tol: float
+    random_state: object
+    backend: str
+    device: str
+    verbose: bool
+    callbacks: list | None
+    class_weight: object
+    warm_start: bool
+
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
         settings = check_params(self.get_params(deep=False))
         fitted = hasattr(self, "network_")
