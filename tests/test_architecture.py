@@ -25,7 +25,7 @@ ALLOWED = {
     "torch": {"engine", "errors", "fileio"},
     "backends": {"engine", "training", "torch"},
     "settings": {"engine", "data", "training"},
-    "spec": {"engine", "settings"},
+    "spec": {"engine", "settings", "torch"},
     "experiments": {"backends", "training", "data", "plots", "engine", "errors", "fileio",
                     "spec", "settings"},
     "report": {"experiments", "plots", "errors", "fileio"},

@@ -19,7 +19,7 @@ from nnlearn import NeuralNetClassifier
 from nnlearn.engine import make_optimizer, mlp, resnet
 from nnlearn.playground.data import toy_sample
 from nnlearn.playground.model import build
-from nnlearn.playground.runner import Runner
+from nnlearn.playground.runner import PageTrainer
 from nnlearn.playground.settings import DEFAULTS, validate
 from nnlearn.training import LambdaCallback, NumpyBackend, TrainConfig, Trainer
 from nnlearn.training.lbfgs import Objective
@@ -249,7 +249,7 @@ def test_the_playground_offers_lbfgs_and_trains_with_it():
         if frame["state"] in ("done", "failed"):
             done.set()
 
-    runner = Runner(network, data, settings, publish)
+    runner = PageTrainer(network, data, settings, publish)
     runner.start()
     assert done.wait(30) and runner.join(10)
     assert frames[-1]["state"] == "done", frames[-1].get("message")

@@ -47,7 +47,7 @@ def test_numbers_outside_their_range_are_capped_with_a_message(name, value, capp
     ("data", "mnist"), ("optimizer", "rmsprop"), ("activation", ["relu", "swish", "tanh"]),
     ("points", "many"), ("points", 12.5), ("noise", float("nan")), ("noise", "inf"),
     ("hidden", "8,x"), ("hidden", {"a": 1}), ("hidden", [8] * (MAX_LAYERS + 1)),
-    ("points", True), ("schedule", None), ("architecture", ["plain"]), ("seed", []),
+    ("points", True), ("schedule", None), ("architecture", ["mlp"]), ("seed", []),
 ])
 def test_bad_values_are_refused_and_the_old_value_kept(name, value):
     s, messages = validate({name: value})
@@ -95,7 +95,7 @@ def test_learning_rate_defaults_to_the_optimisers_own():
     assert learning_rate(s) == 0.5
 
 
-@pytest.mark.parametrize("architecture", ["plain", "resnet"])
+@pytest.mark.parametrize("architecture", ["mlp", "resnet"])
 def test_parameter_count_matches_the_built_network(architecture):
     s, _ = validate({"architecture": architecture, "hidden": "7,5,3",
                      "activation": "relu,tanh,sigmoid", "classes": 3, "dropout": 0.2})

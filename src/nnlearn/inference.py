@@ -57,7 +57,7 @@ def load_inputs(source, network, *, data_dir=None, part="test", labels_file=None
     if key in names() or (same and as_trained):
         # The model's own data is split as it was in training (its seed, its CSV
         # options); another named set with its default seed.
-        options = dict(recorded.get("options", {})) if same else {"seed": 0}
+        options = dict(recorded.get("options", {})) if recorded and same else {"seed": 0}
         data = load(key, data_dir=data_dir, **options)
         X, y = (data.X_test, data.y_test) if part == "test" else (data.X_train, data.y_train)
         inputs = Inputs(f"{key} ({part})", X, np.asarray(data.classes)[y], data.image_shape)

@@ -123,6 +123,12 @@ class NetworkSpec:
         return resnet(self.n_in, self.width, self.depth, self.n_out, self.activation,
                       inner=self.inner, **common)
 
+    def build_torch(self, seed: int | np.random.Generator = 0, device=None):
+        """The PyTorch twin of ``build(seed)``: the same layers, parameter names and
+        weights, bit for bit (``nnlearn.torch.to_torch``; needs PyTorch)."""
+        from .torch import to_torch
+        return to_torch(self.build(seed), device=device)
+
     def n_parameters(self) -> int:
         """Weights and biases of the network, counted without building it."""
         if self.architecture == "mlp":
@@ -204,6 +210,8 @@ class NetworkSpec:
 
 
 def _one_or_all(names: Sequence[str]) -> str | tuple[str, ...]:
+    if not names:  # a linear model has no hidden layer to name
+        return default("activation")
     return names[0] if len(set(names)) == 1 else tuple(names)
 
 

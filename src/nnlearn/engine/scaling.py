@@ -10,22 +10,20 @@ Every face that hands out such a network (the estimator's ``load``,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .network import Network
 
 
-def fold_input_scaling(network: Network, mean: Sequence[float],
-                       scale: Sequence[float]) -> Network:
+def fold_input_scaling(network: Network, mean: ArrayLike, scale: ArrayLike) -> Network:
     """A copy of ``network`` whose first layer takes raw inputs ``x``.
 
     Parameters
     ----------
     network : Network
         Trained on ``u = (x - mean) / scale``; its first layer must be dense.
-    mean, scale : sequence of float, length ``n_0``
+    mean, scale : array-like of shape (n_0,)
         Finite means and positive scales.
 
     Returns

@@ -28,6 +28,9 @@ from ..training.backend import NumpyBackend
 from . import persistence
 from .attributes import FittedAttributes
 from .fitting import FitMixin
+from .params import PARAMETERS
+
+_D = {name: setting.default for name, setting in PARAMETERS.items()}
 
 
 class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstimator):
@@ -139,12 +142,11 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
     history_ : nnlearn.training.History
         One row per epoch: training loss and accuracy, validation loss and
         accuracy (NaN without early stopping), learning rate, time.
-    loss_curve_ : list of float
-        Mean training loss of each epoch (weighted mean with sample weights;
-        without the ``weight_decay`` penalty); for ``lbfgs``, of each iteration.
+    loss_curve_, loss_ : list of float, float
+        Mean training loss (weighted, without the penalty) of each epoch
+        (``lbfgs``: iteration), and the last one.
     best_loss_ : float or None
-        Smallest ``loss_curve_`` entry since the last ``fit`` began; None with
-        early stopping.
+        Least ``loss_curve_`` entry since the last ``fit`` began (None with early stopping).
     coefs_, intercepts_ : list of ndarray
         scikit-learn's layout, read-only views: ``coefs_[i]`` of shape ``(n_in,
         n_out)`` is ``W^T`` of the ``i``-th weight matrix (a ResNet block gives
@@ -160,14 +162,12 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
     best_validation_score_ : float or None
         Validation accuracy of the parameters kept; None without early stopping.
     converged_ : bool
-        True when the last ``fit`` (or, with early stopping, the ``partial_fit``
-        calls so far) stopped because the monitored quantity stopped improving
-        (``lbfgs``: or because SciPy met ``tol``).
+        The last ``fit`` (with early stopping, the ``partial_fit`` calls so far)
+        stopped because its score stopped improving (``lbfgs``: or met ``tol``).
     n_iter_ : int
-        Epochs (``lbfgs``: iterations) of the last ``fit``, as MLPClassifier;
-        each ``partial_fit`` call adds one.
+        Epochs (``lbfgs``: iterations) of the last ``fit``; ``partial_fit`` adds one.
     t_ : int
-        Number of training samples the optimiser has seen, over the same calls.
+        Number of training samples the optimiser has seen since the network was made.
 
     See Also
     --------
@@ -175,9 +175,8 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
 
     Notes
     -----
-    **Sparse input.** ``X`` may be any SciPy sparse matrix or array; it is
-    kept as CSR, never made dense (``nnlearn.engine.sparse``): only the first
-    layer reads it. The torch backend makes one batch dense at a time.
+    **Sparse input.** Any SciPy sparse ``X`` is kept as CSR, never made dense
+    (``nnlearn.engine.sparse``); the torch backend densifies one batch at a time.
 
     **Weights.** Each step minimises the weighted mean ``sum_i w_i L_i / sum_i w_i``
     over its batch, with ``w_i`` the product of ``sample_weight`` and
@@ -214,13 +213,19 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
     ([0, 0, 0], True)
     """
 
-    def __init__(self, hidden=(32,), *, architecture="mlp", width=32, depth=2,
-                 activation="relu", dropout=0.0, optimizer="adam", lr=None,
-                 momentum=0.9, schedule="constant", batch_size=200, epochs=200,
-                 weight_decay=0.0, early_stopping=False, validation_fraction=0.1, patience=10,
-                 tol=1e-4, max_fun=15000, random_state=None, backend="numpy", device="auto",
-                 dtype="float32", verbose=False, progress_bar=False, callbacks=None,
-                 class_weight=None, warm_start=False):
+    # The defaults are the settings table's (nnlearn.settings), written there once.
+    def __init__(self, hidden=_D["hidden"], *, architecture=_D["architecture"],
+                 width=_D["width"], depth=_D["depth"], activation=_D["activation"],
+                 dropout=_D["dropout"], optimizer=_D["optimizer"], lr=_D["lr"],
+                 momentum=_D["momentum"], schedule=_D["schedule"],
+                 batch_size=_D["batch_size"], epochs=_D["epochs"],
+                 weight_decay=_D["weight_decay"], early_stopping=_D["early_stopping"],
+                 validation_fraction=_D["validation_fraction"], patience=_D["patience"],
+                 tol=_D["tol"], max_fun=_D["max_fun"], random_state=_D["random_state"],
+                 backend=_D["backend"], device=_D["device"], dtype=_D["dtype"],
+                 verbose=_D["verbose"], progress_bar=_D["progress_bar"],
+                 callbacks=_D["callbacks"], class_weight=_D["class_weight"],
+                 warm_start=_D["warm_start"]):
         self.hidden = hidden
         self.architecture = architecture
         self.width = width

@@ -35,6 +35,29 @@ SEEDS = ("network", "backend", "batches", "split")
 class FitMixin:
     """Training for ``NeuralNetClassifier``; its hyper-parameters are attributes of ``self``."""
 
+    # set by NeuralNetClassifier.__init__ (the settings table's estimator rows)
+    architecture: str
+    width: int
+    depth: int
+    dropout: float
+    optimizer: str
+    momentum: float
+    weight_decay: float
+    schedule: str
+    epochs: int
+    early_stopping: bool
+    validation_fraction: float
+    tol: float
+    max_fun: int
+    random_state: object
+    backend: str
+    device: str
+    verbose: bool | int
+    progress_bar: bool
+    callbacks: list | None
+    class_weight: object
+    warm_start: bool
+
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
         settings = check_params(self.get_params(deep=False))
         fitted = hasattr(self, "network_")
@@ -77,8 +100,9 @@ class FitMixin:
             return self
         printer = PrintLoss() if self.verbose else None
         trainer.reconfigure(self._train_config(settings, incremental),
-                            callbacks=[cb for cb in [printer, stopper, *(self.callbacks or [])]
-                                       if cb is not None])
+                            callbacks=[*([printer] if printer else []),
+                                       *(self.callbacks or [])])
+        trainer.set_callback("early_stopping", stopper)
         # DivergenceCheck judges a whole run; a partial_fit call is one epoch of a stream.
         trainer.set_callback("divergence", None if incremental else DivergenceCheck())
         iteration0, epoch0 = trainer.iteration, trainer.epoch

@@ -75,7 +75,7 @@ def run(scope: Scope, runner=None, capacity=None) -> Record:
     # which network do the lecture's two numbers match? (sum of the two distances)
     distance = {h: sum(abs(results[f"hidden{h}"][f"{CLAIM_DIRECTION}_{p}"]["mean"] - LECTURE[p])
                        for p in (1, 2)) for h in WIDTHS}
-    results["lecture_matches"] = f"hidden{min(distance, key=distance.get)}"
+    results["lecture_matches"] = f"hidden{min(distance, key=distance.__getitem__)}"
     results["distance_to_lecture"] = {f"hidden{h}": d for h, d in distance.items()}
     results["classes"] = [str(c) for c in data.classes]
     results["most_confused_shift2"] = {

@@ -1,6 +1,6 @@
 """Training in a thread of its own, built on the ``Trainer``: start, pause, step, stop.
 
-One ``Runner`` trains one network for one page. It is a ``Callback``: after
+One ``PageTrainer`` trains one network for one page. It is a ``Callback``: after
 every iteration the training loop calls ``on_iteration_end``, where the runner
 publishes a frame when one is due, and waits while the page has paused it. So
 the loop, the schedule and the optimiser are exactly those of ``nnlearn
@@ -49,7 +49,7 @@ class VerdictUnlessStopped(DivergenceCheck):
     page stopped the run: a run cut short by a new setting has not "learned
     nothing", it was replaced."""
 
-    def __init__(self, runner: Runner):
+    def __init__(self, runner: PageTrainer):
         super().__init__()
         self.runner = runner
 
@@ -58,7 +58,7 @@ class VerdictUnlessStopped(DivergenceCheck):
             super().on_train_end(trainer)
 
 
-class Runner(Callback):
+class PageTrainer(Callback):
     """Trains ``network`` on ``data`` as ``settings`` say; ``publish(frame)`` receives frames.
 
     ``state`` is ``ready`` (not started), ``running``, ``paused``, ``done`` (all

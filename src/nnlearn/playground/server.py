@@ -15,7 +15,9 @@ import json
 import logging
 import secrets
 import threading
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
@@ -59,10 +61,10 @@ def _origin_ok(websocket: WebSocket) -> bool:
 class Pipe:
     """What goes to one page: replies in order, then the newest frame (older ones dropped)."""
 
-    def __init__(self, loop):
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.replies: collections.deque = collections.deque()
-        self.frame = None
+        self.replies: collections.deque[dict] = collections.deque()
+        self.frame: dict | None = None
         self.wake = asyncio.Event()
 
     def reply(self, message: dict) -> None:
@@ -100,7 +102,7 @@ class Pipe:
                 await websocket.send_text(json.dumps(frame))
 
 
-def _decode(message: dict):
+def _decode(message: Mapping[str, Any]):
     """The JSON object in a WebSocket message, or an error reply."""
     text = message.get("text")
     if text is None:

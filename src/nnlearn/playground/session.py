@@ -16,7 +16,7 @@ from ..errors import DataError
 from ..training.modelio import save_model
 from . import data as playdata
 from .model import build, describe, export_network
-from .runner import Runner, initial_gradients
+from .runner import PageTrainer, initial_gradients
 from .settings import DEFAULTS, UPLOAD, as_json, display, parameter_count, validate
 
 DATA_KEYS = ("data", "classes", "points", "noise", "test_fraction", "seed")
@@ -36,7 +36,7 @@ class Session:
         self.settings = dict(DEFAULTS)
         self.upload = None  # (name, X, y, classes) of the user's file
         self.data = None
-        self.runner: Runner | None = None
+        self.runner: PageTrainer | None = None
         self._lock = threading.Lock()  # one command at a time
         self.closed = False
 
@@ -124,7 +124,7 @@ class Session:
         n_classes = self.data.n_classes
         network = build(self.settings, n_classes, seed=self.settings["seed"] + 1)
         initial_gradients(network, self.data)
-        runner = Runner(network, self.data, self.settings, self._forward)
+        runner = PageTrainer(network, self.data, self.settings, self._forward)
         self.runner = runner
         replies = [{"type": "network", "run": runner.id, "layers": describe(network),
                     "parameters": network.n_parameters()}, runner.frame()]

@@ -51,7 +51,7 @@ def _finite(value):
 
 
 def software() -> dict:
-    found = {"python": platform.python_version()}
+    found: dict[str, str | None] = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
             found[name] = metadata.version(name)

@@ -136,10 +136,11 @@ _ROWS = [
     Setting("validation_fraction", (Real(0, 1, closed="neither"),), 0.1,
             "Share of the training data held out for early stopping.", frozenset((ESTIMATOR,))),
     Setting("patience", (POSITIVE, NoneValue()), 10,
-            "Epochs without an improvement larger than tol before training stops; None never "
-            "stops early.", frozenset((ESTIMATOR,))),
-    Setting("tol", (Real(0, float("inf")),), 1e-4, "Smallest change that counts as an "
-            "improvement; lbfgs: stop when no gradient entry exceeds it.",
+            "MLPClassifier's n_iter_no_change: training stops once more than patience epochs in "
+            "a row fail to beat the best score so far by tol; None never stops early.",
+            frozenset((ESTIMATOR,))),
+    Setting("tol", (Real(0, float("inf")),), 1e-4, "The improvement that resets the "
+            "patience count; lbfgs: stop when no gradient entry exceeds it.",
             frozenset((ESTIMATOR,))),
     Setting("max_fun", (POSITIVE,), MAX_FUN, "lbfgs: most evaluations of the loss in one fit "
             "(epochs bounds its iterations).", frozenset((ESTIMATOR,))),
@@ -149,7 +150,8 @@ _ROWS = [
     Setting("verbose", (Boolean(), Integer(0)), False,
             "Print 'Iteration k, loss = ...' on stdout after every epoch, as MLPClassifier.",
             frozenset((ESTIMATOR,))),
-    Setting("progress_bar", (Boolean(),), False, "Show a progress bar while training.",
+    Setting("progress_bar", (Boolean(),), False, "Show a progress bar while training (nnlearn "
+            "train shows one unless --no-progress-bar or --quiet).",
             frozenset((ESTIMATOR,))),
     Setting("callbacks", (NoneValue(), SequenceOf(InstanceOf(Callback, "Callback"),
                                                    "a list of nnlearn.training.Callback",

@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 import warnings
+from typing import Any
 
 
 from ..errors import TrainingWarning
@@ -40,7 +41,7 @@ class Snapshots(Callback):
         if any(i <= 0 for i in self.at):
             raise ValueError(f"snapshot iterations must be positive, got {self.at}")
         self.fn = fn or (lambda trainer: trainer.backend.get_network())
-        self.snapshots: dict[int, object] = {}
+        self.snapshots: dict[int, Any] = {}  # a Network, or what fn records
 
     def on_iteration_end(self, trainer):
         if trainer.iteration in self.at:
