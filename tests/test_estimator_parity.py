@@ -16,7 +16,7 @@ from sklearn.preprocessing import MinMaxScaler
 from nnlearn import NeuralNetClassifier
 from nnlearn.training import LambdaCallback
 
-from test_estimator_stopping import mlp_rule
+from estimator_helpers import mlp_rule
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore::nnlearn.errors.TrainingWarning",

@@ -1,48 +1,22 @@
 """NeuralNetClassifier: partial_fit, early stopping, weighted curves, warm starts and
 interruptions (NumPy backend unless a test says otherwise)."""
 
-import types
-
 import numpy as np
 import pytest
 from scipy.special import logsumexp
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.neural_network import MLPClassifier
 from sklearn.utils.validation import check_is_fitted
 
 from nnlearn import NeuralNetClassifier
 from nnlearn.training import Callback, LambdaCallback, NumpyBackend
 
+from estimator_helpers import mlp_rule
+
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning",
                                         "ignore::nnlearn.errors.TrainingWarning")
 
 FAST = dict(epochs=60, lr=1e-2, random_state=0)
-
-
-def mlp_rule(curve, patience, tol, early_stopping):
-    """Where MLPClassifier stops on ``curve`` (training losses, or validation scores
-    with ``early_stopping``), found by running scikit-learn's own
-    ``_update_no_improvement_count`` on these numbers: ``(stop, best)``, the
-    1-based epoch after which it stops (None: it never does) and the 0-based
-    index of the epoch whose parameters it keeps."""
-    me = types.SimpleNamespace(tol=tol, verbose=False, _no_improvement_count=0, coefs_=[],
-                               intercepts_=[], loss_curve_=[], best_loss_=np.inf,
-                               validation_scores_=[], best_validation_score_=-np.inf)
-    best = None
-    for epoch, value in enumerate(curve, start=1):
-        if early_stopping:
-            me._score = lambda X, y, sample_weight=None, value=value: value
-            before = me.best_validation_score_
-        else:
-            me.loss_curve_.append(value)
-            before = me.best_loss_
-        MLPClassifier._update_no_improvement_count(me, early_stopping, None, None, None)
-        if (me.best_validation_score_ if early_stopping else me.best_loss_) != before:
-            best = epoch - 1
-        if me._no_improvement_count > patience:
-            return epoch, best
-    return None, best
 
 
 def spy_on_backend(monkeypatch):
