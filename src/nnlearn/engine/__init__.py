@@ -8,7 +8,8 @@ from .gradcheck import gradcheck
 from .layers import Dense, Dropout, Layer, Residual
 from .losses import evaluate_logits, log_softmax, logsumexp, nll, softmax
 from .network import Network, mlp, resnet
-from .optim import SGD, Adam, make_optimizer, make_schedule
+from .optim import SGD, Adam, make_optimizer
+from .schedules import make_schedule
 
 __all__ = ["ACTIVATIONS", "Adam", "Dense", "Dropout", "Layer", "Network", "Residual", "SGD",
            "evaluate_logits", "gradcheck", "log_softmax", "logsumexp", "make_optimizer",

@@ -382,39 +382,3 @@ def make_optimizer(name: str, *, momentum=0.9, weight_decay=0.0, **lbfgs) -> Opt
     if name == "adam":
         return Adam(weight_decay=weight_decay)
     raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
-
-
-# -- learning-rate schedules: functions of the iteration t = 0, 1, ... -----------
-
-def constant_schedule(lr):
-    return lambda t: lr
-
-
-def step_schedule(lr, step_size, gamma=0.1):
-    """``lr * gamma ** (t // step_size)``, as ``torch.optim.lr_scheduler.StepLR``."""
-    if step_size <= 0:
-        raise ValueError(f"step_size must be positive, got {step_size}")
-    return lambda t: lr * gamma ** (t // step_size)
-
-
-def cosine_schedule(lr, total, lr_min=0.0):
-    """Half a cosine from ``lr`` at t = 0 down to ``lr_min`` at t = total."""
-    if total <= 0:
-        raise ValueError(f"cosine schedule needs a positive length, got {total}")
-    return lambda t: lr_min + 0.5 * (lr - lr_min) * (1 + math.cos(math.pi * min(t, total) / total))
-
-
-SCHEDULES = ("constant", "step", "cosine")
-
-
-def make_schedule(name: str, lr: float, total: int, *, step_size=None, gamma=0.1):
-    """Schedule by name; ``step`` defaults to a tenfold decay every third of ``total``."""
-    if lr <= 0 or not math.isfinite(lr):
-        raise ValueError(f"learning rate must be positive and finite, got {lr}")
-    if name == "constant":
-        return constant_schedule(lr)
-    if name == "step":
-        return step_schedule(lr, step_size or max(1, total // 3), gamma)
-    if name == "cosine":
-        return cosine_schedule(lr, max(1, total))
-    raise ValueError(f"unknown schedule {name!r}; choose one of: {', '.join(SCHEDULES)}")

@@ -21,7 +21,8 @@ from sklearn.utils.validation import validate_data
 
 from ..backends import make_backend
 from ..spec import NetworkSpec
-from ..engine.optim import make_optimizer, make_schedule
+from ..engine.optim import make_optimizer
+from ..engine.schedules import make_schedule
 from ..training.backend import NumpyBackend
 from ..training.callbacks import DivergenceCheck, EarlyStopping, PrintLoss
 from ..training.trainer import TrainConfig, Trainer

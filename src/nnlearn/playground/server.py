@@ -29,7 +29,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
 from ..data.toy import TOY
-from ..engine.optim import DEFAULT_LR, OPTIMIZERS, SCHEDULES
+from ..engine.optim import DEFAULT_LR, OPTIMIZERS
+from ..engine.schedules import SCHEDULES
 from .session import Session, error
 from .settings import ARCHITECTURES, DEFAULTS, FIELDS, MAX_LAYERS, MAX_PARAMETERS, as_json, display
 

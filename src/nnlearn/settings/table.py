@@ -23,7 +23,8 @@ from typing import Any
 from ..data.toy import TOY
 from ..engine.activations import ACTIVATIONS
 from ..engine.init import INITIALISERS
-from ..engine.optim import MAX_FUN, OPTIMIZERS, SCHEDULES
+from ..engine.optim import MAX_FUN, OPTIMIZERS
+from ..engine.schedules import SCHEDULES
 from ..training.callbacks import Callback
 from .constraints import (DTYPES, Boolean, Device, DType, InstanceOf, Integer, NoneValue, Options,
                           RandomState, Real, SequenceOf, describe)

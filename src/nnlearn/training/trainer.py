@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine.optim import make_schedule
+from ..engine.schedules import make_schedule
 from ..engine.sparse import issparse
 from ..errors import TrainingDiverged
 from .backend import Backend
