@@ -20,7 +20,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ModelFileError
 from ..training.modelio import class_labels, load_model, save_model
-from .params import PARAMETERS
+from .params import PARAMETERS, check_params
 from .samples import plain
 
 RENAMED = {"learning_rate": "lr", "lr_schedule": "schedule"}  # names used before 0.1.0
@@ -93,6 +93,32 @@ def params_from_spec(spec: dict) -> dict:
     return params
 
 
+def _network_shape(params: dict) -> tuple:
+    """What in ``params`` fixes the network (``Settings.network_key``), with one
+    activation name for an MLP whose layers all have it (``"relu"`` and
+    ``("relu", "relu")`` build the same network) and none without hidden layers."""
+    key = check_params(params).network_key
+    *shape, activation, dropout, dtype = key
+    if shape[0] == "mlp" and not isinstance(activation, str):
+        activation = activation[0] if len(set(activation)) == 1 else activation
+    if shape[0] == "mlp" and not shape[1]:
+        activation = None
+    return (*shape, activation, dropout, dtype)
+
+
+def check_saved_params(params: dict, derived: dict) -> None:
+    """The hyper-parameters a file holds, checked as ``set_params`` and ``fit`` check them
+    (``check_params``: no ``hidden=[1e9]``, no ``callbacks="os.system"``), and, where the
+    network is one the estimator builds (``derived``, from ``params_from_spec``),
+    describing that network: a file cannot make a later ``partial_fit`` build another.
+    Raises ``ValueError``."""
+    shape = _network_shape(params)
+    if len(derived) > 1 and shape != _network_shape({**params, **derived}):
+        stored = {k: v for k, v in derived.items() if k != "dtype"}
+        raise ValueError(f"its hyper-parameters describe another network than its weights "
+                         f"({', '.join(f'{k}={v!r}' for k, v in stored.items())})")
+
+
 def fold_standardization(network, scaling) -> None:
     """Fold ``metadata["standardize"]`` (``{"mean": [...], "scale": [...]}``, the input
     scaling ``nnlearn train --standardize`` records) into the first layer, in place:
@@ -142,7 +168,9 @@ def load(cls, path):
         unknown = sorted(set(saved) - set(PARAMETERS))
         if unknown:
             raise TypeError(f"unknown hyper-parameters {unknown}")
-        estimator = cls(**{**params_from_spec(network.spec()), **saved})
+        derived = params_from_spec(network.spec())
+        estimator = cls(**{**derived, **saved})
+        check_saved_params(estimator.get_params(), derived)
         if meta.get("standardize"):
             fold_standardization(network, meta["standardize"])
             network.metadata = {k: v for k, v in meta.items() if k != "standardize"}
