@@ -76,6 +76,13 @@ def test_coordinates_within_the_limit_train_and_travel_as_strict_json():
     session.close()
 
 
+def test_an_upload_has_at_most_ten_classes():
+    text = "".join(f"{k},{k % 3},c{k % 11}\n" for k in range(60))
+    with pytest.raises(DataError, match="11 different labels; the playground shows at most 10"):
+        playdata.read_upload("many.csv", text)
+    assert len(playdata.read_upload("ten.csv", text.replace("c10", "c9"))[3]) == 10
+
+
 @pytest.mark.parametrize("filename, shown", [
     ("../../etc/数据.csv", "数据.csv"), ("a\r\nb.csv", "ab.csv"), ("\x00\x1b[31m.csv", "[31m.csv"),
     ("", "upload.csv"), (None, "upload.csv")])
@@ -249,3 +256,21 @@ def test_closing_a_page_waits_for_its_thread_then_gives_back():
     session.close()
     assert not runner.alive
     assert session.handle({"type": "ping"}) == []  # a closed page answers nothing
+
+
+def test_frames_come_at_most_25_times_a_second():
+    """The runner's limit (``FPS``): while it trains, two frames are at least 1/25 s apart
+    (measured where they are published: a frame's own cost varies by a few ms)."""
+    from nnlearn.playground.runner import FPS
+    s, _ = validate({"hidden": [8]})
+    d = playdata.toy_sample(s)
+    published = []
+    runner = Runner(build(s, d.n_classes), d, s, lambda frame: published.append(
+        (time.perf_counter(), frame["state"])))
+    runner.start()
+    time.sleep(1.0)
+    runner.stop()
+    assert runner.join(10)
+    times = [t for t, state in published if state == "running"]
+    assert len(times) > 5
+    assert min(np.diff(times)) > 1 / FPS - 0.01
