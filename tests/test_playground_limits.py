@@ -14,6 +14,7 @@ import pytest
 
 from nnlearn.errors import DataError
 from nnlearn.playground import data as playdata
+from nnlearn.playground.memory import _malloc_trim
 from nnlearn.playground.model import build
 from nnlearn.playground.runner import Runner
 from nnlearn.playground.session import Session
@@ -225,7 +226,8 @@ with threadpool_limits(1):
 """
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="malloc_trim: glibc")
+@pytest.mark.skipif(not sys.platform.startswith("linux") or _malloc_trim() is None,
+                    reason="malloc_trim: glibc on Linux")
 def test_closed_pages_give_their_memory_back_to_the_system():
     """Six pages of about 40 MB of activations each train, then close. glibc keeps freed
     memory in its arenas (the process stayed at about 60 % of its peak in this run);
