@@ -70,8 +70,11 @@ def allowed_hosts(host: str, allow_hosts=()) -> tuple[str, ...]:
 def make_server(host="127.0.0.1", port=8765, *, allow_hosts=()):
     """``(uvicorn.Server, socket, url)``, not yet running (see ``allowed_hosts``)."""
     import uvicorn
-
-    from .wsprotocol import PlaygroundWebSocketProtocol
+    try:
+        from .wsprotocol import PlaygroundWebSocketProtocol
+    except ImportError as err:  # uvicorn before 0.35 has no sans-I/O WebSocket protocol
+        raise NNLearnError(f"the playground needs uvicorn >= 0.35 and websockets >= 13 "
+                           f"({err}): pip install -U \"nnlearn[playground]\"") from None
     hosts = allowed_hosts(host, allow_hosts)
     sock = open_socket(host, port)
     port = sock.getsockname()[1]
