@@ -192,3 +192,38 @@ def test_a_model_file_written_by_nnlearn_0_1_0_still_loads_and_predicts_the_same
     again = NeuralNetClassifier.load(clf.save(tmp_path / "again.npz"))  # now with its spec
     assert spec_of(load_model(tmp_path / "again.npz")).scaling is None  # folded, not twice
     np.testing.assert_allclose(again.predict_proba(X), expected, atol=2e-6)
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"hidden": [1e9]}, r"hidden must be an integer >= 1 or a sequence of positive ints"),
+    ({"callbacks": "os.system"}, r"callbacks must be None or a list of nnlearn.training.Callback"),
+    ({"random_state": "os.system"}, "random_state must be"),
+    ({"dropout": 7}, r"dropout must be a number in \[0, 1\)"),
+    ({"device": "cuda"}, "needs backend='torch'"),
+    ({"activation": ["tanh", "relu"]}, "one name per hidden layer"),
+    # valid values, but not the network the weights are: partial_fit would build this one
+    ({"hidden": [1_000_000_000]}, r"describe another network than its weights \(.*hidden=\(3,\)"),
+    ({"architecture": "resnet", "width": 3, "depth": 0}, "describe another network"),
+    ({"activation": "tanh"}, "describe another network"),
+    ({"dtype": "float64"}, "describe another network"),
+])
+def test_hyper_parameters_in_a_file_are_checked_as_set_params_checks_them(tmp_path, params,
+                                                                          message):
+    """A crafted file loaded and predicted with ``hidden=[1e9]`` or
+    ``callbacks="os.system"`` in its metadata; now it is refused by ``check_params``,
+    the checks of ``set_params`` and ``fit``, and by the network its weights are."""
+    network = mlp(2, [3], 3)
+    path = save_model(network, tmp_path / "crafted.npz",
+                      metadata={"classes": [0, 1, 2], "params": params})
+    with pytest.raises(ModelFileError, match=message) as err:
+        NeuralNetClassifier.load(path)
+    assert str(err.value).startswith(f"{path}: not a NeuralNetClassifier model file")
+
+
+@pytest.mark.parametrize("params", [{"activation": ["relu"]}, {"activation": "relu"},
+                                    {"hidden": 3}, {}])
+def test_hyper_parameters_that_describe_the_stored_network_load(tmp_path, params):
+    path = save_model(mlp(2, [3], 3), tmp_path / "m.npz",
+                      metadata={"classes": [0, 1, 2], "params": params})
+    clf = NeuralNetClassifier.load(path)
+    assert clf.predict(np.zeros((2, 2))).shape == (2,)

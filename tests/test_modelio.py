@@ -165,24 +165,74 @@ def test_a_huge_declared_size_is_refused_before_anything_is_allocated(tmp_path, 
     assert peak < 2_000_000
 
 
+def _zip_copy(path, replace: dict, *, deflated: dict = ()):
+    """Rewrite the .npz ``path`` with the entries in ``replace`` (name: bytes) instead of
+    its own, and each entry of ``deflated`` (name: size) as that many zero bytes, deflated
+    (written in chunks: the test never holds them)."""
+    with zipfile.ZipFile(path) as zf:
+        entries = {info.filename: zf.read(info) for info in zf.infolist()}
+    entries.update(replace)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries.items():
+            if name not in dict(deflated):
+                zf.writestr(name, data)
+        for name, size in dict(deflated).items():
+            with zf.open(name, "w", force_zip64=True) as fh:
+                for _ in range(size // 2**20):
+                    fh.write(bytes(2**20))
+
+
+def _peak_of_refusal(path, match):
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        with pytest.raises(ModelFileError, match=match):
+            load_model(path)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_an_npz_entry_that_declares_more_than_it_holds(tmp_path):
     import io
-    import tracemalloc
     path = save_model(mlp(4, [8], 3), tmp_path / "m.npz")
     npy = io.BytesIO()  # an entry whose header promises 400 MB, followed by 12 bytes
     np.lib.format.write_array_header_1_0(npy, {"descr": "<f4", "fortran_order": False,
                                                "shape": (10**8,)})
     npy.write(np.zeros(3, dtype=np.float32).tobytes())
+    _zip_copy(path, {"layers.0.W.npy": npy.getvalue()})
+    assert _peak_of_refusal(path, r"'layers.0.W' declares shape \(100000000,\)") < 2_000_000
+
+
+@pytest.mark.parametrize("entry", ["layers.0.W.npy", "unexpected.npy", "__nnlearn__.npy"])
+def test_a_deflated_entry_is_measured_against_its_shape_before_it_is_inflated(tmp_path, entry):
+    """The review's file: a deflated entry of zeros far larger than the shape it must hold
+    (here 48 MB where ``layers.0.W`` takes 128 bytes), or one the description does not
+    declare at all, or a description of 48 MB: refused from the sizes the archive
+    declares, nothing inflated (before, all 48 MB were, then refused)."""
+    path = save_model(mlp(4, [8], 3), tmp_path / "m.npz")
+    size = 48 * 2**20
+    if entry == "__nnlearn__.npy":
+        import nnlearn.training.modelio as modelio
+        assert size > modelio.MAX_HEADER_BYTES
+    _zip_copy(path, {}, deflated={entry: size})
+    assert path.stat().st_size < 200_000  # deflate: about 1000 to 1
+    match = {"layers.0.W.npy": r"'layers.0.W' declares 50,331,648 bytes; a \(8, 4\) array of "
+                               r"float32 takes 128",
+             "unexpected.npy": r"unexpected \['unexpected'\]",
+             "__nnlearn__.npy": "a description takes at most"}[entry]
+    assert _peak_of_refusal(path, match) < 2_000_000
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_an_entry_may_not_occur_twice(tmp_path):
+    path = save_model(mlp(4, [8], 3), tmp_path / "m.npz")
+    with zipfile.ZipFile(path) as zf:
+        W = zf.read("layers.0.W.npy")
     with zipfile.ZipFile(path, "a") as zf:
-        zf.writestr("layers.9.W.npy", npy.getvalue())
-    tracemalloc.start()
-    try:
-        with pytest.raises(ModelFileError, match=r"'layers.9.W' declares shape \(100000000,\)"):
-            load_model(path)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 2_000_000
+        zf.writestr("layers.0.W.npy", W)
+    with pytest.raises(ModelFileError, match="occurs twice"):
+        load_model(path)
 
 
 @pytest.mark.parametrize("written, named", [(".safetensors", ".npz"), (".npz", ".safetensors")])

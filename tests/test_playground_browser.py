@@ -97,3 +97,22 @@ def test_refused_values_are_shown_on_the_page(server, browser):  # noqa: F811
     assert "unknown value 'rmsprop'" in messages
     assert page.input_value("#points") == "5000"
     page.close()
+
+
+@pytest.mark.slow
+def test_exports_download_with_their_names_and_a_busy_server_says_so(server, browser,  # noqa: F811
+                                                                     monkeypatch):
+    from playground_helpers import app_of
+    srv, url = server
+    page = browser.new_page(accept_downloads=True)
+    page.goto(url + "?data=spirals&hidden=8")
+    page.wait_for_function("window.nnlearnPlayground.framesDrawn > 0")
+    with page.expect_download() as download:
+        page.click("#export-model")
+    assert download.value.suggested_filename == "nnlearn-spirals.npz"
+    assert Path(download.value.path()).read_bytes()[:2] == b"PK"
+    monkeypatch.setattr(app_of(srv).state.exports, "places", 0)  # every place taken
+    page.click("#export-png")
+    page.wait_for_function("document.getElementById('messages').textContent"
+                           ".includes('the server is busy')")
+    page.close()

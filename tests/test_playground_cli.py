@@ -31,7 +31,8 @@ def _stop(proc):
 
 @pytest.mark.parametrize("host, warned", [("127.0.0.1", False), ("0.0.0.0", True)])
 def test_it_prints_its_address_and_serves_the_page(host, warned):
-    proc = _start("--port", "0", "--host", host)
+    allow = () if host == "127.0.0.1" else ("--allow-host", "box.example")
+    proc = _start("--port", "0", "--host", host, *allow)
     try:
         line = proc.stdout.readline()
         match = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
@@ -41,6 +42,14 @@ def test_it_prints_its_address_and_serves_the_page(host, warned):
     finally:
         _, err = _stop(proc)
     assert ("warning: listening on 0.0.0.0" in err) == warned, err
+
+
+def test_an_address_others_reach_needs_allow_host():
+    proc = _start("--port", "0", "--host", "0.0.0.0")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1 and out == ""
+    assert err.startswith("nnlearn: error: listening on 0.0.0.0 lets other machines in")
+    assert "--allow-host NAME" in err and err.count("\n") == 1
 
 
 def test_a_busy_port_is_one_line_on_stderr():
@@ -63,7 +72,7 @@ def test_help_names_the_options():
     r = subprocess.run([sys.executable, "-m", "nnlearn", "playground", "--help"],
                        capture_output=True, text=True, env=env, timeout=60)
     assert r.returncode == 0
-    for option in ("--host", "--port", "--open"):
+    for option in ("--host", "--port", "--allow-host", "--open"):
         assert option in r.stdout
 
 

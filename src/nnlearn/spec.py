@@ -44,8 +44,8 @@ class InputScaling:
         return {"mean": list(self.mean), "scale": list(self.scale)}
 
 
-def _names(activation) -> str | tuple[str, ...]:
-    return activation if isinstance(activation, str) else tuple(activation)
+def _names_of(activation) -> tuple[str, ...]:
+    return (activation,) if isinstance(activation, str) else tuple(activation)
 
 
 @dataclass(frozen=True)
@@ -99,14 +99,27 @@ class NetworkSpec:
                              f"{' or '.join(ARCHITECTURES)}")
         if np.dtype(self.dtype).name not in DTYPES:
             raise ValueError(f"dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
-        # Equal descriptions compare equal: tuples, not lists; the dtype's name.
-        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
-        object.__setattr__(self, "activation", _names(self.activation))
-        object.__setattr__(self, "dtype", np.dtype(self.dtype).name)
+        # Descriptions of the same network compare equal: tuples, not lists; the dtype's
+        # name; one activation name when every layer has it; the table's defaults for
+        # the sizes the architecture does not use.
+        setattr_ = object.__setattr__
+        setattr_(self, "hidden", tuple(int(h) for h in self.hidden))
+        setattr_(self, "activation", _one_or_all(_names_of(self.activation)))
+        setattr_(self, "dtype", np.dtype(self.dtype).name)
         if self.inner is not None:
-            object.__setattr__(self, "inner", tuple(int(i) for i in self.inner))
+            setattr_(self, "inner", tuple(int(i) for i in self.inner))
             if len(self.inner) != self.depth:
                 raise ValueError(f"inner gives {len(self.inner)} widths for {self.depth} blocks")
+        if self.architecture == "mlp":
+            setattr_(self, "width", default("width"))
+            setattr_(self, "depth", default("depth"))
+            setattr_(self, "inner", None)
+            if not self.hidden:  # no hidden layer to name
+                setattr_(self, "activation", default("activation"))
+        else:
+            setattr_(self, "hidden", default("hidden"))
+            if self.inner is not None and set(self.inner) <= {self.width}:
+                setattr_(self, "inner", None)
 
     # -- building ---------------------------------------------------------------------------
     def build(self, seed: int | np.random.Generator = 0) -> Network:

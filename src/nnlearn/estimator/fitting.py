@@ -20,7 +20,6 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import validate_data
 
 from ..backends import make_backend
-from ..spec import NetworkSpec
 from ..engine.optim import make_optimizer
 from ..engine.schedules import make_schedule
 from ..training.backend import NumpyBackend
@@ -172,10 +171,7 @@ class FitMixin:
 
     def _initialize_module(self, n_in, n_out, settings):
         """The network the hyper-parameters describe: an MLP (eq. 1) or a ResNet (eq. 6)."""
-        spec = NetworkSpec(n_in, n_out, architecture=self.architecture, hidden=settings.hidden,
-                           width=self.width, depth=self.depth, activation=settings.activation,
-                           dropout=self.dropout, dtype=settings.dtype.name)
-        return spec.build(self._seeds["network"])
+        return settings.network_spec(n_in, n_out).build(self._seeds["network"])
 
     def _initialize_optimizer(self):
         lbfgs = {"max_fun": self.max_fun, "tol": self.tol} if self.optimizer == "lbfgs" else {}

@@ -17,6 +17,7 @@ import numpy as np
 
 from ..engine.optim import DEFAULT_LR
 from ..settings import ESTIMATOR, for_face
+from ..spec import NetworkSpec
 
 PARAMETERS = for_face(ESTIMATOR)  #: name -> Setting, in the table's order
 NO_PATIENCE = 2**62  # "never stop": EarlyStopping still tracks (and restores) the best epoch
@@ -35,6 +36,7 @@ class CheckedParams:
     """The hyper-parameters after validation, in the types the engine takes."""
 
     network_key: tuple  # what fixes the network's shape: changing it forbids warm starts
+    spec_args: tuple  # NetworkSpec's keyword arguments, as (name, value) pairs
     backend_key: tuple  # what fixes the backend and optimiser: changing it rebuilds them
     hidden: tuple
     activation: str | tuple
@@ -42,6 +44,12 @@ class CheckedParams:
     batch_size: int | None
     patience: int | None
     dtype: np.dtype
+
+
+    def network_spec(self, n_in: int, n_out: int) -> NetworkSpec:
+        """The network these hyper-parameters describe, for ``n_in`` features and
+        ``n_out`` classes: an mlp (eq. 1) or a ResNet (eq. 6)."""
+        return NetworkSpec(n_in, n_out, **dict(self.spec_args))
 
 
 def hidden_tuple(hidden) -> tuple[int, ...]:
@@ -89,5 +97,9 @@ def check_params(params: dict) -> CheckedParams:
         network_key=(*shape, activation, float(p["dropout"]), dtype.name),
         backend_key=(p["backend"], p["device"], p["optimizer"], float(p["momentum"]),
                      float(p["weight_decay"]), *lbfgs),
+        spec_args=(("architecture", p["architecture"]), ("hidden", hidden),
+                   ("width", int(p["width"])), ("depth", int(p["depth"])),
+                   ("activation", activation), ("dropout", float(p["dropout"])),
+                   ("dtype", dtype.name)),
         hidden=hidden, activation=activation, lr=lr, batch_size=batch_size,
         patience=None if p["patience"] is None else int(p["patience"]), dtype=dtype)

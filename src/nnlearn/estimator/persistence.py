@@ -14,6 +14,7 @@ See ``docs/model-files.md``.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
@@ -21,7 +22,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..errors import ModelFileError
 from ..spec import NetworkSpec, raw_input_network, spec_of
 from ..training.modelio import class_labels, load_model, save_model
-from .params import PARAMETERS
+from .params import PARAMETERS, check_params
 from .samples import plain
 
 RENAMED = {"learning_rate": "lr", "lr_schedule": "schedule"}  # names used before 0.1.0
@@ -85,6 +86,22 @@ def params_from_spec(spec: NetworkSpec | None) -> dict:
     return {**params, "width": spec.width, "depth": spec.depth}
 
 
+def check_saved_params(estimator, network) -> None:
+    """The hyper-parameters a file holds, checked as ``set_params`` and ``fit`` check them
+    (``check_params``: no ``hidden=[1e9]``, no ``callbacks="os.system"``), and, where the
+    network is one the estimator builds, describing that network: a file cannot make a
+    later ``partial_fit`` build another. Raises ``ValueError``."""
+    checked = check_params(estimator.get_params())
+    stored = spec_of(network)
+    if stored is None or len(params_from_spec(stored)) == 1:
+        return  # a network the estimator's parameters do not describe: nothing to compare
+    described = checked.network_spec(network.n_in, network.n_out)
+    if described != replace(stored, scaling=None, init=None):
+        args = params_from_spec(stored)
+        raise ValueError(f"its hyper-parameters describe another network than its weights "
+                         f"({', '.join(f'{k}={v!r}' for k, v in args.items() if k != 'dtype')})")
+
+
 def save(estimator, path):
     """Write a fitted estimator to a model file (see ``NeuralNetClassifier.save``)."""
     check_is_fitted(estimator)
@@ -117,6 +134,7 @@ def load(cls, path):
         if unknown:
             raise TypeError(f"unknown hyper-parameters {unknown}")
         estimator = cls(**{**params_from_spec(spec_of(network)), **saved})
+        check_saved_params(estimator, network)
         network = raw_input_network(network)  # the estimator takes raw rows
         names = meta.get("feature_names_in")
         if names is not None and (not isinstance(names, list) or len(names) != network.n_in

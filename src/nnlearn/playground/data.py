@@ -8,6 +8,8 @@ standardization into its first layer (``model.export_network``).
 
 from __future__ import annotations
 
+import csv
+import io
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,10 @@ from ..errors import DataError
 
 MAX_UPLOAD_BYTES = 1_000_000
 MAX_UPLOAD_ROWS = 20_000
+#: the largest coordinate an upload may hold. The network and the exported model compute in
+#: float32 (up to 3.4e38), and the model takes raw coordinates: ``W x`` and ``W / scale`` must
+#: stay normal float32 numbers. (Near 1e306, rounding the points for the page overflowed.)
+MAX_COORDINATE = 1e30
 
 
 @dataclass
@@ -92,31 +98,65 @@ def toy_sample(settings) -> PlayData:
     return split(name, X, y, range(int(y.max()) + 1), settings)
 
 
+def _row_lines(text: str, limit: int) -> list[int]:
+    """The line number of each non-blank row, as ``read_csv`` counts rows: its CSV reader
+    ends a line at ``\\n``, ``\\r\\n`` or a bare ``\\r``, and a quoted cell may hold line breaks.
+    Stops after ``limit`` rows; a file the reader refuses is left to ``read_csv`` to describe."""
+    lines: list[int] = []
+    reader = csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                lines.append(reader.line_num)
+                if len(lines) >= limit:
+                    break
+    except csv.Error:
+        pass
+    return lines
+
+
+def _upload_name(filename) -> str:
+    """The file's own name, without folders or control characters (it is shown and sent back)."""
+    name = "".join(c for c in Path(str(filename or "")).name if c.isprintable())
+    return name[:80] or "upload.csv"
+
+
 def read_upload(filename, text):
     """Parse an uploaded CSV text: two numeric columns and a label column.
 
     Returns ``(name, X, y, classes)``; raises ``DataError`` with a one-line
-    message that names the line and column of the first bad cell.
+    message that names the line and column of the first bad cell. Rows are
+    counted as the CSV reader parses them, so every line-end convention counts.
     """
-    name = Path(str(filename or "upload.csv")).name[:80] or "upload.csv"
+    name = _upload_name(filename)
     if not isinstance(text, str):
         raise DataError("the uploaded file must be sent as text")
     if len(text.encode("utf-8", "replace")) > MAX_UPLOAD_BYTES:
         raise DataError(f"{name}: the file is larger than {MAX_UPLOAD_BYTES // 1000} kB")
-    if text.count("\n") > MAX_UPLOAD_ROWS + 1:
-        raise DataError(f"{name}: more than {MAX_UPLOAD_ROWS} rows")
+    lines = _row_lines(text, MAX_UPLOAD_ROWS + 2)  # a header row, and one row too many
+    if len(lines) > MAX_UPLOAD_ROWS + 1:
+        raise DataError(f"{name}: more than {MAX_UPLOAD_ROWS:,} rows")
     with tempfile.TemporaryDirectory(prefix="nnlearn-upload-") as tmp:
         path = Path(tmp) / "upload.csv"
-        path.write_text(text, encoding="utf-8")
+        path.write_text(text, encoding="utf-8", newline="")
         try:
-            X, labels, _, _ = read_csv(path)
+            X, labels, features, _ = read_csv(path)
         except DataError as err:
             raise DataError(str(err).replace(str(path), name)) from None
     if X.shape[1] != 2:
         raise DataError(f"{name}: {X.shape[1]} feature columns; the playground needs exactly 2 "
                         f"(x1, x2) and a label column (the last)")
+    if len(X) > MAX_UPLOAD_ROWS:
+        raise DataError(f"{name}: {len(X):,} rows; the playground takes at most "
+                        f"{MAX_UPLOAD_ROWS:,}")
     if len(X) < 10:
         raise DataError(f"{name}: only {len(X)} rows; the playground needs at least 10")
+    huge = np.argwhere(np.abs(X) > MAX_COORDINATE)
+    if len(huge):
+        i, j = huge[0]
+        raise DataError(f"{name}: line {lines[len(lines) - len(X) + i]}, column {j + 1} "
+                        f"({features[j]!r}): {X[i, j]:g} is too large; coordinates must lie "
+                        f"within ±{MAX_COORDINATE:g} (rescale the column)")
     classes, y = np.unique(labels, return_inverse=True)
     if classes.dtype.kind == "f" and np.all(classes == np.round(classes)):
         classes = classes.astype(np.int64)  # 1.0, 2.0 are the labels 1, 2

@@ -1,10 +1,13 @@
-"""The web server: a Starlette app with one WebSocket per open page, and ``serve``.
+"""The web server: a Starlette app with one WebSocket per open page.
 
 Each page that connects to ``/ws`` gets its own ``Session`` (and so its own
 training thread). Messages from the page are handled one at a time in a worker
-thread, never on the event loop; frames from the training thread reach the page
-through a one-frame slot, so a slow page skips frames instead of piling them up.
-A token, sent to the page when it connects, names its session in the export URLs.
+thread of a pool with a thread for every page, never on the event loop and never
+behind another page's export (``exports.py``); frames from the training thread
+reach the page through a one-frame slot, so a slow page skips frames instead of
+piling them up. Everything sent is strict JSON (no ``NaN``/``Infinity``, which
+``JSON.parse`` refuses). A token, sent to the page when it connects, names its
+session in the export URLs.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ import asyncio
 import collections
 import json
 import logging
+import math
 import secrets
-import threading
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +27,7 @@ from urllib.parse import urlsplit
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
@@ -31,15 +35,17 @@ from starlette.websockets import WebSocket
 from ..data.toy import TOY
 from ..engine.optim import DEFAULT_LR, OPTIMIZERS
 from ..engine.schedules import SCHEDULES
+from .exports import Exports, model_file, regions_png
 from .session import Session, error
 from .settings import ARCHITECTURES, DEFAULTS, FIELDS, MAX_LAYERS, MAX_PARAMETERS, as_json, display
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
-MAX_MESSAGE = 2_000_000  # characters in one message (an uploaded CSV file is the largest)
+MAX_MESSAGE = 2_000_000  # bytes of one message (an uploaded CSV file is the largest)
 MAX_SESSIONS = 16  # open pages at once: each may keep a core busy
 MAX_QUEUED = 64  # replies waiting for a page that does not read; more errors are dropped
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+TOO_LONG = "nnlearn_too_long"  # key of the event that stands for a message too long to keep
 
 
 def _limits() -> dict:
@@ -97,20 +103,46 @@ class Pipe:
             await self.wake.wait()
             self.wake.clear()
             while self.replies:
-                await websocket.send_text(json.dumps(self.replies.popleft()))
+                await websocket.send_text(encode(self.replies.popleft()))
             if self.frame is not None:
                 frame, self.frame = self.frame, None
-                await websocket.send_text(json.dumps(frame))
+                await websocket.send_text(encode(frame))
+
+
+def _plain(value):
+    """``value`` with every non-finite number as ``null`` and NumPy scalars as Python's."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    value = value.item() if hasattr(value, "item") and hasattr(value, "dtype") else value
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def encode(message: dict) -> str:
+    """``message`` as strict JSON. Non-finite numbers never reach the page (uploads
+    are checked, metrics made ``None``); if one did, it is sent as ``null`` and logged."""
+    try:
+        return json.dumps(message, allow_nan=False)
+    except (ValueError, TypeError):
+        log.error("playground: a %s message held a value JSON cannot carry",
+                  message.get("type"), exc_info=True)
+        return json.dumps(_plain(message), allow_nan=False, default=str)
+
+
+def _too_long(size: int) -> dict:
+    return error(f"message too long ({size:,} bytes; the limit is {MAX_MESSAGE:,})")
 
 
 def _decode(message: Mapping[str, Any]):
     """The JSON object in a WebSocket message, or an error reply."""
+    if message.get(TOO_LONG) is not None:  # dropped as it arrived (wsprotocol.py)
+        return None, _too_long(message[TOO_LONG])
     text = message.get("text")
     if text is None:
         return None, error("binary messages are not understood; send JSON text")
-    if len(text) > MAX_MESSAGE:
-        return None, error(f"message too long ({len(text):,} characters; the limit is "
-                           f"{MAX_MESSAGE:,})")
+    if len(text) > MAX_MESSAGE // 4 and len(text.encode("utf-8", "replace")) > MAX_MESSAGE:
+        return None, _too_long(len(text.encode("utf-8", "replace")))
     try:
         return json.loads(text), None
     except (ValueError, RecursionError):
@@ -124,11 +156,13 @@ async def playground_socket(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     if len(sessions) >= websocket.app.state.max_sessions:
-        await websocket.send_text(json.dumps(error(
+        await websocket.send_text(encode(error(
             f"too many open pages ({len(sessions)}); close one and reload")))
         await websocket.close(code=1013)
         return
-    pipe = Pipe(asyncio.get_running_loop())
+    loop = asyncio.get_running_loop()
+    pages = websocket.app.state.pages
+    pipe = Pipe(loop)
     token = secrets.token_urlsafe(16)
     session = Session(pipe.offer_frame, token)
     sessions[token] = session
@@ -144,7 +178,7 @@ async def playground_socket(websocket: WebSocket) -> None:
             decoded, problem = _decode(message)
             if problem is None:
                 try:
-                    replies = await asyncio.to_thread(session.handle, decoded)
+                    replies = await loop.run_in_executor(pages, session.handle, decoded)
                 except Exception as err:  # a bug: say so, keep serving
                     log.exception("playground message failed")
                     replies = [error(f"internal error: {err}")]
@@ -159,52 +193,7 @@ async def playground_socket(websocket: WebSocket) -> None:
     finally:
         sender.cancel()
         sessions.pop(token, None)
-        await asyncio.to_thread(session.close)
-
-
-def _session(request):
-    session = request.app.state.sessions.get(request.path_params["token"])
-    if session is None:
-        return None, JSONResponse({"error": "no such page: it was closed or the server "
-                                            "restarted; reload it"}, status_code=404)
-    return session, None
-
-
-def _download(content: bytes, media_type: str, filename: str) -> Response:
-    return Response(content, media_type=media_type,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
-                             "Cache-Control": "no-store"})
-
-
-async def model_file(request):
-    session, missing = _session(request)
-    if missing:
-        return missing
-    suffix = request.query_params.get("format", "npz")
-    if suffix not in ("npz", "safetensors"):
-        return JSONResponse({"error": "format must be npz or safetensors"}, status_code=400)
-    try:
-        content = await asyncio.to_thread(session.model_bytes, "." + suffix)
-    except ValueError as err:
-        return JSONResponse({"error": str(err)}, status_code=409)
-    name = session.data.name if session.data is not None else "model"
-    return _download(content, "application/octet-stream",
-                     f"nnlearn-{Path(name).stem[:40] or 'model'}.{suffix}")
-
-
-async def regions_png(request):
-    session, missing = _session(request)
-    if missing:
-        return missing
-
-    def draw():
-        with request.app.state.pyplot_lock:  # pyplot is not thread-safe
-            return session.regions_png()
-    try:
-        content = await asyncio.to_thread(draw)
-    except ValueError as err:
-        return JSONResponse({"error": str(err)}, status_code=409)
-    return _download(content, "image/png", "nnlearn-regions.png")
+        await loop.run_in_executor(pages, session.close)
 
 
 async def index(request):
@@ -229,5 +218,7 @@ def create_app(*, allowed_hosts=LOOPBACK, max_sessions=MAX_SESSIONS) -> Starlett
     ], middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=hosts)])
     app.state.sessions = {}
     app.state.max_sessions = max_sessions
-    app.state.pyplot_lock = threading.Lock()
+    # a thread for every page (and one for each closing): a page never waits for another
+    app.state.pages = ThreadPoolExecutor(2 * max_sessions, thread_name_prefix="nnlearn-page")
+    app.state.exports = Exports()
     return app

@@ -15,9 +15,10 @@ from pathlib import Path
 from ..errors import DataError
 from ..training.modelio import save_model
 from . import data as playdata
+from .memory import give_back
 from .model import build, describe, export_network
 from .runner import PageTrainer, initial_gradients
-from .settings import DEFAULTS, UPLOAD, as_json, display, parameter_count, validate
+from .settings import DEFAULTS, UPLOAD, as_json, display, fit_to_data, parameter_count, validate
 
 DATA_KEYS = ("data", "classes", "points", "noise", "test_fraction", "seed")
 COMMANDS = ("settings", "start", "pause", "step", "reset", "sample", "upload", "ping")
@@ -89,6 +90,8 @@ class Session:
             return [self._settings_reply(messages), error(err)]
         if data.n_classes != new["classes"] and new["data"] != UPLOAD:
             new["classes"] = data.n_classes
+        # the caps, again, on what will be built: this data's classes and training rows
+        fit_to_data(new, data.n_classes, len(data.X_train), self.settings, messages)
         self.settings = new
         if data_changed:
             self.data = data
@@ -99,9 +102,10 @@ class Session:
 
     def _settings_reply(self, messages) -> dict:
         s = self.settings
+        n_classes = self.data.n_classes if self.data is not None else None
         return {"type": "settings", "settings": as_json(s), "messages": messages,
                 "url": {k: display(k, v) for k, v in s.items()},
-                "parameters": parameter_count(s)}
+                "parameters": parameter_count(s, n_classes)}
 
     def _make_data(self, s):
         if s["data"] == UPLOAD:
@@ -111,11 +115,16 @@ class Session:
 
     def load_upload(self, name, text) -> list[dict]:
         try:
-            self.upload = playdata.read_upload(name, text)
+            upload = playdata.read_upload(name, text)
         except DataError as err:
             return [error(err)]
-        self.data = None  # force a new split even when the data was already an upload
-        return self.apply({"data": UPLOAD})
+        previous = self.upload, self.data
+        # no data: apply() draws a new split even when the data was already an upload
+        self.upload, self.data = upload, None
+        replies = self.apply({"data": UPLOAD})
+        if self.data is None:  # the file could not be split: keep what the page had
+            self.upload, self.data = previous
+        return replies
 
     def rebuild(self, keep_running=False) -> list[dict]:
         """A fresh network and run for the current settings (the old run is stopped)."""
@@ -173,9 +182,16 @@ class Session:
         plt.close(fig)
         return buffer.getvalue()
 
-    def close(self) -> None:
-        """Stop training and let go of the data and the network."""
+    def close(self, wait: float = 30.0) -> None:
+        """Stop training, let go of the data and the network, and give the memory back
+        to the system (``memory.give_back``) once the training thread has ended (it
+        ends after its current iteration; ``wait`` bounds how long to wait for it)."""
         with self._lock:
             self.closed = True
+            runner = self.runner
             self._stop_runner()
             self.runner = self.data = self.upload = None
+        if runner is not None:
+            runner.join(wait)
+        del runner
+        give_back()

@@ -22,9 +22,13 @@ from ..settings.table import ARCHITECTURES, UPLOAD
 from ..spec import NetworkSpec
 
 __all__ = ["ARCHITECTURES", "DEFAULTS", "FIELDS", "MAX_CLASSES", "MAX_LAYERS", "MAX_PARAMETERS",
+           "MEMORY_BUDGET",
            "MAX_POINTS", "MAX_WIDTH", "UPLOAD", "validate"]
 
-MAX_PARAMETERS = 2_000_000  #: a bound on memory and on the cost of one frame
+MAX_PARAMETERS = 2_000_000  #: a bound on the weights' memory and on the cost of one frame
+#: bytes one page's training step may hold in activations (``step_memory``): with widths at
+#: most 512 this also bounds an iteration's work, so a pause lands soon
+MEMORY_BUDGET = 64 * 2**20
 FIXED_CLASSES = {"moons": 2, "xor": 2}  # toy sets whose law has exactly two classes
 
 
@@ -74,34 +78,50 @@ MAX_POINTS = _bound(FIELDS["points"].hi)
 MAX_CLASSES = _bound(FIELDS["classes"].hi)
 
 
+def _show(number) -> str:
+    """A number for a message: a huge integer by its length (``float()`` of it overflows)."""
+    if isinstance(number, int) and abs(number) >= 10**15:
+        return f"{'-' if number < 0 else ''}a {len(str(abs(number)))}-digit number"
+    return f"{number:g}"
+
+
 def _number(name, f: Field, value):
-    """``value`` as the field's number, or raise ValueError with a message."""
+    """``value`` as the field's number (not yet capped), or raise ValueError with a message."""
     if isinstance(value, bool):
         raise ValueError(f"{name}: {value!r} is not a number")
+    if isinstance(value, int):
+        return value  # exact: _capped compares it with the limits before any float()
     if isinstance(value, str):
         value = value.strip()
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{name}: {value!r} is not a number") from None
+        raise ValueError(f"{name}: {str(value)[:40]!r} is not a number") from None
     if not math.isfinite(number):
-        raise ValueError(f"{name}: {value!r} is not a finite number")
+        raise ValueError(f"{name}: {str(value)[:40]!r} is not a finite number")
     if f.kind in ("int", "ints"):
         if number != round(number):
-            raise ValueError(f"{name}: {value!r} is not a whole number")
+            raise ValueError(f"{name}: {str(value)[:40]!r} is not a whole number")
         return int(round(number))
     return number
 
 
 def _capped(name, f: Field, number, messages):
+    """``number`` within the field's range, as the field's type; a message when it was not.
+
+    Integers (of any size: JSON has no limit) are compared exactly, before they are
+    converted, so a 400-digit ``points`` is capped like any other value above the limit."""
+    whole = f.kind in ("int", "ints")
     if f.lo is not None and number < f.lo:
-        messages.append(f"{name}: {number:g} is below the smallest allowed value, {f.lo:g}; "
-                        f"using {f.lo:g}")
-        return type(number)(f.lo)
+        low = int(f.lo) if whole else float(f.lo)
+        messages.append(f"{name}: {_show(number)} is below the smallest allowed value, "
+                        f"{f.lo:g}; using {f.lo:g}")
+        return low
     if f.hi is not None and number > f.hi:
-        messages.append(f"{name}: {number:g} is above the limit, {f.hi:g}; using {f.hi:g}")
-        return type(number)(f.hi)
-    return number
+        high = int(f.hi) if whole else float(f.hi)
+        messages.append(f"{name}: {_show(number)} is above the limit, {f.hi:g}; using {f.hi:g}")
+        return high
+    return int(number) if whole else float(number)
 
 
 def _list(name, value, limit):
@@ -181,11 +201,7 @@ def _reconcile(s: dict, messages: list[str], previous: dict) -> None:
     acts = tuple(s["activation"])
     if len(acts) != max(n, 1):
         s["activation"] = (acts + (acts[-1],) * n)[:n] if n else acts[:1]
-    if parameter_count(s) > MAX_PARAMETERS:
-        messages.append(f"network too large: {parameter_count(s):,} parameters (the limit is "
-                        f"{MAX_PARAMETERS:,}); kept {display('hidden', previous['hidden'])}")
-        for name in ("hidden", "activation", "architecture"):
-            s[name] = previous[name]
+    fit_to_data(s, s["classes"], None, previous, messages)
 
 
 def network_spec(s: dict, n_classes: int) -> NetworkSpec:
@@ -201,9 +217,76 @@ def network_spec(s: dict, n_classes: int) -> NetworkSpec:
     return NetworkSpec(2, n_classes, hidden=hidden, **common)
 
 
-def parameter_count(s: dict) -> int:
-    """Weights and biases of the network that ``s`` describes."""
-    return network_spec(s, s["classes"]).n_parameters()
+def parameter_count(s: dict, n_classes: int | None = None) -> int:
+    """Weights and biases of the network that ``s`` describes for ``n_classes``
+    outputs (default ``s["classes"]``; an uploaded file has its own)."""
+    return network_spec(s, n_classes or s["classes"]).n_parameters()
+
+
+def step_memory(s: dict, n_classes: int, n_train: int) -> int:
+    """Bytes of float32 activations that one training step of ``s``'s network holds at
+    its peak, for a batch of ``min(batch_size or n_train, n_train)`` rows.
+
+    Per row, every layer keeps arrays between steps and needs more for a moment
+    while it runs (the peak adds the largest such moment): a dense layer of width
+    ``h`` keeps ``z``, ``f = sigma(z)`` and ``dL/dz`` (eqs. 3-5), and briefly its
+    previous ``z`` and ``f`` and the activation's temporaries; a dropout layer keeps
+    its mask, output and ``dL/dz`` and draws in float64; a residual block of width
+    ``w`` and inner width ``h`` keeps ``z``, ``sigma(z)``, ``dL/dz`` and its output.
+    ``tests/test_playground_limits.py`` checks this against ``tracemalloc``.
+    """
+    batch = min(s["batch_size"] or n_train, n_train)
+    layers = []  # (kept, briefly) values per row
+    width = 2
+    for j, h in enumerate(s["hidden"]):
+        if s["architecture"] == "resnet" and j > 0:
+            layers.append((3 * h + width, 8 * h + 3 * width))
+        else:
+            layers.append((3 * h, 8 * h + width))
+            width = h
+        if s["dropout"]:
+            layers.append((3 * width, 3 * width))
+    layers.append((2 * n_classes, 4 * n_classes + width))
+    units = sum(kept for kept, _ in layers) + max(briefly for _, briefly in layers)
+    return 4 * batch * units
+
+
+NETWORK_KEYS = ("hidden", "activation", "architecture", "dropout", "batch_size")
+
+
+def used_limits(s: dict, n_classes: int, n_train: int | None) -> str | None:
+    """Why the network and batch of ``s`` cannot train on data of ``n_classes`` classes
+    and ``n_train`` training rows (None: they can; ``n_train`` None: not known yet)."""
+    count = parameter_count(s, n_classes)
+    if count > MAX_PARAMETERS:
+        return f"network too large: {count:,} parameters (the limit is {MAX_PARAMETERS:,})"
+    if n_train is None:
+        return None
+    need = step_memory(s, n_classes, n_train)
+    if need <= MEMORY_BUDGET:
+        return None
+    batch = min(s["batch_size"] or n_train, n_train)
+    most = max(1, batch * MEMORY_BUDGET // need)
+    return (f"one training step of this network on {batch:,} rows would hold "
+            f"{need / 2**20:,.0f} MB (a page may use {MEMORY_BUDGET // 2**20} MB): lower the "
+            f"batch size (to at most {most:,}) or the number or width of the hidden layers")
+
+
+def fit_to_data(s: dict, n_classes: int, n_train: int | None, previous: dict,
+                messages: list[str]) -> None:
+    """Keep the caps on the settings as they will be used: the data's own class count and
+    training rows. Over a cap, the network and batch settings go back to ``previous``
+    (or, when those do not fit this data either, to the defaults), with a message."""
+    problem = used_limits(s, n_classes, n_train)
+    if problem is None:
+        return
+    for fallback in (previous, DEFAULTS):
+        trial = {**s, **{k: fallback[k] for k in NETWORK_KEYS}}
+        if used_limits(trial, n_classes, n_train) is None:
+            break
+    s.update({k: trial[k] for k in NETWORK_KEYS})
+    messages.append(f"{problem}; kept hidden {display('hidden', s['hidden']) or '(none)'}, "
+                    f"batch size {s['batch_size']}")
 
 
 def learning_rate(s: dict) -> float:

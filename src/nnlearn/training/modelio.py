@@ -7,9 +7,14 @@ are parsed here without pickle: loading a model never executes anything.
 Files are written to a temporary name and renamed, so a crash never leaves a
 half-written model behind. The format is described in ``docs/model-files.md``.
 
-Loading trusts nothing in the file: every size the description declares is
-checked against the arrays actually stored before anything is allocated, so a
-small file cannot make ``load_model`` reserve a large amount of memory.
+Loading trusts nothing in the file. The description is read first (its entry
+may declare at most ``MAX_HEADER_BYTES``); then, before any weight entry of an
+``.npz`` is inflated, its name must be one the description declares and its
+declared size no more than the shape it must hold takes (plus a ``.npy``
+header); every size a ``.npy`` header declares is checked against the bytes
+actually stored before an array is made. So a file makes ``load_model``
+allocate at most what the network it describes holds: a 1 MB file can no
+longer inflate gigabytes before it is refused.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ VERSION = 1
 HEADER_KEY = "__nnlearn__"
 SUFFIXES = (".npz", ".safetensors")
 MAX_DEFLATE_RATIO = 1100  # deflate expands at most ~1032-fold: a larger claim is a lie
+MAX_HEADER_BYTES = 16 * 2**20  #: the description's entry (UTF-32 text in .npz), declared size
+NPY_HEADER_BYTES = 2**16  # a .npy entry's header is smaller (NumPy reads at most 10,000 chars)
 LABEL_TYPES = (str, int, float, bool)  # what metadata["classes"] may hold (JSON scalars)
 
 
@@ -113,53 +120,113 @@ def _read_npy(data: bytes, name: str) -> np.ndarray:
     return a.reshape(shape[::-1]).T if fortran else a.reshape(shape)
 
 
+def _description(path: Path, header: str) -> dict:
+    """The parsed JSON description, checked to be an nnlearn model file of this version."""
+    try:
+        info = json.loads(header)
+    except (json.JSONDecodeError, RecursionError) as err:
+        raise ModelFileError(f"{path}: the architecture description is not valid JSON "
+                             f"({err})") from None
+    if not isinstance(info, dict) or info.get("format") != FORMAT:
+        raise ModelFileError(f"{path}: not an nnlearn model file")
+    if info.get("version") != VERSION:
+        raise ModelFileError(f"{path}: model file version {info.get('version')!r} is not "
+                             f"supported (this nnlearn reads version {VERSION})")
+    if not isinstance(info.get("metadata", {}), dict):
+        raise ModelFileError(f"{path}: the metadata is not a JSON object")
+    return info
+
+
+def _npz_entries(zf: zipfile.ZipFile, size: int) -> dict:
+    """The archive's entries by array name, each checked before anything is inflated."""
+    entries = {}
+    for info in zf.infolist():
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise ValueError(f"entry {info.filename!r} uses an unsupported compression")
+        ratio = 1 if info.compress_type == zipfile.ZIP_STORED else MAX_DEFLATE_RATIO
+        if info.compress_size > size or info.file_size > ratio * info.compress_size:
+            raise ValueError(f"entry {info.filename!r} declares {info.file_size} bytes, "
+                             "more than the file can hold")
+        if not info.filename.endswith(".npy"):
+            raise ValueError(f"entry {info.filename!r} is not a .npy array")
+        if info.filename[:-4] in entries:
+            raise ValueError(f"entry {info.filename!r} occurs twice")
+        entries[info.filename[:-4]] = info
+    return entries
+
+
+def _check_entry_sizes(entries: dict, spec) -> None:
+    """Names and declared sizes of the weight entries against the description, before any
+    is inflated (``ValueError``): none may claim more than its shape holds."""
+    dtype, shapes = declared_shapes(spec)
+    _check_names(shapes, entries)
+    for name, shape in shapes.items():
+        need = math.prod(shape) * dtype.itemsize
+        if entries[name].file_size > need + NPY_HEADER_BYTES:
+            raise ValueError(f"entry {name!r} declares {entries[name].file_size:,} bytes; a "
+                             f"{shape} array of {dtype} takes {need:,} (and a .npy header)")
+
+
 def _read_npz(path: Path):
+    """The description and the arrays of an ``.npz`` model file."""
     size = path.stat().st_size
     try:
         with zipfile.ZipFile(path) as zf:
-            arrays = {}
-            for info in zf.infolist():
-                if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                    raise ValueError(f"entry {info.filename!r} uses an unsupported compression")
-                ratio = 1 if info.compress_type == zipfile.ZIP_STORED else MAX_DEFLATE_RATIO
-                if info.compress_size > size or info.file_size > ratio * info.compress_size:
-                    raise ValueError(f"entry {info.filename!r} declares {info.file_size} bytes, "
-                                     "more than the file can hold")
-                if not info.filename.endswith(".npy"):
-                    raise ValueError(f"entry {info.filename!r} is not a .npy array")
-                name = info.filename[:-4]
-                arrays[name] = _read_npy(zf.read(info), name)
+            entries = _npz_entries(zf, size)
+            head = entries.pop(HEADER_KEY, None)
+            if head is None:
+                raise ModelFileError(f"{path}: not an nnlearn model file (no {HEADER_KEY} "
+                                     "entry)")
+            if head.file_size > MAX_HEADER_BYTES:
+                raise ValueError(f"the {HEADER_KEY} entry declares {head.file_size:,} bytes; "
+                                 f"a description takes at most {MAX_HEADER_BYTES:,}")
+            info = _description(path, _header_text(path, _read_npy(zf.read(head), HEADER_KEY)))
+            try:
+                _check_entry_sizes(entries, info.get("network"))
+            except ValueError as err:
+                raise ModelFileError(f"{path}: weights do not match the architecture: "
+                                     f"{err}") from None
+            arrays = {name: _read_npy(zf.read(entry), name) for name, entry in entries.items()}
+    except ModelFileError:
+        raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError,
             KeyError, TypeError, SyntaxError, OverflowError, RecursionError,
             NotImplementedError, UnicodeDecodeError) as err:
         raise ModelFileError(f"{path}: corrupt or truncated .npz model file ({err})") from None
-    if HEADER_KEY not in arrays:
-        raise ModelFileError(f"{path}: not an nnlearn model file (no {HEADER_KEY} entry)")
-    header = arrays.pop(HEADER_KEY)
+    return info, arrays
+
+
+def _header_text(path: Path, header: np.ndarray) -> str:
     if header.dtype.kind != "U" or header.shape != ():
         raise ModelFileError(f"{path}: the {HEADER_KEY} entry is not a text")
     try:
-        return str(header[()]), arrays
+        return str(header[()])
     except ValueError as err:  # a code point beyond Unicode
         raise ModelFileError(f"{path}: the {HEADER_KEY} entry is not valid text ({err})") from None
 
 
 def _read_safetensors(path: Path):
+    """The description and the arrays of a ``.safetensors`` model file (the library
+    checks that every tensor lies within the file: none can claim more)."""
     from safetensors import safe_open
     try:
         with safe_open(str(path), framework="numpy") as fh:
             header = (fh.metadata() or {}).get(HEADER_KEY)
+            if header is None:
+                raise ModelFileError(f"{path}: not an nnlearn model file (no {HEADER_KEY} "
+                                     "metadata)")
+            info = _description(path, header)
             arrays = {k: fh.get_tensor(k) for k in fh.keys()}
+    except ModelFileError:
+        raise
     except Exception as err:  # safetensors raises its own error types for bad bytes
         raise ModelFileError(f"{path}: corrupt or truncated .safetensors model file "
                              f"({err})") from None
-    if header is None:
-        raise ModelFileError(f"{path}: not an nnlearn model file (no {HEADER_KEY} metadata)")
-    return header, arrays
+    return info, arrays
 
 
 def _read_container(path: Path):
-    """The JSON header text and the stored arrays, whatever the file's suffix claims."""
+    """The description (parsed) and the stored arrays, whatever the file's suffix claims."""
     kind = _sniff(path)
     claimed = path.suffix[1:]
     if kind == "npy":
@@ -228,12 +295,16 @@ def declared_shapes(spec) -> tuple[np.dtype, dict[str, tuple]]:
     return dtype, shapes
 
 
+def _check_names(shapes: dict, stored) -> None:
+    if set(shapes) != set(stored):
+        missing, extra = sorted(set(shapes) - set(stored)), sorted(set(stored) - set(shapes))
+        raise ValueError(f"parameter names do not match: missing {missing}, unexpected {extra}")
+
+
 def _check_arrays(spec, arrays: dict) -> None:
     """Names, shapes and dtypes of the stored arrays are those the description declares."""
     dtype, shapes = declared_shapes(spec)
-    if set(shapes) != set(arrays):
-        missing, extra = sorted(set(shapes) - set(arrays)), sorted(set(arrays) - set(shapes))
-        raise ValueError(f"parameter names do not match: missing {missing}, unexpected {extra}")
+    _check_names(shapes, arrays)
     for name, shape in shapes.items():
         a = arrays[name]
         if a.shape != shape:
@@ -301,20 +372,8 @@ def load_model(path) -> Network:
         raise ModelFileError(f"{path}: no such model file")
     if path.suffix not in SUFFIXES:
         raise ModelFileError(f"{path}: model files end in .npz or .safetensors")
-    header, arrays = _read_container(path)
-    try:
-        info = json.loads(header)
-    except (json.JSONDecodeError, RecursionError) as err:
-        raise ModelFileError(f"{path}: the architecture description is not valid JSON "
-                             f"({err})") from None
-    if not isinstance(info, dict) or info.get("format") != FORMAT:
-        raise ModelFileError(f"{path}: not an nnlearn model file")
-    if info.get("version") != VERSION:
-        raise ModelFileError(f"{path}: model file version {info.get('version')!r} is not "
-                             f"supported (this nnlearn reads version {VERSION})")
+    info, arrays = _read_container(path)
     metadata = info.get("metadata", {})
-    if not isinstance(metadata, dict):
-        raise ModelFileError(f"{path}: the metadata is not a JSON object")
     try:
         _check_arrays(info.get("network"), arrays)  # before from_spec allocates anything
         network = Network.from_spec(info["network"])
