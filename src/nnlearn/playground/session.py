@@ -35,8 +35,8 @@ class Session:
         self.token = token
         self.publish = publish
         self.settings = dict(DEFAULTS)
-        self.upload = None  # (name, X, y, classes) of the user's file
-        self.data = None
+        self.upload: tuple | None = None  # (name, X, y, classes) of the user's file
+        self.data: playdata.PlayData | None = None
         self.runner: PageTrainer | None = None
         self._lock = threading.Lock()  # one command at a time
         self.closed = False
@@ -69,6 +69,8 @@ class Session:
         if kind == "reset":
             return self.rebuild(keep_running=False)
         runner = self.runner
+        if runner is None:  # handle() builds one first
+            return [error("nothing to run yet")]
         note = {"start": runner.start, "step": runner.step, "pause": runner.pause}[kind]()
         # A pause takes effect after the current iteration; its frame follows.
         state = "paused" if kind == "pause" and runner.state == "running" else runner.state
@@ -85,9 +87,9 @@ class Session:
         replies = []
         data_changed = self.data is None or any(new[k] != self.settings[k] for k in DATA_KEYS)
         try:
-            data = self._make_data(new) if data_changed else self.data
+            data = self._make_data(new) if data_changed or self.data is None else self.data
         except DataError as err:
-            return [self._settings_reply(messages), error(err)]
+            return [self._settings_reply(messages), error(str(err))]
         if data.n_classes != new["classes"] and new["data"] != UPLOAD:
             new["classes"] = data.n_classes
         # the caps, again, on what will be built: this data's classes and training rows
@@ -107,8 +109,10 @@ class Session:
                 "url": {k: display(k, v) for k, v in s.items()},
                 "parameters": parameter_count(s, n_classes)}
 
-    def _make_data(self, s):
+    def _make_data(self, s) -> playdata.PlayData:
         if s["data"] == UPLOAD:
+            if self.upload is None:
+                raise DataError("no file uploaded yet; choose a CSV file first")
             name, X, y, classes = self.upload
             return playdata.split(name, X, y, classes, s)
         return playdata.toy_sample(s)
@@ -117,7 +121,7 @@ class Session:
         try:
             upload = playdata.read_upload(name, text)
         except DataError as err:
-            return [error(err)]
+            return [error(str(err))]
         previous = self.upload, self.data
         # no data: apply() draws a new split even when the data was already an upload
         self.upload, self.data = upload, None
@@ -130,10 +134,10 @@ class Session:
         """A fresh network and run for the current settings (the old run is stopped)."""
         running = self.runner is not None and self.runner.state == "running"
         self._stop_runner()
-        n_classes = self.data.n_classes
-        network = build(self.settings, n_classes, seed=self.settings["seed"] + 1)
-        initial_gradients(network, self.data)
-        runner = PageTrainer(network, self.data, self.settings, self._forward)
+        data = self._current_data()
+        network = build(self.settings, data.n_classes, seed=self.settings["seed"] + 1)
+        initial_gradients(network, data)
+        runner = PageTrainer(network, data, self.settings, self._forward)
         self.runner = runner
         replies = [{"type": "network", "run": runner.id, "layers": describe(network),
                     "parameters": network.n_parameters()}, runner.frame()]
@@ -141,6 +145,11 @@ class Session:
             runner.start()
             replies.append({"type": "state", "state": runner.state, "run": runner.id})
         return replies
+
+    def _current_data(self) -> playdata.PlayData:
+        if self.data is None:
+            raise DataError("no data yet: choose a data set or upload a file")
+        return self.data
 
     def _forward(self, frame):
         runner = self.runner
@@ -158,7 +167,8 @@ class Session:
         if runner is None:
             raise DataError("nothing to export yet")
         with runner.backend.lock:
-            return export_network(runner.network, self.data), runner.trainer.iteration
+            return export_network(runner.network, self._current_data()), \
+                runner.trainer.iteration
 
     def model_bytes(self, suffix=".npz") -> bytes:
         """The model file, as ``nnlearn train`` writes it (``save_model``)."""
@@ -171,7 +181,7 @@ class Session:
         """The decision regions with the training points, as ``nnlearn train`` draws them."""
         from ..plots.regions import decision_regions  # matplotlib: only when asked
         network, iteration = self.export_network()
-        d = self.data
+        d = self._current_data()
         fig = decision_regions({iteration: network}, d.X_train, d.y_train,
                                n_classes=d.n_classes, resolution=200,
                                title=f"{d.name}: decision regions", ncols=1)

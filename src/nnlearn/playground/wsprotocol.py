@@ -16,6 +16,7 @@ break the compressor's shared context, and the page is on this machine anyway.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from websockets.server import ServerProtocol
@@ -103,8 +104,10 @@ class PlaygroundWebSocketProtocol(WebSocketsSansIOProtocol):
         self.frames = []
         if self.close_sent:
             return
-        self.queue.put_nowait({"type": "websocket.receive", "text": None, "bytes": None,
-                               TOO_LONG: int(size) if size.isdigit() else 0})
+        # an event of uvicorn's own shape plus our key: its type stubs do not know that key
+        event: Any = {"type": "websocket.receive", "text": None, "bytes": None,
+                      TOO_LONG: int(size) if size.isdigit() else 0}
+        self.queue.put_nowait(event)
         if not self.read_paused:  # as uvicorn does: one message at a time
             self.read_paused = True
             self.transport.pause_reading()
