@@ -1,8 +1,8 @@
 """The folder layout is the architecture: imports flow one way.
 
 Layers, from the bottom: ``engine`` -> ``training``, ``torch``, ``data``, ``plots``
--> ``settings`` (the one table of options) -> ``spec`` (the one network
-description) -> ``backends`` -> ``estimator``, ``run``, ``experiments`` ->
+-> ``backends`` -> ``settings`` (the one table of options) -> ``spec`` (the one
+network description) -> ``estimator``, ``run``, ``experiments`` ->
 ``inference``, ``report``, ``playground``, ``cli``. A module may import its own
 layer's peers only where the table below allows it; it never imports a layer
 above its own.
@@ -24,7 +24,7 @@ ALLOWED = {
     "training": {"engine", "errors", "fileio"},
     "torch": {"engine", "errors", "fileio"},
     "backends": {"engine", "training", "torch"},
-    "settings": {"engine", "data", "training"},
+    "settings": {"engine", "data", "training", "backends"},
     "spec": {"engine", "settings", "torch"},
     "experiments": {"backends", "training", "data", "plots", "engine", "errors", "fileio",
                     "spec", "settings"},

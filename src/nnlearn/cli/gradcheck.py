@@ -9,12 +9,13 @@ from ..engine import gradcheck
 from ..engine.activations import ACTIVATIONS
 from ..engine.gradcheck import randomise_biases
 from ..errors import NNLearnError
+from ..settings import ARCHITECTURES
 from ..spec import NetworkSpec
 from .options import IntList, NameList
 
 
 @click.command()
-@click.option("--architecture", type=click.Choice(["mlp", "resnet", "both"]), default="both",
+@click.option("--architecture", type=click.Choice([*ARCHITECTURES, "both"]), default="both",
               show_default=True)
 @click.option("--activation", type=NameList(ACTIVATIONS), default=",".join(ACTIVATIONS),
               show_default=True, help="Activations to check, one network each.")
@@ -36,7 +37,7 @@ def gradcheck_command(architecture, activation, inputs, hidden, classes, samples
     error is above --tol.
     """
     names = (activation,) if isinstance(activation, str) else activation
-    archs = ["mlp", "resnet"] if architecture == "both" else [architecture]
+    archs = list(ARCHITECTURES) if architecture == "both" else [architecture]
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(samples, inputs))
     y = rng.integers(0, classes, size=samples)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..backends import BACKENDS
 from ..data.toy import TOY
 from ..engine.activations import ACTIVATIONS
 from ..engine.init import INITIALISERS
@@ -31,7 +32,6 @@ from .constraints import (DTYPES, Boolean, Device, DType, InstanceOf, Integer, N
 
 ESTIMATOR, TRAIN, PLAYGROUND = "estimator", "train", "playground"  #: the faces
 ARCHITECTURES = ("mlp", "resnet")  #: eq. (1), eq. (6)
-BACKENDS = ("numpy", "torch")
 UPLOAD = "upload"  #: the playground's ``data`` value for the user's own file
 SAME = object()  #: ``Play.default``: the playground uses the table's default
 
