@@ -28,13 +28,11 @@ import argparse
 import json
 import os
 import platform
-import re
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
+from bench_playground import start_server  # the same server the one-tab benchmark starts
 from nnlearn.fileio import write_text
 from nnlearn.playground.server import MAX_SESSIONS
 
@@ -48,15 +46,6 @@ TARGET_RSS_MB = 150
 # the heaviest runs the memory budget admits (tests/test_playground_attacks.py: the first)
 HEAVY = {"full batch": {"points": 5000, "batch_size": 0, "hidden": [192] * 4},
          "most work": {"points": 5000, "batch_size": 1000, "hidden": [512] * 7}}
-
-
-def start_server():
-    src = Path(__file__).resolve().parent.parent / "src"
-    env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
-    proc = subprocess.Popen([sys.executable, "-m", "nnlearn", "playground", "--port", "0"],
-                            stdout=subprocess.PIPE, text=True, env=env)
-    url = re.search(r"http://\S+/", proc.stdout.readline()).group(0)
-    return proc, url
 
 
 def memory_mb(pid: int) -> dict:

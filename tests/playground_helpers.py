@@ -12,17 +12,24 @@ websockets_sync = pytest.importorskip("websockets.sync.client",
 pytest.importorskip("uvicorn", reason="the playground extra: pip install -e '.[playground]'")
 
 
-@pytest.fixture(scope="module")
-def server():
-    """``(uvicorn.Server, base URL)``: uvicorn on 127.0.0.1 in a thread of this process."""
+def serve_in_thread(host="127.0.0.1", **options):
+    """``(uvicorn.Server, thread, socket, base URL)``: uvicorn on ``host`` at a free port,
+    in a thread of this process, once it has started."""
     from nnlearn.playground.serve import make_server
-    srv, sock, url = make_server("127.0.0.1", 0)
+    srv, sock, url = make_server(host, 0, **options)
     thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
     while not srv.started:
         assert time.monotonic() < deadline, "the server did not start"
         time.sleep(0.02)
+    return srv, thread, sock, url
+
+
+@pytest.fixture(scope="module")
+def server():
+    """``(uvicorn.Server, base URL)``: uvicorn on 127.0.0.1 in a thread of this process."""
+    srv, thread, _, url = serve_in_thread()
     yield srv, url
     srv.should_exit = True
     thread.join(15)

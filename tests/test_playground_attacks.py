@@ -15,7 +15,7 @@ from nnlearn.errors import NNLearnError
 from nnlearn.playground.session import Session
 from nnlearn.playground.settings import MEMORY_BUDGET, step_memory
 
-from playground_helpers import Page, app_of, server  # noqa: F401  (server: a fixture)
+from playground_helpers import Page, app_of, serve_in_thread, server  # noqa: F401  (server: a fixture)
 
 
 def _strict(text):
@@ -140,14 +140,7 @@ def test_everything_sent_is_strict_json(server):  # noqa: F811
 # -- DNS rebinding, whatever the address listened on -------------------------------------------
 
 def _serving(host, **options):
-    from nnlearn.playground.serve import make_server
-    srv, sock, url = make_server(host, 0, **options)
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
+    srv, thread, sock, _ = serve_in_thread(host, **options)
     return srv, thread, sock.getsockname()[1]
 
 
