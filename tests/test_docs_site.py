@@ -1,0 +1,271 @@
+"""The documentation site: it builds strictly from the checkout, and every page works.
+
+The site is built once for this module with ``mkdocs build --strict`` in a
+subprocess, from ``mkdocs.yml`` at the root into a temporary folder, as a
+reader would build it (the lecture's pages run on MNIST when it is here). Then
+headless Chromium opens every page, served from 127.0.0.1: no console error,
+every image loaded, every internal link and anchor resolving, no request
+leaving the machine. The browser test skips, saying why, without playwright or
+Debian's chromium, and fails instead with ``NNLEARN_REQUIRE_BROWSER=1`` (CI).
+The build needs the ``docs`` extra, which the ``test`` extra includes: without
+it these tests fail rather than skip.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlparse
+
+import pytest
+
+from nnlearn.data import sources
+
+ROOT = Path(__file__).resolve().parent.parent
+LECTURE = sorted((ROOT / "docs" / "lecture").glob("[0-9][0-9]_*.py"))
+CHROMIUM = os.environ.get("NNLEARN_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update"]
+FALLBACK_NOTE = "Note: MNIST is not on this machine"
+
+
+def _mkdocs(config: Path, site: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1",
+           # the networks are small: threads would only wait for each other (conftest.py)
+           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config),
+                           "-d", str(site)], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=900)
+
+
+@pytest.fixture(scope="module")
+def site(data_env, tmp_path_factory):
+    """The built site's folder, and what the build logged."""
+    out = tmp_path_factory.mktemp("site")
+    result = _mkdocs(ROOT / "mkdocs.yml", out)
+    assert result.returncode == 0, result.stderr[-6000:]
+    return out, result.stderr
+
+
+def _html(site: Path, page: str) -> str:
+    return (site / page / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_site_builds_strictly_with_every_lecture_page_run(site):
+    folder, log = site
+    assert len(LECTURE) == 12
+    mnist_here = sources.locate("mnist") is not None
+    for script in LECTURE:
+        page = _html(folder, f"lecture/{script.stem}")
+        assert f"{script.stem}.py: ran in" in log
+        assert re.search(r'<img[^>]+src="\.\./figures/' + script.stem + r'-\d+\.png"', page), \
+            script.name
+        outputs = re.findall(r'<span class="filename">output</span>.*?</pre>', page, re.S)
+        assert any(re.search(r"\d", text) for text in outputs), f"{script.name} printed no number"
+        assert (FALLBACK_NOTE in page) == (not mnist_here and "mnist()" in script.read_text())
+        assert (folder / "lecture" / script.name).is_file()  # the script, to download
+    images = list(folder.rglob("*.png"))
+    assert len(images) >= 15, images
+    # the mathematics is MathML made at build: no TeX left, no script to typeset it
+    theorem = _html(folder, "lecture/02_backprop")
+    assert theorem.count("<math") >= 5 and "\\frac" not in theorem and "mathjax" not in theorem
+
+
+@pytest.mark.slow
+def test_api_reference_documents_the_estimator_with_partial_fit(site):
+    folder, _ = site
+    page = _html(folder, "api/estimator")
+    for name in ("fit", "partial_fit", "predict_proba", "save", "load"):
+        assert f'id="nnlearn.estimator.NeuralNetClassifier.{name}"' in page, name
+    engine = _html(folder, "api/engine")
+    assert 'id="nnlearn.engine.Network.backward"' in engine and "Theorem 1" in engine
+
+
+@pytest.mark.slow
+def test_user_guide_shows_every_command_help_and_includes_the_changing_pages(site):
+    folder, _ = site
+    cli = _html(folder, "cli")
+    for command in ("train", "predict", "evaluate", "reproduce", "playground", "gradcheck",
+                    "data list", "data show"):
+        assert f"nnlearn {command} --help" in cli, command
+    assert "Usage: nnlearn train [OPTIONS]" in cli
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
+    assert changelog in _html(folder, "changelog")
+    assert (folder / "reproduce" / "report" / "index.html").is_file()
+    assert (folder / "repo" / "benchmarks" / "results" / "speed.png").is_file()
+
+
+BAD = '''def f(x):
+    """Add one.
+
+    Parameters
+    ----------
+    x : float
+        The number.
+
+    Returns the sum, as free text under Parameters: griffe reads a parameter.
+    """
+    return x + 1
+'''
+
+
+@pytest.mark.parametrize("malformed", [False, True])
+def test_a_malformed_docstring_fails_the_build(malformed, tmp_path):
+    """The site's own mkdocstrings settings, on a one-function package: the build fails on
+    the malformed docstring and passes on the same function documented properly."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    plugin = next(p for p in config["plugins"] if isinstance(p, dict) and "mkdocstrings" in p)
+    plugin["mkdocstrings"]["handlers"]["python"]["paths"] = ["src"]
+    (tmp_path / "src" / "bad").mkdir(parents=True)
+    source = BAD if malformed else BAD.replace(
+        "Returns the sum, as free text under Parameters: griffe reads a parameter.",
+        "Returns\n    -------\n    float\n        The sum.")
+    (tmp_path / "src" / "bad" / "__init__.py").write_text(source)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# API\n\n::: bad.f\n")
+    small = {"site_name": "bad", "strict": True, "plugins": [plugin],
+             "validation": config["validation"]}
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(small))
+    result = _mkdocs(tmp_path / "mkdocs.yml", tmp_path / "site", cwd=tmp_path)
+    assert (result.returncode != 0) == malformed, result.stderr[-3000:]
+    if malformed:
+        assert "does not appear in the function signature" in result.stderr
+
+
+def _lecture_hook():
+    spec = importlib.util.spec_from_file_location("lecture_hook",
+                                                  ROOT / "docs" / "hooks" / "lecture.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_lecture_pages_fall_back_to_the_digits_without_mnist(tmp_path, monkeypatch):
+    """No MNIST anywhere (nothing is downloaded): each MNIST page says so, and still runs
+    on scikit-learn's 8x8 digits, with its figures and numbers."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("NNLEARN_DATA", str(empty))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(empty))
+    if sources.locate("mnist") is not None:
+        pytest.skip("MNIST is in a system folder here; the fallback cannot be shown")
+    hook = _lecture_hook()
+    pages = [p for p in LECTURE if "mnist()" in p.read_text()]
+    assert len(pages) >= 6
+    for script in pages:
+        markdown, figures = hook.run_page(script)
+        assert FALLBACK_NOTE in markdown and "8x8 digits" in markdown, script.name
+        assert figures and all(png.startswith(b"\x89PNG") for png in figures.values())
+
+
+def test_a_failing_cell_fails_the_build_naming_page_and_cell(tmp_path):
+    from mkdocs.exceptions import PluginError
+
+    script = tmp_path / "99_broken.py"
+    script.write_text("# %% [markdown]\n# # Broken\n\n# %%\nx = 1\n\n# %%\nraise ValueError('no')\n")
+    with pytest.raises(PluginError, match=r"99_broken.py: cell 3 raised ValueError: no"):
+        _lecture_hook().run_page(script)
+
+
+# -- the browser ------------------------------------------------------------------------
+
+def _missing(reason):
+    if os.environ.get("NNLEARN_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason}, and NNLEARN_REQUIRE_BROWSER=1 says the browser test must run")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright is not installed (pip install -e '.[test]')")
+    if not os.access(CHROMIUM, os.X_OK):
+        _missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    """The built site on an HTTP server at 127.0.0.1 (Material's search needs one)."""
+    folder, _ = site
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def _target(folder: Path, path: str) -> Path:
+    """The file a site path is served from: ``/a/b/`` is ``a/b/index.html``."""
+    file = folder / unquote(path).lstrip("/")
+    return file / "index.html" if path.endswith("/") or file.is_dir() else file
+
+
+@pytest.mark.slow
+def test_every_page_opens_in_chromium_with_its_images_and_links(served, browser):
+    folder, base = served
+    pages = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html"))
+    assert len(pages) >= 30, pages
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    problems: list[str] = []
+    outside: list[str] = []
+    page.on("pageerror", lambda err: problems.append(f"{page.url}: {err}"))
+    # a missing file shows up twice: as its response, named here, and as a console error
+    # without the name; a browser asks /favicon.ico of a page that names no icon (the
+    # reports' report.html), which is not a page's fault
+    page.on("console", lambda m: problems.append(f"{page.url}: {m.text}")
+            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+    page.on("response", lambda r: problems.append(f"{page.url}: {r.status} for {r.url}")
+            if r.status >= 400 and urlparse(r.url).path != "/favicon.ico" else None)
+    page.on("request", lambda r: outside.append(r.url)
+            if urlparse(r.url).scheme not in ("data", "blob", "about")
+            and not r.url.startswith(base) else None)
+    ids: dict[str, set] = {}
+    links: dict[str, set] = {}
+    images = 0
+    for name in pages:
+        response = page.goto(f"{base}/{name}", wait_until="load")
+        assert response is not None and response.ok, name
+        broken = page.evaluate("Array.from(document.images).filter(i => !i.complete || "
+                               "i.naturalWidth === 0).map(i => i.getAttribute('src'))")
+        assert not broken, f"{name}: images not loaded: {broken}"
+        images += page.evaluate("document.images.length")
+        path = urlparse(page.url).path
+        ids[str(_target(folder, path))] = set(page.evaluate(
+            "Array.from(document.querySelectorAll('[id]')).map(e => e.id)"))
+        for href in page.evaluate("Array.from(document.querySelectorAll('a[href]'))"
+                                  ".map(a => a.href)"):
+            if href.startswith(base):
+                links.setdefault(href, set()).add(name)
+    assert not problems, problems
+    assert not outside, f"requests that leave the machine: {sorted(set(outside))[:10]}"
+    assert images >= 15
+    for href, sources_ in sorted(links.items()):
+        url, anchor = urldefrag(href)
+        file = _target(folder, urlparse(url).path)
+        assert file.is_file(), f"{href} (from {sorted(sources_)[:3]}) is not in the site"
+        if anchor and file.suffix == ".html" and str(file) in ids:
+            assert unquote(anchor) in ids[str(file)], \
+                f"{href} (from {sorted(sources_)[:3]}): no element with id {anchor!r}"
