@@ -13,6 +13,7 @@ it these tests fail rather than skip.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import importlib.util
@@ -173,7 +174,8 @@ def test_a_failing_cell_fails_the_build_naming_page_and_cell(tmp_path):
     from mkdocs.exceptions import PluginError
 
     script = tmp_path / "99_broken.py"
-    script.write_text("# %% [markdown]\n# # Broken\n\n# %%\nx = 1\n\n# %%\nraise ValueError('no')\n")
+    script.write_text("# %% [markdown]\n# # Broken\n\n# %%\nx = 1\n\n"
+                      "# %%\nraise ValueError('no')\n")
     with pytest.raises(PluginError, match=r"99_broken.py: cell 3 raised ValueError: no"):
         _lecture_hook().run_page(script)
 
@@ -200,21 +202,22 @@ def browser():
         b.close()
 
 
-@pytest.fixture(scope="module")
-def served(site):
-    """The built site on an HTTP server at 127.0.0.1 (Material's search needs one)."""
-    folder, _ = site
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
 
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
 
+@contextlib.contextmanager
+def _serve(folder: Path):
+    """``folder`` on an HTTP server at 127.0.0.1 (Material's search needs one); its base URL."""
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield folder, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
 
 
 def _target(folder: Path, path: str) -> Path:
@@ -223,49 +226,76 @@ def _target(folder: Path, path: str) -> Path:
     return file / "index.html" if path.endswith("/") or file.is_dir() else file
 
 
-@pytest.mark.slow
-def test_every_page_opens_in_chromium_with_its_images_and_links(served, browser):
-    folder, base = served
-    pages = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html"))
-    assert len(pages) >= 30, pages
+def _visit(browser, folder: Path, base: str) -> tuple[dict[str, list[str]], int]:
+    """Open every HTML file of ``folder`` (served at ``base``); the problems found, by kind,
+    and the number of images seen."""
+    found: dict[str, list[str]] = {"errors": [], "outside": [], "images": [], "links": []}
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    problems: list[str] = []
-    outside: list[str] = []
-    page.on("pageerror", lambda err: problems.append(f"{page.url}: {err}"))
     # a missing file shows up twice: as its response, named here, and as a console error
     # without the name; a browser asks /favicon.ico of a page that names no icon (the
     # reports' report.html), which is not a page's fault
-    page.on("console", lambda m: problems.append(f"{page.url}: {m.text}")
+    page.on("pageerror", lambda err: found["errors"].append(f"{page.url}: {err}"))
+    page.on("console", lambda m: found["errors"].append(f"{page.url}: {m.text}")
             if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
-    page.on("response", lambda r: problems.append(f"{page.url}: {r.status} for {r.url}")
+    page.on("response", lambda r: found["errors"].append(f"{page.url}: {r.status} for {r.url}")
             if r.status >= 400 and urlparse(r.url).path != "/favicon.ico" else None)
-    page.on("request", lambda r: outside.append(r.url)
+    page.on("request", lambda r: found["outside"].append(r.url)
             if urlparse(r.url).scheme not in ("data", "blob", "about")
             and not r.url.startswith(base) else None)
     ids: dict[str, set] = {}
     links: dict[str, set] = {}
     images = 0
-    for name in pages:
+    for name in sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html")):
         response = page.goto(f"{base}/{name}", wait_until="load")
-        assert response is not None and response.ok, name
-        broken = page.evaluate("Array.from(document.images).filter(i => !i.complete || "
-                               "i.naturalWidth === 0).map(i => i.getAttribute('src'))")
-        assert not broken, f"{name}: images not loaded: {broken}"
+        if response is None or not response.ok:
+            found["errors"].append(f"{name}: {response and response.status}")
+            continue
+        found["images"] += [f"{name}: {src}" for src in page.evaluate(
+            "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)"
+            ".map(i => i.getAttribute('src'))")]
         images += page.evaluate("document.images.length")
-        path = urlparse(page.url).path
-        ids[str(_target(folder, path))] = set(page.evaluate(
+        ids[str(_target(folder, urlparse(page.url).path))] = set(page.evaluate(
             "Array.from(document.querySelectorAll('[id]')).map(e => e.id)"))
         for href in page.evaluate("Array.from(document.querySelectorAll('a[href]'))"
                                   ".map(a => a.href)"):
             if href.startswith(base):
                 links.setdefault(href, set()).add(name)
-    assert not problems, problems
-    assert not outside, f"requests that leave the machine: {sorted(set(outside))[:10]}"
-    assert images >= 15
-    for href, sources_ in sorted(links.items()):
+    page.close()
+    for href, pages in sorted(links.items()):
         url, anchor = urldefrag(href)
         file = _target(folder, urlparse(url).path)
-        assert file.is_file(), f"{href} (from {sorted(sources_)[:3]}) is not in the site"
-        if anchor and file.suffix == ".html" and str(file) in ids:
-            assert unquote(anchor) in ids[str(file)], \
-                f"{href} (from {sorted(sources_)[:3]}): no element with id {anchor!r}"
+        where = f"{href[len(base):]} (from {', '.join(sorted(pages)[:3])})"
+        if not file.is_file():
+            found["links"].append(f"{where}: no such file")
+        elif anchor and file.suffix == ".html" and unquote(anchor) not in ids.get(str(file), ()):
+            found["links"].append(f"{where}: no element with id {anchor!r}")
+    return found, images
+
+
+@pytest.mark.slow
+def test_every_page_opens_in_chromium_with_its_images_and_links(site, browser):
+    folder, _ = site
+    assert len(list(folder.rglob("*.html"))) >= 30
+    with _serve(folder) as base:
+        found, images = _visit(browser, folder, base)
+    assert found == {"errors": [], "outside": [], "images": [], "links": []}
+    assert images >= 15
+
+
+def test_the_browser_check_finds_what_it_looks_for(tmp_path, browser):
+    """The check itself, on a two-page site with one of each fault: it can fail."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "index.html").write_text(
+        '<p id="top"><a href="a/">a</a> <a href="a/#here">anchor</a> <a href="a/#gone">x</a> '
+        '<a href="missing/">y</a> <img src="none.png" alt=""></p>')
+    (tmp_path / "a" / "index.html").write_text(
+        '<p id="here"><a href="../#top">back</a></p><script>console.error("boom")</script>')
+    with _serve(tmp_path) as base:
+        found, images = _visit(browser, tmp_path, base)
+    assert images == 1
+    assert found["images"] == ["index.html: none.png"]
+    assert sorted(found["links"]) == ["/a/#gone (from index.html): no element with id 'gone'",
+                                      "/missing/ (from index.html): no such file"]
+    assert any("boom" in e for e in found["errors"])
+    assert any("404 for" in e and "none.png" in e for e in found["errors"])
+    assert found["outside"] == []

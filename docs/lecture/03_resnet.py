@@ -19,7 +19,6 @@
 # stacks an input map $n_0 \to$ `width`, `depth` blocks and a linear output map.
 
 # %%
-import matplotlib.pyplot as plt
 import numpy as np
 
 from nnlearn.data import load

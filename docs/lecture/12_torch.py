@@ -44,8 +44,8 @@ loss_engine, _ = net64.loss_and_gradients(X, y, reduction="sum")     # Theorem 1
 loss_torch = F.cross_entropy(twin64(torch.from_numpy(X)), torch.from_numpy(y), reduction="sum")
 loss_torch.backward()                                                # autograd
 grads = net64.gradients()
-difference = max(float(np.max(np.abs(p.grad.numpy() - grads[name])) / np.max(np.abs(grads[name])))
-                 for name, p in twin64.named_parameters())
+difference = max(float(np.max(np.abs(p.grad.numpy() - grads[name]))
+                       / np.max(np.abs(grads[name]))) for name, p in twin64.named_parameters())
 print(f"loss: engine {loss_engine:.10f}, torch {loss_torch.item():.10f}; "
       f"gradients: largest relative difference {difference:.1e}")
 
@@ -68,7 +68,8 @@ for engine in ("numpy", "torch"):
     runs[engine] = {(32, 0): history}
     print(f"{engine:5s}: test accuracy {history.last('val_accuracy'):.4f} "
           f"({time.perf_counter() - t0:.1f} s)")
-print(f"difference: {100 * (runs['torch'][(32, 0)].last('val_accuracy') - runs['numpy'][(32, 0)].last('val_accuracy')):+.2f} points")
+gap = runs["torch"][(32, 0)].last("val_accuracy") - runs["numpy"][(32, 0)].last("val_accuracy")
+print(f"the twin minus the engine: {100 * gap:+.2f} points")
 fig = engine_curves(runs, title=f"{data.name}, 32 hidden units: the NumPy engine (solid) and "
                                 "the PyTorch twin (dashed)")
 
@@ -95,5 +96,6 @@ with torch.no_grad():
     torch_predictions = model(torch.from_numpy(data.X_test)).argmax(dim=1).numpy()
 engine_net = from_torch(model)
 same = np.mean(engine_net.predict(data.X_test) == torch_predictions)
-print(f"plain PyTorch loop, 2 epochs: test accuracy {np.mean(torch_predictions == data.y_test):.3f}; "
+accuracy = np.mean(torch_predictions == data.y_test)
+print(f"plain PyTorch loop, 2 epochs: test accuracy {accuracy:.3f}; "
       f"the engine predicts the same class for {100 * same:.2f}% of the test images")
