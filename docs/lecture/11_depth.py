@@ -49,7 +49,8 @@ for name, net in networks.items():
     net.loss_and_gradients(X, y, train=False)            # forward, eq. (7), Theorem 1
     norms = net.grad_norms()                             # |dL/dz_k|, k = 1 .. L
     ax.plot(np.arange(1, L + 1), np.maximum(norms, 1e-30), marker="o", ms=3, label=name)
-    print(f"{name:26s} |dL/dz_1| / |dL/dz_L| = {norms[0] / norms[-1]:.1e}")
+    print(f"{name:26s} |dL/dz_1| / |dL/dz_L| = {norms[0] / norms[-1]:.1e}"
+          + (" (dL/dz_1 underflowed float32 to 0)" if norms[0] == 0 else ""))
 ax.set(yscale="log", xlabel="layer k (1 = input side)", ylabel="|dL/dz_k|")
 ax.grid(alpha=0.3)
 ax.legend(fontsize=8)
