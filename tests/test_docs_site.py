@@ -34,7 +34,7 @@ LECTURE = sorted((ROOT / "docs" / "lecture").glob("[0-9][0-9]_*.py"))
 CHROMIUM = os.environ.get("NNLEARN_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update"]
-FALLBACK_NOTE = "Note: MNIST is not on this machine"
+FALLBACK_NOTE = "MNIST is not on this machine"
 
 
 def _mkdocs(config: Path, site: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess:

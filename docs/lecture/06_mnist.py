@@ -26,8 +26,8 @@ from lecture_data import EPOCHS, RECIPE, mnist, train
 data = mnist()
 print(data)
 print("recipe:", RECIPE, f"epochs: {EPOCHS}")
-fig = image_grid(data.X_test[:24].reshape(-1, *data.image_shape), data.y_test[:24],
-                 title=f"{data.name}: the first 24 test images and their labels")
+fig = image_grid(data.X_test[:36].reshape(-1, *data.image_shape), data.y_test[:36],
+                 title=f"{data.name}: the first 36 test images and their labels")
 
 # %% [markdown]
 # **The claim, tested.**
@@ -49,7 +49,8 @@ for i, (hidden, history) in enumerate(histories.items()):
     ax.plot(history["epoch"], history["train_accuracy"], ":", color=f"C{i}",
             label=f"{hidden} hidden units, training")
     ax.axhline(LECTURE[hidden], color=f"C{i}", lw=0.8, ls="--")
-ax.set(xlabel="epoch", ylabel="accuracy", ylim=(0.85, 1.0))
+low = min(0.85, *(min(h["val_accuracy"]) for h in histories.values()))
+ax.set(xlabel="epoch", ylabel="accuracy", ylim=(low, 1.0), xticks=history["epoch"])
 ax.legend(fontsize=8, loc="lower right")
 ax.grid(alpha=0.3)
 ax.set_title(f"{data.name}: 2-layer networks; the lecture's 93% and 97% dashed")

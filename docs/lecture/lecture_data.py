@@ -2,9 +2,9 @@
 
 The pages import this module (it lies beside them). ``mnist()`` loads MNIST
 where ``nnlearn.data.load`` finds it and never downloads it: the site builds
-offline. Without MNIST it prints a note and returns scikit-learn's 8x8 digits
-instead (embedded in scikit-learn), so that every page still runs; its numbers
-are then not the lecture's.
+offline. Without MNIST it warns (the site shows the warning in a box under the
+cell) and returns scikit-learn's 8x8 digits instead (embedded in scikit-learn),
+so that every page still runs; its numbers are then not the lecture's.
 
 ``train`` is the recipe of the pages: Adam with rate 5e-3 and a cosine
 schedule, batches of 128, pixels in [0, 1]. It is the reproduction's tuned
@@ -13,6 +13,8 @@ setting: the full runs, 20 epochs and three seeds, are in the report.
 """
 
 from __future__ import annotations
+
+import warnings
 
 from nnlearn.data import load, subset
 from nnlearn.engine import make_optimizer
@@ -31,10 +33,11 @@ def mnist(n_train=None, n_test=None, seed=0):
     try:
         return load("mnist", n_train=n_train, n_test=n_test, seed=seed, download=False)
     except DataError as err:
-        print(f"Note: MNIST is not on this machine ({str(err).splitlines()[0]}).\n"
-              "This page falls back to scikit-learn's 8x8 digits (1797 images): its "
-              "numbers are not the lecture's. Set NNLEARN_DATA to a folder holding mnist/ "
-              "to see them.")
+        # a warning, so that the site shows it in a box at the top of the page's output
+        warnings.warn("MNIST is not on this machine, so this page falls back to "
+                      "scikit-learn's 8x8 digits (1797 images): its numbers are not the "
+                      "lecture's. Set NNLEARN_DATA to a folder holding mnist/ to see them. "
+                      f"({str(err).splitlines()[0]})", stacklevel=2)
         data = load("digits", seed=seed)  # 1437 training and 360 test images
         if n_train is not None and n_train < len(data.y_train):
             data.X_train, data.y_train = subset(data.X_train, data.y_train, n_train, seed)
