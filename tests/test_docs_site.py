@@ -143,6 +143,26 @@ def test_a_malformed_docstring_fails_the_build(malformed, tmp_path):
         assert "does not appear in the function signature" in result.stderr
 
 
+def test_every_api_option_is_one_mkdocstrings_knows():
+    """With pydantic installed, mkdocstrings-python ignores an unknown option where a plain
+    install refuses it: a misspelt option must fail here, not on a reader's machine."""
+    import dataclasses
+
+    import yaml
+    from mkdocstrings_handlers.python import PythonOptions
+
+    known = {f.name for f in dataclasses.fields(PythonOptions)}
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    plugin = next(p for p in config["plugins"] if isinstance(p, dict) and "mkdocstrings" in p)
+    used = set(plugin["mkdocstrings"]["handlers"]["python"]["options"])
+    for page in (ROOT / "docs" / "api").glob("*.md"):
+        for block in re.findall(r"^    options:\n((?:      .*\n)+)", page.read_text("utf-8"),
+                                re.M):
+            used |= {line.split(":")[0].strip() for line in block.splitlines()
+                     if not line.startswith("        ")}
+    assert used and used <= known, sorted(used - known)
+
+
 def _lecture_hook():
     spec = importlib.util.spec_from_file_location("lecture_hook",
                                                   ROOT / "docs" / "hooks" / "lecture.py")
