@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from .engine.network import Network, mlp, resnet
+from .engine.architectures import mlp, resnet
+from .engine.network import Network
 from .engine.scaling import fold_input_scaling
 from .settings import ARCHITECTURES, DTYPES, default
 

@@ -7,7 +7,8 @@ from .activations import ACTIVATIONS
 from .gradcheck import gradcheck
 from .layers import Dense, Dropout, Layer, Residual
 from .losses import evaluate_logits, log_softmax, logsumexp, nll, softmax
-from .network import Network, mlp, resnet
+from .architectures import mlp, resnet
+from .network import Network
 from .optim import SGD, Adam, make_optimizer
 from .schedules import make_schedule
 

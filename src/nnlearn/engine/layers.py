@@ -30,17 +30,63 @@ class Layer:
     dz: np.ndarray | None = None
 
     def apply(self, f_prev):
-        """The layer's output for ``f_prev``, keeping nothing: prediction's pure path."""
+        """The layer's output for ``f_prev``, keeping nothing: prediction's pure path.
+
+        Parameters
+        ----------
+        f_prev : ndarray of shape (m, n_in)
+            ``f_{k-1}``, one row per sample.
+
+        Returns
+        -------
+        ndarray of shape (m, n_out)
+            ``f_k``.
+        """
         raise NotImplementedError
 
     def forward(self, f_prev, train=False, rng=None):
-        """As ``apply``, keeping what ``backward`` needs (``f_{k-1}``, ``z_k``, ...)."""
+        """As ``apply``, keeping what ``backward`` needs (``f_{k-1}``, ``z_k``, ...).
+
+        Parameters
+        ----------
+        f_prev : ndarray of shape (m, n_in)
+            ``f_{k-1}``, one row per sample.
+        train : bool
+            Training mode (dropout draws masks from ``rng``).
+        rng : numpy.random.Generator, optional
+
+        Returns
+        -------
+        ndarray of shape (m, n_out)
+            ``f_k``.
+        """
         raise NotImplementedError
 
     def backward(self, dL_df, need_input_grad=True):
+        """The layer's part of Theorem 1, after its ``forward`` on the same batch.
+
+        Parameters
+        ----------
+        dL_df : ndarray of shape (m, n_out)
+            ``dL/df_k``, one row per sample.
+        need_input_grad : bool
+            False for the first layer, whose input needs no gradient.
+
+        Returns
+        -------
+        ndarray of shape (m, n_in) or None
+            ``dL/df_{k-1}``; for a dense layer ``W_k^T dL/dz_k`` (one row per
+            sample), which the layer below multiplies by its ``D_{k-1}`` (eq. 4).
+
+        Notes
+        -----
+        Stores ``grads`` (each parameter's gradient, summed over the batch, eq. 5)
+        and ``dz`` (``dL/dz_k``, shape ``(m, n_k)``).
+        """
         raise NotImplementedError
 
     def spec(self) -> dict:
+        """The layer's type and constructor arguments, JSON-ready (``Network.spec``)."""
         raise NotImplementedError
 
     def _zero_grads(self):

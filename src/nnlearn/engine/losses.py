@@ -17,19 +17,54 @@ from .reductions import row_max, row_sums
 
 
 def logsumexp(z, axis=-1):
-    """``log sum_j exp(z_j)`` along ``axis``, stable: shape of ``z`` without ``axis``."""
+    """``log sum_j exp(z_j)`` along ``axis``, computed without overflow.
+
+    ``max_j z_j`` is taken out first, so every exponent is at most 0.
+
+    Parameters
+    ----------
+    z : ndarray
+        Logits, e.g. of shape (m, k).
+    axis : int
+
+    Returns
+    -------
+    ndarray
+        The shape of ``z`` without ``axis``, e.g. (m,).
+    """
     z_max = np.max(z, axis=axis, keepdims=True)
     out = np.log(np.sum(np.exp(z - z_max), axis=axis, keepdims=True)) + z_max
     return np.squeeze(out, axis=axis)
 
 
 def log_softmax(z):
-    """``log p`` for logits ``z`` of shape ``(m, k)``: ``z - logsumexp(z)``."""
+    """``log p_i = z_i - logsumexp(z_i)``, the log of the soft-max (eq. 7), exactly.
+
+    Parameters
+    ----------
+    z : ndarray of shape (m, k)
+        Logits, one row per sample.
+
+    Returns
+    -------
+    ndarray of shape (m, k)
+    """
     return z - logsumexp(z, axis=-1)[..., None]
 
 
 def softmax(z):
-    """Soft-max ``p(j) = e^{z(j)} / sum_q e^{z(q)}`` of each row of ``z``, ``(m, k)``."""
+    """Soft-max ``p(j) = e^{z(j)} / sum_q e^{z(q)}`` of each row of ``z``.
+
+    Parameters
+    ----------
+    z : ndarray of shape (m, k)
+        Logits, one row per sample.
+
+    Returns
+    -------
+    ndarray of shape (m, k)
+        Probabilities; each row sums to 1.
+    """
     e = np.exp(z - np.max(z, axis=-1, keepdims=True))
     return e / np.sum(e, axis=-1, keepdims=True)
 
@@ -84,7 +119,21 @@ def nll(z, y, *, reduction="mean", sample_weight=None):
 
 
 def evaluate_logits(z, y, sample_weight=None) -> tuple[float, float]:
-    """Mean loss of eq. (7) and (weighted) accuracy of logits ``z`` against labels ``y``."""
+    """Mean loss of eq. (7) and (weighted) accuracy of logits ``z`` against labels ``y``.
+
+    Parameters
+    ----------
+    z : ndarray of shape (m, k)
+        Logits.
+    y : ndarray of int, shape (m,)
+        Class indices.
+    sample_weight : ndarray of shape (m,), optional
+
+    Returns
+    -------
+    loss : float
+    accuracy : float
+    """
     loss, _ = nll(z, y, sample_weight=sample_weight)
     correct = np.argmax(z, axis=1) == y
     accuracy = float(np.average(correct, weights=sample_weight))

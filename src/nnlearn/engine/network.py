@@ -167,11 +167,11 @@ class Network:
 
     # -- passes -----------------------------------------------------------------
     def forward(self, X, train=False, rng=None):
-        """Logits ``f_L`` for the rows of ``X``, eq. (1) layer after layer.
+        """Logits ``f_L``, shape ``(m, n_L)``, for the rows of ``X`` ``(m, n_0)``: eq. (1).
 
-        ``train=True`` switches dropout on (it then draws from ``rng``). A SciPy
-        sparse ``X`` stays sparse (CSR): only the first layer reads it
-        (``engine/sparse.py``).
+        Each layer keeps what ``backward`` needs (``f_{k-1}``, ``z_k`` of eq. 3).
+        ``train=True`` switches dropout on (it then draws its masks from ``rng``).
+        A SciPy sparse ``X`` stays sparse (CSR): only the first layer reads it.
         """
         f = self._input(X)
         for layer in self.layers:
@@ -184,7 +184,15 @@ class Network:
         Each layer turns ``dL/df_k`` into ``dL/dz_k = D_k dL/df_k``, stores
         ``dL/dW_k = dL/dz_k f_{k-1}^T`` and ``dL/db_k = dL/dz_k`` (eq. 5), and
         returns ``W_k^T dL/dz_k``, which the layer below turns into
-        ``dL/dz_{k-1} = D_{k-1} W_k^T dL/dz_k`` (eq. 4).
+        ``dL/dz_{k-1} = D_{k-1} W_k^T dL/dz_k`` (eq. 4). Needs the ``forward``
+        pass of the same batch first.
+
+        Parameters
+        ----------
+        dL_dfL : ndarray of shape (m, n_L)
+            ``dL/df_L``, one row per sample (``nll`` gives it for eq. 7). The
+            gradients, summed over the rows as eq. (2) sums the loss, are then in
+            ``gradients()``, and each layer's ``dL/dz_k`` ``(m, n_k)`` in ``dz``.
         """
         g = dL_dfL
         for k in range(len(self.layers) - 1, -1, -1):
@@ -192,7 +200,13 @@ class Network:
 
     def loss_and_gradients(self, X, y, *, reduction="mean", sample_weight=None,
                            train=True, rng=None):
-        """Forward, loss of eq. (7), backward. Returns ``(loss, logits)``."""
+        """Forward pass, the loss of eq. (7), and back propagation (Theorem 1).
+
+        ``X`` ``(m, n_0)``, class indices ``y`` ``(m,)``; ``reduction="sum"`` is eq.
+        (7) as written, ``"mean"`` divides by ``m`` (by the total ``sample_weight``).
+        Returns ``(loss, logits)``, logits ``(m, n_L)``; ``gradients()`` then holds
+        the gradient of ``loss`` for every parameter.
+        """
         z = self.forward(X, train=train, rng=rng)
         loss, dL_dz = nll(z, y, reduction=reduction, sample_weight=sample_weight)
         self.backward(dL_dz)
@@ -204,16 +218,28 @@ class Network:
         return [layer.dz for layer in self.layers]
 
     def grad_norms(self) -> np.ndarray:
-        """Frobenius norm of ``dL/dz_k`` for each weight layer (dropout skipped)."""
+        """The size of ``dL/dz_k`` for each weight layer, after a backward pass.
+
+        Theorem 1 unrolled, ``dL/dz_1 = D_1 W_2^T D_2 ... W_L^T dL/dz_L``: these
+        norms falling towards layer 1 show vanishing gradients, rising ones
+        gradient blow-up.
+
+        Returns the Frobenius norm of ``dL/dz_k`` (all samples of the batch), shape
+        ``(L,)``, for ``k = 1 .. L``; dropout layers, without weights, are skipped.
+        """
         return np.array([np.linalg.norm(layer.dz) for layer in self.layers
                          if layer.params and layer.dz is not None])
 
     # -- prediction -------------------------------------------------------------
     def predict_logits(self, X):
-        """Logits ``f_L`` for the rows of ``X``, keeping no intermediate values
-        (so prediction holds no batch in memory and may run in several threads).
+        """Logits ``f_L`` for the rows of ``X`` (eq. 1), keeping no intermediate values.
+
+        Prediction holds no batch in memory and may run in several threads.
         Large inputs go through in chunks of ``PREDICT_CHUNK`` rows; a chunk of
-        a small network runs on one BLAS thread (``threads.blas_threads_for``)."""
+        a small network runs on one BLAS thread (``threads.blas_threads_for``).
+
+        ``X`` ``(m, n_0)`` gives ``(m, n_L)``; another shape is a ``ValueError``.
+        """
         # Sparse: CSR, whose row chunks are slices of its arrays.
         X = as_csr(X, self.dtype) if issparse(X) else np.asarray(X)
         if X.ndim != 2 or X.shape[1] != self.n_in:
@@ -239,14 +265,15 @@ class Network:
         return as_csr(X, self.dtype)
 
     def predict_proba(self, X):
-        """Soft-max probabilities ``p_i``, shape ``(m, n_L)``."""
+        """Soft-max probabilities ``p_i(j) = e^{z_i(j)} / sum_q e^{z_i(q)}``, ``(m, n_L)``."""
         return softmax(self.predict_logits(X))
 
     def predict_log_proba(self, X):
+        """``log p_i = z_i - logsumexp(z_i)``, ``(m, n_L)``: exact (eq. 7)."""
         return log_softmax(self.predict_logits(X))
 
     def predict(self, X):
-        """Class index of the largest logit, as in the lecture."""
+        """Class index ``(m,)`` of the largest logit of each row, as in the lecture."""
         return np.argmax(self.predict_logits(X), axis=1)
 
     # -- description ------------------------------------------------------------
@@ -295,71 +322,3 @@ def _aligned_zeros(n: int, dtype) -> np.ndarray:
     raw = np.zeros(n * dtype.itemsize + _ALIGN_BYTES, dtype=np.uint8)
     start = -raw.ctypes.data % _ALIGN_BYTES
     return raw[start:start + n * dtype.itemsize].view(dtype)
-
-
-def _activations(activation, n):
-    if isinstance(activation, str):
-        return [activation] * n
-    activation = list(activation)
-    if len(activation) != n:
-        raise ValueError(f"got {len(activation)} activations for {n} hidden layers")
-    return activation
-
-
-def _rng(seed):
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-
-def mlp(n_in: int, hidden: Sequence[int], n_out: int, activation="relu", *, dropout=0.0,
-        init=None, seed=0, dtype=np.float32) -> Network:
-    """Fully connected network of eq. (1): ``n_in -> hidden[0] -> ... -> n_out``.
-
-    ``mlp(784, [32], 10)`` is the lecture's "2-layer network with 32 hidden
-    nodes" (32 hidden units, L = 2 weight layers). ``activation`` is one name or one per hidden
-    layer; the output layer is linear (its logits feed the soft-max).
-    ``dropout > 0`` puts a dropout layer after every hidden layer.
-    """
-    hidden = [int(h) for h in hidden]
-    if any(h <= 0 for h in hidden) or n_in <= 0 or n_out <= 0:
-        raise ValueError(f"layer widths must be positive, got {n_in}, {hidden}, {n_out}")
-    rng = _rng(seed)
-    acts = _activations(activation, len(hidden))
-    layers: list[Layer] = []
-    widths = [int(n_in), *hidden]
-    for n_prev, n_k, act in zip(widths, hidden, acts):
-        layers.append(Dense(n_prev, n_k, act, init=init, rng=rng, dtype=dtype))
-        if dropout:
-            layers.append(Dropout(n_k, dropout))
-    layers.append(Dense(widths[-1], n_out, "identity", init=init or "glorot_uniform",
-                        rng=rng, dtype=dtype))
-    return Network(layers, dtype=dtype)
-
-
-def resnet(n_in: int, width: int, depth: int, n_out: int, activation="relu", *, inner=None,
-           dropout=0.0, init=None, seed=0, dtype=np.float32) -> Network:
-    """ResNet of eq. (6): an input map ``n_in -> width``, ``depth`` residual blocks
-    of that width, and a linear output map ``width -> n_out``.
-
-    ``inner`` is the blocks' inner width: one int, one per block, or None
-    (``width``). ``activation`` is one name, or one for the input map and one
-    per block (``1 + depth`` names). ``dropout > 0`` puts a dropout layer after
-    every hidden layer: the input map and each block.
-    """
-    if width <= 0 or depth < 0 or n_in <= 0 or n_out <= 0:
-        raise ValueError(f"bad ResNet size: n_in={n_in}, width={width}, depth={depth}, "
-                         f"n_out={n_out}")
-    inners = list(inner) if isinstance(inner, Sequence) else [inner] * depth
-    if len(inners) != depth:
-        raise ValueError(f"got {len(inners)} inner widths for {depth} residual blocks")
-    rng = _rng(seed)
-    acts = _activations(activation, depth + 1)  # the input map and each block are hidden layers
-    layers: list[Layer] = [Dense(n_in, width, acts[0], init=init, rng=rng, dtype=dtype)]
-    if dropout:  # the input map's units are hidden units too
-        layers.append(Dropout(width, dropout))
-    for h, act in zip(inners, acts[1:]):
-        layers.append(Residual(width, h, act, init=init, rng=rng, dtype=dtype))
-        if dropout:
-            layers.append(Dropout(width, dropout))
-    layers.append(Dense(width, n_out, "identity", init=init or "glorot_uniform", rng=rng,
-                        dtype=dtype))
-    return Network(layers, dtype=dtype)

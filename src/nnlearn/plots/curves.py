@@ -68,8 +68,11 @@ def learning_curves(history, title="Training", *, xscale=None):
     xscale : {"linear", "log"}, optional
         By default "log" from ``LOG_X_FROM`` epochs on, else "linear".
 
-    With few epochs (up to ``MARKERS_UP_TO``) every point has a marker, so that
-    a run of one epoch still shows its one point.
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure. With few epochs (up to ``MARKERS_UP_TO``) every point has a
+        marker, so that a run of one epoch still shows its one point.
     """
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(9, 3.4))
     epochs = history["epoch"]

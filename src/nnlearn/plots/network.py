@@ -93,8 +93,11 @@ def network_diagram(model=LECTURE_FIGURE_1, *, weights: bool | None = None, titl
     ax : matplotlib Axes, optional
         Draw into it; by default a new figure is made.
 
-    Returns the matplotlib figure. The edges of layer ``k`` (``W_k``, from
-    layer ``k-1`` to ``k``) are the ``LineCollection`` with gid ``"W_{k}"``.
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure. The edges of layer ``k`` (``W_k``, from layer ``k-1`` to
+        ``k``) are the ``LineCollection`` with gid ``"W_{k}"``.
 
     Raises
     ------

@@ -54,8 +54,11 @@ def decision_regions(networks: dict, X, y, *, n_classes=None, classes=None,
     points : {"training", "test", "validation"}
         Which data the points are: the legend says so.
 
-    Returns the matplotlib figure. Its legend names each class's colour, the
-    boundary and the points.
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The figure. Its legend names each class's colour, the boundary and the
+        points.
     """
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim != 2 or X.shape[1] != 2:

@@ -1,0 +1,321 @@
+"""The documentation site: it builds strictly from the checkout, and every page works.
+
+The site is built once for this module with ``mkdocs build --strict`` in a
+subprocess, from ``mkdocs.yml`` at the root into a temporary folder, as a
+reader would build it (the lecture's pages run on MNIST when it is here). Then
+headless Chromium opens every page, served from 127.0.0.1: no console error,
+every image loaded, every internal link and anchor resolving, no request
+leaving the machine. The browser test skips, saying why, without playwright or
+Debian's chromium, and fails instead with ``NNLEARN_REQUIRE_BROWSER=1`` (CI).
+The build needs the ``docs`` extra, which the ``test`` extra includes: without
+it these tests fail rather than skip.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urlparse
+
+import pytest
+
+from nnlearn.data import sources
+
+ROOT = Path(__file__).resolve().parent.parent
+LECTURE = sorted((ROOT / "docs" / "lecture").glob("[0-9][0-9]_*.py"))
+CHROMIUM = os.environ.get("NNLEARN_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update"]
+FALLBACK_NOTE = "MNIST is not on this machine"
+
+
+def _mkdocs(config: Path, site: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1",
+           # the networks are small: threads would only wait for each other (conftest.py)
+           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config),
+                           "-d", str(site)], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=900)
+
+
+@pytest.fixture(scope="module")
+def site(data_env, tmp_path_factory):
+    """The built site's folder, and what the build logged."""
+    out = tmp_path_factory.mktemp("site")
+    result = _mkdocs(ROOT / "mkdocs.yml", out)
+    assert result.returncode == 0, result.stderr[-6000:]
+    return out, result.stderr
+
+
+def _html(site: Path, page: str) -> str:
+    return (site / page / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_site_builds_strictly_with_every_lecture_page_run(site):
+    folder, log = site
+    assert len(LECTURE) == 12
+    mnist_here = sources.locate("mnist") is not None
+    for script in LECTURE:
+        page = _html(folder, f"lecture/{script.stem}")
+        assert f"{script.stem}.py: ran in" in log
+        assert re.search(r'<img[^>]+src="\.\./figures/' + script.stem + r'-\d+\.png"', page), \
+            script.name
+        outputs = re.findall(r'<span class="filename">output</span>.*?</pre>', page, re.S)
+        assert any(re.search(r"\d", text) for text in outputs), f"{script.name} printed no number"
+        assert (FALLBACK_NOTE in page) == (not mnist_here and "mnist()" in script.read_text())
+        assert (folder / "lecture" / script.name).is_file()  # the script, to download
+    images = list(folder.rglob("*.png"))
+    assert len(images) >= 15, images
+    # the mathematics is MathML made at build: no TeX left, no script to typeset it
+    theorem = _html(folder, "lecture/02_backprop")
+    assert theorem.count("<math") >= 5 and "\\frac" not in theorem and "mathjax" not in theorem
+
+
+@pytest.mark.slow
+def test_api_reference_documents_the_estimator_with_partial_fit(site):
+    folder, _ = site
+    page = _html(folder, "api/estimator")
+    for name in ("fit", "partial_fit", "predict_proba", "save", "load"):
+        assert f'id="nnlearn.estimator.NeuralNetClassifier.{name}"' in page, name
+    engine = _html(folder, "api/engine")
+    assert 'id="nnlearn.engine.Network.backward"' in engine and "Theorem 1" in engine
+
+
+@pytest.mark.slow
+def test_user_guide_shows_every_command_help_and_includes_the_changing_pages(site):
+    folder, _ = site
+    cli = _html(folder, "cli")
+    for command in ("train", "predict", "evaluate", "reproduce", "playground", "gradcheck",
+                    "data list", "data show"):
+        assert f"nnlearn {command} --help" in cli, command
+    assert "Usage: nnlearn train [OPTIONS]" in cli
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
+    assert changelog in _html(folder, "changelog")
+    assert (folder / "reproduce" / "report" / "index.html").is_file()
+    assert (folder / "repo" / "benchmarks" / "results" / "speed.png").is_file()
+
+
+BAD = '''def f(x):
+    """Add one.
+
+    Parameters
+    ----------
+    x : float
+        The number.
+
+    Returns the sum, as free text under Parameters: griffe reads a parameter.
+    """
+    return x + 1
+'''
+
+
+@pytest.mark.parametrize("malformed", [False, True])
+def test_a_malformed_docstring_fails_the_build(malformed, tmp_path):
+    """The site's own mkdocstrings settings, on a one-function package: the build fails on
+    the malformed docstring and passes on the same function documented properly."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    plugin = next(p for p in config["plugins"] if isinstance(p, dict) and "mkdocstrings" in p)
+    plugin["mkdocstrings"]["handlers"]["python"]["paths"] = ["src"]
+    (tmp_path / "src" / "bad").mkdir(parents=True)
+    source = BAD if malformed else BAD.replace(
+        "Returns the sum, as free text under Parameters: griffe reads a parameter.",
+        "Returns\n    -------\n    float\n        The sum.")
+    (tmp_path / "src" / "bad" / "__init__.py").write_text(source)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# API\n\n::: bad.f\n")
+    small = {"site_name": "bad", "strict": True, "plugins": [plugin],
+             "validation": config["validation"]}
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(small))
+    result = _mkdocs(tmp_path / "mkdocs.yml", tmp_path / "site", cwd=tmp_path)
+    assert (result.returncode != 0) == malformed, result.stderr[-3000:]
+    if malformed:
+        assert "does not appear in the function signature" in result.stderr
+
+
+def test_every_api_option_is_one_mkdocstrings_knows():
+    """With pydantic installed, mkdocstrings-python ignores an unknown option where a plain
+    install refuses it: a misspelt option must fail here, not on a reader's machine."""
+    import dataclasses
+
+    import yaml
+    from mkdocstrings_handlers.python import PythonOptions
+
+    known = {f.name for f in dataclasses.fields(PythonOptions)}
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    plugin = next(p for p in config["plugins"] if isinstance(p, dict) and "mkdocstrings" in p)
+    used = set(plugin["mkdocstrings"]["handlers"]["python"]["options"])
+    for page in (ROOT / "docs" / "api").glob("*.md"):
+        for block in re.findall(r"^    options:\n((?:      .*\n)+)", page.read_text("utf-8"),
+                                re.M):
+            used |= {line.split(":")[0].strip() for line in block.splitlines()
+                     if not line.startswith("        ")}
+    assert used and used <= known, sorted(used - known)
+
+
+def _lecture_hook():
+    spec = importlib.util.spec_from_file_location("lecture_hook",
+                                                  ROOT / "docs" / "hooks" / "lecture.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_lecture_pages_fall_back_to_the_digits_without_mnist(tmp_path, monkeypatch):
+    """No MNIST anywhere (nothing is downloaded): each MNIST page says so, and still runs
+    on scikit-learn's 8x8 digits, with its figures and numbers."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("NNLEARN_DATA", str(empty))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(empty))
+    if sources.locate("mnist") is not None:
+        pytest.skip("MNIST is in a system folder here; the fallback cannot be shown")
+    hook = _lecture_hook()
+    pages = [p for p in LECTURE if "mnist()" in p.read_text()]
+    assert len(pages) >= 6
+    for script in pages:
+        markdown, figures = hook.run_page(script)
+        assert FALLBACK_NOTE in markdown and "8x8 digits" in markdown, script.name
+        assert figures and all(png.startswith(b"\x89PNG") for png in figures.values())
+
+
+def test_a_failing_cell_fails_the_build_naming_page_and_cell(tmp_path):
+    from mkdocs.exceptions import PluginError
+
+    script = tmp_path / "99_broken.py"
+    script.write_text("# %% [markdown]\n# # Broken\n\n# %%\nx = 1\n\n"
+                      "# %%\nraise ValueError('no')\n")
+    with pytest.raises(PluginError, match=r"99_broken.py: cell 3 raised ValueError: no"):
+        _lecture_hook().run_page(script)
+
+
+# -- the browser ------------------------------------------------------------------------
+
+def _missing(reason):
+    if os.environ.get("NNLEARN_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason}, and NNLEARN_REQUIRE_BROWSER=1 says the browser test must run")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _missing("playwright is not installed (pip install -e '.[test]')")
+    if not os.access(CHROMIUM, os.X_OK):
+        _missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def _serve(folder: Path):
+    """``folder`` on an HTTP server at 127.0.0.1 (Material's search needs one); its base URL."""
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+
+
+def _target(folder: Path, path: str) -> Path:
+    """The file a site path is served from: ``/a/b/`` is ``a/b/index.html``."""
+    file = folder / unquote(path).lstrip("/")
+    return file / "index.html" if path.endswith("/") or file.is_dir() else file
+
+
+def _visit(browser, folder: Path, base: str) -> tuple[dict[str, list[str]], int]:
+    """Open every HTML file of ``folder`` (served at ``base``); the problems found, by kind,
+    and the number of images seen."""
+    found: dict[str, list[str]] = {"errors": [], "outside": [], "images": [], "links": []}
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    # a missing file shows up twice: as its response, named here, and as a console error
+    # without the name; a browser asks /favicon.ico of a page that names no icon (the
+    # reports' report.html), which is not a page's fault
+    page.on("pageerror", lambda err: found["errors"].append(f"{page.url}: {err}"))
+    page.on("console", lambda m: found["errors"].append(f"{page.url}: {m.text}")
+            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+    page.on("response", lambda r: found["errors"].append(f"{page.url}: {r.status} for {r.url}")
+            if r.status >= 400 and urlparse(r.url).path != "/favicon.ico" else None)
+    page.on("request", lambda r: found["outside"].append(r.url)
+            if urlparse(r.url).scheme not in ("data", "blob", "about")
+            and not r.url.startswith(base) else None)
+    ids: dict[str, set] = {}
+    links: dict[str, set] = {}
+    images = 0
+    for name in sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html")):
+        response = page.goto(f"{base}/{name}", wait_until="load")
+        if response is None or not response.ok:
+            found["errors"].append(f"{name}: {response and response.status}")
+            continue
+        found["images"] += [f"{name}: {src}" for src in page.evaluate(
+            "Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)"
+            ".map(i => i.getAttribute('src'))")]
+        images += page.evaluate("document.images.length")
+        ids[str(_target(folder, urlparse(page.url).path))] = set(page.evaluate(
+            "Array.from(document.querySelectorAll('[id]')).map(e => e.id)"))
+        for href in page.evaluate("Array.from(document.querySelectorAll('a[href]'))"
+                                  ".map(a => a.href)"):
+            if href.startswith(base):
+                links.setdefault(href, set()).add(name)
+    page.close()
+    for href, pages in sorted(links.items()):
+        url, anchor = urldefrag(href)
+        file = _target(folder, urlparse(url).path)
+        where = f"{href[len(base):]} (from {', '.join(sorted(pages)[:3])})"
+        if not file.is_file():
+            found["links"].append(f"{where}: no such file")
+        elif anchor and file.suffix == ".html" and unquote(anchor) not in ids.get(str(file), ()):
+            found["links"].append(f"{where}: no element with id {anchor!r}")
+    return found, images
+
+
+@pytest.mark.slow
+def test_every_page_opens_in_chromium_with_its_images_and_links(site, browser):
+    folder, _ = site
+    assert len(list(folder.rglob("*.html"))) >= 30
+    with _serve(folder) as base:
+        found, images = _visit(browser, folder, base)
+    assert found == {"errors": [], "outside": [], "images": [], "links": []}
+    assert images >= 15
+
+
+def test_the_browser_check_finds_what_it_looks_for(tmp_path, browser):
+    """The check itself, on a two-page site with one of each fault: it can fail."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "index.html").write_text(
+        '<p id="top"><a href="a/">a</a> <a href="a/#here">anchor</a> <a href="a/#gone">x</a> '
+        '<a href="missing/">y</a> <img src="none.png" alt=""></p>')
+    (tmp_path / "a" / "index.html").write_text(
+        '<p id="here"><a href="../#top">back</a></p><script>console.error("boom")</script>')
+    with _serve(tmp_path) as base:
+        found, images = _visit(browser, tmp_path, base)
+    assert images == 1
+    assert found["images"] == ["index.html: none.png"]
+    assert sorted(found["links"]) == ["/a/#gone (from index.html): no element with id 'gone'",
+                                      "/missing/ (from index.html): no such file"]
+    assert any("boom" in e for e in found["errors"])
+    assert any("404 for" in e and "none.png" in e for e in found["errors"])
+    assert found["outside"] == []
