@@ -17,7 +17,31 @@ BACKENDS = ("numpy", "torch")
 def make_backend(name: str, network: Network, optimizer: Optimizer, *, device="auto", seed=0):
     """The backend seam: ``"numpy"`` (the engine) or ``"torch"`` (its PyTorch twin).
 
-    Inside a ``torchrun`` process group, ``"torch"`` gives the data-parallel backend.
+    Parameters
+    ----------
+    name : {"numpy", "torch"}
+        Inside a ``torchrun`` process group, ``"torch"`` gives the data-parallel backend.
+    network : Network
+        The network to train; the torch backend trains a twin of it.
+    optimizer : Optimizer
+        From ``nnlearn.engine.make_optimizer``.
+    device : str
+        ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:N"``; the numpy backend takes
+        ``"auto"`` and ``"cpu"``.
+    seed : int
+        Seeds the backend's own draws (dropout masks).
+
+    Returns
+    -------
+    Backend
+        ``NumpyBackend``, ``TorchBackend`` or ``DistributedTorchBackend``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or a GPU asked of the numpy backend.
+    ImportError
+        For ``"torch"`` without PyTorch, saying what to install.
     """
     if name == "numpy":
         if device not in ("cpu", "auto"):

@@ -40,48 +40,129 @@ class Backend(Protocol):
         ...
 
     def train_step(self, X, y, sample_weight, lr: float) -> tuple[float, float]:
-        """One step of the optimiser on a batch; returns its mean loss before the
-        step (weighted by ``sample_weight``) and the number of rows predicted
-        right (the sum of their weights, with ``sample_weight``)."""
+        """One step of the optimiser on a batch: the mean of the loss of eq. (7),
+        its gradient by Theorem 1 (eqs. 3-5), then the update with step size ``lr``.
+
+        Parameters
+        ----------
+        X : ndarray or CSR matrix of shape (b, n_0)
+        y : ndarray of shape (b,)
+            Class indices (int64).
+        sample_weight : ndarray of shape (b,) or None
+            Weights of the mean (float64); None weighs every row 1.
+        lr : float
+
+        Returns
+        -------
+        loss : float
+            The batch's (weighted) mean loss before the step.
+        n_correct : float
+            Rows predicted right (the sum of their weights, with ``sample_weight``).
+        """
         ...
 
     def evaluate(self, X, y, sample_weight=None) -> tuple[float, float]:
-        """(mean loss, accuracy) on a data set, without changing anything."""
+        """Mean loss of eq. (7) and accuracy on a data set, changing nothing.
+
+        Parameters
+        ----------
+        X : ndarray or CSR matrix of shape (m, n_0)
+        y : ndarray of shape (m,)
+        sample_weight : ndarray of shape (m,), optional
+
+        Returns
+        -------
+        loss, accuracy : float
+            Weighted means with ``sample_weight``.
+        """
         ...
 
     def predict_logits(self, X) -> np.ndarray:
-        """Logits ``f_L`` for the rows of ``X``, as a NumPy array."""
+        """The logits ``f_L`` of eq. (1) for the rows of ``X``.
+
+        Parameters
+        ----------
+        X : ndarray of shape (m, n_0)
+
+        Returns
+        -------
+        ndarray of shape (m, n_L)
+            A NumPy array, wherever the backend computes.
+        """
         ...
 
     def get_network(self) -> Network:
-        """A NumPy copy of the current network (for snapshots and model files)."""
+        """A NumPy copy of the current network (for snapshots and model files).
+
+        Returns
+        -------
+        Network
+        """
         ...
 
     def set_parameters(self, values: dict) -> None:
-        """Overwrite the parameters (names as in ``Network.parameters()``)."""
+        """Overwrite the parameters.
+
+        Parameters
+        ----------
+        values : dict of str to ndarray
+            Names and shapes as in ``Network.parameters()``.
+        """
         ...
 
     def optimizer_state(self) -> dict:
-        """The optimiser's state as NumPy arrays (``Optimizer.state_dict`` names)."""
+        """The optimiser's state.
+
+        Returns
+        -------
+        dict of str to ndarray
+            NumPy arrays under ``Optimizer.state_dict`` names.
+        """
         ...
 
     def load_optimizer_state(self, state: dict) -> None:
-        """Continue from ``optimizer_state()``."""
+        """Continue from ``optimizer_state()``.
+
+        Parameters
+        ----------
+        state : dict of str to ndarray
+        """
         ...
 
     def hold(self, X, y, sample_weight) -> bool:
         """Keep the training set (checked arrays) for the length of one ``fit``.
 
-        Returns True when the backend keeps it: the loop then calls
-        ``train_rows`` instead of ``train_step``, and ``release`` when ``fit``
-        ends. The default keeps nothing and returns False.
+        Parameters
+        ----------
+        X : ndarray of shape (m, n_0)
+        y : ndarray of shape (m,)
+        sample_weight : ndarray of shape (m,) or None
+
+        Returns
+        -------
+        bool
+            True when the backend keeps it: the loop then calls ``train_rows``
+            instead of ``train_step``, and ``release`` when ``fit`` ends. The
+            default keeps nothing and returns False.
         """
         return False
 
     def train_rows(self, rows, sample_weight, lr: float) -> tuple[float, float]:
-        """``train_step`` on the rows ``rows`` (a slice, or an array of indices)
-        of the set given to ``hold``; ``sample_weight`` is their weights on the
-        host (None without weights). Called only after ``hold`` returned True."""
+        """``train_step`` on rows of the set given to ``hold`` (called only after
+        ``hold`` returned True).
+
+        Parameters
+        ----------
+        rows : slice or ndarray of int
+        sample_weight : ndarray of shape (b,) or None
+            The rows' weights, on the host.
+        lr : float
+
+        Returns
+        -------
+        loss, n_correct : float
+            As ``train_step``.
+        """
         raise RuntimeError(f"{type(self).__name__} holds no training set: train_rows is "
                            "called only after hold returned True")
 
@@ -93,8 +174,17 @@ class Backend(Protocol):
 class NumpyBackend(Backend):
     """Trains a ``Network`` with the NumPy engine: eq. (7), Theorem 1, an optimiser.
 
-    ``seed`` drives dropout masks only; batches come from the training loop.
     A step of a small network runs on one BLAS thread (``nnlearn.engine.threads``).
+    The methods are the ``Backend`` contract above.
+
+    Parameters
+    ----------
+    network : Network
+        Trained in place.
+    optimizer : Optimizer
+        From ``nnlearn.engine.make_optimizer``.
+    seed : int
+        Drives the dropout masks only; batches come from the training loop.
     """
 
     def __init__(self, network: Network, optimizer: Optimizer, *, seed=0):
@@ -112,6 +202,7 @@ class NumpyBackend(Backend):
         return self.network.n_out
 
     def train_step(self, X, y, sample_weight, lr):
+        """``Network.loss_and_gradients`` (eq. 7, Theorem 1), then ``optimizer.step``."""
         net = self.network
         with blas_threads_for(self._flops_per_row * len(y)):
             loss, z = net.loss_and_gradients(X, y, sample_weight=sample_weight, train=True,
@@ -123,19 +214,25 @@ class NumpyBackend(Backend):
         return loss, float(np.dot(right, sample_weight))
 
     def predict_logits(self, X):
+        """``Network.predict_logits``: eq. (1), in chunks of rows."""
         return self.network.predict_logits(X)
 
     def evaluate(self, X, y, sample_weight=None):
+        """``evaluate_logits`` (log-sum-exp, eq. 7) of the predicted logits."""
         return evaluate_logits(self.predict_logits(X), y, sample_weight)
 
     def get_network(self):
+        """``Network.copy``: an independent copy of the network."""
         return self.network.copy()
 
     def set_parameters(self, values):
+        """``Network.set_parameters``: copied into the existing arrays."""
         self.network.set_parameters(values)
 
     def optimizer_state(self):
+        """``Optimizer.state_dict``."""
         return self.optimizer.state_dict()
 
     def load_optimizer_state(self, state):
+        """``Optimizer.load_state_dict`` against the network's parameters."""
         self.optimizer.load_state_dict(state, self.network.parameters())

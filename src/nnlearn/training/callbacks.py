@@ -16,25 +16,53 @@ from .modelio import save_model
 
 
 class Callback:
-    """Base class; override the hooks you need. Each receives the ``Trainer``."""
+    """Base class; override the hooks you need. Each receives the ``Trainer``, whose
+    ``iteration``, ``epoch``, ``last_loss``, ``history`` and ``backend`` it may read."""
 
     def on_train_begin(self, trainer):
-        pass
+        """At the start of every ``fit``, before the first step.
+
+        Parameters
+        ----------
+        trainer : Trainer
+        """
 
     def on_iteration_end(self, trainer):
-        pass
+        """After every optimiser step; ``trainer.last_loss`` is its batch's mean loss.
+
+        Parameters
+        ----------
+        trainer : Trainer
+        """
 
     def on_epoch_end(self, trainer):
-        pass
+        """After every epoch, once its row (and validation) is in ``trainer.history``.
+
+        Parameters
+        ----------
+        trainer : Trainer
+        """
 
     def on_train_end(self, trainer):
-        pass
+        """At the end of every ``fit``, also when it stopped early or raised.
+
+        Parameters
+        ----------
+        trainer : Trainer
+        """
 
 
 class Snapshots(Callback):
     """Keep a copy of the network after chosen iterations (the lecture's
     iterations 50, 150, ..., 3000): ``snapshots[i]`` is a NumPy ``Network``.
-    ``fn(trainer)`` replaces the copy with any other record."""
+
+    Parameters
+    ----------
+    iterations : iterable of int
+        The iterations (optimiser steps, counted from 1) to keep.
+    fn : callable, optional
+        ``fn(trainer)`` records something else instead of the network's copy.
+    """
 
     def __init__(self, iterations, fn=None):
         self.at = sorted({int(i) for i in iterations})
@@ -44,6 +72,7 @@ class Snapshots(Callback):
         self.snapshots: dict[int, Any] = {}  # a Network, or what fn records
 
     def on_iteration_end(self, trainer):
+        """Record ``fn(trainer)`` when ``trainer.iteration`` is one of ``iterations``."""
         if trainer.iteration in self.at:
             self.snapshots[trainer.iteration] = self.fn(trainer)
 
@@ -61,6 +90,15 @@ class EarlyStopping(Callback):
     This is scikit-learn's ``MLPClassifier`` rule (``_update_no_improvement_count``)
     with ``patience = n_iter_no_change + 1``: its count is compared with the
     best value so far, it stops when the count exceeds ``n_iter_no_change``.
+
+    Parameters
+    ----------
+    monitor : str
+        An epoch column of ``History``.
+    patience : int
+        Epochs in a row without an improvement of ``min_delta``, at least 1.
+    min_delta : float
+    restore_best : bool
     """
 
     def __init__(self, monitor="val_loss", patience=10, min_delta=0.0, restore_best=True):
@@ -72,9 +110,11 @@ class EarlyStopping(Callback):
         self.reset()
 
     def reset(self):
+        """Forget the best value and the count (a new run)."""
         self.best, self.best_epoch, self.best_parameters, self.wait = math.inf, None, None, 0
 
     def on_epoch_end(self, trainer):
+        """Count the epoch against ``patience`` and keep the best parameters."""
         value = trainer.history.last(self.monitor)
         if math.isnan(value):
             raise ValueError(f"early stopping monitors {self.monitor!r}, which this run does "
@@ -92,12 +132,22 @@ class EarlyStopping(Callback):
             trainer.stop_training = True
 
     def on_train_end(self, trainer):
+        """Put the best epoch's parameters back, with ``restore_best``."""
         if self.restore_best and self.best_parameters is not None:
             trainer.backend.set_parameters(self.best_parameters)
 
 
 class Checkpoint(Callback):
-    """Save the model every ``every`` epochs (atomically: a crash leaves the last good file)."""
+    """Save the model every ``every`` epochs (atomically: a crash leaves the last good file).
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.npz`` or ``.safetensors`` file, overwritten each time (``save_model``).
+    every : int
+    metadata : dict, optional
+        Passed to ``save_model``.
+    """
 
     def __init__(self, path, every=1, metadata=None):
         if every < 1:
@@ -105,19 +155,26 @@ class Checkpoint(Callback):
         self.path, self.every, self.metadata = path, int(every), metadata
 
     def on_epoch_end(self, trainer):
+        """Save the network when the epoch count is a multiple of ``every``."""
         if trainer.epoch % self.every == 0:
             save_model(trainer.backend.get_network(), self.path, metadata=self.metadata)
 
 
 class ProgressBar(Callback):
-    """A tqdm bar over iterations, with the running loss; silent when ``disable``
-    is True, and by default whenever stderr is not a terminal."""
+    """A tqdm bar over iterations, with the epoch's loss and accuracy.
+
+    Parameters
+    ----------
+    disable : bool or None
+        True: silent; None: silent whenever stderr is not a terminal.
+    """
 
     def __init__(self, disable=None):
         self.disable = (not sys.stderr.isatty()) if disable is None else disable
         self.bar = None
 
     def on_train_begin(self, trainer):
+        """Open a bar over ``trainer.planned_iterations``."""
         # tqdm.auto picks a notebook widget where there is one; imported here so that a
         # quiet run (every test, every notebook cell without a bar) never touches it.
         if self.disable:
@@ -128,9 +185,11 @@ class ProgressBar(Callback):
                         unit="it", dynamic_ncols=True, leave=False)
 
     def on_iteration_end(self, trainer):
+        """Advance the bar by one step."""
         self.bar.update(1)
 
     def on_epoch_end(self, trainer):
+        """Show the epoch's training loss and accuracy (and validation accuracy)."""
         h = trainer.history
         postfix = {"loss": f"{h.last('train_loss'):.4f}", "acc": f"{h.last('train_accuracy'):.3f}"}
         if h.has_validation():
@@ -138,6 +197,7 @@ class ProgressBar(Callback):
         self.bar.set_postfix(postfix, refresh=False)
 
     def on_train_end(self, trainer):
+        """Close the bar."""
         self.bar.close()
 
 
@@ -152,16 +212,25 @@ class DivergenceCheck(Callback):
     no worse, and its loss at ``ln k`` or above) has learned nothing. Either way
     a ``TrainingWarning`` says so once, at the end, with what to try;
     ``trainer.warnings`` keeps the text.
+
+    Parameters
+    ----------
+    factor : float
+        How many times its start the loss may rise to.
+    margin : float
+        How close to chance (``1/k``) an accuracy is at chance level.
     """
 
     def __init__(self, factor=10.0, margin=0.02):
         self.factor, self.margin = float(factor), float(margin)
 
     def on_train_begin(self, trainer):
+        """Start watching; clear ``trainer.warnings``."""
         self.start, self.peak, self.peak_at = None, -math.inf, 0
         trainer.warnings = []
 
     def on_iteration_end(self, trainer):
+        """Note the first loss and the highest so far."""
         loss = trainer.last_loss
         if self.start is None:
             self.start = loss
@@ -169,6 +238,7 @@ class DivergenceCheck(Callback):
             self.peak, self.peak_at = loss, trainer.iteration
 
     def on_train_end(self, trainer):
+        """Warn if the loss blew up or the run ended at chance level."""
         if self.start is None:
             return
         k = trainer.backend.n_out
@@ -201,6 +271,11 @@ class GracefulStop(Callback):
     caller can keep (and save) what was learned. A second signal raises
     ``KeyboardInterrupt`` at once. Handlers are installed only in the main
     thread, for the length of the run, and the previous ones put back after.
+
+    Parameters
+    ----------
+    message : str, optional
+        Printed on stderr at the first signal.
     """
 
     SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -210,6 +285,7 @@ class GracefulStop(Callback):
         self.previous = {}
 
     def on_train_begin(self, trainer):
+        """Install the signal handlers (in the main thread only)."""
         self.trainer, self.previous = trainer, {}
         if threading.current_thread() is not threading.main_thread():
             return
@@ -224,6 +300,7 @@ class GracefulStop(Callback):
             print(self.message, file=sys.stderr, flush=True)
 
     def on_train_end(self, trainer):
+        """Put the previous signal handlers back."""
         for sig, handler in self.previous.items():
             signal.signal(sig, handler)
         self.previous = {}
@@ -236,6 +313,7 @@ class PrintLoss(Callback):
     The number is the epoch's in the history (it counts on over warm starts)."""
 
     def on_epoch_end(self, trainer):
+        """Print the epoch's line (and the validation score)."""
         h = trainer.history
         # sys.stdout looked up now, not at import: a redirected stdout receives it.
         print(f"Iteration {trainer.epoch}, loss = {h.last('train_loss'):.8f}", file=sys.stdout)
@@ -245,7 +323,13 @@ class PrintLoss(Callback):
 
 
 class LambdaCallback(Callback):
-    """Wrap plain functions ``f(trainer)`` as hooks."""
+    """Wrap plain functions ``f(trainer)`` as hooks.
+
+    Parameters
+    ----------
+    on_train_begin, on_iteration_end, on_epoch_end, on_train_end : callable, optional
+        Each replaces the ``Callback`` hook of its name.
+    """
 
     def __init__(self, on_train_begin=None, on_iteration_end=None, on_epoch_end=None,
                  on_train_end=None):

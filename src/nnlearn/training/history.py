@@ -24,6 +24,16 @@ class History:
     mean loss and accuracy of the training batches seen in that epoch and, when
     validation data is given, the loss and accuracy on it at the epoch's end.
     Missing values (no validation data) are NaN.
+
+    Attributes
+    ----------
+    epochs : dict of str to list
+        One list per column of ``EPOCH_COLUMNS``: ``epoch``, ``iteration``,
+        ``train_loss``, ``train_accuracy``, ``val_loss``, ``val_accuracy``,
+        ``lr``, ``time`` (seconds since the start of the ``fit``).
+    iterations : dict of str to list
+        One list per column of ``ITERATION_COLUMNS`` (``iteration``, ``epoch``,
+        ``loss``, ``accuracy``, ``lr``), filled with ``record_iterations``.
     """
 
     def __init__(self):
@@ -31,6 +41,13 @@ class History:
         self.iterations: dict[str, list] = {c: [] for c in ITERATION_COLUMNS}
 
     def record_epoch(self, **row) -> None:
+        """Append an epoch row; columns not given are NaN.
+
+        Parameters
+        ----------
+        **row
+            Values by column name, from ``EPOCH_COLUMNS``; another name is a ``KeyError``.
+        """
         unknown = set(row) - set(EPOCH_COLUMNS)
         if unknown:
             raise KeyError(f"unknown history columns {sorted(unknown)}")
@@ -38,6 +55,17 @@ class History:
             self.epochs[column].append(row.get(column, math.nan))
 
     def record_iteration(self, iteration, epoch, loss, accuracy, lr) -> None:
+        """Append an iteration row: one optimiser step's batch.
+
+        Parameters
+        ----------
+        iteration, epoch : int
+            The step (counted from 1) and the epoch it belongs to.
+        loss, accuracy : float
+            The batch's mean loss before the step, and its accuracy.
+        lr : float
+            The step's learning rate.
+        """
         for column, value in zip(ITERATION_COLUMNS, (iteration, epoch, loss, accuracy, lr)):
             self.iterations[column].append(value)
 
@@ -48,18 +76,50 @@ class History:
         return len(self.epochs["epoch"])
 
     def last(self, column: str) -> float:
+        """The last epoch's value of ``column``, NaN before the first epoch.
+
+        Parameters
+        ----------
+        column : str
+
+        Returns
+        -------
+        float
+        """
         values = self.epochs[column]
         return values[-1] if values else math.nan
 
     def has_validation(self) -> bool:
+        """Whether any epoch was evaluated on validation data.
+
+        Returns
+        -------
+        bool
+        """
         return any(not math.isnan(v) for v in self.epochs["val_loss"])
 
     # -- files ------------------------------------------------------------------
     def to_dict(self) -> dict:
+        """Both tables, ``{"epochs": {...}, "iterations": {...}}`` (the lists themselves).
+
+        Returns
+        -------
+        dict
+        """
         return {"epochs": self.epochs, "iterations": self.iterations}
 
     @classmethod
     def from_dict(cls, data: dict) -> History:
+        """The history ``to_dict`` described (``iterations`` may be missing).
+
+        Parameters
+        ----------
+        data : dict
+
+        Returns
+        -------
+        History
+        """
         history = cls()
         for column in EPOCH_COLUMNS:
             history.epochs[column] = list(data["epochs"][column])
@@ -68,6 +128,12 @@ class History:
         return history
 
     def to_json(self, path) -> None:
+        """Write both tables as JSON, atomically, missing values as ``null``.
+
+        Parameters
+        ----------
+        path : str or Path
+        """
         # NaN is not JSON: missing values are written as null.
         def clean(d):
             return {k: [None if isinstance(v, float) and math.isnan(v) else v for v in vs]
@@ -77,6 +143,16 @@ class History:
 
     @classmethod
     def from_json(cls, path) -> History:
+        """Read a file written by ``to_json``.
+
+        Parameters
+        ----------
+        path : str or Path
+
+        Returns
+        -------
+        History
+        """
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
         for table in data.values():
@@ -85,7 +161,13 @@ class History:
         return cls.from_dict(data)
 
     def to_csv(self, path, table="epochs") -> None:
-        """Write the epoch table (or ``table="iterations"``) as CSV with a header row."""
+        """Write a table as CSV with a header row, atomically.
+
+        Parameters
+        ----------
+        path : str or Path
+        table : {"epochs", "iterations"}
+        """
         data = self.epochs if table == "epochs" else self.iterations
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")

@@ -13,8 +13,7 @@ may declare at most ``MAX_HEADER_BYTES``); then, before any weight entry of an
 declared size no more than the shape it must hold takes (plus a ``.npy``
 header); every size a ``.npy`` header declares is checked against the bytes
 actually stored before an array is made. So a file makes ``load_model``
-allocate at most what the network it describes holds: a 1 MB file can no
-longer inflate gigabytes before it is refused.
+allocate at most what the network it describes holds.
 """
 
 from __future__ import annotations
@@ -61,11 +60,20 @@ def write_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
 
 
 def save_model(network: Network, path, *, metadata: dict | None = None) -> Path:
-    """Write ``network`` (and JSON-ready ``metadata``, e.g. class labels) to ``path``.
+    """Write ``network`` and its metadata to ``path``, atomically, without pickle.
 
-    The suffix chooses the format: ``.npz`` or ``.safetensors``. Without
-    ``metadata``, ``network.metadata`` is written; ``metadata["classes"]``, when
-    present, lists the original class labels (see ``class_labels``).
+    Parameters
+    ----------
+    network : Network
+    path : str or Path
+        Ending in ``.npz`` or ``.safetensors``, which chooses the format.
+    metadata : dict, optional
+        JSON-ready; ``network.metadata`` when None. ``metadata["classes"]``, when
+        present, lists the original class labels (see ``class_labels``).
+
+    Returns
+    -------
+    Path
     """
     path = Path(path)
     if path.suffix not in SUFFIXES:
@@ -333,6 +341,10 @@ def class_labels(network: Network) -> np.ndarray:
 
     Output ``j`` of the network (logit ``z_j``) stands for label ``class_labels(net)[j]``.
 
+    Parameters
+    ----------
+    network : Network
+
     Returns
     -------
     labels : ndarray of shape (n_out,)
@@ -360,12 +372,22 @@ def class_labels(network: Network) -> np.ndarray:
 
 
 def load_model(path) -> Network:
-    """Read a model file written by ``save_model``; ``network.metadata`` holds its metadata.
+    """Read a model file written by ``save_model``, executing nothing in it.
 
-    Raises ``ModelFileError`` naming the file for a missing, corrupt, truncated
-    or inconsistent file (weights that do not match the described architecture,
-    class labels that do not match its outputs). ``class_labels(network)`` gives
-    the labels of its outputs.
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    Network
+        Its ``metadata`` holds the file's; ``class_labels(network)`` its labels.
+
+    Raises
+    ------
+    ModelFileError
+        Naming the file, for a missing, corrupt, truncated or inconsistent one
+        (weights that do not fit the architecture, labels that do not fit its outputs).
     """
     path = Path(path)
     if not path.is_file():

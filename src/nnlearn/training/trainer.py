@@ -1,14 +1,10 @@
 """The training loop: mini-batch or full-batch gradient descent on eq. (2).
 
-One loop for every backend. It owns what is common to all of them: which
-samples form each batch (shuffled once per epoch from its own seeded
-generator), the learning rate of each step, the history, the callbacks, and
-stopping on divergence. The backend only computes (see ``backend.py``).
-
-A full-batch optimiser that drives its own iterations (L-BFGS, whose SciPy
-routine chooses where to evaluate the loss) gets the whole set instead of the
-batch loop (``lbfgs.py``); each of its iterations is one iteration and one
-epoch of the history, with the same callbacks.
+One loop for every backend decides the batches (shuffled each epoch by its own
+seeded generator), each step's learning rate, the history, the callbacks and
+stopping on divergence; the backend only computes (``backend.py``). L-BFGS, whose
+SciPy routine drives its own iterations, gets the whole set instead (``lbfgs.py``):
+each of its iterations is one iteration and one epoch, with the same callbacks.
 """
 
 from __future__ import annotations
@@ -31,14 +27,27 @@ from .history import History
 
 @dataclass
 class TrainConfig:
-    """How to train. Give ``epochs`` or ``iterations`` (optimiser steps), not both.
+    """How to train: gradient descent on eq. (2), each step on its batch's *mean*
+    loss (weighted with sample weights), not the sum: ``lr`` is the lecture's
+    ``lr / m`` on the summed loss, and suits any batch size.
 
-    ``batch_size=None`` uses the whole training set in every step: the lecture's
-    gradient descent on eq. (2). Each step minimises the *mean* loss over its
-    batch (the weighted mean with sample weights), not the sum that eq. (2)
-    writes: the gradient of the sum is m times larger, so a learning rate ``lr``
-    here is the lecture's ``lr / m`` on the summed loss, and the same ``lr`` suits
-    any batch size. ``progress=None`` shows a bar only when stderr is a terminal.
+    Parameters
+    ----------
+    epochs, iterations : int or None
+        Passes over the data, or optimiser steps: not both (neither: 10 epochs).
+    batch_size : int or None
+        Rows per step; None: the whole set (the lecture's gradient descent).
+    lr : float
+        The step size, positive; ``schedule`` (``engine.make_schedule``) varies it.
+    schedule : {"constant", "step", "cosine"}
+    shuffle : bool
+        Draw a new order of the rows every epoch, from ``seed``.
+    seed : int
+        Seeds the loop's generator: batch order and ``transform`` draws.
+    record_iterations : bool
+        Keep a history row per step as well as per epoch.
+    progress : bool or None
+        Show a progress bar; None: only when stderr is a terminal.
     """
 
     epochs: int | None = None
@@ -129,22 +138,22 @@ class FitLoop:
 
 
 class Trainer:
-    """Runs ``TrainConfig`` on a backend, keeping the history across calls.
-
-    Calling ``fit`` again continues where the last call stopped (iteration
-    count, optimiser state, history, random stream), which is what
+    """Runs ``TrainConfig`` on a backend; ``fit`` again continues where the last
+    call stopped (iteration count, optimiser state, history, random stream), as
     ``partial_fit`` needs.
 
     Every ``fit`` calls the default callbacks first, in the order of
-    ``DEFAULT_CALLBACKS``, then ``callbacks``:
+    ``DEFAULT_CALLBACKS`` (``"progress"``: a ``ProgressBar`` as ``config.progress``
+    says; ``"divergence"``: a ``DivergenceCheck``; ``"early_stopping"``: none
+    unless set), then ``callbacks``. ``set_callback`` replaces one by name or
+    turns it off, as skorch's ``callbacks__<name>`` does.
 
-    - ``"progress"``: a ``ProgressBar`` shown as ``config.progress`` says;
-    - ``"divergence"``: a ``DivergenceCheck``;
-    - ``"early_stopping"``: none unless one is set (an ``EarlyStopping``).
-
-    ``set_callback(name, callback)`` replaces one by name, and
-    ``set_callback(name, None)`` turns it off, as skorch's
-    ``callbacks__<name>`` does for its ``_default_callbacks``.
+    Parameters
+    ----------
+    backend : Backend
+        What computes: ``NumpyBackend``, or the twin's ``TorchBackend``.
+    config : TrainConfig, optional
+    callbacks : sequence of Callback
     """
 
     DEFAULT_CALLBACKS = ("progress", "divergence", "early_stopping")
@@ -173,8 +182,13 @@ class Trainer:
         self._replaced: dict[str, Callback | None] = {}
 
     def set_callback(self, name: str, callback: Callback | None) -> None:
-        """Replace the default callback ``name`` (one of ``DEFAULT_CALLBACKS``) with
-        ``callback`` from the next ``fit`` on; None turns it off.
+        """Replace a default callback from the next ``fit`` on.
+
+        Parameters
+        ----------
+        name : {"progress", "divergence", "early_stopping"}
+        callback : Callback or None
+            The replacement; None turns the default off.
 
         Raises
         ------
@@ -200,8 +214,13 @@ class Trainer:
         return [(name, cb) for name, cb in pairs if cb is not None]
 
     def state_dict(self) -> dict:
-        """Where the loop stands, as JSON-ready values: with the parameters, the
-        optimiser's state and the history it is all a run needs to continue."""
+        """Where the loop stands: with parameters, optimiser state and history, enough to resume.
+
+        Returns
+        -------
+        dict
+            JSON-ready: the counters, the schedule's plan, the generator's state.
+        """
         origin, total = self._schedule or (self.iteration, 0)
         return {"iteration": self.iteration, "epoch": self.epoch,
                 "planned_iterations": self.planned_iterations,
@@ -210,7 +229,14 @@ class Trainer:
 
     def load_state_dict(self, state: dict, history: History | None = None) -> None:
         """Continue from ``state_dict()``: the next ``fit`` picks up its counters,
-        its random stream and (with ``continue_schedule=True``) its schedule."""
+        its random stream and (with ``continue_schedule=True``) its schedule.
+
+        Parameters
+        ----------
+        state : dict
+        history : History, optional
+            The history to continue (else the trainer's own).
+        """
         try:
             iteration, epoch = int(state["iteration"]), int(state["epoch"])
             origin, total = int(state["schedule_origin"]), int(state["schedule_total"])
@@ -226,9 +252,20 @@ class Trainer:
 
     def reconfigure(self, config: TrainConfig | None = None, *, callbacks=None,
                     backend=None) -> Trainer:
-        """Continue with a new ``config``, ``callbacks`` or ``backend`` (those given):
-        the next ``fit`` keeps the counters, the history, the random stream and the
-        default callbacks as ``set_callback`` left them."""
+        """Continue with a new ``config``, ``callbacks`` or ``backend`` (those given),
+        keeping the counters, history, random stream and ``set_callback`` choices.
+
+        Parameters
+        ----------
+        config : TrainConfig, optional
+        callbacks : sequence of Callback, optional
+        backend : Backend, optional
+
+        Returns
+        -------
+        Trainer
+            This trainer.
+        """
         self.config = config if config is not None else self.config
         self.callbacks = list(callbacks) if callbacks is not None else self.callbacks
         self.backend = backend if backend is not None else self.backend
@@ -236,15 +273,31 @@ class Trainer:
 
     def fit(self, X, y, *, validation_data=None, sample_weight=None, transform=None,
             continue_schedule=False) -> History:
-        """Train on ``X`` (m, n_0) with class indices ``y`` (m,).
+        """Minimise the loss of eqs. (2) and (7) on ``(X, y)``, from where the last fit stopped.
 
-        ``validation_data=(X_val, y_val)`` or ``(X_val, y_val, w_val)`` is
-        evaluated after every epoch (a weighted mean loss and accuracy with ``w_val``).
-        ``transform(X_batch, rng)`` is applied to every training batch (data
-        augmentation), with the loop's generator so that a seed fixes it.
-        ``continue_schedule=True`` keeps the learning-rate schedule of the plan
-        loaded by ``load_state_dict`` (a resumed run), instead of starting one
-        over this call's iterations.
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (m, n_0)
+        y : array-like of shape (m,)
+            Class indices ``0 .. n_L - 1``.
+        validation_data : (X_val, y_val) or (X_val, y_val, w_val), optional
+            Evaluated after every epoch (weighted means with ``w_val``).
+        sample_weight : array-like of shape (m,), optional
+        transform : callable, optional
+            ``transform(X_batch, rng)`` on every training batch (augmentation),
+            with the loop's generator, so that a seed fixes it.
+        continue_schedule : bool
+            Keep the schedule loaded by ``load_state_dict`` (a resumed run).
+
+        Returns
+        -------
+        History
+            ``self.history``.
+
+        Raises
+        ------
+        TrainingDiverged
+            When the loss becomes infinite or NaN.
         """
         cfg, backend = self.config, self.backend
         X, y, w = check_arrays(X, y, backend.n_in, backend.n_out, sample_weight)
