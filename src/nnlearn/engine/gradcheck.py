@@ -1,4 +1,8 @@
-"""Check back propagation against central finite differences, in float64."""
+"""Check back propagation (Theorem 1, eqs. 3-5) against central finite differences, in float64.
+
+The loss checked is eq. (7)'s negative log-likelihood of the soft-max of the
+network's output, summed (eq. 2) or averaged over the samples.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,23 @@ from .network import Network
 def numerical_gradients(network: Network, loss: Callable[[], float], *, eps=1e-6):
     """Central differences ``(L(p + eps) - L(p - eps)) / (2 eps)`` for every parameter entry.
 
-    ``loss()`` evaluates the loss at the network's current parameters; each
-    entry is nudged in place and put back, so the network ends as it started.
-    Returns a dict shaped like ``network.parameters()``.
+    Each entry is nudged in place and put back, so the network ends as it
+    started; two calls of ``loss`` per entry.
+
+    Parameters
+    ----------
+    network : Network
+        Best in float64: the differences are of order ``eps``.
+    loss : callable
+        ``loss()`` evaluates the loss at the network's current parameters.
+    eps : float
+        The nudge.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``dL/dp`` by parameter name, each of its parameter's shape, as
+        ``network.parameters()``.
     """
     out = {}
     for name, p in network.parameters().items():
@@ -34,7 +52,17 @@ def numerical_gradients(network: Network, loss: Callable[[], float], *, eps=1e-6
 
 
 def relative_errors(analytic: dict, numeric: dict) -> dict[str, float]:
-    """``max |g - g_num| / max(|g|, |g_num|, tiny)`` for each parameter."""
+    """``max |g - g_num| / max(|g|, |g_num|, 1e-12)`` for each parameter, maxima over entries.
+
+    Parameters
+    ----------
+    analytic, numeric : dict of str to ndarray
+        Gradients by parameter name, alike in names and shapes.
+
+    Returns
+    -------
+    dict of str to float
+    """
     errors = {}
     for name, g in analytic.items():
         scale = max(np.max(np.abs(g)), np.max(np.abs(numeric[name])), 1e-12)
@@ -48,6 +76,14 @@ def randomise_biases(network: Network, rng: np.random.Generator, scale=0.1) -> N
     With the zero biases of a fresh network, an input row of zeros lands exactly
     on relu's kink at z = 0, where the finite difference straddles the corner
     and there is no gradient to compare; random biases move every z off it.
+
+    Parameters
+    ----------
+    network : Network
+        Its parameters named ``*.b``, the ``b_k`` of eq. (1), are overwritten.
+    rng : numpy.random.Generator
+    scale : float
+        The standard deviation of the normal draws.
     """
     for name, p in network.parameters().items():
         if name.endswith(".b"):
@@ -61,6 +97,23 @@ def gradcheck(network: Network, X, y, *, eps=1e-6, reduction="mean") -> dict[str
     it was; dropout layers act as the identity (the check runs in eval mode).
     Finite differences need a smooth loss: keep every ``z`` off relu's kink at 0
     (random biases do).
+
+    Parameters
+    ----------
+    network : Network
+    X : array-like of shape (m, n_0)
+    y : array-like of shape (m,)
+        Class indices.
+    eps : float
+        The finite differences' nudge.
+    reduction : {"mean", "sum"}
+        The loss of eq. (7) averaged, or summed as eq. (2) writes it.
+
+    Returns
+    -------
+    dict of str to float
+        The relative error of ``dL/dp`` by parameter name (``layers.0.W``, ...);
+        below 1e-6 (``nnlearn gradcheck``'s default ``--tol``) where Theorem 1 holds.
     """
     net = network.astype(np.float64)
     X = np.asarray(X, dtype=np.float64)

@@ -1,30 +1,18 @@
 """Gradient descent and its refinements, updating parameter arrays in place.
 
-The update rules are written to match ``torch.optim.SGD`` and ``torch.optim.Adam``
-step for step (weight decay added to the gradient, the same momentum buffer and
-bias corrections), so that the NumPy engine and the PyTorch twin stay in lockstep.
+The rules match ``torch.optim.SGD`` and ``torch.optim.Adam`` step for step (weight
+decay added to the gradient, the same momentum buffer and bias corrections), so
+that the engine and the PyTorch twin stay in lockstep. A step chooses *which
+arrays* (``Optimizer._targets``: a network's flat buffers as one array, or array
+by array) and *how* to update one (``Optimizer._update``: NumPy, or numba's fused
+pass, the same arithmetic in the same order), each in one place, as
+``torch/optim/adam.py`` picks ``_single_tensor_adam`` or ``_fused_adam``.
 
-A step makes two choices, each in one place, as ``torch/optim/adam.py`` picks
-``_single_tensor_adam`` or ``_fused_adam``:
-
-- *Which arrays* (``Optimizer._targets``): a ``Network`` with flat buffers
-  (``Network.flat_layout``) is updated as one long parameter array in a few
-  calls; ``ParamArrays``, or a network whose arrays are not views into one
-  buffer, array by array. The state is kept by parameter name either way, so
-  ``state_dict`` does not depend on the path.
-- *How an array is updated* (``Optimizer._update``): each rule has one small
-  method per path, NumPy (``_moments``, then ``_params``) and numba
-  (``_fused``: the same arithmetic in the same order in one pass, the same
-  numbers, tested). ``use_kernels = False`` keeps an optimiser on NumPy.
-
-The flush of subnormal moments is a step of its own. A weight whose gradient is
-(almost) always zero (a blank border pixel of MNIST, a dead ReLU) has moments
-that decay geometrically into the subnormal range below ``finfo(dtype).tiny``,
-where arithmetic is many times slower. Every ``FLUSH_EVERY`` steps, between the
-moments' update and the parameters', the moments (Adam's ``m`` and ``v``, the
-momentum buffer) below ``tiny`` in magnitude become 0: such a value changes its
-parameter by less than ``lr * tiny / eps``, which rounds to nothing. The fused
-kernels apply the same threshold at the same point of their loop.
+Every ``FLUSH_EVERY`` steps, between the moments' update and the parameters' (in
+the fused kernels too), moments below ``finfo(dtype).tiny`` become 0. Those of a
+weight whose gradient is (almost) always zero (a blank MNIST border pixel, a dead
+ReLU) decay into the subnormal range, where arithmetic is many times slower; such
+a moment changes its parameter by less than ``lr * tiny / eps``: nothing.
 """
 
 from __future__ import annotations
@@ -58,7 +46,12 @@ class Steppable(Protocol):
 @dataclass(frozen=True)
 class ParamArrays:
     """Parameter arrays and their gradients, by the same names, with no flat
-    buffer: ``Optimizer.step`` updates them array by array."""
+    buffer: ``Optimizer.step`` updates them array by array.
+
+    Parameters
+    ----------
+    params, grads : mapping of str to ndarray
+    """
 
     params: Mapping[str, np.ndarray]
     grads: Mapping[str, np.ndarray]
@@ -87,7 +80,13 @@ def _kernel_ready(*arrays: np.ndarray) -> bool:
 
 
 class Optimizer:
-    """Holds per-parameter state; ``step(model, lr)`` updates the parameters in place."""
+    """Holds per-parameter state; ``step(model, lr)`` updates the parameters in place.
+
+    Parameters
+    ----------
+    weight_decay : float
+        L2 penalty ``weight_decay / 2 |W|^2``: ``weight_decay * W`` joins each gradient.
+    """
 
     #: The state buffers of each parameter (saved by ``state_dict``, flushed).
     _buffers: tuple[str, ...] = ()
@@ -108,8 +107,13 @@ class Optimizer:
         self._flat: tuple[np.ndarray, State] | None = None
 
     def step(self, model: Steppable, lr: float) -> None:
-        """One update of every parameter of ``model`` (a ``Network``, or
-        ``ParamArrays``) from its gradient, in place, with learning rate ``lr``."""
+        """One update of every parameter from its gradient (Theorem 1, eq. 5), in place.
+
+        Parameters
+        ----------
+        model : Network or ParamArrays
+        lr : float
+        """
         self.t += 1
         flush = self.t % FLUSH_EVERY == 0
         kernels = fused.kernels() if self.use_kernels and self._kernel else None
@@ -194,8 +198,8 @@ class Optimizer:
     def state_dict(self) -> dict[str, np.ndarray]:
         """The optimiser's state as flat arrays (``"t"``, ``"{param}/{buffer}"``), for files.
 
-        Together with the parameters this is all a run needs to continue exactly
-        where it stopped (``load_state_dict``); scratch buffers are not state.
+        With the parameters this is all a run needs to continue exactly where it
+        stopped (``load_state_dict``); it is the same on either path of a step.
         """
         flat = {"t": np.array(self.t, dtype=np.int64)}
         for name, buffers in self.state.items():
@@ -243,7 +247,13 @@ class SGD(Optimizer):
     """Gradient descent ``W <- W - lr dL/dW``; with ``momentum`` the heavy-ball
     velocity ``v <- momentum v + g``, and with ``nesterov`` the look-ahead step
     ``g + momentum v``. With the whole training set as one batch this is the
-    lecture's plain gradient descent on eq. (2)."""
+    lecture's plain gradient descent on eq. (2).
+
+    Parameters
+    ----------
+    momentum, weight_decay : float
+    nesterov : bool
+    """
 
     def __init__(self, momentum: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0) -> None:
@@ -293,7 +303,13 @@ class _AdamScalars(NamedTuple):
 
 
 class Adam(Optimizer):
-    """Adam (Kingma and Ba): running means of ``g`` and ``g^2`` with bias correction."""
+    """Adam (Kingma and Ba): ``W <- W - lr m_hat / (sqrt(v_hat) + eps)``, with ``m_hat``
+    and ``v_hat`` the bias-corrected running means (``beta1``, ``beta2``) of ``g``, ``g^2``.
+
+    Parameters
+    ----------
+    beta1, beta2, eps, weight_decay : float
+    """
 
     _buffers = ("m", "v")
     _scratch = ("tmp",)
@@ -370,7 +386,19 @@ DEFAULT_LR = {"gd": 0.1, "sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adam":
 
 
 def make_optimizer(name: str, *, momentum=0.9, weight_decay=0.0, **lbfgs) -> Optimizer:
-    """Optimiser by name: ``gd``/``sgd``, ``momentum``, ``nesterov``, ``adam`` or ``lbfgs``."""
+    """An optimiser by name (``gd`` = ``sgd``); ``DEFAULT_LR`` has each one's step size.
+
+    Parameters
+    ----------
+    name : {"gd", "sgd", "momentum", "nesterov", "adam", "lbfgs"}
+    momentum, weight_decay : float
+    **lbfgs
+        ``LBFGS``'s ``max_fun``, ``tol``, ``memory``.
+
+    Returns
+    -------
+    Optimizer
+    """
     if name == "lbfgs":
         return LBFGS(weight_decay=weight_decay, **lbfgs)
     if name in ("gd", "sgd"):
