@@ -121,10 +121,12 @@ class TorchBackend:
 
     @property
     def n_in(self) -> int:
+        """The input width ``n_0``."""
         return self.module.n_in
 
     @property
     def n_out(self) -> int:
+        """The number of classes ``n_L``."""
         return self.module.n_out
 
     # -- moving batches ------------------------------------------------------------------------
@@ -177,11 +179,20 @@ class TorchBackend:
 
     # -- the backend protocol ------------------------------------------------------------------
     def train_step(self, X, y, sample_weight, lr):
-        """One optimiser step on the batch ``X`` (m, n_0), ``y`` (m,).
+        """One optimiser step on a batch: eq. (7)'s mean loss, autograd for Theorem 1.
 
-        Returns the batch's mean loss of eq. (7) (weighted mean with
-        ``sample_weight``) before the step, and the number of rows whose largest
-        logit is the label (the sum of their weights, with ``sample_weight``).
+        Parameters
+        ----------
+        X : ndarray or CSR matrix of shape (m, n_0)
+        y : ndarray of shape (m,)
+        sample_weight : ndarray of shape (m,) or None
+        lr : float
+
+        Returns
+        -------
+        loss, n_correct : float
+            The batch's (weighted) mean loss before the step, and the rows whose
+            largest logit is the label (the sum of their weights, with weights).
         """
         # The divisor of the mean is the whole batch's: a shard under DDP divides
         # by the global total too, so that the averaged gradient is the batch's.
@@ -195,10 +206,19 @@ class TorchBackend:
         there (``train_rows``) rather than receiving it from the host: on a GPU
         that copy would cross the bus at every step.
 
-        Returns False (the loop then gathers on the host and calls
-        ``train_step``) where holding would copy the set on the CPU (another
-        dtype than the network's, or a read-only array), or where the set does
-        not fit in the GPU's memory.
+        Parameters
+        ----------
+        X : ndarray or CSR matrix of shape (m, n_0)
+        y : ndarray of shape (m,)
+        sample_weight : ndarray of shape (m,) or None
+
+        Returns
+        -------
+        bool
+            False (the loop then gathers on the host and calls ``train_step``)
+            where holding would copy the set on the CPU (another dtype than the
+            network's, or a read-only array), for a sparse set, or where the
+            set does not fit in the GPU's memory.
         """
         if issparse(X):  # held dense it could be many times the memory: batch by batch
             return False
@@ -216,9 +236,19 @@ class TorchBackend:
         return True
 
     def train_rows(self, rows, sample_weight, lr):
-        """``train_step`` on the rows ``rows`` (a slice, or an array of indices) of
-        the set given to ``hold``, gathered on the device; ``sample_weight`` is
-        their weights on the host (None without weights), for the batch's total."""
+        """``train_step`` on rows of the set given to ``hold``, gathered on the device.
+
+        Parameters
+        ----------
+        rows : slice or ndarray of int
+        sample_weight : ndarray of shape (b,) or None
+            The rows' weights on the host, for the batch's total.
+        lr : float
+
+        Returns
+        -------
+        loss, n_correct : float
+        """
         X, y, w = self._held
         if isinstance(rows, slice):
             Xb, yb, wb = X[rows], y[rows], None if w is None else w[rows]
@@ -270,7 +300,13 @@ class TorchBackend:
     _BUFFERS = {"momentum_buffer": "v", "exp_avg": "m", "exp_avg_sq": "v"}
 
     def optimizer_state(self) -> dict:
-        """The optimiser's buffers as NumPy arrays, named as the engine's ``state_dict``."""
+        """The optimiser's buffers, named as the engine's ``Optimizer.state_dict``.
+
+        Returns
+        -------
+        dict of str to ndarray
+            ``"t"`` and ``"{param}/{buffer}"``: the same whichever backend wrote it.
+        """
         flat, t = {}, 0
         for name, p in self.module.named_parameters():
             for key, value in self.optimizer.state.get(p, {}).items():
@@ -282,7 +318,13 @@ class TorchBackend:
         return flat
 
     def load_optimizer_state(self, state: dict) -> None:
-        """Continue from ``optimizer_state()`` (of either backend)."""
+        """Continue from ``optimizer_state()`` (of either backend).
+
+        Parameters
+        ----------
+        state : dict of str to ndarray
+            ``ValueError`` where a buffer does not fit this network and optimiser.
+        """
         params = dict(self.module.named_parameters())
         adam = isinstance(self.optimizer, torch.optim.Adam)
         names = {"m": "exp_avg", "v": "exp_avg_sq"} if adam else {"v": "momentum_buffer"}
@@ -306,11 +348,19 @@ class TorchBackend:
             self.optimizer.state[p] = entry
 
     def predict_logits(self, X) -> np.ndarray:
-        """Logits ``f_L``, shape ``(m, n_L)``, as a NumPy array of the network's dtype.
+        """The logits ``f_L`` of eq. (1), with dropout off (``eval`` mode).
 
-        Dropout is off (``eval`` mode); rows go through in chunks of
-        ``PREDICT_CHUNK`` to bound memory on large sets (fewer for a wide sparse
-        ``X``, each chunk dense at most ``SPARSE_CHUNK_VALUES`` values).
+        Rows go through in chunks of ``PREDICT_CHUNK`` to bound memory on large
+        sets (fewer for a wide sparse ``X``: ``SPARSE_CHUNK_VALUES`` dense at most).
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (m, n_0)
+
+        Returns
+        -------
+        ndarray of shape (m, n_L)
+            A NumPy array of the network's dtype.
         """
         chunk = PREDICT_CHUNK
         if issparse(X):
@@ -327,11 +377,16 @@ class TorchBackend:
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
     def evaluate(self, X, y, sample_weight=None):
-        """``(mean loss, accuracy)`` on a data set, as ``NumpyBackend.evaluate``."""
+        """Mean loss of eq. (7) and accuracy on a data set (``Backend.evaluate``)."""
         return evaluate_logits(self.predict_logits(X), np.asarray(y), sample_weight)
 
     def get_network(self) -> Network:
-        """A NumPy copy of the current network (bit-exact weights)."""
+        """A NumPy copy of the current network (bit-exact weights).
+
+        Returns
+        -------
+        nnlearn.engine.Network
+        """
         return from_torch(self.module)
 
     def set_parameters(self, values: dict) -> None:

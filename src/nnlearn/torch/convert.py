@@ -25,6 +25,10 @@ def resolve_device(device=None) -> torch.device:
         first GPU when CUDA is available and the CPU otherwise; any other
         device type torch knows (``"mps"``, ...).
 
+    Returns
+    -------
+    torch.device
+
     Raises
     ------
     ValueError
@@ -77,8 +81,21 @@ def to_torch(network: Network, device=None) -> TorchNetwork:
 def from_torch(module: nn.Module) -> Network:
     """A NumPy ``Network`` with a bit-exact copy of the module's weights.
 
-    ``module`` is a ``TorchNetwork``, possibly wrapped (``DistributedDataParallel``,
-    ``torch.compile``): the wrapper is looked through. Works on any device.
+    Parameters
+    ----------
+    module : TorchNetwork
+        Possibly wrapped (``DistributedDataParallel``, ``torch.compile``): the
+        wrapper is looked through. On any device.
+
+    Returns
+    -------
+    nnlearn.engine.Network
+        Same layers, parameter names, shapes and dtype; ``metadata`` copied.
+
+    Raises
+    ------
+    TypeError
+        For a module that is not a ``TorchNetwork``.
     """
     module = unwrap(module)
     if not isinstance(module, TorchNetwork):
@@ -101,7 +118,18 @@ def unwrap(module: nn.Module) -> nn.Module:
 
 
 def numpy_parameters(module: nn.Module) -> dict[str, np.ndarray]:
-    """Every parameter as a NumPy array (a copy, on the CPU), by engine name."""
+    """Every parameter as a NumPy array (a copy, on the CPU), by engine name.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        A ``TorchNetwork``, possibly wrapped.
+
+    Returns
+    -------
+    dict of str to ndarray
+        As ``Network.parameters()``: ``layers.k.W`` of shape ``(n_k, n_{k-1})``, ...
+    """
     return {name: p.detach().cpu().numpy().copy()
             for name, p in unwrap(module).named_parameters()}
 
@@ -119,10 +147,15 @@ def as_tensor(a) -> torch.Tensor:
 
 
 def load_parameters(module: nn.Module, values: dict) -> None:
-    """Copy ``values`` (NumPy arrays or tensors, by engine name) into the module.
+    """Copy ``values`` into the module's parameters, converted to their dtype and device.
 
-    Names and shapes must match exactly, as for ``Network.set_parameters``;
-    values are converted to the parameter's dtype and device.
+    Parameters
+    ----------
+    module : torch.nn.Module
+        A ``TorchNetwork``, possibly wrapped.
+    values : dict of str to ndarray or torch.Tensor
+        By engine name; names and shapes must match exactly (``ValueError``),
+        as for ``Network.set_parameters``.
     """
     own = dict(unwrap(module).named_parameters())
     if set(values) != set(own):

@@ -42,9 +42,19 @@ ENV_VARS = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT")
 
 @dataclass(frozen=True)
 class DistInfo:
-    """Where this process stands: its ``rank`` among ``world_size`` processes,
-    ``local_rank`` on its machine, the ``device`` it computes on and the
-    communication ``backend`` (``"nccl"``, ``"gloo"``, or None in one process)."""
+    """Where this process stands, as ``init_from_env`` found it.
+
+    Parameters
+    ----------
+    rank, world_size : int
+        This process's number, ``0 .. world_size - 1``, and how many there are.
+    local_rank : int
+        Its number on its machine (its GPU's index).
+    device : torch.device
+        Where it computes.
+    backend : {"nccl", "gloo"} or None
+        How the processes communicate; None in a single process.
+    """
 
     rank: int
     world_size: int
@@ -54,6 +64,7 @@ class DistInfo:
 
     @property
     def is_rank0(self) -> bool:
+        """Whether this is rank 0, the process that writes files."""
         return self.rank == 0
 
 
@@ -69,7 +80,12 @@ def _env_int(name: str) -> int:
 
 
 def is_distributed() -> bool:
-    """True inside an initialised process group."""
+    """Whether this process is in an initialised process group.
+
+    Returns
+    -------
+    bool
+    """
     return dist.is_available() and dist.is_initialized()
 
 
@@ -135,7 +151,12 @@ def init_from_env(device="auto", *, backend=None, timeout_s=600) -> DistInfo:
 
 
 def is_rank0() -> bool:
-    """True in the process that writes files: rank 0, or the only process."""
+    """Whether this process writes files: rank 0, or the only process.
+
+    Returns
+    -------
+    bool
+    """
     return not is_distributed() or dist.get_rank() == 0
 
 
@@ -157,6 +178,18 @@ def block(m: int, rank: int, world: int) -> slice:
     Contiguous blocks whose sizes differ by at most one (the first ``m % world``
     blocks have one more row); a block is empty when ``m < world``. Blocks are
     views, not copies, and the batch is already shuffled by the loop.
+
+    Parameters
+    ----------
+    m : int
+        The rows of the global batch.
+    rank, world : int
+        This process's rank, and the number of processes.
+
+    Returns
+    -------
+    slice
+        Over the batch's rows; the blocks of ``rank = 0 .. world - 1`` tile ``0 .. m``.
     """
     q, r = divmod(m, world)
     start = rank * q + min(rank, r)
@@ -214,7 +247,18 @@ class DistributedTorchBackend(TorchBackend):
         return t
 
     def hold(self, X, y, sample_weight) -> bool:
-        """Declined: each process takes its block of every batch on the host."""
+        """Declined: each process takes its block of every batch on the host.
+
+        Parameters
+        ----------
+        X, y, sample_weight
+            As ``TorchBackend.hold``; not kept.
+
+        Returns
+        -------
+        bool
+            False.
+        """
         return False
 
     def _step_sums(self, loss_sum, z, yt, wt):
@@ -234,7 +278,21 @@ class DistributedTorchBackend(TorchBackend):
                                "batches: give every process the same data and the same seed")
 
     def evaluate(self, X, y, sample_weight=None):
-        """``(mean loss, accuracy)`` over all rows, each process evaluating its block."""
+        """Mean loss of eq. (7) and accuracy over all rows, each process evaluating its
+        ``block``; the sums are added over the processes, so every process gets the same.
+
+        Parameters
+        ----------
+        X : array-like of shape (m, n_0)
+            The same in every process.
+        y : array-like of shape (m,)
+        sample_weight : array-like of shape (m,), optional
+
+        Returns
+        -------
+        loss, accuracy : float
+            (Weighted) means over all ``m`` rows.
+        """
         X, y = np.asarray(X), np.asarray(y)
         rows = block(len(y), self.rank, self.world_size)
         z, y_mine = self.predict_logits(X[rows]), y[rows]
@@ -250,8 +308,22 @@ class DistributedTorchBackend(TorchBackend):
 
 def make_torch_backend(network: Network, optimizer: Optimizer, *, device="auto",
                        seed=0) -> TorchBackend:
-    """The backend for this process: ``DistributedTorchBackend`` inside a process
-    group of several processes (after ``init_from_env``), else ``TorchBackend``."""
+    """The torch backend for this process (``make_backend("torch", ...)`` calls it).
+
+    Parameters
+    ----------
+    network : nnlearn.engine.Network
+    optimizer : nnlearn.engine.optim.SGD or Adam
+    device : str or torch.device
+        For ``TorchBackend``; a process of a group uses its own device.
+    seed : int
+
+    Returns
+    -------
+    TorchBackend
+        A ``DistributedTorchBackend`` inside a process group of several processes
+        (after ``init_from_env``), else a ``TorchBackend``.
+    """
     if is_distributed() and dist.get_world_size() > 1:
         return DistributedTorchBackend(network, optimizer, seed=seed)
     return TorchBackend(network, optimizer, device=device, seed=seed)

@@ -133,9 +133,11 @@ class Dense(nn.Module):
         self.b = nn.Parameter(torch.zeros(self.n_out, dtype=dtype, device=device))
 
     def forward(self, f_prev):
+        """``f_k`` (m, n_out) of eq. (1) from ``f_{k-1}`` (m, n_in)."""
         return self.sigma(F.linear(f_prev, self.W, self.b))  # eq. (1) with eq. (3) inside
 
     def spec(self) -> dict:
+        """The engine's ``Dense.spec()`` of this layer."""
         return {"type": "dense", "n_in": self.n_in, "n_out": self.n_out,
                 "activation": self.activation, "init": self.init}
 
@@ -190,10 +192,12 @@ class Residual(nn.Module):
                 self.W1.mul_(0.1)
 
     def forward(self, f_prev):
+        """``f_k`` of eq. (6) from ``f_{k-1}``, both (m, width)."""
         z = F.linear(f_prev, self.W2, self.b)  # z_k = W_{k,2} f_{k-1} + b_k
         return f_prev + F.linear(self.sigma(z), self.W1)  # eq. (6)
 
     def spec(self) -> dict:
+        """The engine's ``Residual.spec()`` of this layer."""
         return {"type": "residual", "width": self.n_in, "inner": self.inner,
                 "activation": self.activation, "init": self.init}
 
@@ -210,6 +214,13 @@ class Dropout(nn.Module):
     reproducible from a seed without touching torch's global random state; None
     draws from the global state. The masks are not the engine's: the two
     backends agree on dropout in law, not draw for draw.
+
+    Parameters
+    ----------
+    width : int
+        The width of input and output, ``(m, width)``.
+    p : float
+        The probability of zeroing a value, in [0, 1).
     """
 
     def __init__(self, width, p=0.5) -> None:
@@ -221,6 +232,7 @@ class Dropout(nn.Module):
         self.generator: torch.Generator | None = None
 
     def forward(self, f_prev):
+        """``f_prev`` (m, width) with values dropped and the rest scaled, in training."""
         if not self.training or self.p == 0.0:
             return f_prev
         u = torch.rand(f_prev.shape, generator=self.generator, device=f_prev.device,
@@ -228,6 +240,7 @@ class Dropout(nn.Module):
         return f_prev * ((u >= self.p).to(f_prev.dtype) / (1.0 - self.p))
 
     def spec(self) -> dict:
+        """The engine's ``Dropout.spec()`` of this layer."""
         return {"type": "dropout", "width": self.n_in, "p": self.p}
 
     def extra_repr(self):
@@ -304,23 +317,33 @@ class TorchNetwork(nn.Module):
 
     @property
     def n_in(self) -> int:
+        """The input width ``n_0``."""
         return self._layer_at(0).n_in
 
     @property
     def n_out(self) -> int:
+        """The output width ``n_L``: the number of classes."""
         return self._layer_at(-1).n_out
 
     @property
     def device(self) -> torch.device:
+        """Where the parameters are."""
         # A network of dropout layers alone has no parameters; it lives nowhere in particular.
         return next((p.device for p in self.parameters()), torch.device("cpu"))
 
     def forward(self, X):
-        """Logits ``f_L`` of shape ``(m, n_L)`` for ``X`` of shape ``(m, n_0)``, eq. (1).
+        """The logits ``f_L`` of eq. (1), with autograd.
 
-        ``X`` (a tensor, or an array) is converted to the weights' dtype, as the
-        engine's ``Network.forward`` converts its input: float64 data feeds a
-        float32 network. Complex input is refused.
+        Parameters
+        ----------
+        X : torch.Tensor or array-like of shape (m, n_0)
+            Converted to the weights' dtype, as the engine's ``Network.forward``
+            converts its input (float64 data feeds a float32 network); complex
+            input is a ``TypeError``.
+
+        Returns
+        -------
+        torch.Tensor of shape (m, n_L)
         """
         f = X if isinstance(X, torch.Tensor) else torch.as_tensor(np.asarray(X))
         p = self._first_parameter()
@@ -342,12 +365,24 @@ class TorchNetwork(nn.Module):
         return None
 
     def set_generator(self, generator: torch.Generator | None) -> None:
-        """Give every dropout layer ``generator`` (see ``Dropout``)."""
+        """Give every dropout layer ``generator`` (see ``Dropout``).
+
+        Parameters
+        ----------
+        generator : torch.Generator or None
+            On the layers' device; None draws from torch's global state.
+        """
         for layer in self.layers:
             if isinstance(layer, Dropout):
                 layer.generator = generator
 
     def spec(self) -> dict:
-        """The engine's description: ``Network.from_spec(module.spec())`` is the twin."""
+        """The engine's description: ``Network.from_spec(module.spec())`` is the twin.
+
+        Returns
+        -------
+        dict
+            ``{"dtype": ..., "layers": [...]}``, JSON-ready, as ``Network.spec()``.
+        """
         return {"dtype": self.dtype.name,
                 "layers": [self._layer_at(k).spec() for k in range(len(self.layers))]}
