@@ -201,9 +201,10 @@ class Network:
         return [layer.dz for layer in self.layers]
 
     def grad_norms(self) -> np.ndarray:
-        """Frobenius norm of ``dL/dz_k`` for each weight layer (dropout skipped)."""
-        return np.array([np.linalg.norm(layer.dz) for layer in self.layers
-                         if layer.params and layer.dz is not None])
+        """Frobenius norm of ``dL/dz_k`` for each weight layer (dropout skipped), summed
+        in float64: the squares of a float32 gradient of 1e-20 fall below float32's range."""
+        return np.array([np.linalg.norm(layer.dz.astype(np.float64, copy=False))
+                         for layer in self.layers if layer.params and layer.dz is not None])
 
     # -- prediction -------------------------------------------------------------
     def predict_logits(self, X):
