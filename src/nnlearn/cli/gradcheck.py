@@ -9,7 +9,6 @@ from ..engine import gradcheck
 from ..engine.activations import ACTIVATIONS
 from ..engine.gradcheck import randomise_biases
 from ..errors import NNLearnError
-from ..spec import NetworkSpec
 from .options import IntList, NameList
 
 
@@ -35,6 +34,10 @@ def gradcheck_command(architecture, activation, inputs, hidden, classes, samples
     largest relative error over its parameters. Exits with status 1 if any
     error is above --tol.
     """
+    # the same small networks as the report's Theorem 1 section (imported here: the
+    # experiments package draws figures, which this command does not need at start-up)
+    from ..experiments.backprop import check_spec
+
     names = (activation,) if isinstance(activation, str) else activation
     archs = ["mlp", "resnet"] if architecture == "both" else [architecture]
     rng = np.random.default_rng(seed)
@@ -43,12 +46,7 @@ def gradcheck_command(architecture, activation, inputs, hidden, classes, samples
     worst = 0.0
     for arch in archs:
         for act in names:
-            if arch == "mlp":
-                spec = NetworkSpec(inputs, classes, hidden=hidden, activation=act,
-                                   dtype="float64")
-            else:  # an inner width unlike the blocks' width checks W_{k,1}, W_{k,2} apart
-                spec = NetworkSpec(inputs, classes, architecture="resnet", width=5, depth=2,
-                                   inner=(4, 4), activation=act, dtype="float64")
+            spec = check_spec(arch, act, inputs=inputs, hidden=hidden, classes=classes)
             net = spec.build(seed)
             randomise_biases(net, rng)
             errors = gradcheck(net, X, y, eps=eps)
