@@ -242,7 +242,8 @@ def train(task: Task) -> dict:
         if task.grad_norms:
             out["grad_norms_trained"] = grad_norms(trained, X_train[probe], data.y_train[probe])
         if task.keep_parameters:
-            kept = trained if scaling is None else fold_input_scaling(trained, *scaling)
+            kept = (trained if scaling is None else
+                    fold_input_scaling(trained, scaling[0].tolist(), scaling[1].tolist()))
             out["parameters"] = {k: np.array(v) for k, v in kept.parameters().items()}
             out["spec"] = kept.spec()
         return out

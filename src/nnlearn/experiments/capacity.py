@@ -66,7 +66,8 @@ def recipe(scope: Scope, searches: dict) -> dict:
 def run(scope: Scope, runner) -> Record:
     t0 = time.perf_counter()
     p = plan(scope)
-    searches, arrays = {}, {"runs": {}, "tasks": {}}
+    searches: dict = {}
+    arrays: dict = {"runs": {}, "tasks": {}}
     search_outs = runner.map([t for h in WIDTHS for t in search_tasks(
         base_task(scope, h), p["validation"], p["max_epochs"])])
     for i, h in enumerate(WIDTHS):

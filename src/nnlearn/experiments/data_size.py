@@ -21,14 +21,14 @@ import time
 from .base import Record, Scope, Task, mean_sd, other_data, scope_notes
 from .capacity import BATCH
 from .capacity import plan as capacity_plan
-from .verdicts import claim, points
+from .verdicts import claim, points, undecided
 
 NAME = "data-size"
 TITLE = "Less training data"
 NEEDS_DATA = True
 NEEDS: tuple = ()
 HIDDEN = 32
-RECIPE = {"optimizer": "adam", "lr": 1e-3, "schedule": "constant"}
+RECIPE: dict = {"optimizer": "adam", "lr": 1e-3, "schedule": "constant"}
 QUOTE = ("Overfitting with less training data. 32 hidden nodes. (a) 60000 Training images, "
          "(b) 10000 Training images, (c) 1000 Training images, (d) 100 Training images")
 
@@ -91,7 +91,7 @@ def run(scope: Scope, runner) -> Record:
     if c["explanation"]:
         c["explanation"] = other_data(scope) + (
             "The gaps by size were " + ", ".join(f"{n}: {points(g)}" for n, g in zip(sizes, gaps))
-            + "; nothing measured here explains why they do not grow.")
+            + ". " + (undecided(c) or "Nothing measured here explains why they do not grow."))
     return Record(NAME, TITLE, QUOTE, recipe(scope), results, {"runs": runs, "sizes": sizes},
                   [c], seconds=time.perf_counter() - t0)
 

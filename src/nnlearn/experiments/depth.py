@@ -28,7 +28,7 @@ import time
 
 from ..settings import ARCHITECTURES
 from .base import Record, Scope, Task, mean_sd, other_data, scope_notes
-from .verdicts import claim, points
+from .verdicts import claim, points, undecided
 
 NAME = "depth"
 TITLE = "Depth: plain networks against ResNets"
@@ -113,7 +113,7 @@ def run(scope: Scope, runner) -> Record:
                 c["explanation"] = other_data(scope) + (
                     f"Test accuracy by depth after the same budget: {accs}; the gradient ratio "
                     f"|dL/dz_1| / |dL/dz_L| at initialisation was {ratio:.2g} at L = {hi}. "
-                    f"Nothing measured here explains the difference.")
+                    + (undecided(c) or "Nothing measured here explains the difference."))
             claims.append(c)
     return Record(NAME, TITLE, f"{QUOTE['mlp']} {QUOTE['resnet']}", recipe(scope), results,
                   {"depths": depths}, claims, seconds=time.perf_counter() - t0)

@@ -31,7 +31,7 @@ import numpy as np
 from ..data import load
 from ..spec import NetworkSpec
 from .base import Record, Scope, grad_norms, mean_sd, other_data, scope_notes
-from .verdicts import claim
+from .verdicts import claim, undecided
 
 NAME = "gradients"
 TITLE = "Vanishing gradients and gradient blow-up"
@@ -41,8 +41,8 @@ DEPTH, WIDTH, BATCH = 32, 32, 1000
 GAIN = 1.5  # the blow-up networks' weights: this many times He's standard deviation
 QUOTE = ("dL/dz_1 = D_1 W_2^T D_2 W_3^T D_3 W_4^T ... D_L W_L^T dL/dz_L. Vanishing Grad. "
          "Gradient Blowup.")
-SETUPS = {"vanishing": {"activation": "sigmoid", "gain": 1.0},
-          "blowup": {"activation": "relu", "gain": GAIN}}
+SETUPS: dict[str, dict] = {"vanishing": {"activation": "sigmoid", "gain": 1.0},
+                           "blowup": {"activation": "relu", "gain": GAIN}}
 
 
 def spec(architecture: str, activation: str, n_in: int, n_out: int) -> NetworkSpec:
@@ -103,7 +103,8 @@ def run(scope: Scope, runner=None) -> Record:
                   beside={"resnet_log10_ratio": res},
                   note=f"the ResNet beside it: {np.mean(res):+.2f} (log10){notes}")
         if c["explanation"]:
-            c["explanation"] = other_data(scope) + "Nothing measured here explains the difference."
+            c["explanation"] = other_data(scope) + (
+                undecided(c) or "Nothing measured here explains the difference.")
         claims.append(c)
     return Record(NAME, TITLE, QUOTE, recipe(scope), results,
                   {"measured": measured, "seeds": scope.seed_list}, claims,

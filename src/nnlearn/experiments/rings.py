@@ -70,13 +70,14 @@ def run(scope: Scope, runner=None) -> Record:
                           validation_data=(data.X_test, data.y_test))
     train_acc, test_acc = history["train_accuracy"][-1], history["val_accuracy"][-1]
     grid = region_grid(data.X_train)[2]
-    regions = [snaps.snapshots[i].predict(grid) for i in r["snapshots"]]
+    nets: dict = snaps.snapshots  # iteration -> Network
+    regions = [nets[i].predict(grid) for i in r["snapshots"]]
     change = [float(np.mean(a != b)) for a, b in zip(regions, regions[1:])]
     results = {"train_accuracy": float(train_acc), "test_accuracy": float(test_acc),
                "loss": [float(v) for v in history["train_loss"]],
                "snapshot_train_accuracy": {str(i): float((n.predict(data.X_train)
                                                          == data.y_train).mean())
-                                           for i, n in snaps.snapshots.items()},
+                                           for i, n in nets.items()},
                "boundary_change": change,
                "boundary_change_between": [f"{a}->{b}" for a, b in
                                            zip(r["snapshots"], r["snapshots"][1:])]}

@@ -142,6 +142,18 @@ def check(id_: str, *, what: str, value, limit=None, passed: bool | None = None,
             "verdict": state, "note": note}
 
 
+def undecided(c: dict) -> str:
+    """The explanation of a *consistent* claim: its seeds vary more than the rule can
+    settle (empty for any other verdict)."""
+    if c["verdict"] != "consistent":
+        return ""
+    lo, hi = c["interval"]
+    scale, unit = (100, " points") if c["unit"] in ("fraction", "accuracy difference") else (1, "")
+    return (f"The 95% interval of our mean, [{scale * lo:+.1f}, {scale * hi:+.1f}]{unit}, holds "
+            f"values on both sides of the rule's edge: the {c['seeds']} seeds vary more than "
+            f"the difference in question, so they neither confirm nor refute the claim. ")
+
+
 def _finite(v):
     return None if v is None or (isinstance(v, float) and not math.isfinite(v)) else v
 
