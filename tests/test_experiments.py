@@ -26,6 +26,13 @@ from nnlearn.experiments.registry import with_needs
 TINY = Scope(data="digits", quick=True, seeds=2)
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+    plt.close("all")  # the draw() calls leave their figures open
+
+
 @pytest.fixture(scope="module")
 def runner():
     with Runner(1, threads=1) as r:
