@@ -7,7 +7,7 @@ import numpy as np
 
 from ..engine import gradcheck
 from ..engine.activations import ACTIVATIONS
-from ..engine.gradcheck import randomise_biases
+from ..engine.gradcheck import CHECK_SIZES, EPS, TOLERANCE, randomise_biases
 from ..errors import NNLearnError
 from .options import IntList, NameList
 
@@ -17,14 +17,18 @@ from .options import IntList, NameList
               show_default=True)
 @click.option("--activation", type=NameList(ACTIVATIONS), default=",".join(ACTIVATIONS),
               show_default=True, help="Activations to check, one network each.")
-@click.option("--inputs", type=click.IntRange(min=1), default=4, show_default=True)
-@click.option("--hidden", type=IntList(), default="6,5", show_default=True,
+@click.option("--inputs", type=click.IntRange(min=1), default=CHECK_SIZES.inputs,
+              show_default=True)
+@click.option("--hidden", type=IntList(), show_default=True,
+              default=",".join(map(str, CHECK_SIZES.hidden)),
               help="MLP hidden widths.")
-@click.option("--classes", type=click.IntRange(min=2), default=3, show_default=True)
-@click.option("--samples", type=click.IntRange(min=1), default=8, show_default=True)
-@click.option("--eps", type=click.FloatRange(min=0, min_open=True), default=1e-6,
+@click.option("--classes", type=click.IntRange(min=2), default=CHECK_SIZES.classes,
+              show_default=True)
+@click.option("--samples", type=click.IntRange(min=1), default=CHECK_SIZES.samples,
+              show_default=True)
+@click.option("--eps", type=click.FloatRange(min=0, min_open=True), default=EPS,
               show_default=True, help="Finite-difference step.")
-@click.option("--tol", type=click.FloatRange(min=0, min_open=True), default=1e-6,
+@click.option("--tol", type=click.FloatRange(min=0, min_open=True), default=TOLERANCE,
               show_default=True, help="Largest relative error that passes.")
 @click.option("--seed", type=int, default=0, show_default=True)
 def gradcheck_command(architecture, activation, inputs, hidden, classes, samples, eps, tol, seed):

@@ -7,10 +7,10 @@ an mlp, the residual block of a resnet) and each activation, a small float64
 network on random data compares its gradients with central differences
 ``(L(p + eps) - L(p - eps)) / (2 eps)`` of the summed loss of eq. (2)/(7)
 (``nnlearn.engine.gradcheck``; biases random so that no ``z`` sits on relu's
-kink). The largest relative error over the parameters must be at most
-``TOLERANCE``: central differences with ``eps = 1e-6`` in float64 are good to
-about ``1e-9``, so anything above ``1e-6`` would be a wrong formula.
-``nnlearn gradcheck`` runs the same networks from the command line.
+kink). The largest relative error over the parameters must be at most the
+engine's ``TOLERANCE``: central differences at its ``EPS`` in float64 are good
+to about ``1e-9``, so anything above would be a wrong formula. ``nnlearn
+gradcheck`` runs the same networks (``CHECK_SIZES``) from the command line.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 
 from ..engine import gradcheck
 from ..engine.activations import ACTIVATIONS
-from ..engine.gradcheck import randomise_biases
+from ..engine.gradcheck import CHECK_SIZES, EPS, TOLERANCE, randomise_biases
 from ..spec import NetworkSpec
 from .base import Record, Scope
 from .verdicts import check
@@ -30,9 +30,7 @@ NAME = "backprop"
 TITLE = "Theorem 1: back propagation against finite differences"
 NEEDS_DATA = False
 NEEDS: tuple = ()
-TOLERANCE = 1e-6
-EPS = 1e-6
-INPUTS, HIDDEN, CLASSES, SAMPLES = 4, (6, 5), 3, 8
+INPUTS, HIDDEN, CLASSES, SAMPLES = CHECK_SIZES
 LAYER_KINDS = {"mlp": "dense layer, eq. (1)", "resnet": "residual block, eq. (6)"}
 
 
