@@ -20,7 +20,7 @@ from data_helpers import need_data
 
 PNG = b"\x89PNG\r\n\x1a\n"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-ALL = "rings,capacity,shift,hidden,data-size,augment,depth,twin"
+ALL = "backprop,gradients,depth,loss,rings,capacity,shift,hidden,data-size,augment,twin"
 
 
 def reproduce(*args, env=None):
@@ -43,10 +43,11 @@ def test_quick_writes_every_file_and_a_progress_line_per_experiment(quick):
     results = json.loads((out / "results.json").read_text())
     jsonschema.validate(results, load_schema())
     assert (out / "report.html").stat().st_size > 10_000 and (out / "report.md").stat().st_size
-    expected = {"lecture_figure1", "rings_network", "rings_decision_regions", "rings_loss",
-                "capacity_curves", "shift_curves", "shift_confusion", "hidden_units",
-                "data_size_panels", "augment_panels", "augment_shift_curves", "depth_grad_norms",
-                "depth_accuracy"}
+    expected = {"lecture_figure1", "rings_data", "rings_network", "rings_decision_regions",
+                "rings_loss", "capacity_search", "shift_curves", "shift_confusion",
+                "shift_ablation", "hidden_units", "data_size_panels", "augment_panels",
+                "augment_shift_curves", "depth_grad_norms", "depth_accuracy", "gradient_blowup",
+                "twin_curves"}
     figures = set(results["figures"])
     assert {f"{n}.png" for n in expected} <= figures
     for name in figures:
@@ -60,21 +61,34 @@ def test_quick_writes_every_file_and_a_progress_line_per_experiment(quick):
     assert "claims reproduced" in r.stdout
 
 
-def test_every_claim_has_a_verdict_and_the_recipes_are_stored(quick):
-    out, _ = quick
+def test_claims_and_checks_apart_with_the_rule_and_the_recipes(quick):
+    out, r = quick
     results = json.loads((out / "results.json").read_text())
-    assert len(results["claims"]) >= 13
-    for c in results["claims"]:
-        assert c["verdict"] in ("reproduced", "differs", "skipped")
-        if c["unit"] == "fraction" and c["ours"] is not None:
+    claims, checks = results["claims"], results["checks"]
+    assert len(claims) == 13 and len(checks) >= 25
+    for c in claims:
+        assert c["verdict"] in ("reproduced", "consistent", "differs")
+        assert c["quote"] and c["rule"] and len(c["per_seed"]) == 2
+        if c["unit"] == "fraction":
             assert 0 <= c["ours"] <= 1
-    for name in ("capacity", "depth", "data-size", "augment", "rings"):
+        assert (c["explanation"] is None) == (c["verdict"] == "reproduced")
+    # the twin, the gradient checks, log-sum-exp and the rings are checks, never claims
+    assert not {c["experiment"] for c in claims} & {"twin", "backprop", "loss", "rings"}
+    assert {c["experiment"] for c in checks} >= {"twin", "backprop", "loss", "rings",
+                                                 "capacity"}
+    assert results["summary"]["claims"] == len(claims)
+    assert f"of {len(claims)} claims reproduced" in r.stdout
+    for name in ("capacity", "depth", "data-size", "augment", "rings", "shift", "hidden"):
         assert results["recipes"][name]
-    assert results["recipes"]["capacity"]["tuned"]["lr"] == 5e-3
+    assert results["recipes"]["capacity"]["hidden10"]["selected_on"] == "validation"
     assert results["seeds"] == [0, 1]
     assert results["software"]["numpy"] and results["machine"]["cpu_count"]
     md = (out / "report.md").read_text()
-    assert "| claim | id | lecture | ours |" in md and "![hidden_units](hidden_units.png)" in md
+    assert "| # | the lecture | we measured |" in md and "![hidden_units](hidden_units.png)" in md
+    assert results["rule"]["sentence"] in md and "## Our checks" in md
+    assert "Recipe:" in md and "mean against the sum" in md
+    html = (out / "report.html").read_text()
+    assert results["rule"]["sentence"] in html and 'id="checks-table"' in html
 
 
 def test_the_html_needs_nothing_from_outside(quick):
@@ -114,6 +128,7 @@ def test_mnist_quick_has_the_lecture_claim_ids(tmp_path, data_env):
         for key in ("test_acc", "shift1_acc", "shift2_acc"):
             c = ids[f"mnist_hidden{h}_{key}"]
             assert 0.1 < c["ours"] <= 1 and c["lecture"] in (0.93, 0.97, 0.87, 0.62)
+            assert c["quote"] and c["per_seed"]
 
 
 @pytest.mark.slow
@@ -137,8 +152,8 @@ def test_dask_cluster_gives_the_serial_numbers(tmp_path):
             assert len(client.scheduler_info()["workers"]) == 2
     a, b = (json.loads((p / "results.json").read_text()) for p in (serial, dask))
     assert b["runner"]["dask_scheduler"] and not a["runner"]["dask_scheduler"]
-    assert [(c["id"], c["values"]) for c in a["claims"]] == \
-        [(c["id"], c["values"]) for c in b["claims"]]
+    assert [(c["id"], c["per_seed"]) for c in a["claims"]] == \
+        [(c["id"], c["per_seed"]) for c in b["claims"]]
     # every number but the wall-clock times: accuracies, gradient norms, confusion counts
     assert [_without_times(e["results"]) for e in a["experiments"]] == \
         [_without_times(e["results"]) for e in b["experiments"]]
@@ -186,6 +201,7 @@ def test_the_report_opens_in_chromium_with_its_claims_and_figures(quick):
             page.goto((out / "report.html").resolve().as_uri())
             rows = page.locator("#claims-table tbody tr")
             assert rows.count() == len(results["claims"])
+            assert page.locator("#checks-table tbody tr").count() == len(results["checks"])
             assert page.locator("#claims-table").is_visible()
             images = page.locator("img")
             assert images.count() == len(results["figures"])

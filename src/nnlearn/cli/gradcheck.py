@@ -7,10 +7,9 @@ import numpy as np
 
 from ..engine import gradcheck
 from ..engine.activations import ACTIVATIONS
-from ..engine.gradcheck import randomise_biases
+from ..engine.gradcheck import CHECK_SIZES, EPS, TOLERANCE, randomise_biases
 from ..errors import NNLearnError
 from ..settings import ARCHITECTURES
-from ..spec import NetworkSpec
 from .options import IntList, NameList
 
 
@@ -19,14 +18,18 @@ from .options import IntList, NameList
               show_default=True)
 @click.option("--activation", type=NameList(ACTIVATIONS), default=",".join(ACTIVATIONS),
               show_default=True, help="Activations to check, one network each.")
-@click.option("--inputs", type=click.IntRange(min=1), default=4, show_default=True)
-@click.option("--hidden", type=IntList(), default="6,5", show_default=True,
+@click.option("--inputs", type=click.IntRange(min=1), default=CHECK_SIZES.inputs,
+              show_default=True)
+@click.option("--hidden", type=IntList(), show_default=True,
+              default=",".join(map(str, CHECK_SIZES.hidden)),
               help="MLP hidden widths.")
-@click.option("--classes", type=click.IntRange(min=2), default=3, show_default=True)
-@click.option("--samples", type=click.IntRange(min=1), default=8, show_default=True)
-@click.option("--eps", type=click.FloatRange(min=0, min_open=True), default=1e-6,
+@click.option("--classes", type=click.IntRange(min=2), default=CHECK_SIZES.classes,
+              show_default=True)
+@click.option("--samples", type=click.IntRange(min=1), default=CHECK_SIZES.samples,
+              show_default=True)
+@click.option("--eps", type=click.FloatRange(min=0, min_open=True), default=EPS,
               show_default=True, help="Finite-difference step.")
-@click.option("--tol", type=click.FloatRange(min=0, min_open=True), default=1e-6,
+@click.option("--tol", type=click.FloatRange(min=0, min_open=True), default=TOLERANCE,
               show_default=True, help="Largest relative error that passes.")
 @click.option("--seed", type=int, default=0, show_default=True)
 def gradcheck_command(architecture, activation, inputs, hidden, classes, samples, eps, tol, seed):
@@ -36,6 +39,10 @@ def gradcheck_command(architecture, activation, inputs, hidden, classes, samples
     largest relative error over its parameters. Exits with status 1 if any
     error is above --tol.
     """
+    # the same small networks as the report's Theorem 1 section (imported here: the
+    # experiments package draws figures, which this command does not need at start-up)
+    from ..experiments.backprop import check_spec
+
     names = (activation,) if isinstance(activation, str) else activation
     archs = list(ARCHITECTURES) if architecture == "both" else [architecture]
     rng = np.random.default_rng(seed)
@@ -44,12 +51,7 @@ def gradcheck_command(architecture, activation, inputs, hidden, classes, samples
     worst = 0.0
     for arch in archs:
         for act in names:
-            if arch == "mlp":
-                spec = NetworkSpec(inputs, classes, hidden=hidden, activation=act,
-                                   dtype="float64")
-            else:  # an inner width unlike the blocks' width checks W_{k,1}, W_{k,2} apart
-                spec = NetworkSpec(inputs, classes, architecture="resnet", width=5, depth=2,
-                                   inner=(4, 4), activation=act, dtype="float64")
+            spec = check_spec(arch, act, inputs=inputs, hidden=hidden, classes=classes)
             net = spec.build(seed)
             randomise_biases(net, rng)
             errors = gradcheck(net, X, y, eps=eps)

@@ -7,14 +7,34 @@ network's output, summed (eq. 2) or averaged over the samples.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 import numpy as np
 
 from .losses import nll
 from .network import Network
 
+#: The finite-difference step, and the largest relative error that passes: central
+#: differences at this step are good to about 1e-9 in float64, so an error above the
+#: tolerance means a wrong formula, not rounding.
+EPS = 1e-6
+TOLERANCE = 1e-6
 
-def numerical_gradients(network: Network, loss: Callable[[], float], *, eps=1e-6):
+
+class CheckSizes(NamedTuple):
+    """The small networks that ``nnlearn gradcheck`` and the report's Theorem 1 section
+    check: input width, mlp hidden widths, classes, and the number of samples."""
+
+    inputs: int = 4
+    hidden: tuple[int, ...] = (6, 5)
+    classes: int = 3
+    samples: int = 8
+
+
+CHECK_SIZES = CheckSizes()
+
+
+def numerical_gradients(network: Network, loss: Callable[[], float], *, eps=EPS):
     """Central differences ``(L(p + eps) - L(p - eps)) / (2 eps)`` for every parameter entry.
 
     Each entry is nudged in place and put back, so the network ends as it
@@ -90,7 +110,7 @@ def randomise_biases(network: Network, rng: np.random.Generator, scale=0.1) -> N
             p[...] = rng.normal(0.0, scale, size=p.shape)
 
 
-def gradcheck(network: Network, X, y, *, eps=1e-6, reduction="mean") -> dict[str, float]:
+def gradcheck(network: Network, X, y, *, eps=EPS, reduction="mean") -> dict[str, float]:
     """Relative error of Theorem 1's gradients against finite differences, per parameter.
 
     The network is copied to float64 first, so the caller's network is left as

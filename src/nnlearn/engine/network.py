@@ -226,9 +226,11 @@ class Network:
 
         Returns the Frobenius norm of ``dL/dz_k`` (all samples of the batch), shape
         ``(L,)``, for ``k = 1 .. L``; dropout layers, without weights, are skipped.
+        The squares are summed in float64: those of a float32 gradient of 1e-20
+        fall below float32's range.
         """
-        return np.array([np.linalg.norm(layer.dz) for layer in self.layers
-                         if layer.params and layer.dz is not None])
+        return np.array([np.linalg.norm(layer.dz.astype(np.float64, copy=False))
+                         for layer in self.layers if layer.params and layer.dz is not None])
 
     # -- prediction -------------------------------------------------------------
     def predict_logits(self, X):

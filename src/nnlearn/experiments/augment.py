@@ -1,9 +1,11 @@
-"""Experiment 6: data augmentation by random shifts.
+"""Experiment: data augmentation by random shifts (the lecture's "Data Augmentation" slide).
 
-The runs of experiment 5 again, each training batch shifted by its own random
+The lecture's slide is a title between the overfitting panels; it states no
+number, so this study has no claim. The runs of the data-size experiment
+again, each training batch shifted by its own random
 ``(dx, dy)`` in ``[-2, 2]`` pixels (``nnlearn.data.RandomShift``, zero fill,
 drawn from the training loop's seeded generator), everything else equal. Then
-the 32-node networks, with and without augmentation, are tested on images
+the 32-unit networks, with and without augmentation, are tested on images
 shifted 0 to 4 pixels right: does what the lecture calls overfitting to the
 exact position go away, and do the small training sets gain?
 """
@@ -12,14 +14,14 @@ from __future__ import annotations
 
 import time
 
-from .base import Record, Scope, load_data, mean_spread, shifted_test_images
-from .capacity import sizes
+from .base import Record, Scope, load_data, mean_sd, shifted_test_images
+from .capacity import plan as capacity_plan
 from .data_size import draw as draw_sizes
 from .data_size import measure, plan, recipe as size_recipe
 from .shift import CURVE_PIXELS, network_of
 
 NAME = "augment"
-TITLE = "6. Data augmentation with random shifts"
+TITLE = "Data augmentation with random shifts"
 NEEDS_DATA = True
 NEEDS = ("data-size",)
 MAX_SHIFT = 2
@@ -32,13 +34,13 @@ def recipe(scope: Scope) -> dict:
 
 def _shift_table(scope, runs):
     """Accuracy on the test images shifted 0-4 pixels right, for every size's networks."""
-    s = sizes(scope)
-    data = load_data(scope.data, scope.data_dir, s["n_train"], s["n_test"], 0)
+    p = capacity_plan(scope)
+    data = load_data(scope.data, scope.data_dir, p["n_train"], p["n_test"], 0)
     table = {}
     for n in plan(scope):
         nets = [network_of(runs[(n, s)]) for s in scope.seed_list]
         table[str(n)] = {
-            str(p): mean_spread(float((net.predict(shifted_test_images(data, p, "right"))
+            str(p): mean_sd(float((net.predict(shifted_test_images(data, p, "right"))
                                        == data.y_test).mean()) for net in nets)
             for p in CURVE_PIXELS}
     return table
@@ -55,8 +57,9 @@ def run(scope: Scope, runner, **deps) -> Record:
                         "shift2_plain": shifts["plain"][str(n)]["2"]["mean"],
                         "shift2_augmented": shifts["augmented"][str(n)]["2"]["mean"]}
                for n in plan(scope)}
-    return Record(NAME, TITLE, "Not in the lecture: its remedy for the shift overfitting of "
-                  "experiment 3 and the small sets of experiment 5, measured.",
+    return Record(NAME, TITLE, "Data Augmentation (a slide title, between the panels of "
+                  "'Overfitting with less training data'; no number is stated). Measured here: "
+                  "random shifts in training against the shift overfitting and the small sets.",
                   recipe(scope), {"by_size": results, "shifted_test": shifts,
                                      "summary": summary},
                   {"runs": runs, "sizes": sorted(plan(scope), reverse=True),

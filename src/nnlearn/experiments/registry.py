@@ -13,13 +13,28 @@ import time
 from collections.abc import Callable
 
 from ..data import SOURCES, status
-from . import augment, capacity, data_size, depth, hidden, rings, shift, twin
+from . import (
+    augment,
+    backprop,
+    capacity,
+    data_size,
+    depth,
+    gradients,
+    hidden,
+    loss,
+    rings,
+    shift,
+    twin,
+)
 from .base import Record, Scope
 
-EXPERIMENTS = {m.NAME: m for m in (rings, capacity, shift, hidden, data_size, augment, depth,
-                                   twin)}
-#: What ``--data fashion-mnist`` runs by default: the experiments about the data set (2 to 7).
-DATA_EXPERIMENTS = ("capacity", "shift", "hidden", "data-size", "augment", "depth")
+#: In the lecture's order: Theorem 1, the ResNet slide, eq. (7), the rings, MNIST, the
+#: overfitting panels, data augmentation, Torch.
+EXPERIMENTS = {m.NAME: m for m in (backprop, gradients, depth, loss, rings, capacity, shift,
+                                   hidden, data_size, augment, twin)}
+#: What ``--data fashion-mnist`` runs by default: the experiments about the data set.
+DATA_EXPERIMENTS = ("gradients", "depth", "capacity", "shift", "hidden", "data-size",
+                    "augment")
 
 
 def default_names(data: str) -> list[str]:

@@ -24,9 +24,12 @@ def grad_norms_by_layer(norms: dict, *, title=""):
             init, trained = norms[kind][L]
             k = np.arange(1, len(init) + 1)
             colour = plt.get_cmap("viridis")(i / max(1, len(depths) - 1))
-            # a norm of exactly 0 (underflow) cannot go on a log axis: floor it
-            ax.plot(k, np.maximum(init, 1e-30), ls="--", color=colour, lw=1)
-            ax.plot(k, np.maximum(trained, 1e-30), color=colour, lw=1.4, label=f"L = {L}")
+            # the norms come in float64 (no underflow); a norm of exactly 0 cannot go on
+            # a log axis and is left out rather than drawn at an invented floor
+            ax.plot(k, np.where(np.asarray(init) > 0, init, np.nan), ls="--", color=colour,
+                    lw=1)
+            ax.plot(k, np.where(np.asarray(trained) > 0, trained, np.nan), color=colour, lw=1.4,
+                    label=f"L = {L}")
         ax.set(yscale="log", xlabel="layer k (1 = input side)", title=kind.replace("_", ", "))
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.grid(alpha=0.3)
@@ -49,5 +52,28 @@ def depth_accuracy(depths, accuracy: dict, *, title=""):
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def norms_by_setup(panels: dict, *, title=""):
+    """``|dL/dz_k|`` against the layer ``k`` (log scale): one panel per setup, one
+    colour per architecture, one line per seed.
+
+    Parameters
+    ----------
+    panels : dict of {panel title: {architecture: list of norms lists}}
+    """
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 3.6), squeeze=False)
+    for ax, (name, kinds) in zip(axes[0], panels.items()):
+        for i, (kind, runs) in enumerate(kinds.items()):
+            for j, norms in enumerate(runs):
+                k = np.arange(1, len(norms) + 1)
+                ax.plot(k, norms, color=f"C{i}", lw=1.0, alpha=0.8,
+                        label=kind if j == 0 else None)
+        ax.set(yscale="log", xlabel="layer k (1 = input side)", ylabel="|dL/dz_k|", title=name)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig

@@ -67,3 +67,26 @@ def size_panels(panels: dict, title=""):
     fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def search_curves(panels: dict, title=""):
+    """Validation accuracy per epoch of each recipe of a search, one panel per network.
+
+    Parameters
+    ----------
+    panels : dict of {panel title: (curves, chosen)}
+        ``curves`` maps a recipe's label to its validation accuracy after each
+        epoch; ``chosen`` is ``(label, epochs)``, drawn as a dot.
+    """
+    fig, axes = _panels(len(panels), 2, size=(4.6, 3.4))
+    for ax, (name, (curves, (chosen, epochs))) in zip(axes, panels.items()):
+        for i, (label, curve) in enumerate(curves.items()):
+            ax.plot(range(1, len(curve) + 1), curve, color=f"C{i}", lw=1.3, label=label)
+            if label == chosen:
+                ax.plot([epochs], [curve[epochs - 1]], "o", color=f"C{i}", ms=7, mec="k")
+        ax.set(title=name, xlabel="epoch", ylabel="validation accuracy")
+        ax.grid(alpha=0.3)
+        ax.legend(loc="lower right", fontsize=8)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -17,7 +17,10 @@ from .base import CLASS_COLOURS, plt
 POINTS = ("training", "test", "validation")
 
 
-def _grid(X, resolution, margin=0.15):
+def region_grid(X, resolution=250, margin=0.15):
+    """The plotting grid of ``decision_regions``: ``resolution`` x ``resolution`` points
+    over the box of ``X`` widened by ``margin`` on each side. Returns the two mesh
+    arrays and the points as rows ``(resolution**2, 2)``."""
     lo, hi = X.min(axis=0), X.max(axis=0)
     pad = margin * (hi - lo)
     xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution)
@@ -77,7 +80,7 @@ def decision_regions(networks: dict, X, y, *, n_classes=None, classes=None,
         raise ValueError(f"got {len(classes)} class labels for {k} classes")
     colours = CLASS_COLOURS[:k] if k <= len(CLASS_COLOURS) else None
     cmap = ListedColormap(colours) if colours else plt.get_cmap("tab20", k)
-    gx, gy, grid = _grid(X, resolution)
+    gx, gy, grid = region_grid(X, resolution)
     n = len(networks)
     ncols = min(ncols, n)
     nrows = math.ceil(n / ncols)
@@ -112,4 +115,19 @@ def decision_regions(networks: dict, X, y, *, n_classes=None, classes=None,
     fig.legend(handles=handles, title="class", loc="outside right center", fontsize=8,
                title_fontsize=8)
     fig.suptitle(textwrap.fill(title, width=int(9 * width)))
+    return fig
+
+
+def class_points(X, y, *, n_classes=None, title="", points="training"):
+    """The points alone, coloured by class (the lecture's Figure 2), one unit the
+    same length on both axes."""
+    X, y = np.asarray(X), np.asarray(y)
+    k = n_classes or int(y.max()) + 1
+    fig, ax = plt.subplots(figsize=(4.8, 4.4), layout="constrained")
+    for c in range(k):
+        ax.scatter(*X[y == c].T, s=6, color=CLASS_COLOURS[c % len(CLASS_COLOURS)],
+                   edgecolors="none", label=f"class {c} ({int((y == c).sum())} {points} points)")
+    ax.set(xlabel="feature 1", ylabel="feature 2", aspect="equal")
+    ax.legend(fontsize=7, loc="upper right")
+    ax.set_title(textwrap.fill(title, width=60), fontsize=9)
     return fig

@@ -64,3 +64,32 @@ def confusion_matrices(matrices: dict, classes, *, title="", ncols=2):
     fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.6, label="fraction of the true class")
     fig.suptitle(title)
     return fig
+
+
+def ablation_bars(rows: dict, *, lecture=None, title=""):
+    """One bar per variant: its shifted accuracy ± sd, its clean accuracy as a dot.
+
+    Parameters
+    ----------
+    rows : dict of {label: (shifted mean, shifted sd, clean mean)}
+    lecture : float, optional
+        The lecture's shifted accuracy, drawn as a dashed line.
+    """
+    labels = list(rows)
+    shifted = np.array([rows[k][0] for k in labels])
+    sd = np.array([rows[k][1] for k in labels])
+    clean = np.array([rows[k][2] for k in labels])
+    y = np.arange(len(labels))
+    fig, ax = plt.subplots(figsize=(7.6, 0.32 * len(labels) + 1.4))
+    ax.barh(y, shifted, xerr=sd, color="C0", alpha=0.8, label="2-pixel shift")
+    ax.plot(clean, y, "o", color="C1", label="clean")
+    if lecture is not None:
+        ax.axvline(lecture, color="k", ls="--", lw=1, label=f"lecture {100 * lecture:.0f}%")
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set(xlim=(0, 1), xlabel="test accuracy")
+    ax.grid(alpha=0.3, axis="x")
+    ax.legend(fontsize=7, loc="lower right")
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -33,7 +33,7 @@ def hidden_units(images, *, title="", ncols=5):
             ax.axis("off")
             continue
         im = ax.imshow(images[i], cmap=GREY_ZERO, vmin=-a, vmax=a, interpolation="nearest")
-        ax.set_title(f"node {i + 1}", fontsize=9)
+        ax.set_title(f"unit {i + 1}", fontsize=9)
     fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8, label="weight (one scale, 0 = grey)")
     fig.suptitle(title, fontsize=10)
     return fig

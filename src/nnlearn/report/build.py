@@ -1,7 +1,8 @@
 """Write the report of a reproduction run: a thin layer over the experiment records.
 
 ``build_results`` gathers every record into one JSON-ready dictionary (the
-claims table first, then each experiment's recipe and numbers, the seeds, the
+lecture's claims first, with the rule that gave their verdicts and a count of
+them, then our checks, each experiment's recipe and numbers, the seeds, the
 software, the machine and the run times); ``write_report`` draws the figures,
 writes them as PNG and renders ``report.html`` (figures embedded as base64, so
 the one file opens offline) and ``report.md`` from the Jinja2 templates beside
@@ -23,6 +24,7 @@ from pathlib import Path
 import jinja2
 
 from ..experiments import draw
+from ..experiments.verdicts import RULE_SENTENCE, RULES, VERDICTS
 from ..fileio import write_bytes, write_text
 from ..plots import save_figure
 
@@ -76,15 +78,33 @@ def machine(load_before=None) -> dict:
 
 def build_results(records, settings, *, runner_info=None, started=None, seconds=None,
                   command=None, load_before=None, notes=()) -> dict:
-    """Everything measured, as one JSON-ready dictionary (see ``schema.json``)."""
-    claims = [c for r in records for c in r.claims]
+    """Everything measured, as one JSON-ready dictionary (see ``schema.json``).
+
+    ``claims`` are the lecture's statements with our verdicts, ``checks`` ours;
+    ``summary`` counts the claims only.
+    """
+    claims = [{**c, "experiment": r.name} for r in records for c in r.claims]
+    checks = [{**c, "experiment": r.name} for r in records for c in r.checks]
+    counts = {v: sum(c["verdict"] == v for c in claims) for v in VERDICTS}
+    about = ("the lecture's claims, measured on MNIST as the lecture did"
+             if settings.data == "mnist" else
+             f"the lecture's claims about MNIST, tried on other data ({settings.data}): the "
+             f"lecture's numbers are MNIST's, so a verdict says how far {settings.data} "
+             f"follows them, not whether the lecture is reproduced")
     return _finite({
-        "schema_version": 1,
+        "schema_version": 2,
         "title": "nnlearn reproduce: the lecture's results, measured",
         "data": settings.data, "quick": settings.quick, "seeds": settings.seed_list,
         "command": command or "", "started": started or _now(), "finished": _now(),
         "run_seconds": seconds, "notes": list(notes),
+        "claims_are": about,
+        "rule": {"sentence": RULE_SENTENCE, "rules": RULES, "level": 0.95,
+                 "sd": "standard deviation over seeds, ddof=1",
+                 "interval": "mean +- t(0.975, n-1) * sd / sqrt(n)"},
+        "summary": {"claims": len(claims), **counts, "checks": len(checks),
+                    "checks_failed": sum(c["verdict"] == "fail" for c in checks)},
         "claims": claims,
+        "checks": checks,
         "experiments": [r.to_json() for r in records],
         "recipes": {r.name: r.recipe for r in records if not r.skipped},
         "run_times": {r.name: round(r.seconds, 2) for r in records},
@@ -98,20 +118,41 @@ def _now() -> str:
 
 # -- formatting for the templates ---------------------------------------------------------
 
-def fmt_value(value, unit="fraction", signed=False) -> str:
+def fmt_value(value, unit="fraction") -> str:
+    """A claim's or check's number as the report prints it."""
     if value is None:
         return "–"
+    if isinstance(value, str):
+        return value
     if unit == "fraction":
-        return f"{100 * value:+.1f}%" if signed else f"{100 * value:.1f}%"
-    if unit in UNIT_IS_FRACTION:  # a difference of accuracies, in percentage points
+        return f"{100 * value:.1f}%"
+    if unit == "accuracy difference":  # a difference of accuracies, in percentage points
         return f"{100 * value:+.1f} pt"
+    if unit == "log10 ratio":
+        return f"{value:+.2f}"
     return f"{value:.3g}"
 
 
 def fmt_spread(value, unit="fraction") -> str:
+    """A standard deviation: points for accuracies."""
     if value is None:
         return ""
     return f"{100 * value:.2f}" if unit in UNIT_IS_FRACTION else f"{value:.2g}"
+
+
+def fmt_interval(interval, unit="fraction") -> str:
+    """``[lo, hi]`` of a 95% interval, in the claim's unit."""
+    lo, hi = interval
+    if lo is None or hi is None:
+        return "–"
+    if unit in UNIT_IS_FRACTION:
+        return f"[{100 * lo:.1f}, {100 * hi:.1f}]"
+    return f"[{lo:+.2f}, {hi:+.2f}]"
+
+
+def fmt_recipe(value) -> str:
+    """A recipe's value on one line (nested parts as compact JSON)."""
+    return value if isinstance(value, str) else json.dumps(value, separators=(", ", ": "))
 
 
 def _environment() -> jinja2.Environment:
@@ -121,6 +162,9 @@ def _environment() -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined)
     env.filters["value"] = fmt_value
     env.filters["spread"] = fmt_spread
+    env.filters["interval"] = fmt_interval
+    env.filters["recipe"] = fmt_recipe
+    env.filters["cell"] = lambda text: str(text).replace("|", "\\|")  # a Markdown table cell
     env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=1)
     return env
 
