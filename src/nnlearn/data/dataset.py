@@ -11,9 +11,20 @@ import numpy as np
 class Dataset:
     """A labelled classification data set split into training and test parts.
 
-    ``X_*`` have one sample per row, ``(m, n_features)``; ``y_*`` hold class
-    indices ``0 .. k-1`` into ``classes`` (the original labels, which may be
-    strings). ``image_shape`` is ``(height, width)`` for image data, else None.
+    Parameters
+    ----------
+    name : str
+    X_train, X_test : ndarray of shape (m, n_features)
+        One sample per row: the inputs ``x_i`` (``f_0``) of eq. (1).
+    y_train, y_test : ndarray of shape (m,)
+        Class indices ``0 .. k-1`` into ``classes``: the position of the 1 in
+        the one-hot ``y_i`` of eq. (7).
+    classes : ndarray of shape (k,)
+        The original labels, which may be strings.
+    image_shape : tuple of int, optional
+        ``(height, width)`` for image data, else None.
+    info : dict
+        Where the data came from (files, checksums, generator options).
     """
 
     name: str
@@ -27,10 +38,12 @@ class Dataset:
 
     @property
     def n_features(self) -> int:
+        """The input width ``n_0``."""
         return int(np.prod(self.X_train.shape[1:]))
 
     @property
     def n_classes(self) -> int:
+        """The number of classes ``k = n_L``."""
         return len(self.classes)
 
     def __repr__(self):

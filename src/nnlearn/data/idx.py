@@ -227,7 +227,16 @@ def encode_idx(array) -> bytes:
 
 
 def write_idx(path, array) -> None:
-    """Write ``array`` as an IDX file, gzip-compressed if ``path`` ends in ``.gz`` (atomic)."""
+    """Write ``array`` as an IDX file (MNIST's format), atomically.
+
+    Parameters
+    ----------
+    path : str or Path
+        Gzip-compressed if it ends in ``.gz`` (the same array always gives the same bytes).
+    array : array-like
+        Of 1 to 255 dimensions and an IDX type: uint8, int8, int16, int32,
+        float32 or float64 (``ValueError`` otherwise).
+    """
     data = encode_idx(array)
     with atomic_path(path) as tmp:
         if is_gzip_name(path):

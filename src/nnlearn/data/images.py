@@ -294,8 +294,19 @@ class Status:
 def status(name: str, data_dir=None, *, verify=False) -> Status:
     """Locate ``name`` without downloading; with ``verify``, check its checksums now.
 
-    A data set that is missing or fails verification gives a ``Status`` with
-    the reason in ``message`` rather than an exception, so a listing can go on.
+    Parameters
+    ----------
+    name : {"mnist", "fashion-mnist"}
+    data_dir : str or Path, optional
+        As for ``load_image_set``.
+    verify : bool
+        Decode and verify every file now (slow the first time).
+
+    Returns
+    -------
+    Status
+        For a data set that is missing or fails verification too, with the
+        reason in ``message`` rather than an exception, so a listing can go on.
     """
     src = source(name)
     loc = None

@@ -64,6 +64,10 @@ def _declared_npy(zf: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> Non
 def read_npz(path):
     """Read ``X`` and ``y`` (and, if present, ``X_test`` and ``y_test``) from an ``.npz`` file.
 
+    Parameters
+    ----------
+    path : str or Path
+
     Returns
     -------
     dict

@@ -32,7 +32,13 @@ def load_toy(name: str, *, n_train=1000, n_test=1000, seed=0, **shape) -> Datase
 
 
 def names() -> list[str]:
-    """The names ``load`` accepts (files are accepted by path as well)."""
+    """The names ``load`` accepts (files are accepted by path as well).
+
+    Returns
+    -------
+    list of str
+        The toy sets, the embedded ``digits``, then the image sets of ``SOURCES``.
+    """
     return [*TOY, *EMBEDDED, *SOURCES]
 
 

@@ -56,6 +56,11 @@ def subset_quota(counts, n: int) -> np.ndarray:
         Samples of each class.
     n : int
         Size of the subset, at most ``counts.sum()``.
+
+    Returns
+    -------
+    int ndarray of shape ``(k,)``
+        Samples to take of each class.
     """
     counts = np.asarray(counts, dtype=np.int64)
     quota = np.zeros_like(counts)

@@ -127,7 +127,13 @@ def source(name: str) -> Source:
 
 
 def cache_home() -> Path:
-    """The user cache folder of nnlearn: ``$XDG_CACHE_HOME/nnlearn`` or ``~/.cache/nnlearn``."""
+    """The user cache folder of nnlearn: ``$XDG_CACHE_HOME/nnlearn`` or ``~/.cache/nnlearn``.
+
+    Returns
+    -------
+    Path
+        Not created here.
+    """
     xdg = os.environ.get("XDG_CACHE_HOME")
     # the XDG spec says a relative value is invalid and must be ignored
     base = Path(xdg) if xdg and os.path.isabs(xdg) else Path.home() / ".cache"
@@ -220,6 +226,13 @@ def _locate_explicit(src: Source, data_dir) -> Location:
 
 def locate(name: str, data_dir=None) -> Location | None:
     """Find a data set's files without downloading anything.
+
+    Parameters
+    ----------
+    name : str
+        A key of ``SOURCES``.
+    data_dir : str or Path, optional
+        As for ``find``: when given, only it is searched.
 
     Returns
     -------

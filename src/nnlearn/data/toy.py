@@ -36,6 +36,23 @@ def rings(n=1000, *, n_classes=2, radii=None, noise=0.1, seed=0):
     Class ``c`` lies on the circle of radius ``radii[c]`` (default ``1, 2, ...``)
     at a uniform angle, with Gaussian noise of standard deviation ``noise`` on
     the radius. No straight line separates the classes.
+
+    Parameters
+    ----------
+    n : int
+        Points in all, split as evenly as possible between the classes.
+    n_classes : int
+    radii : sequence of float, optional
+        One per class.
+    noise : float
+    seed : int
+
+    Returns
+    -------
+    X : ndarray of shape (n, 2)
+        float64 points.
+    y : ndarray of shape (n,)
+        int64 class indices.
     """
     radii = np.arange(1, n_classes + 1, dtype=float) if radii is None else np.asarray(radii, float)
     if len(radii) != n_classes:
@@ -51,7 +68,21 @@ def rings(n=1000, *, n_classes=2, radii=None, noise=0.1, seed=0):
 
 
 def moons(n=1000, *, noise=0.1, seed=0):
-    """Two interleaving half circles."""
+    """Two interleaving half circles, with Gaussian noise of standard deviation ``noise``.
+
+    Parameters
+    ----------
+    n : int
+    noise : float
+    seed : int
+
+    Returns
+    -------
+    X : ndarray of shape (n, 2)
+        float64 points.
+    y : ndarray of shape (n,)
+        int64 class indices.
+    """
     rng = np.random.default_rng(seed)
     y = _labels(_counts(n, 2))
     t = rng.uniform(0, np.pi, n)
@@ -63,7 +94,23 @@ def moons(n=1000, *, noise=0.1, seed=0):
 
 
 def spirals(n=1000, *, n_classes=2, turns=1.5, noise=0.05, seed=0):
-    """``n_classes`` interleaved spiral arms, each turning ``turns`` times."""
+    """``n_classes`` interleaved spiral arms, each turning ``turns`` times.
+
+    Parameters
+    ----------
+    n, n_classes : int
+    turns : float
+    noise : float
+        Standard deviation of the Gaussian noise on each coordinate.
+    seed : int
+
+    Returns
+    -------
+    X : ndarray of shape (n, 2)
+        float64 points.
+    y : ndarray of shape (n,)
+        int64 class indices.
+    """
     rng = np.random.default_rng(seed)
     y = _labels(_counts(n, n_classes))
     s = rng.uniform(0.05, 1, n)  # position along the arm
@@ -78,7 +125,21 @@ def xor(n=1000, *, noise=0.0, seed=0):
 
     Class 0 where x1 and x2 share a sign (first and third quadrants), class 1
     where their signs differ (``x1 * x2 < 0``): the exclusive or of the two
-    signs. ``noise`` moves the points after they are labelled.
+    signs.
+
+    Parameters
+    ----------
+    n : int
+    noise : float
+        Standard deviation of Gaussian noise added after the points are labelled.
+    seed : int
+
+    Returns
+    -------
+    X : ndarray of shape (n, 2)
+        float64 points.
+    y : ndarray of shape (n,)
+        int64 class indices.
     """
     rng = np.random.default_rng(seed)
     X = rng.uniform(-1, 1, (n, 2))
@@ -88,7 +149,21 @@ def xor(n=1000, *, noise=0.0, seed=0):
 
 
 def blobs(n=1000, *, n_classes=3, spread=0.3, seed=0):
-    """Gaussian blobs of standard deviation ``spread`` centred on the unit circle."""
+    """Gaussian blobs of standard deviation ``spread`` centred on the unit circle.
+
+    Parameters
+    ----------
+    n, n_classes : int
+    spread : float
+    seed : int
+
+    Returns
+    -------
+    X : ndarray of shape (n, 2)
+        float64 points.
+    y : ndarray of shape (n,)
+        int64 class indices.
+    """
     rng = np.random.default_rng(seed)
     y = _labels(_counts(n, n_classes))
     angle = 2 * np.pi * np.arange(n_classes) / n_classes

@@ -259,7 +259,13 @@ class GaussianNoise:
 
 
 class Compose:
-    """Apply batch transforms one after the other, all drawing from the same ``rng``."""
+    """Apply batch transforms one after the other, all drawing from the same ``rng``.
+
+    Parameters
+    ----------
+    transforms : iterable of callable
+        Each ``transform(X, rng) -> X``, as ``Trainer.fit``'s ``transform``.
+    """
 
     def __init__(self, transforms):
         self.transforms = list(transforms)
@@ -298,7 +304,12 @@ class Standardizer:
         self.eps = eps
 
     def fit(self, X):
-        """Learn ``mean_`` and ``scale_`` from ``X`` of shape ``(m, n_features)``."""
+        """Learn ``mean_`` and ``scale_`` from the training inputs; returns ``self``.
+
+        Parameters
+        ----------
+        X : array-like of shape (m, n_features)
+        """
         X = np.asarray(X)
         if X.ndim != 2 or len(X) == 0:
             raise ValueError(f"fit needs a non-empty (m, n_features) array, got shape {X.shape}")
@@ -310,7 +321,12 @@ class Standardizer:
         return self
 
     def transform(self, X):
-        """Standardized copy of ``X`` ``(m, n_features)``; float32 input stays float32."""
+        """A standardized copy of ``X``, ``(m, n_features)``; float32 input stays float32.
+
+        Parameters
+        ----------
+        X : array-like of shape (m, n_features)
+        """
         if not hasattr(self, "mean_"):
             raise ValueError("this Standardizer is not fitted yet: call fit(X_train) first")
         X = np.asarray(X)
@@ -321,6 +337,7 @@ class Standardizer:
         return ((X - self.mean_) / self.scale_).astype(dtype, copy=False)
 
     def fit_transform(self, X):
+        """``fit(X)``, then ``transform(X)``."""
         return self.fit(X).transform(X)
 
     def to_dict(self) -> dict:
@@ -329,7 +346,12 @@ class Standardizer:
 
     @classmethod
     def from_dict(cls, state: dict) -> Standardizer:
-        """A fitted ``Standardizer`` from ``to_dict``'s output (e.g. a model's metadata)."""
+        """A fitted ``Standardizer`` from ``to_dict``'s output (e.g. a model's metadata).
+
+        Parameters
+        ----------
+        state : dict
+        """
         scaler = cls()
         scaler.mean_ = np.asarray(state["mean"], dtype=np.float64)
         scaler.scale_ = np.asarray(state["scale"], dtype=np.float64)
@@ -341,7 +363,12 @@ class Standardizer:
         return scaler
 
     def inverse_transform(self, Z):
-        """Undo ``transform``: ``Z * scale_ + mean_``."""
+        """Undo ``transform``: ``Z * scale_ + mean_``, ``(m, n_features)`` in ``Z``'s dtype.
+
+        Parameters
+        ----------
+        Z : array-like of shape (m, n_features)
+        """
         Z = np.asarray(Z)
         return (Z * self.scale_ + self.mean_).astype(Z.dtype, copy=False)
 
