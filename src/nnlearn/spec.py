@@ -30,18 +30,42 @@ from .settings import ARCHITECTURES, DTYPES, default
 
 @dataclass(frozen=True)
 class InputScaling:
-    """``u = (x - mean) / scale``, feature by feature (``nnlearn.data.standardize``)."""
+    """``u = (x - mean) / scale``, feature by feature (``nnlearn.data.standardize``).
+
+    Parameters
+    ----------
+    mean, scale : tuple of float
+        One per input feature, ``n_0`` each; every scale positive.
+    """
 
     mean: tuple[float, ...]
     scale: tuple[float, ...]
 
     @classmethod
     def from_dict(cls, d: Any) -> InputScaling:
+        """Read ``to_dict()`` output (or ``Standardizer.to_dict()``).
+
+        Parameters
+        ----------
+        d : dict
+            ``{"mean": [...], "scale": [...]}``; anything else is a ``ValueError``.
+
+        Returns
+        -------
+        InputScaling
+        """
         if not isinstance(d, dict) or set(d) != {"mean", "scale"}:
             raise ValueError(f"an input scaling holds mean and scale lists, got {d!r:.80}")
         return cls(tuple(map(float, d["mean"])), tuple(map(float, d["scale"])))
 
     def to_dict(self) -> dict:
+        """The scaling as a model file stores it.
+
+        Returns
+        -------
+        dict
+            JSON-ready: ``{"mean": [...], "scale": [...]}``.
+        """
         return {"mean": list(self.mean), "scale": list(self.scale)}
 
 
@@ -126,9 +150,16 @@ class NetworkSpec:
     def build(self, seed: int | np.random.Generator = 0) -> Network:
         """The network this describes, with fresh weights drawn from ``seed``.
 
-        The network takes scaled inputs when ``scaling`` is set (see
-        ``raw_input_network``). Alone, a (seeded) mlp or resnet of
-        ``nnlearn.engine``.
+        Parameters
+        ----------
+        seed : int or numpy.random.Generator
+
+        Returns
+        -------
+        nnlearn.engine.Network
+            ``nnlearn.engine``'s ``mlp`` (eq. 1) or ``resnet`` (eq. 6), mapping
+            ``(m, n_in)`` to logits ``(m, n_out)``. It takes scaled inputs when
+            ``scaling`` is set (see ``raw_input_network``).
         """
         common: dict[str, Any] = dict(dropout=self.dropout, init=self.init, seed=seed,
                                       dtype=np.dtype(self.dtype))
@@ -139,12 +170,30 @@ class NetworkSpec:
 
     def build_torch(self, seed: int | np.random.Generator = 0, device=None):
         """The PyTorch twin of ``build(seed)``: the same layers, parameter names and
-        weights, bit for bit (``nnlearn.torch.to_torch``; needs PyTorch)."""
+        weights, bit for bit (``nnlearn.torch.to_torch``; needs PyTorch).
+
+        Parameters
+        ----------
+        seed : int or numpy.random.Generator
+        device : str or torch.device, optional
+            See ``nnlearn.torch.resolve_device``; the CPU by default.
+
+        Returns
+        -------
+        nnlearn.torch.TorchNetwork
+        """
         from .torch import to_torch
         return to_torch(self.build(seed), device=device)
 
     def n_parameters(self) -> int:
-        """Weights and biases of the network, counted without building it."""
+        """Weights and biases of the network, counted without building it.
+
+        Returns
+        -------
+        int
+            The entries of every ``W_k`` and ``b_k`` (eq. 1; eq. 6's ``W_{k,1}``,
+            ``W_{k,2}``, ``b_k`` for a block).
+        """
         if self.architecture == "mlp":
             widths = [self.n_in, *self.hidden, self.n_out]
             return sum((a + 1) * b for a, b in zip(widths, widths[1:]))
@@ -153,7 +202,12 @@ class NetworkSpec:
         return (self.n_in + 1) * w + sum(2 * w * i + i for i in inner) + (w + 1) * self.n_out
 
     def describe(self) -> str:
-        """The architecture in the lecture's words: "2-layer, 100 hidden units"."""
+        """The architecture in the lecture's words: "2-layer, 100 hidden units".
+
+        Returns
+        -------
+        str
+        """
         if self.architecture == "resnet":
             return f"ResNet, width {self.width}, depth {self.depth}"
         if not self.hidden:
@@ -163,7 +217,13 @@ class NetworkSpec:
 
     # -- the model file ---------------------------------------------------------------------
     def to_dict(self) -> dict:
-        """JSON-ready: tuples as lists, the scaling as ``{"mean": [...], "scale": [...]}``."""
+        """The description as a model file stores it (``metadata["spec"]``).
+
+        Returns
+        -------
+        dict
+            JSON-ready: tuples as lists, the scaling as ``{"mean": [...], "scale": [...]}``.
+        """
         d = asdict(self)
         d["hidden"] = list(self.hidden)
         d["activation"] = (self.activation if isinstance(self.activation, str)
@@ -174,7 +234,21 @@ class NetworkSpec:
 
     @classmethod
     def from_dict(cls, d: Any) -> NetworkSpec:
-        """Read ``to_dict()`` output; ``ValueError`` for anything else."""
+        """Read ``to_dict()`` output.
+
+        Parameters
+        ----------
+        d : dict
+
+        Returns
+        -------
+        NetworkSpec
+
+        Raises
+        ------
+        ValueError
+            For anything but a description: unknown keys, bad values.
+        """
         if not isinstance(d, dict):
             raise ValueError(f"a network description is an object, got {type(d).__name__}")
         unknown = sorted(set(d) - set(cls.__dataclass_fields__))
@@ -190,8 +264,20 @@ class NetworkSpec:
 
     @classmethod
     def from_layers(cls, layers: dict, scaling: Any = None) -> NetworkSpec | None:
-        """The description of a network given its layer list (``Network.spec()``), for
-        model files without one; None when it is no network that ``build`` makes."""
+        """The description of a network given its layer list, for model files without one.
+
+        Parameters
+        ----------
+        layers : dict
+            ``Network.spec()``: ``{"dtype": ..., "layers": [...]}``.
+        scaling : dict, optional
+            The recorded input scaling (``metadata["standardize"]``).
+
+        Returns
+        -------
+        NetworkSpec or None
+            None when it is no network that ``build`` makes.
+        """
         entries = layers["layers"]
         rates = {e["p"] for e in entries if e["type"] == "dropout"}
         weights = [e for e in entries if e["type"] != "dropout"]
@@ -239,9 +325,17 @@ def _explicit_init(init: str, hidden_layers) -> str | None:
 
 
 def spec_of(network: Network) -> NetworkSpec | None:
-    """The description a model file keeps with ``network`` (``metadata["spec"]``); for a
-    file written before descriptions were kept, the one its layers and its recorded
-    input scaling (``metadata["standardize"]``) imply, or None.
+    """The description a model file keeps with ``network`` (``metadata["spec"]``).
+
+    Parameters
+    ----------
+    network : nnlearn.engine.Network
+
+    Returns
+    -------
+    NetworkSpec or None
+        For a file written before descriptions were kept, the one its layers
+        and its recorded input scaling (``metadata["standardize"]``) imply, or None.
 
     Raises
     ------
@@ -261,7 +355,20 @@ def spec_of(network: Network) -> NetworkSpec | None:
 
 def raw_input_network(network: Network) -> Network:
     """``network`` taking raw rows: its recorded input scaling (if any) folded into
-    the first layer of a copy, whose metadata then records none."""
+    the first layer of a copy: ``z_1 = W_1 u + b_1`` of eq. (3) rewritten in ``x``
+    (``nnlearn.engine.scaling``).
+
+    Parameters
+    ----------
+    network : nnlearn.engine.Network
+        As ``load_model`` returns it.
+
+    Returns
+    -------
+    nnlearn.engine.Network
+        ``network`` itself when it records no scaling; else the copy, whose
+        metadata records none.
+    """
     spec = spec_of(network)
     if spec is None or spec.scaling is None:
         return network

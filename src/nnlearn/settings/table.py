@@ -40,8 +40,16 @@ SAME = object()  #: ``Play.default``: the playground uses the table's default
 class Play:
     """The playground's column: its default, and the bounds a browser tab is kept within.
 
-    ``low``/``high`` bound numbers (and each width of a list); ``items`` bounds
-    the length of a list; ``choices`` narrows a choice.
+    Parameters
+    ----------
+    default : object
+        The playground's default; ``SAME``: the table's.
+    low, high : float, optional
+        Bounds of a number (and of each width of a list).
+    items : int, optional
+        The most entries of a list.
+    choices : tuple, optional
+        The subset of a choice the playground offers.
     """
 
     default: Any = SAME
@@ -54,7 +62,23 @@ class Play:
 @dataclass(frozen=True)
 class Setting:
     """One option: what it accepts, its default and one line of help, and the faces
-    that offer it. ``recipe``: the command line fills it from the data set's recipe."""
+    that offer it.
+
+    Parameters
+    ----------
+    name : str
+        The same on every face (``--name`` on the command line).
+    accepts : tuple of constraints
+        A value is valid when any of them accepts it (``settings.constraints``).
+    default : object
+    help : str
+        One line.
+    faces : frozenset of {"estimator", "train", "playground"}
+    recipe : bool
+        ``nnlearn train`` fills it, when not given, from the data set's recipe.
+    play : Play, optional
+        The playground's own default and bounds.
+    """
 
     name: str
     accepts: tuple
@@ -65,12 +89,24 @@ class Setting:
     play: Play | None = None
 
     def check(self, value) -> None:
-        """Raise ``ValueError`` ("dropout must be a number in [0, 1), got 1.5")."""
+        """Check a value against ``accepts``.
+
+        Parameters
+        ----------
+        value : object
+
+        Raises
+        ------
+        ValueError
+            Naming the setting, what it accepts and the value:
+            "dropout must be a number in [0, 1), got 1.5".
+        """
         if not any(c.accepts(value) for c in self.accepts):
             raise ValueError(f"{self.name} must be {describe(self.accepts)}, got {value!r}")
 
     @property
     def play_default(self):
+        """The playground's default: ``play.default``, or the table's."""
         return self.default if self.play is None or self.play.default is SAME \
             else self.play.default
 
@@ -177,20 +213,50 @@ _ROWS = [
 ]
 
 SETTINGS: dict[str, Setting] = {row.name: row for row in _ROWS}
+"""Every ``Setting`` by name, in the table's order."""
 
 
 def for_face(face: str) -> dict[str, Setting]:
-    """The settings one face offers, in the table's order."""
+    """The settings one face offers, in the table's order.
+
+    Parameters
+    ----------
+    face : {"estimator", "train", "playground"}
+
+    Returns
+    -------
+    dict of str to Setting
+    """
     return {name: s for name, s in SETTINGS.items() if face in s.faces}
 
 
 def default(name: str):
-    """The table's default of setting ``name``."""
+    """The table's default of a setting.
+
+    Parameters
+    ----------
+    name : str
+        A key of ``SETTINGS`` (``KeyError`` otherwise).
+
+    Returns
+    -------
+    object
+    """
     return SETTINGS[name].default
 
 
 def markdown_table(face: str = ESTIMATOR) -> str:
-    """The settings of ``face`` as a Markdown table: name, default, accepts, help."""
+    """The settings of a face as a Markdown table: name, default, accepts, help.
+
+    Parameters
+    ----------
+    face : {"estimator", "train", "playground"}
+
+    Returns
+    -------
+    str
+        The table's lines (``docs/estimator.md`` prints the estimator's).
+    """
     lines = ["| setting | default | accepts | what it does |", "| --- | --- | --- | --- |"]
     for s in for_face(face).values():
         accepts = describe(s.accepts).replace("|", "\\|")
