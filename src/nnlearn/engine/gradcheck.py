@@ -125,7 +125,7 @@ def gradcheck(network: Network, X, y, *, eps=EPS, reduction="mean") -> dict[str,
     y : array-like of shape (m,)
         Class indices.
     eps : float
-        The finite differences' nudge.
+        The finite differences' step (``EPS``).
     reduction : {"mean", "sum"}
         The loss of eq. (7) averaged, or summed as eq. (2) writes it.
 
@@ -133,7 +133,7 @@ def gradcheck(network: Network, X, y, *, eps=EPS, reduction="mean") -> dict[str,
     -------
     dict of str to float
         The relative error of ``dL/dp`` by parameter name (``layers.0.W``, ...);
-        below 1e-6 (``nnlearn gradcheck``'s default ``--tol``) where Theorem 1 holds.
+        below ``TOLERANCE`` where Theorem 1 holds.
     """
     net = network.astype(np.float64)
     X = np.asarray(X, dtype=np.float64)
