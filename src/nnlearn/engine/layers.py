@@ -184,6 +184,20 @@ class Residual(Layer):
 
     ``W1`` starts small (a tenth of its usual scale) so that a deep stack starts
     close to the identity map, which is the point of eq. (6).
+
+    Parameters
+    ----------
+    width : int
+        ``n``, the width of ``f_{k-1}`` and ``f_k``.
+    inner : int, optional
+        ``h``, the rows of ``W_{k,2}``; ``width`` by default.
+    activation : str
+        ``sigma_k``, a name of ``ACTIVATIONS``.
+    init : str, optional
+        The initialiser of ``W2``; He for rectifiers, Glorot otherwise.
+    rng : numpy.random.Generator, optional
+        Draws the weights (a fixed seed when not given).
+    dtype : {float32, float64}
     """
 
     def __init__(self, width, inner=None, activation="relu", *, init=None, rng=None,
@@ -235,7 +249,15 @@ class Residual(Layer):
 class Dropout(Layer):
     """Inverted dropout: in training, zero each value with probability ``p`` and
     scale the survivors by ``1 / (1 - p)`` so that expectations are unchanged;
-    at prediction time it is the identity."""
+    at prediction time it is the identity.
+
+    Parameters
+    ----------
+    width : int
+        The width of the layer below, which dropout keeps.
+    p : float in [0, 1)
+        The probability of zeroing each value in training.
+    """
 
     def __init__(self, width, p=0.5):
         if not 0.0 <= p < 1.0:

@@ -61,6 +61,20 @@ class Network:
     After ``backward``, ``dz[k]`` holds ``dL/dz`` of layer ``k`` (one row per
     sample) and ``grad_norms()`` its norm, the quantity behind the lecture's
     vanishing and exploding gradients.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        ``f_1 = layer_1(f_0), ..., f_L = layer_L(f_{L-1})``, eq. (1); each takes
+        as many inputs as the one below gives (else ``ValueError``).
+    dtype : {float32, float64}
+        The parameters' type; inputs are converted to it.
+
+    Attributes
+    ----------
+    metadata : dict
+        Free-form, JSON-ready; saved with the model (class labels, the
+        network's description under ``"spec"``, ...).
     """
 
     def __init__(self, layers: Sequence[Layer], dtype=np.float32):
@@ -133,10 +147,12 @@ class Network:
 
     @property
     def n_in(self) -> int:
+        """``n_0``: the width of an input row."""
         return self.layers[0].n_in
 
     @property
     def n_out(self) -> int:
+        """``n_L``: the number of logits, one per class."""
         return self.layers[-1].n_out
 
     # -- parameters -------------------------------------------------------------
@@ -163,15 +179,27 @@ class Network:
             p[...] = v
 
     def n_parameters(self) -> int:
+        """The number of weights and biases, all ``W_k`` and ``b_k`` entries."""
         return sum(p.size for p in self.parameters().values())
 
     # -- passes -----------------------------------------------------------------
     def forward(self, X, train=False, rng=None):
-        """Logits ``f_L``, shape ``(m, n_L)``, for the rows of ``X`` ``(m, n_0)``: eq. (1).
+        """Logits ``f_L`` for the rows of ``X``: eq. (1), layer after layer.
 
         Each layer keeps what ``backward`` needs (``f_{k-1}``, ``z_k`` of eq. 3).
-        ``train=True`` switches dropout on (it then draws its masks from ``rng``).
-        A SciPy sparse ``X`` stays sparse (CSR): only the first layer reads it.
+
+        Parameters
+        ----------
+        X : array-like or SciPy sparse matrix of shape (m, n_0)
+            A sparse ``X`` stays sparse (CSR): only the first layer reads it.
+        train : bool
+            Switches dropout on.
+        rng : numpy.random.Generator, optional
+            Draws the dropout masks when ``train``.
+
+        Returns
+        -------
+        ndarray of shape (m, n_L)
         """
         f = self._input(X)
         for layer in self.layers:
@@ -202,10 +230,24 @@ class Network:
                            train=True, rng=None):
         """Forward pass, the loss of eq. (7), and back propagation (Theorem 1).
 
-        ``X`` ``(m, n_0)``, class indices ``y`` ``(m,)``; ``reduction="sum"`` is eq.
-        (7) as written, ``"mean"`` divides by ``m`` (by the total ``sample_weight``).
-        Returns ``(loss, logits)``, logits ``(m, n_L)``; ``gradients()`` then holds
-        the gradient of ``loss`` for every parameter.
+        Parameters
+        ----------
+        X : array-like of shape (m, n_0)
+        y : array-like of int of shape (m,)
+            Class indices ``0 .. n_L - 1``.
+        reduction : {"mean", "sum"}
+            ``"sum"`` is eq. (7) summed as eq. (2) writes it; ``"mean"`` divides
+            by ``m`` (by the total ``sample_weight``).
+        sample_weight : array-like of shape (m,), optional
+        train : bool
+            Dropout on (drawing from ``rng``).
+        rng : numpy.random.Generator, optional
+
+        Returns
+        -------
+        loss : float
+        logits : ndarray of shape (m, n_L)
+            ``gradients()`` then holds the gradient of ``loss`` for every parameter.
         """
         z = self.forward(X, train=train, rng=rng)
         loss, dL_dz = nll(z, y, reduction=reduction, sample_weight=sample_weight)
