@@ -91,7 +91,8 @@ def click_type(constraints) -> click.ParamType | None:
     if isinstance(first, DType):
         return click.Choice(["float32", "float64"])
     if isinstance(first, Integer):
-        return click.IntRange(min=first.low, max=None if math.isinf(first.high) else first.high)
+        high = None if math.isinf(first.high) else int(first.high)
+        return click.IntRange(min=first.low, max=high)
     if isinstance(first, Real):
         return click.FloatRange(
             min=first.low, max=None if math.isinf(first.high) else first.high,
