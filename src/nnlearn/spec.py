@@ -56,7 +56,11 @@ class InputScaling:
         """
         if not isinstance(d, dict) or set(d) != {"mean", "scale"}:
             raise ValueError(f"an input scaling holds mean and scale lists, got {d!r:.80}")
-        return cls(tuple(map(float, d["mean"])), tuple(map(float, d["scale"])))
+        try:
+            return cls(tuple(map(float, d["mean"])), tuple(map(float, d["scale"])))
+        except TypeError:  # not lists of numbers
+            raise ValueError(f"an input scaling holds mean and scale lists of numbers, "
+                             f"got {d!r:.80}") from None
 
     def to_dict(self) -> dict:
         """The scaling as a model file stores it.

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 
@@ -71,7 +71,14 @@ class Record:
     skipped: str | None = None
 
     def to_json(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if k != "arrays"}
+        """The record as ``results.json`` keeps it under ``experiments.<name>``: its fields
+        (not ``arrays``) with what it measured at the top level, so that a measure reads
+        as ``experiments.hidden.rare_pixel_share``."""
+        fields = {k: v for k, v in asdict(self).items() if k not in ("arrays", "results")}
+        clash = sorted(set(fields) & set(self.results))
+        if clash:
+            raise ValueError(f"{self.name}: results may not be named {clash} (record fields)")
+        return {**fields, **self.results}
 
 
 # -- one training ------------------------------------------------------------------------
@@ -300,3 +307,11 @@ def other_data(scope: Scope) -> str:
         return ""
     return (f"The lecture's number is for MNIST; this is its claim tried on {scope.data}, "
             f"a different data set, so a different number is no failure to reproduce. ")
+
+
+RECORD_FIELDS = tuple(f.name for f in fields(Record) if f.name not in ("arrays", "results"))
+
+
+def measures(entry: dict) -> dict:
+    """What an experiment measured, from its ``results.json`` entry (``Record.to_json``)."""
+    return {k: v for k, v in entry.items() if k not in (*RECORD_FIELDS, "figures")}

@@ -24,6 +24,7 @@ from pathlib import Path
 import jinja2
 
 from ..experiments import draw
+from ..experiments.base import measures
 from ..experiments.verdicts import RULE_SENTENCE, RULES, VERDICTS
 from ..fileio import write_bytes, write_text
 from ..plots import save_figure
@@ -105,7 +106,7 @@ def build_results(records, settings, *, runner_info=None, started=None, seconds=
                     "checks_failed": sum(c["verdict"] == "fail" for c in checks)},
         "claims": claims,
         "checks": checks,
-        "experiments": [r.to_json() for r in records],
+        "experiments": {r.name: r.to_json() for r in records},  # in the lecture's order
         "recipes": {r.name: r.recipe for r in records if not r.skipped},
         "run_times": {r.name: round(r.seconds, 2) for r in records},
         "software": software(), "machine": machine(load_before), "runner": runner_info or {},
@@ -183,13 +184,15 @@ def write_report(records, results: dict, out) -> dict[str, Path]:
             written[name] = path
             figures[record.name].append({"file": path.name, "name": name, "base64":
                                          base64.b64encode(path.read_bytes()).decode("ascii")})
-    for entry in results["experiments"]:
+    for entry in results["experiments"].values():
         entry["figures"] = [f["file"] for f in figures.get(entry["name"], [])]
     results["figures"] = sorted(p.name for p in written.values())
     written["results"] = out / "results.json"
     write_text(written["results"], json.dumps(results, indent=1, allow_nan=False) + "\n")
     env = _environment()
-    context = {"r": results, "figures": figures, "experiments": results["experiments"]}
+    context = {"r": results, "figures": figures,
+               "experiments": [{**e, "results": measures(e)}
+                               for e in results["experiments"].values()]}
     written["html"] = out / "report.html"
     write_bytes(written["html"], env.get_template("report.html.j2").render(**context)
                 .encode("utf-8"))
