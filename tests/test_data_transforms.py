@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
+from nnlearn.data import Standardizer
 from nnlearn.data.transforms import (
     Compose,
     GaussianNoise,
     RandomShift,
-    Standardizer,
     _shift_stack,
     shift,
     subset,

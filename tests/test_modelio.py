@@ -134,7 +134,7 @@ def header_of(path):
                                      resnet(3, 6, 2, 2, inner=4, dropout=0.1),
                                      resnet(2, 5, 0, 3, dtype=np.float64)])
 def test_declared_shapes_agree_with_the_engine(network):
-    from nnlearn.training.modelio import declared_shapes
+    from nnlearn.training.shapes import declared_shapes
     dtype, shapes = declared_shapes(network.spec())
     assert dtype == network.dtype
     assert shapes == {k: v.shape for k, v in network.parameters().items()}

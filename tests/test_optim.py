@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from nnlearn.engine.optim import SGD, Adam, ParamArrays, make_optimizer
+from nnlearn.engine.optim import SGD, Adam, ParamArrays
+from nnlearn.engine.optimizers import make_optimizer
 from nnlearn.engine.schedules import make_schedule
 
 

@@ -19,7 +19,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from nnlearn.engine import SGD, mlp  # noqa: E402
-from nnlearn.torch import (DistributedTorchBackend, TorchBackend, cleanup,  # noqa: E402
+from nnlearn.torch import (DistributedTorchBackend, TorchBackend, barrier, cleanup,  # noqa: E402
                            init_from_env, is_distributed, is_rank0, make_torch_backend)
 from nnlearn.torch.distributed import block  # noqa: E402
 from nnlearn.training import TrainConfig, Trainer  # noqa: E402
@@ -70,6 +70,9 @@ def _run_rank(out_dir):
                  train_loss=history["train_loss"], train_accuracy=history["train_accuracy"],
                  val_loss=history["val_loss"], weighted_val=np.array(val),
                  is_rank0=info.is_rank0 == is_rank0(), mismatch_caught=mismatch_caught)
+        # Leave together, as `nnlearn train` does under torchrun: a rank that tears its
+        # connections down while the other still uses them can abort in gloo's threads.
+        barrier()
     finally:
         cleanup()
 

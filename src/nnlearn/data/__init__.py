@@ -12,15 +12,8 @@ from .registry import load, names
 from .sources import SOURCES, cache_home, find, locate
 from .tabular import load_table, read_csv, read_npz
 from .toy import TOY, blobs, moons, rings, spirals, xor
-from .transforms import (
-    Compose,
-    GaussianNoise,
-    RandomShift,
-    Standardizer,
-    image_shape_of,
-    shift,
-    standardize,
-)
+from .scaling import Standardizer, standardize
+from .transforms import Compose, GaussianNoise, RandomShift, image_shape_of, shift
 from .sampling import subset, subset_quota, train_val_split
 
 __all__ = [

@@ -24,16 +24,17 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..engine.losses import log_softmax, softmax
-from ..training.backend import NumpyBackend
 from . import persistence
 from .attributes import FittedAttributes
 from .fitting import FitMixin
 from .params import PARAMETERS
+from .protocol import EstimatorProtocol
 
 _D = {name: setting.default for name, setting in PARAMETERS.items()}
 
 
-class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstimator):
+class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, ClassifierMixin,
+                          BaseEstimator):
     """A neural network classifier (soft-max outputs, loss of eq. 7) trained by nnlearn.
 
     Parameters
@@ -64,7 +65,7 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
         ``backend="numpy"`` and ``dropout=0``, and offers no ``partial_fit``.
     lr : float or None, default=None
         Initial step size; None takes the optimiser's own,
-        ``nnlearn.engine.optim.DEFAULT_LR`` (Adam 1e-3, gd/sgd 0.1, momentum 0.01).
+        ``nnlearn.engine.optimizers.DEFAULT_LR`` (Adam 1e-3, gd/sgd 0.1, momentum 0.01).
     momentum : float, default=0.9
         Momentum of ``"momentum"`` and ``"nesterov"``; ignored otherwise.
     schedule : {"constant", "step", "cosine"}, default="constant"
@@ -187,16 +188,10 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
     must be given on the first call. ``class_weight="balanced"`` is refused
     there (one batch's class frequencies are no estimate of the data's).
 
-    **partial_fit with early_stopping.** A row is held out when a keyed hash
-    of its values and label falls below ``validation_fraction``: about that
-    share of each call, and the same rows whenever a stream is replayed, so
-    held-out samples are never trained on. Each call scores the network on its
-    held-out rows (a call with none has no score and does not count towards
-    ``patience``). Until more than ``patience`` calls in a row fail to improve
-    on the best score by ``tol``, training goes on from the latest parameters
-    while ``network_`` (and so ``predict``) holds the best ones; then the best are
-    put back, ``converged_`` becomes True, and further calls change nothing
-    until ``fit`` starts over.
+    **partial_fit with early_stopping.** A row is held out when a keyed hash of its
+    values and label falls below ``validation_fraction`` (the same rows whenever a
+    stream is replayed); ``network_`` holds the best parameters while training goes
+    on from the latest, until ``patience`` stops it (``docs/estimator.md``).
 
     **Interrupted.** When ``fit`` or ``partial_fit`` is interrupted
     (``KeyboardInterrupt``), the estimator keeps the network trained so far
@@ -253,32 +248,6 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, ClassifierMixin, BaseEstim
         self.callbacks = callbacks
         self.class_weight = class_weight
         self.warm_start = warm_start
-
-    # -- scikit-learn protocol ------------------------------------------------------
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        # Dense or SciPy sparse numeric input (sparse stays sparse: engine/sparse.py);
-        # NaN and inf are refused by validate_data.
-        tags.input_tags.sparse = True
-        tags.input_tags.allow_nan = False
-        # One label per sample, any number of classes (the soft-max has one output each).
-        tags.classifier_tags.multi_class = True
-        tags.classifier_tags.multi_label = False
-        # Fitting on a GPU may not be bit-reproducible (cuBLAS reductions); the
-        # NumPy engine and PyTorch on the CPU are, given random_state.
-        tags.non_deterministic = self.backend == "torch" and self.device != "cpu"
-        return tags
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        trainer = state.get("_trainer")
-        if trainer is not None and not isinstance(trainer.backend, NumpyBackend):
-            # A torch backend holds device tensors that a machine without that
-            # device could not unpickle; network_ holds everything prediction
-            # needs, and a later partial_fit or warm start rebuilds the backend
-            # from it (with a fresh optimiser state).
-            state = {**state, "_trainer": None}
-        return state
 
     # -- fitting --------------------------------------------------------------------
     def fit(self, X, y, sample_weight=None):

@@ -20,11 +20,12 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import validate_data
 
 from ..backends import make_backend
-from ..engine.optim import make_optimizer
+from ..engine.optimizers import make_optimizer
 from ..engine.schedules import make_schedule
 from ..training.backend import NumpyBackend
 from ..training.callbacks import DivergenceCheck, EarlyStopping, PrintLoss
-from ..training.trainer import TrainConfig, Trainer
+from ..training.config import TrainConfig
+from ..training.trainer import Trainer
 from .params import NO_PATIENCE, check_params
 from .samples import combined_weights, drop_zero_weights, encode, labels_for
 from .validation import PartialFitStopping, split_by_hash, split_stratified

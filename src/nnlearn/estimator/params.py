@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine.optim import DEFAULT_LR
+from ..engine.optimizers import DEFAULT_LR
 from ..settings import ESTIMATOR, for_face
 from ..spec import NetworkSpec
 

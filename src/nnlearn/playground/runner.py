@@ -17,11 +17,12 @@ import time
 import numpy as np
 
 from ..engine.network import Network
-from ..engine.optim import make_optimizer
+from ..engine.optimizers import make_optimizer
 from ..errors import TrainingDiverged
 from ..training.backend import NumpyBackend
 from ..training.callbacks import Callback, DivergenceCheck
-from ..training.trainer import TrainConfig, Trainer
+from ..training.config import TrainConfig
+from ..training.trainer import Trainer
 from .data import PlayData
 from .frames import frame
 from .settings import learning_rate

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine.optim import DEFAULT_LR
+from ..engine.optimizers import DEFAULT_LR
 from ..settings import PLAYGROUND, Setting, for_face
 from ..settings.constraints import Integer, NoneValue, Options, Real, SequenceOf
 from ..settings.table import ARCHITECTURES, UPLOAD

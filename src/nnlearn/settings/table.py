@@ -24,7 +24,7 @@ from ..backends import BACKENDS
 from ..data.toy import TOY
 from ..engine.activations import ACTIVATIONS
 from ..engine.init import INITIALISERS
-from ..engine.optim import MAX_FUN, OPTIMIZERS
+from ..engine.optimizers import MAX_FUN, OPTIMIZERS
 from ..engine.schedules import SCHEDULES
 from ..training.callbacks import Callback
 from .constraints import (DTYPES, Boolean, Device, DType, InstanceOf, Integer, NoneValue, Options,

@@ -5,7 +5,8 @@ from .callbacks import (Callback, Checkpoint, DivergenceCheck, EarlyStopping, Gr
                         LambdaCallback, PrintLoss, ProgressBar, Snapshots)
 from .history import History
 from .modelio import class_labels, load_model, save_model
-from .trainer import TrainConfig, Trainer, check_arrays
+from .config import TrainConfig, check_arrays
+from .trainer import Trainer
 
 __all__ = ["Backend", "Callback", "Checkpoint", "DivergenceCheck", "EarlyStopping",
            "GracefulStop", "History", "LambdaCallback",
