@@ -5,8 +5,8 @@ import pytest
 from threadpoolctl import threadpool_limits  # a dependency of scikit-learn
 
 # The data tests' fixtures (real data sets that may be absent, tiny fake IDX files) and
-# the estimator tests' small data sets.
-pytest_plugins = ["data_helpers", "estimator_helpers"]
+# the estimator tests' small data sets, and headless Chromium for the browser tests.
+pytest_plugins = ["data_helpers", "estimator_helpers", "browser_helpers"]
 
 
 @pytest.fixture

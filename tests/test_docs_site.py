@@ -29,11 +29,9 @@ import pytest
 
 from nnlearn.data import sources
 
+
 ROOT = Path(__file__).resolve().parent.parent
 LECTURE = sorted((ROOT / "docs" / "lecture").glob("[0-9][0-9]_*.py"))
-CHROMIUM = os.environ.get("NNLEARN_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update"]
 FALLBACK_NOTE = "MNIST is not on this machine"
 
 
@@ -201,26 +199,6 @@ def test_a_failing_cell_fails_the_build_naming_page_and_cell(tmp_path):
 
 
 # -- the browser ------------------------------------------------------------------------
-
-def _missing(reason):
-    if os.environ.get("NNLEARN_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason}, and NNLEARN_REQUIRE_BROWSER=1 says the browser test must run")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("playwright is not installed (pip install -e '.[test]')")
-    if not os.access(CHROMIUM, os.X_OK):
-        _missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):

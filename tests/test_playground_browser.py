@@ -5,7 +5,6 @@ Skips, saying why, without playwright or Debian's chromium; with
 to ``test-artifacts/playground-trained.png`` (and ``-rebuilt.png``).
 """
 
-import os
 from pathlib import Path
 
 import pytest
@@ -14,31 +13,6 @@ from playground_helpers import server  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("NNLEARN_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update"]
-
-
-def _missing(reason):
-    if os.environ.get("NNLEARN_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason}, and NNLEARN_REQUIRE_BROWSER=1 says the browser test must run")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing("playwright is not installed (pip install -e '.[test]')")
-    if not os.access(CHROMIUM, os.X_OK):
-        _missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
 REGIONS = "document.getElementById('regions').toDataURL()"
 
 

@@ -6,7 +6,6 @@ download, seconds), and MNIST where the machine has it.
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -169,49 +168,24 @@ def _without_times(value):
     return value
 
 
-def _browser():
-    """(playwright, chromium path) or a skip (a failure with NNLEARN_REQUIRE_BROWSER=1)."""
-    required = os.environ.get("NNLEARN_REQUIRE_BROWSER") == "1"
-    reason = None
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        reason = "playwright is not installed (pip install playwright)"
-    path = shutil.which("chromium") or "/usr/bin/chromium"
-    if reason is None and not Path(path).exists():
-        reason = "Debian's chromium is not installed (apt-get install chromium)"
-    if reason:
-        if required:
-            pytest.fail(f"NNLEARN_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
-        pytest.skip(reason)
-    return sync_playwright, path
-
-
-def test_the_report_opens_in_chromium_with_its_claims_and_figures(quick):
-    sync_playwright, path = _browser()
+def test_the_report_opens_in_chromium_with_its_claims_and_figures(quick, browser):
     out, _ = quick
     results = json.loads((out / "results.json").read_text())
     errors = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=path, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update"])
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 900})
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto((out / "report.html").resolve().as_uri())
-            rows = page.locator("#claims-table tbody tr")
-            assert rows.count() == len(results["claims"])
-            assert page.locator("#checks-table tbody tr").count() == len(results["checks"])
-            assert page.locator("#claims-table").is_visible()
-            images = page.locator("img")
-            assert images.count() == len(results["figures"])
-            widths = page.eval_on_selector_all(
-                "img", "els => els.map(e => e.complete ? e.naturalWidth : 0)")
-            assert all(w > 100 for w in widths), widths
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / "reproduce-report.png"), full_page=True)
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((out / "report.html").resolve().as_uri())
+    rows = page.locator("#claims-table tbody tr")
+    assert rows.count() == len(results["claims"])
+    assert page.locator("#checks-table tbody tr").count() == len(results["checks"])
+    assert page.locator("#claims-table").is_visible()
+    images = page.locator("img")
+    assert images.count() == len(results["figures"])
+    widths = page.eval_on_selector_all(
+        "img", "els => els.map(e => e.complete ? e.naturalWidth : 0)")
+    assert all(w > 100 for w in widths), widths
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "reproduce-report.png"), full_page=True)
+    page.close()
     assert errors == []
