@@ -357,7 +357,7 @@ def spec_of(network: Network) -> NetworkSpec | None:
     return spec
 
 
-def raw_input_network(network: Network) -> Network:
+def raw_input_network(network: Network, spec: NetworkSpec | None = None) -> Network:
     """``network`` taking raw rows: its recorded input scaling (if any) folded into
     the first layer of a copy: ``z_1 = W_1 u + b_1`` of eq. (3) rewritten in ``x``
     (``nnlearn.engine.scaling``).
@@ -366,6 +366,8 @@ def raw_input_network(network: Network) -> Network:
     ----------
     network : nnlearn.engine.Network
         As ``load_model`` returns it.
+    spec : NetworkSpec, optional
+        ``spec_of(network)``, when the caller has read it already.
 
     Returns
     -------
@@ -373,7 +375,7 @@ def raw_input_network(network: Network) -> Network:
         ``network`` itself when it records no scaling; else the copy, whose
         metadata records none.
     """
-    spec = spec_of(network)
+    spec = spec if spec is not None else spec_of(network)
     if spec is None or spec.scaling is None:
         return network
     scaling = spec.scaling

@@ -86,13 +86,13 @@ def params_from_spec(spec: NetworkSpec | None) -> dict:
     return {**params, "width": spec.width, "depth": spec.depth}
 
 
-def check_saved_params(estimator, network) -> None:
+def check_saved_params(estimator, network, stored: NetworkSpec | None) -> None:
     """The hyper-parameters a file holds, checked as ``set_params`` and ``fit`` check them
     (``check_params``: no ``hidden=[1e9]``, no ``callbacks="os.system"``), and, where the
     network is one the estimator builds, describing that network: a file cannot make a
-    later ``partial_fit`` build another. Raises ``ValueError``."""
+    later ``partial_fit`` build another; ``stored`` is ``spec_of(network)``. Raises
+    ``ValueError``."""
     checked = check_params(estimator.get_params())
-    stored = spec_of(network)
     if stored is None or len(params_from_spec(stored)) == 1:
         return  # a network the estimator's parameters do not describe: nothing to compare
     described = checked.network_spec(network.n_in, network.n_out)
@@ -133,9 +133,10 @@ def load(cls, path):
         unknown = sorted(set(saved) - set(PARAMETERS))
         if unknown:
             raise TypeError(f"unknown hyper-parameters {unknown}")
-        estimator = cls(**{**params_from_spec(spec_of(network)), **saved})
-        check_saved_params(estimator, network)
-        network = raw_input_network(network)  # the estimator takes raw rows
+        stored = spec_of(network)  # read and checked against the layers once
+        estimator = cls(**{**params_from_spec(stored), **saved})
+        check_saved_params(estimator, network, stored)
+        network = raw_input_network(network, stored)  # the estimator takes raw rows
         names = meta.get("feature_names_in")
         if names is not None and (not isinstance(names, list) or len(names) != network.n_in
                                   or not all(isinstance(n, str) for n in names)):
