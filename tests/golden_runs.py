@@ -88,7 +88,7 @@ def experiment_runs() -> dict:
         "task": Task(data="digits", n_train=300, n_test=100, hidden=(8,), epochs=2,
                      batch_size=50, keep_parameters=True),
         "task_sgd": Task(data="digits", n_train=200, n_test=100, hidden=(6,), epochs=2,
-                         optimizer="sgd", lr=0.1, batch_size=None, input_scaling="standardize",
+                         optimizer="sgd", lr=0.1, batch_size="full", input_scaling="standardize",
                          keep_parameters=True, seed=2),
     }
     return {name: train(task)["parameters"] for name, task in cases.items()}

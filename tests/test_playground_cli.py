@@ -128,4 +128,9 @@ def test_the_estimator_loads_an_exported_model(tmp_path):
     save_model(export_network(net, d), tmp_path / "model.npz")
     clf = NeuralNetClassifier.load(tmp_path / "model.npz")
     np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    # the export carries the network's description, as nnlearn train's files do
+    from nnlearn.playground.settings import network_spec
+    from nnlearn.spec import spec_of
+    from nnlearn.training import load_model
+    assert spec_of(load_model(tmp_path / "model.npz")) == network_spec(s, 3)
     np.testing.assert_array_equal(clf.predict(d.X_test), net.predict(d.standardize(d.X_test)))

@@ -6,13 +6,13 @@ import pytest
 from nnlearn.errors import DataError
 from nnlearn.playground import data as playdata
 from nnlearn.playground.model import build, describe, export_network
+from nnlearn.assembly import train_config
 from nnlearn.playground.settings import (
     DEFAULTS,
     MAX_LAYERS,
     MAX_PARAMETERS,
     MAX_POINTS,
     MAX_WIDTH,
-    learning_rate,
     parameter_count,
     validate,
 )
@@ -26,10 +26,10 @@ def test_defaults_validate_to_themselves():
 
 def test_values_from_the_url_are_strings_and_are_converted():
     s, messages = validate({"points": "300", "noise": "0.25", "hidden": "8,4",
-                            "activation": "tanh,sigmoid", "lr": "0.03", "batch_size": "0"})
+                            "activation": "tanh,sigmoid", "lr": "0.03", "batch_size": "full"})
     assert messages == []
     assert s["points"] == 300 and s["noise"] == 0.25 and s["hidden"] == (8, 4)
-    assert s["activation"] == ("tanh", "sigmoid") and s["lr"] == 0.03 and s["batch_size"] == 0
+    assert s["activation"] == ("tanh", "sigmoid") and s["lr"] == 0.03 and s["batch_size"] == "full"
 
 
 @pytest.mark.parametrize("name, value, capped", [
@@ -90,9 +90,19 @@ def test_no_hidden_layer_is_a_linear_classifier():
 
 def test_learning_rate_defaults_to_the_optimisers_own():
     s, _ = validate({"optimizer": "gd"})
-    assert learning_rate(s) == 0.1
+    assert train_config(s).lr == 0.1
     s, _ = validate({"optimizer": "gd", "lr": 0.5})
-    assert learning_rate(s) == 0.5
+    assert train_config(s).lr == 0.5
+
+
+def test_full_batch_has_one_spelling():
+    """The page writes a whole-set batch as the table does, "full"; 0 is no batch size."""
+    s, messages = validate({"batch_size": "full"})
+    assert s["batch_size"] == "full" and messages == []
+    s, messages = validate({"batch_size": 0})
+    assert s["batch_size"] == 1 and "below the smallest allowed value" in messages[0]
+    s, messages = validate({"batch_size": "whole"})
+    assert s["batch_size"] == 10 and "not a number" in messages[0]
 
 
 @pytest.mark.parametrize("architecture", ["mlp", "resnet"])

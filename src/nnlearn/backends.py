@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from .engine.network import Network
 from .engine.optim import Optimizer
+from .settings.table import BACKENDS
 from .training.backend import NumpyBackend
-
-BACKENDS = ("numpy", "torch")
 
 
 def make_backend(name: str, network: Network, optimizer: Optimizer, *, device="auto", seed=0):

@@ -10,8 +10,12 @@ from .settings import network_spec
 
 
 def build(settings: dict, n_classes: int, seed: int = 0) -> Network:
-    """The network the settings describe (``settings.network_spec``), weights from ``seed``."""
-    return network_spec(settings, n_classes).build(seed)
+    """The network the settings describe (``settings.network_spec``), weights from ``seed``;
+    its metadata keeps that description (``metadata["spec"]``), as every model file does."""
+    spec = network_spec(settings, n_classes)
+    network = spec.build(seed)
+    network.metadata = {"spec": spec.to_dict()}
+    return network
 
 
 def export_network(network: Network, data: PlayData) -> Network:
@@ -20,10 +24,13 @@ def export_network(network: Network, data: PlayData) -> Network:
     The playground trains on ``u = (x - mean) / scale``; the copy has that
     scaling folded into its first layer (``fold_input_scaling``), so it predicts
     on raw points exactly as the page shows. The metadata is what
-    ``nnlearn train`` writes.
+    ``nnlearn train`` writes: the labels, the data's name and the network's
+    description (``metadata["spec"]``, from ``build``).
     """
     net = fold_input_scaling(network, data.mean, data.scale)
-    net.metadata = {"classes": list(data.classes), "data": data.name}
+    # the description of the page's network: with the scaling folded in, it takes raw points
+    net.metadata = {"classes": list(data.classes), "data": data.name,
+                    **{k: v for k, v in (network.metadata or {}).items() if k == "spec"}}
     return net
 
 
