@@ -7,7 +7,9 @@ run, in one order:
 1. the network, ``spec.build(seeds.network)`` (or one given: a run continued);
 2. the optimiser, ``make_optimizer`` with its hyper-parameters (L-BFGS's
    ``max_fun`` and ``tol`` only for ``lbfgs``);
-3. the backend, ``make_backend`` (the NumPy engine or its PyTorch twin);
+3. the backend, ``make_backend`` (the NumPy engine or its PyTorch twin: the one
+   place that names both, so that ``nnlearn.training`` and ``nnlearn.torch``
+   never import each other's side of the seam);
 4. the ``TrainConfig``: learning rate (the optimiser's own where none is
    given), schedule, batches, epochs or iterations, from ``train_config``;
 5. the ``Trainer`` with the face's callbacks.
@@ -24,12 +26,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .backends import make_backend
 from .engine.network import Network
-from .engine.optimizers import DEFAULT_LR, make_optimizer
-from .settings import default
+from .engine.optim import DEFAULT_LR, Optimizer, make_optimizer
+from .settings import BACKENDS, default
 from .spec import NetworkSpec
-from .training.backend import Backend
+from .training.backend import Backend, NumpyBackend
 from .training.callbacks import Callback
 from .training.config import FULL, TrainConfig
 from .training.trainer import Trainer
@@ -105,6 +106,50 @@ def train_config(settings: Mapping, *, seed: int = 0, progress: bool | None = Fa
         seed=int(seed), progress=progress, record_iterations=record_iterations)
 
 
+def make_backend(name: str, network: Network, optimizer: Optimizer, *, device="auto", seed=0):
+    """The backend seam: ``"numpy"`` (the engine) or ``"torch"`` (its PyTorch twin).
+
+    Parameters
+    ----------
+    name : {"numpy", "torch"}
+        Inside a ``torchrun`` process group, ``"torch"`` gives the data-parallel backend.
+    network : Network
+        The network to train; the torch backend trains a twin of it.
+    optimizer : Optimizer
+        From ``nnlearn.engine.make_optimizer``.
+    device : str
+        ``"auto"``, ``"cpu"``, ``"cuda"`` or ``"cuda:N"``; the numpy backend takes
+        ``"auto"`` and ``"cpu"``.
+    seed : int
+        Seeds the backend's own draws (dropout masks).
+
+    Returns
+    -------
+    Backend
+        ``NumpyBackend``, ``TorchBackend`` or ``DistributedTorchBackend``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, or a GPU asked of the numpy backend.
+    ImportError
+        For ``"torch"`` without PyTorch, saying what to install.
+    """
+    if name == "numpy":
+        if device not in ("cpu", "auto"):
+            raise ValueError(f"the numpy backend runs on the cpu, not {device!r}")
+        return NumpyBackend(network, optimizer, seed=seed)
+    if name == "torch":
+        try:
+            from .torch import make_torch_backend
+        except ImportError as err:
+            raise ImportError(f"the torch backend needs PyTorch, which cannot be imported "
+                              f"({err}); pip install 'nnlearn[torch]', or use the numpy "
+                              "backend") from err
+        return make_torch_backend(network, optimizer, device=device, seed=seed)
+    raise ValueError(f"unknown backend {name!r}; choose {' or '.join(BACKENDS)}")
+
+
 def make_run_backend(network: Network, settings: Mapping, seed: int = 0) -> Backend:
     """The optimiser and the backend of the settings, around ``network``."""
     optimizer = option(settings, "optimizer")
@@ -150,5 +195,6 @@ def assemble(spec: NetworkSpec | None, settings: Mapping, *, seeds: Seeds = Seed
     return Run(spec, network, backend, Trainer(backend, config, callbacks=list(callbacks)))
 
 
-__all__ = ["RUN_SETTINGS", "Run", "Seeds", "assemble", "is_full_batch", "learning_rate",
-           "make_run_backend", "option", "planned_iterations", "train_config"]
+__all__ = ["BACKENDS", "RUN_SETTINGS", "Run", "Seeds", "assemble", "is_full_batch",
+           "learning_rate", "make_backend", "make_run_backend", "option", "planned_iterations",
+           "train_config"]

@@ -65,7 +65,7 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         ``backend="numpy"`` and ``dropout=0``, and offers no ``partial_fit``.
     lr : float or None, default=None
         Initial step size; None takes the optimiser's own,
-        ``nnlearn.engine.optimizers.DEFAULT_LR`` (Adam 1e-3, gd/sgd 0.1, momentum 0.01).
+        ``nnlearn.engine.optim.DEFAULT_LR`` (Adam 1e-3, gd/sgd 0.1, momentum 0.01).
     momentum : float, default=0.9
         Momentum of ``"momentum"`` and ``"nesterov"``; ignored otherwise.
     schedule : {"constant", "step", "cosine"}, default="constant"

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from ..data.registry import EMBEDDED
 from ..data.sources import SOURCES
 from ..data.toy import TOY
-from ..engine.optimizers import DEFAULT_LR
+from ..engine.optim import DEFAULT_LR
 
 
 @dataclass(frozen=True)

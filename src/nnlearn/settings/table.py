@@ -23,14 +23,15 @@ from typing import Any
 from ..data.toy import TOY
 from ..engine.activations import ACTIVATIONS
 from ..engine.init import INITIALISERS
-from ..engine.optimizers import MAX_FUN, OPTIMIZERS
+from ..engine.optim import MAX_FUN, OPTIMIZERS
 from ..engine.schedules import SCHEDULES
 from .constraints import (DTYPES, Boolean, Device, DType, HasMethods, InstanceOf, Integer,
                           NoneValue, Options, RandomState, Real, SequenceOf, describe)
 
 ESTIMATOR, TRAIN, PLAYGROUND = "estimator", "train", "playground"  #: the faces
 ARCHITECTURES = ("mlp", "resnet")  #: eq. (1), eq. (6)
-BACKENDS = ("numpy", "torch")  #: the NumPy engine, its PyTorch twin (``nnlearn.backends``)
+#: the NumPy engine, its PyTorch twin (built by ``nnlearn.assembly.make_backend``)
+BACKENDS = ("numpy", "torch")
 FULL = "full"  #: ``batch_size``: every step takes the whole training set (eq. 2)
 #: What the training loop calls on a callback (``nnlearn.training.Callback``'s hooks).
 CALLBACK_HOOKS = ("on_train_begin", "on_iteration_end", "on_epoch_end", "on_train_end")

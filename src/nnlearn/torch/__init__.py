@@ -10,7 +10,7 @@ else in nnlearn imports this package.
 """
 
 from .backend import TorchBackend
-from .optim import torch_optimizer, weighted_nll_sum
+from .step import torch_optimizer, weighted_nll_sum
 from .convert import from_torch, load_parameters, numpy_parameters, resolve_device, to_torch
 from .distributed import (DistInfo, DistributedTorchBackend, barrier, cleanup, init_from_env,
                           is_distributed, is_rank0, make_torch_backend)

@@ -21,7 +21,7 @@ from ..engine.losses import evaluate_logits
 from ..engine.sparse import as_csr, issparse
 from ..engine.threads import step_flops
 from .convert import as_tensor, from_torch, load_parameters, resolve_device, to_torch
-from .optim import torch_optimizer, weighted_nll_sum
+from .step import torch_optimizer, weighted_nll_sum
 from .threads import torch_threads_for
 
 # Sparse input is made dense one batch at a time; a prediction chunk of a sparse

@@ -4,7 +4,7 @@ The loop in ``trainer.py`` decides which samples go into which batch, with what
 learning rate, and what is recorded; a backend computes. ``NumpyBackend`` runs
 the engine; ``nnlearn.torch.TorchBackend`` runs the PyTorch twin with the same
 interface, so both see the same batches in the same order. Which one to build
-is decided above both, in ``nnlearn.backends``: this package never names torch.
+is decided above both, in ``nnlearn.assembly``: this package never names torch.
 """
 
 from __future__ import annotations
@@ -191,7 +191,7 @@ class Backend(Protocol):
         return False
 
     def solver(self):
-        """The full-batch solver's settings (``engine.optimizers.LBFGS``); only for a
+        """The full-batch solver's settings (``engine.optim.LBFGS``); only for a
         backend whose ``full_batch`` is True."""
         raise TypeError(f"{type(self).__name__} has no full-batch solver")
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine.optimizers import DEFAULT_LR
+from ..engine.optim import DEFAULT_LR
 from ..engine.sparse import issparse
 from ..settings import FULL, default
 

@@ -1,4 +1,4 @@
-"""The twin's update and loss: ``torch_optimizer`` (the ``torch.optim`` twin of an
+"""What one step of the twin uses: ``torch_optimizer`` (the ``torch.optim`` twin of an
 engine optimiser) and ``weighted_nll_sum`` (eq. 7 per row, summed with weights)."""
 
 from __future__ import annotations
