@@ -22,7 +22,6 @@ from sklearn.utils.validation import validate_data
 
 from ..assembly import Seeds, assemble, learning_rate, train_config
 from ..engine.schedules import make_schedule
-from ..training.backend import NumpyBackend
 from ..training.callbacks import DivergenceCheck, EarlyStopping, PrintLoss
 from ..training.config import TrainConfig
 from ..training.trainer import Trainer
@@ -287,7 +286,7 @@ class FitMixin:
 
 
 def _latest_network(trainer):
-    """The network being trained: the NumPy backend's own (trained in place, so
-    ``network_`` stays current), or a NumPy copy of a torch backend's."""
-    backend = trainer.backend
-    return backend.network if isinstance(backend, NumpyBackend) else backend.get_network()
+    """The network being trained (``Backend.current_network``): the NumPy backend's own
+    (trained in place, so ``network_`` stays current), or a NumPy copy of a torch
+    backend's."""
+    return trainer.backend.current_network()

@@ -6,31 +6,28 @@ from ..engine.layers import Dropout, Residual
 from ..engine.network import Network
 from ..engine.scaling import fold_input_scaling
 from .data import PlayData
+from ..spec import NetworkSpec
 from .settings import network_spec
 
 
 def build(settings: dict, n_classes: int, seed: int = 0) -> Network:
-    """The network the settings describe (``settings.network_spec``), weights from ``seed``;
-    its metadata keeps that description (``metadata["spec"]``), as every model file does."""
-    spec = network_spec(settings, n_classes)
-    network = spec.build(seed)
-    network.metadata = {"spec": spec.to_dict()}
-    return network
+    """The network the settings describe (``settings.network_spec``), weights from ``seed``."""
+    return network_spec(settings, n_classes).build(seed)
 
 
-def export_network(network: Network, data: PlayData) -> Network:
+def export_network(network: Network, data: PlayData, spec: NetworkSpec) -> Network:
     """A copy that takes the original coordinates, with the labels in its metadata.
 
     The playground trains on ``u = (x - mean) / scale``; the copy has that
     scaling folded into its first layer (``fold_input_scaling``), so it predicts
     on raw points exactly as the page shows. The metadata is what
     ``nnlearn train`` writes: the labels, the data's name and the network's
-    description (``metadata["spec"]``, from ``build``).
+    description (``metadata["spec"]``).
     """
     net = fold_input_scaling(network, data.mean, data.scale)
-    # the description of the page's network: with the scaling folded in, it takes raw points
-    net.metadata = {"classes": list(data.classes), "data": data.name,
-                    **{k: v for k, v in (network.metadata or {}).items() if k == "spec"}}
+    # the description of the page's network (``spec``): with the scaling folded in, it
+    # takes raw points
+    net.metadata = {"classes": list(data.classes), "data": data.name, "spec": spec.to_dict()}
     return net
 
 

@@ -77,10 +77,11 @@ class PageTrainer(Callback):
 
     def __init__(self, network: Network, data: PlayData, settings: dict, publish, *, fps=FPS):
         self.id = next(_ids)
-        self.network, self.data, self.publish = network, data, publish
+        self.data, self.publish = data, publish
         run = assemble(None, settings, seeds=Seeds.same(settings["seed"]), network=network,
                        callbacks=[self])
         self.lr = run.config.lr
+        self.dtype = network.dtype
         self.backend = LockedBackend(run.backend)
         self.trainer = run.trainer.reconfigure(backend=self.backend)
         self.trainer.set_callback("divergence", VerdictUnlessStopped(self))
@@ -137,6 +138,12 @@ class PageTrainer(Callback):
         return True
 
     @property
+    def network(self) -> Network:
+        """The network as trained so far (``Backend.current_network``: the NumPy
+        engine's own, or a copy of the twin's); read it under ``backend.lock``."""
+        return self.backend.current_network()
+
+    @property
     def stopped(self) -> bool:
         return self._stop
 
@@ -149,7 +156,7 @@ class PageTrainer(Callback):
         """The current picture (safe from any thread: it holds the backend's lock)."""
         with self.backend.lock:
             t0 = time.perf_counter()
-            out = frame(self.network, self.data, iteration=self.trainer.iteration,
+            out = frame(self.backend.current_network(), self.data, iteration=self.trainer.iteration,
                         epoch=self.trainer.epoch, lr=self.lr, state=state or self.state)
             self._frame_cost = time.perf_counter() - t0
         out["run"] = self.id
@@ -165,7 +172,7 @@ class PageTrainer(Callback):
     def _run(self):
         d = self.data
         try:
-            self.trainer.fit(d.standardize(d.X_train).astype(self.network.dtype), d.y_train)
+            self.trainer.fit(d.standardize(d.X_train).astype(self.dtype), d.y_train)
             final = "done"
             # The loop's own verdict (diverged, or ended at chance level), for the page.
             self.message = " ".join(self.trainer.warnings) or None

@@ -196,6 +196,9 @@ def _reconcile(s: dict, messages: list[str], previous: dict) -> None:
     if s["optimizer"] == "lbfgs" and s["dropout"]:
         messages.append("lbfgs minimises one fixed loss; dropout makes it random: using 0")
         s["dropout"] = 0.0
+    if s["optimizer"] == "lbfgs" and s["backend"] != "numpy":
+        messages.append("lbfgs runs on the numpy backend (SciPy's L-BFGS-B): using numpy")
+        s["backend"] = "numpy"
     fixed = FIXED_CLASSES.get(s["data"])
     if fixed and s["classes"] != fixed:
         messages.append(f"{s['data']} has exactly {fixed} classes")

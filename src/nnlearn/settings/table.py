@@ -163,7 +163,8 @@ _ROWS = [
     Setting("standardize", (NoneValue(), Boolean()), None,
             "Scale each feature to mean 0 and standard deviation 1 (learnt on the training "
             "part, kept in the model file).", frozenset((TRAIN,)), recipe=True),
-    Setting("backend", (Options(BACKENDS),), "numpy", "The NumPy engine or its PyTorch twin."),
+    Setting("backend", (Options(BACKENDS),), "numpy", "The NumPy engine or its PyTorch twin.",
+            ALL),
     Setting("device", (Device(),), "auto",
             "torch backend: cpu, cuda, cuda:N, or auto (a GPU when there is one)."),
     Setting("seed", (Integer(0, 2**31 - 1),), 0,

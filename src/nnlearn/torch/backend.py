@@ -350,6 +350,10 @@ class TorchBackend:
         """
         return from_torch(self.module)
 
+    def current_network(self) -> Network:
+        """``get_network()``: the twin trains its own weights, so a copy is the view."""
+        return self.get_network()
+
     def set_parameters(self, values: dict) -> None:
         """Overwrite the parameters; names and shapes as in ``Network.parameters()``."""
         load_parameters(self.module, values)

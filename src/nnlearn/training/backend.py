@@ -102,6 +102,16 @@ class Backend(Protocol):
         """
         ...
 
+    def current_network(self) -> Network:
+        """The network as trained so far, to read and not to change: the NumPy
+        backend's own (trained in place, so no copy), or ``get_network()``.
+
+        Returns
+        -------
+        Network
+        """
+        return self.get_network()
+
     def set_parameters(self, values: dict) -> None:
         """Overwrite the parameters.
 
@@ -297,6 +307,10 @@ class NumpyBackend(Backend):
     def get_network(self):
         """``Network.copy``: an independent copy of the network."""
         return self.network.copy()
+
+    def current_network(self):
+        """The network itself, trained in place (no copy)."""
+        return self.network
 
     def set_parameters(self, values):
         """``Network.set_parameters``: copied into the existing arrays."""
