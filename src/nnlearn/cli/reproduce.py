@@ -39,18 +39,42 @@ DATA_CHOICES = ("mnist", "fashion-mnist", "digits")
               help="Send the trainings to this Dask scheduler (tcp://host:port) through "
                    "joblib's Dask backend; needs pip install 'nnlearn[dask]' and the data "
                    "set on every worker.")
-def reproduce(out, data, data_dir, quick, only, seeds, jobs, threads, dask_scheduler):
+@click.option("--claim", "claim", default=None, metavar="ID",
+              help="Rerun only the experiments that this statement of the lecture needs "
+                   "(its id in results.json, e.g. mnist_shift2_acc); works with --quick.")
+@click.option("--allow-dirty", is_flag=True,
+              help="Write a report inside the repository even though the source tree has "
+                   "uncommitted changes (recorded as provenance.dirty).")
+def reproduce(out, data, data_dir, quick, only, seeds, jobs, threads, dask_scheduler, claim,
+              allow_dirty):
     """Rerun every experiment of the lecture and write a report beside its numbers.
 
     One progress line per experiment goes to stderr. A missing data set is not
     downloaded: the message says how to get it, and what needs no download
-    (the rings) still runs.
+    (the rings) still runs. A report written inside the repository must come
+    from a committed tree (else --allow-dirty); results.json records the
+    commit, the data files' sha256 and the packages' versions.
     """
-    from ..experiments import Runner, Scope, data_missing, parse_names, run_experiments
+    from ..experiments import (
+        Runner,
+        Scope,
+        data_missing,
+        names_for_claim,
+        parse_names,
+        run_experiments,
+    )
     from ..report import build_results, write_report
+    from ..report.build import software
+    from ..report.provenance import provenance, refuse_dirty
 
     scope = Scope(data=data, data_dir=data_dir, quick=quick, seeds=seeds)
-    names = parse_names(only, data)
+    if claim and only:
+        raise click.UsageError("give --claim or --only, not both")
+    names = names_for_claim(claim, data) if claim else parse_names(only, data)
+    refusal = refuse_dirty(out, allow_dirty)
+    if refusal:
+        raise click.ClickException(refusal)
+    origin = provenance(scope, software(), out=out, allow_dirty=allow_dirty)
     notes = []
     missing = data_missing(scope)
     if missing:
@@ -70,10 +94,17 @@ def reproduce(out, data, data_dir, quick, only, seeds, jobs, threads, dask_sched
         if sys.argv[1:2] == ["reproduce"] else "nnlearn reproduce"
     results = build_results(records, scope, runner_info=info, started=started,
                             seconds=seconds, command=command, load_before=load_before,
-                            notes=notes)
+                            notes=notes, provenance=origin)
     paths = write_report(records, results, out)
     n = results["summary"]
     failed = f", {n['checks_failed']} failed" if n["checks_failed"] else ""
-    click.echo(f"{n['reproduced']} of {n['claims']} claims reproduced, {n['consistent']} "
-               f"consistent, {n['differs']} differ ({n['checks']} checks{failed}) in "
-               f"{seconds:.0f} s; report: {paths['html']}")
+    unjudged = f", {n['no_verdict']} without a verdict" if n["no_verdict"] else ""
+    if claim:
+        row = next((c for c in results["claims"] if c["id"] == claim), None)
+        if row is not None:
+            click.echo(f"{claim}: {row['verdict']} (" + "; ".join(
+                f"{m['network']}, {m['optimizer']}: {m['verdict']}"
+                for m in row["measurements"]) + ")")
+    click.echo(f"{n['reproduced']} of {n['statements']} statements reproduced, "
+               f"{n['consistent']} consistent, {n['differs']} differ{unjudged} "
+               f"({n['checks']} checks{failed}) in {seconds:.0f} s; report: {paths['html']}")
