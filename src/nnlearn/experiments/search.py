@@ -85,8 +85,10 @@ def lr_tasks(base: Task, lrs, validation: int) -> list[Task]:
 
 def choose_lr(curves: dict, epochs: int) -> dict:
     """The rate whose validation accuracy after ``epochs`` epochs is highest (the smaller
-    rate on a tie), from ``{lr: validation curve}``; the record of the choice."""
-    at = {lr: float(curve[epochs - 1]) for lr, curve in curves.items()}
+    rate on a tie), from ``{lr: validation curve}``; the record of the choice. A curve
+    that stops short (the run diverged) counts as 0: it never got there."""
+    at = {lr: float(curve[epochs - 1]) if len(curve) >= epochs else 0.0
+          for lr, curve in curves.items()}
     best = max(sorted(at), key=lambda lr: at[lr])
     return {"lr": best, "selected_on": "validation", "epochs": epochs,
             "validation_accuracy": {f"{lr:g}": v for lr, v in at.items()}}

@@ -154,17 +154,20 @@ def statement(id_: str, *, quote: str, claim: str, lecture, rule: str, measureme
     every one of them must bear the statement out, so that no kinder
     measurement is picked. ``why`` says which measurements, and why those. The
     row's ``per_seed``, ``ours``, ``sd`` and ``interval`` are those of the
-    measurement that decided (the first of the least favourable).
+    measurement that decided (the first of the least favourable); each
+    measurement gets its ``label``, by which ``rests_on`` and ``deciding`` name it.
     """
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}; choose one of {', '.join(RULES)}")
+    for m in measurements:
+        m["label"] = label(m)
     chosen = list(range(len(measurements))) if rests_on is None else list(rests_on)
     deciding = min(chosen, key=lambda i: (RANK[measurements[i]["verdict"]], chosen.index(i)))
     d = measurements[deciding]
     return {"id": id_, "quote": quote, "claim": claim, "lecture": lecture, "rule_id": rule,
             "rule": RULES[rule], "unit": unit, "measurements": measurements,
-            "rests_on": [label(measurements[i]) for i in chosen], "why": why,
-            "deciding": label(d), "verdict": d["verdict"],
+            "rests_on": [measurements[i]["label"] for i in chosen], "why": why,
+            "deciding": d["label"], "verdict": d["verdict"],
             **{k: d[k] for k in ("per_seed", "seeds", "ours", "sd", "interval")},
             "explanation": d["explanation"], "note": note, "command": command}
 

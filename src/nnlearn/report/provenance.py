@@ -16,6 +16,7 @@ from pathlib import Path
 import nnlearn
 
 from ..data import SOURCES, locate
+from ..errors import DataError
 
 
 def source_root() -> Path | None:
@@ -24,7 +25,7 @@ def source_root() -> Path | None:
                 as_path=True)
 
 
-def _git(where: Path, *args, as_path=False):
+def _git(where: Path, *args, as_path=False, strip=True):
     try:
         out = subprocess.run(["git", "-C", str(where), *args], capture_output=True, text=True,
                              timeout=30)
@@ -32,7 +33,7 @@ def _git(where: Path, *args, as_path=False):
         return None
     if out.returncode != 0:
         return None
-    text = out.stdout.strip()
+    text = out.stdout.strip() if strip else out.stdout  # porcelain lines start with a space
     return Path(text) if as_path else text
 
 
@@ -48,7 +49,7 @@ def git_state(root: Path | None, exclude: Path | None = None) -> dict:
             spec.append(f":(exclude){Path(exclude).resolve().relative_to(root.resolve())}")
         except ValueError:
             pass
-    status = _git(root, "status", "--porcelain", *spec) or ""
+    status = _git(root, "status", "--porcelain", *spec, strip=False) or ""
     changed = [line[3:] for line in status.splitlines() if line.strip()]
     return {"commit": _git(root, "rev-parse", "HEAD"), "dirty": bool(changed),
             "changed": changed}
@@ -92,7 +93,10 @@ def dataset_checksums(data: str, data_dir=None) -> dict:
     embedded set such as ``digits``)."""
     if data not in SOURCES:
         return {}
-    found = locate(data, data_dir)
+    try:
+        found = locate(data, data_dir)
+    except DataError:  # an explicit folder without the files: the run says so, and skips
+        found = None
     if found is None:
         return {}
     return {role: {"file": str(path), "sha256": sha256(path)}
