@@ -164,7 +164,11 @@ def test_the_mnist_reproduction_meets_the_bar():
     assert {c["id"] for c in r["checks"]} >= {"rings_separated", "eq7_log_sum_exp_exact",
                                               "theorem1_resnet_sigmoid",
                                               "mnist_hidden10_twin_difference"}
-    assert r["run_seconds"] < 600
+    # under 10 minutes with --jobs 2 on 2 cores, measured as CPU time (the trainings' over the
+    # jobs plus the main process's), which other work on the shared machine hardly changes;
+    # the wall-clock time, which it does change, is in run_seconds beside the load average
+    assert r["runner"]["jobs"] == 2 and r["machine"]["cpu_count"] == 2
+    assert r["runner"]["quiet_estimate_seconds"] < 600
 
 
 def test_the_readme_table_is_the_committed_run():

@@ -63,6 +63,7 @@ def reproduce(out, data, data_dir, quick, only, seeds, jobs, threads, dask_sched
         parse_names,
         run_experiments,
     )
+    from ..data import checksums
     from ..report import build_results, write_report
     from ..report.build import software
     from ..report.provenance import provenance, refuse_dirty
@@ -74,7 +75,8 @@ def reproduce(out, data, data_dir, quick, only, seeds, jobs, threads, dask_sched
     refusal = refuse_dirty(out, allow_dirty)
     if refusal:
         raise click.ClickException(refusal)
-    origin = provenance(scope, software(), out=out, allow_dirty=allow_dirty)
+    origin = provenance(scope, software(), checksums(data, data_dir), out=out,
+                        allow_dirty=allow_dirty)
     notes = []
     missing = data_missing(scope)
     if missing:
@@ -84,12 +86,18 @@ def reproduce(out, data, data_dir, quick, only, seeds, jobs, threads, dask_sched
         notes.append(line)
     load_before = [round(v, 2) for v in os.getloadavg()] if hasattr(os, "getloadavg") else None
     started = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     with Runner(jobs, scheduler=dask_scheduler, threads=threads) as runner:
         records = run_experiments(scope, names, runner,
                                   progress=lambda line: click.echo(line, err=True))
         info = runner.describe()
     seconds = time.perf_counter() - t0
+    # CPU time hardly grows with other work on a shared machine: the trainings' (spread over
+    # the jobs) plus this process's own (shifted tests, gradient norms; serial) estimate the
+    # wall-clock time on quiet cores
+    info["main_cpu_seconds"] = round(time.process_time() - cpu0, 1)
+    info["quiet_estimate_seconds"] = round(info["task_cpu_seconds"] / jobs
+                                           + info["main_cpu_seconds"], 1)
     command = "nnlearn " + " ".join(shlex.quote(a) for a in sys.argv[1:]) \
         if sys.argv[1:2] == ["reproduce"] else "nnlearn reproduce"
     results = build_results(records, scope, runner_info=info, started=started,

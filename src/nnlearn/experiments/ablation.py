@@ -117,8 +117,9 @@ def _curves(search: dict, optimizer: str) -> dict:
 def train_variants(scope: Scope, runner, capacity, widths) -> dict:
     """Choose every trained variant's rate, then train it with every seed: per width,
     ``{"rows", "choices", "runs", "base"}``."""
-    seeds, out = scope.seed_list, {}
-    searches = []
+    seeds: list = scope.seed_list
+    out: dict[int, dict] = {}
+    searches: list = []
     for h in widths:
         base = {s: capacity.arrays["tasks"][(h, s)] for s in seeds}
         search = capacity.recipe[f"hidden{h}"]

@@ -197,6 +197,7 @@ def train(task: Task) -> dict:
     """Run ``task``: build, train with the ``Trainer``, evaluate. Returns plain values."""
     from threadpoolctl import threadpool_limits
 
+    cpu0 = time.process_time()  # this process's CPU time: what the task costs, whatever the load
     with threadpool_limits(task.threads):
         if task.backend == "torch":
             import torch
@@ -258,6 +259,7 @@ def train(task: Task) -> dict:
                     fold_input_scaling(trained, scaling[0].tolist(), scaling[1].tolist()))
             out["parameters"] = {k: np.array(v) for k, v in kept.parameters().items()}
             out["spec"] = kept.spec()
+        out["cpu_seconds"] = time.process_time() - cpu0
         return out
 
 

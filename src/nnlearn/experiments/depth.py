@@ -146,7 +146,8 @@ def depth_statement(scope: Scope, a: str, runs: dict, results: dict, depths) -> 
     both optimisers and both activations."""
     lo, hi = depths[0], depths[-1]
     plain = a == "mlp"
-    ms, rests_on = [], []
+    ms: list = []
+    rests_on: list = []
     for o in OPTIMIZERS:
         for f in ACTIVATIONS:
             key = f"{o}_{a}_{f}"

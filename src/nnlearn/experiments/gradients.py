@@ -114,7 +114,7 @@ def run(scope: Scope, runner=None) -> Record:
     results = {setup: {a: {"log10_first_over_last": mean_sd(log_ratios(a, setup)),
                            "norms_seed0": measured[(a, setup, 0)]}
                        for a in ("mlp", "resnet")} for setup in SETUPS}
-    claims = []
+    claims: list = []
     for which, rule, what in (("vanishing", "below_zero", "shrinks"),
                               ("blowup", "above_zero", "grows")):
         ms = []

@@ -90,9 +90,10 @@ def run(scope: Scope, runner, capacity) -> Record:
     W = {o: np.asarray(outs[(o, 0)]["parameters"]["layers.0.W"], dtype=np.float64)
          for o in OPTIMIZERS}  # (10, 784)
     side = int(round(np.sqrt(W["sgd"].shape[1])))
-    results = {"shape": list(W["sgd"].shape), "max_abs_weight": float(np.abs(W["sgd"]).max()),
-               "rare_pixel_share": shares["sgd"][0],
-               **{f"rare_pixel_share_{o}": mean_sd(shares[o]) for o in OPTIMIZERS},
+    results: dict = {
+        "shape": list(W["sgd"].shape), "max_abs_weight": float(np.abs(W["sgd"]).max()),
+        "rare_pixel_share": shares["sgd"][0],
+        **{f"rare_pixel_share_{o}": mean_sd(shares[o]) for o in OPTIMIZERS},
                "rare_pixel_share_even": float(rare.mean()),
                "rare_pixels": int(rare.sum()), "never_lit_pixels": int((lit == 0).sum()),
                **{f"test_accuracy_{o}": mean_sd(outs[(o, s)]["test_accuracy"]

@@ -2,21 +2,19 @@
 
 ``provenance(...)`` is what ``results.json`` keeps under ``provenance``: the git
 commit of the source that ran and whether its tree had uncommitted changes
-(``dirty``), each data file's sha256, and the packages' versions.
+(``dirty``), each data file's sha256 (``nnlearn.data.checksums``), and the
+packages' versions.
 ``refuse_dirty`` stops a report meant to be committed (written inside the
 repository) from coming out of a dirty tree, unless ``--allow-dirty`` says so.
 """
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 from pathlib import Path
 
 import nnlearn
 
-from ..data import SOURCES, locate
-from ..errors import DataError
 
 
 def source_root() -> Path | None:
@@ -80,34 +78,13 @@ def refuse_dirty(out, allow_dirty: bool, root: Path | None = None) -> str | None
             f"pass --allow-dirty")
 
 
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def dataset_checksums(data: str, data_dir=None) -> dict:
-    """``{role: {"file", "sha256"}}`` of the data set's files as found (none for an
-    embedded set such as ``digits``)."""
-    if data not in SOURCES:
-        return {}
-    try:
-        found = locate(data, data_dir)
-    except DataError:  # an explicit folder without the files: the run says so, and skips
-        found = None
-    if found is None:
-        return {}
-    return {role: {"file": str(path), "sha256": sha256(path)}
-            for role, path in sorted(found.paths.items())}
-
-
-def provenance(scope, packages: dict, out=None, allow_dirty: bool = False) -> dict:
-    """What ``results.json`` keeps under ``provenance``."""
+def provenance(scope, packages: dict, datasets: dict, out=None,
+               allow_dirty: bool = False) -> dict:
+    """What ``results.json`` keeps under ``provenance``; ``datasets`` is
+    ``nnlearn.data.checksums`` of the scope's data set."""
     root = source_root()
     state = git_state(root, exclude=Path(out) if out is not None else None)
     return {"commit": state["commit"], "dirty": state["dirty"], "changed": state["changed"],
             "allow_dirty": allow_dirty, "source": str(root) if root else None,
-            "datasets": {scope.data: dataset_checksums(scope.data, scope.data_dir)},
+            "datasets": {scope.data: datasets},
             "packages": packages}
