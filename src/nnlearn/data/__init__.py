@@ -9,7 +9,7 @@ from .dataset import Dataset
 from .idx import read_idx, write_idx
 from .images import as_images, load_digits, load_image_set, status
 from .registry import load, names
-from .sources import SOURCES, cache_home, find, locate
+from .sources import SOURCES, cache_home, checksums, find, locate
 from .tabular import load_table, read_csv, read_npz
 from .toy import TOY, blobs, moons, rings, spirals, xor
 from .scaling import Standardizer, standardize
@@ -18,7 +18,8 @@ from .sampling import subset, subset_quota, train_val_split
 
 __all__ = [
     "SOURCES", "TOY", "Compose", "Dataset", "GaussianNoise", "RandomShift", "Standardizer",
-    "as_images", "blobs", "cache_home", "find", "image_shape_of", "load", "load_digits",
+    "as_images", "blobs", "cache_home", "checksums", "find", "image_shape_of", "load",
+    "load_digits",
     "load_image_set", "load_table", "locate", "moons", "names", "read_csv", "read_idx",
     "read_npz", "rings", "shift", "spirals", "standardize", "status", "subset", "subset_quota",
     "train_val_split", "write_idx", "xor",

@@ -20,6 +20,7 @@ content, so a file re-compressed by a mirror or a distribution still matches.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -378,3 +379,22 @@ def find(name: str, data_dir=None, *, download: bool = True, fetch=None) -> Loca
         raise DataError(f"{name} not found (looked in {looked}) and the download failed "
                         f"({err}). To use it offline, {how_to_get(src, folder)}") from None
     return Location(name, folder, "download", paths)
+
+
+def checksums(data: str, data_dir=None) -> dict:
+    """``{role: {"file", "sha256"}}`` of the data set's files as found, the bytes as
+    stored (gzipped or not); none for an embedded set such as ``digits``."""
+    if data not in SOURCES:
+        return {}
+    try:
+        found = locate(data, data_dir)
+    except DataError:  # an explicit folder without the files: the run says so, and skips
+        found = None
+    if found is None:
+        return {}
+    out = {}
+    for role, path in sorted(found.paths.items()):
+        with open(path, "rb") as f:
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
+        out[role] = {"file": str(path), "sha256": digest}
+    return out

@@ -5,8 +5,19 @@ order; ``nnlearn.report`` turns the records into the report.
 """
 
 from .base import Record, Scope, Task, train
-from .registry import EXPERIMENTS, data_missing, default_names, draw, parse_names, run_experiments
+from .registry import (
+    EXPERIMENTS,
+    claim_command,
+    claim_ids,
+    data_missing,
+    default_names,
+    draw,
+    names_for_claim,
+    parse_names,
+    run_experiments,
+)
 from .runner import Runner
 
-__all__ = ["EXPERIMENTS", "Record", "Runner", "Scope", "Task", "data_missing",
-           "default_names", "draw", "parse_names", "run_experiments", "train"]
+__all__ = ["EXPERIMENTS", "Record", "Runner", "Scope", "Task", "claim_command", "claim_ids",
+           "data_missing", "default_names", "draw", "names_for_claim", "parse_names",
+           "run_experiments", "train"]

@@ -32,6 +32,12 @@ NEEDS_DATA = False
 NEEDS: tuple = ()
 INPUTS, HIDDEN, CLASSES, SAMPLES = CHECK_SIZES
 LAYER_KINDS = {"mlp": "dense layer, eq. (1)", "resnet": "residual block, eq. (6)"}
+#: The lecture's slip in the unrolled product of its ResNet slide, noted where it is quoted.
+ERRATUM = ("Erratum: the lecture's ResNet slide unrolls Theorem 1 as dL/dz_1 = D_1 W_2^T D_2 "
+           "W_3^T ... D_L W_L^T dL/dz_L; by Theorem 1 (eq. 4) the product ends in D_{L-1} W_L^T "
+           "dL/dz_L. D_L W_L^T does not even conform unless n_L = n_{L-1}. The gradients "
+           "measured here are the engine's, which equal the corrected product "
+           "(tests/test_experiments.py checks it).")
 
 
 def check_spec(architecture: str, activation: str, *, inputs=INPUTS, hidden=HIDDEN,
@@ -82,7 +88,8 @@ def run(scope: Scope, runner=None) -> Record:
                                 passed=worst <= TOLERANCE))
     return Record(NAME, TITLE, "Theorem 1 (Back propagation): dL/dz_{k-1} = D_{k-1} W_k^T "
                   "dL/dz_k (4), dL/dW_k = dL/dz_k f_{k-1}^T and dL/db_k = dL/dz_k (5).",
-                  recipe(scope), results, {}, [], checks, seconds=time.perf_counter() - t0)
+                  recipe(scope), results, {}, [], checks, notes=[ERRATUM],
+                  seconds=time.perf_counter() - t0)
 
 
 def draw(record: Record) -> dict:

@@ -54,7 +54,8 @@ class Scope:
 class Record:
     """What an experiment measured: JSON-ready ``results``, ``arrays`` for its figures
     (not written to ``results.json``), the lecture's ``claims`` it settles, our own
-    ``checks``, its ``recipe`` and ``notes`` (paragraphs for the report)."""
+    ``checks``, its ``recipe``, its ``choices`` (each ``{"what", "why"}``, fixed in code
+    before it runs) and ``notes`` (paragraphs for the report)."""
 
     name: str
     title: str
@@ -65,6 +66,7 @@ class Record:
     claims: list = field(default_factory=list)
     checks: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    choices: list = field(default_factory=list)
     seconds: float = 0.0
     skipped: str | None = None
 
@@ -129,6 +131,7 @@ class Task:
     batch_size: int | str = 128  # or "full"
     epochs: int = 10
     augment_shift: int = 0
+    first_layer_gain: float = 1.0  # W_1 at initialisation times this (raw 0-255 inputs: 1/255)
     seed: int = 0
     backend: str = "numpy"
     grad_norms: bool = False  # record |dL/dz_k| per layer at initialisation and after training
@@ -199,6 +202,7 @@ def train(task: Task) -> dict:
     """Run ``task``: build, train with the ``Trainer``, evaluate. Returns plain values."""
     from threadpoolctl import threadpool_limits
 
+    cpu0 = time.process_time()  # this process's CPU time: what the task costs, whatever the load
     with threadpool_limits(task.threads):
         if task.backend == "torch":
             import torch
@@ -212,6 +216,8 @@ def train(task: Task) -> dict:
 
         X_train, X_eval = scaled(data.X_train), scaled(data.X_test)
         network = network_spec(task, data.n_features, data.n_classes).build(task.seed)
+        if task.first_layer_gain != 1.0:
+            network.layers[0].params["W"] *= task.first_layer_gain
         evaluated = "validation" if task.validation else "test"
         out: dict = {"n_train": len(data.y_train), f"n_{evaluated}": len(data.y_test),
                      "evaluated": evaluated}
@@ -254,6 +260,7 @@ def train(task: Task) -> dict:
                     fold_input_scaling(trained, scaling[0].tolist(), scaling[1].tolist()))
             out["parameters"] = {k: np.array(v) for k, v in kept.parameters().items()}
             out["spec"] = kept.spec()
+        out["cpu_seconds"] = time.process_time() - cpu0
         return out
 
 
@@ -299,6 +306,12 @@ def scope_notes(scope: Scope) -> list[str]:
     if scope.quick:
         notes.append("--quick: a small subset, few epochs; not comparable")
     return notes
+
+
+def judged(scope: Scope, numeric: bool) -> bool:
+    """Whether a measurement gets a verdict: the lecture's numbers are MNIST's, so on other
+    data a number is shown beside them without one; qualitative statements are judged."""
+    return scope.data == "mnist" or not numeric
 
 
 def other_data(scope: Scope) -> str:

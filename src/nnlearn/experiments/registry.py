@@ -53,6 +53,30 @@ def parse_names(text: str | None, data: str) -> list[str]:
     return names
 
 
+def claim_ids(data: str) -> list[str]:
+    """The ids of the lecture's statements that a run on ``data`` measures, in order."""
+    prefix = data.replace("-", "_")
+    return [f"{prefix}_{c}" for name in default_names(data)
+            for c in getattr(EXPERIMENTS[name], "CLAIMS", ())]
+
+
+def names_for_claim(claim: str, data: str) -> list[str]:
+    """The experiment that measures ``claim`` (``with_needs`` adds what it reads)."""
+    prefix = data.replace("-", "_") + "_"
+    for name in default_names(data):
+        if claim.startswith(prefix) and claim[len(prefix):] in getattr(EXPERIMENTS[name],
+                                                                       "CLAIMS", ()):
+            return [name]
+    raise ValueError(f"unknown claim {claim!r} for --data {data}; choose one of "
+                     f"{', '.join(claim_ids(data))}")
+
+
+def claim_command(claim: str, data: str, seeds: int) -> str:
+    """The command that reruns only what ``claim`` needs."""
+    extra = "" if seeds == 5 else f" --seeds {seeds}"
+    return f"nnlearn reproduce --data {data} --claim {claim}{extra} --out reproduce-{claim}"
+
+
 def with_needs(names: list[str]) -> list[str]:
     """``names`` and what they need, in the lecture's order."""
     wanted = set(names)

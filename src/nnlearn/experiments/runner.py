@@ -35,6 +35,7 @@ class Runner:
         self.threads = threads or (1 if scheduler else default_threads(jobs))
         self._client = None
         self._done: dict[Task, dict] = {}  # a task asked for twice (experiments 2 and 5) runs once
+        self.task_cpu_seconds = 0.0  # summed over the tasks run, wherever they ran
 
     def __enter__(self):
         if self.scheduler:
@@ -57,7 +58,8 @@ class Runner:
 
     def describe(self) -> dict:
         return {"jobs": self.jobs, "blas_threads_per_task": self.threads,
-                "dask_scheduler": self.scheduler}
+                "dask_scheduler": self.scheduler, "tasks_run": len(self._done),
+                "task_cpu_seconds": round(self.task_cpu_seconds, 1)}
 
     def map(self, tasks: list[Task]) -> list[dict]:
         """``[train(t) for t in tasks]``, in parallel where the runner was asked to."""
@@ -77,4 +79,5 @@ class Runner:
                 n_jobs = -1 if self.scheduler else min(self.jobs, len(todo))
                 outs = Parallel(n_jobs=n_jobs)(delayed(train)(t) for t in todo)
         self._done.update(zip(todo, outs))
+        self.task_cpu_seconds += sum(o.get("cpu_seconds", 0.0) for o in outs)
         return [self._done[t] for t in tasks]

@@ -60,3 +60,35 @@ def select(outs: list[dict], validation: int, max_epochs: int, grid=GRID) -> dic
             "selected": {"optimizer": chosen["optimizer"], "lr": chosen["lr"],
                          "epochs": chosen["best_epochs"], "label": chosen["label"],
                          "validation_accuracy": chosen["best_validation_accuracy"]}}
+
+
+# -- a learning rate for a recipe whose other choices are fixed -------------------------
+
+#: The rates each optimiser is tried at where only the rate is chosen (the depth study,
+#: the shift ablation's variants): the capacity search's own rates, so that its
+#: validation curves serve the variants that change nothing else.
+LR_GRID = {"sgd": (0.1, 0.3), "adam": (1e-3, 3e-3)}
+#: Raw 0-255 inputs with W_1 initialised for them (He / 255): one layer's gradient is 255
+#: times larger and SGD's effective step on it 255^2 times, so the rates move down; tried
+#: by hand on one seed before this grid was fixed (see the deviations).
+RAW_LR_GRID = {"sgd": (1e-6, 3e-6, 1e-5), "adam": (3e-5, 1e-4, 3e-4)}
+#: The depth study's rates: a decade around each optimiser's usual rate.
+DEPTH_LR_GRID = {"sgd": (0.03, 0.1, 0.3), "adam": (3e-4, 1e-3, 3e-3)}
+
+
+def lr_tasks(base: Task, lrs, validation: int) -> list[Task]:
+    """``base`` at each rate of ``lrs``, trained on the training part and measured on
+    ``validation`` held-out images after every epoch (seed 0's split)."""
+    return [replace(base, validation=validation, lr=lr, monitor_test=False,
+                    keep_parameters=False, grad_norms=False) for lr in lrs]
+
+
+def choose_lr(curves: dict, epochs: int) -> dict:
+    """The rate whose validation accuracy after ``epochs`` epochs is highest (the smaller
+    rate on a tie), from ``{lr: validation curve}``; the record of the choice. A curve
+    that stops short (the run diverged) counts as 0: it never got there."""
+    at = {lr: float(curve[epochs - 1]) if len(curve) >= epochs else 0.0
+          for lr, curve in curves.items()}
+    best = max(sorted(at), key=lambda lr: at[lr])
+    return {"lr": best, "selected_on": "validation", "epochs": epochs,
+            "validation_accuracy": {f"{lr:g}": v for lr, v in at.items()}}

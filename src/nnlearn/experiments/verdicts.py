@@ -47,7 +47,11 @@ RULES = {
                  "above -0.5 points; differs when it lies below -0.5 points; consistent "
                  "otherwise",
 }
-VERDICTS = ("reproduced", "consistent", "differs", "skipped")
+#: "no verdict": a number of the lecture's MNIST tried on other data is shown, not judged.
+NO_VERDICT = "no verdict"
+VERDICTS = ("reproduced", "consistent", "differs", NO_VERDICT, "skipped")
+#: Least favourable first: a row resting on several measurements takes the lowest.
+RANK = {"differs": 0, "consistent": 1, "skipped": 2, NO_VERDICT: 3, "reproduced": 4}
 CHECK_VERDICTS = ("pass", "fail", "measured")
 #: The rule in one sentence, for the reports and the README.
 RULE_SENTENCE = ("A number the lecture gives in whole percent is reproduced when our mean over "
@@ -55,6 +59,14 @@ RULE_SENTENCE = ("A number the lecture gives in whole percent is reproduced when
                  "our mean still reaches that half-point band, and differs otherwise; a "
                  "qualitative claim is reproduced when the 95% interval of its effect lies on "
                  "the claimed side of 0 (of -0.5 points for \"not worse\").")
+
+
+#: Why "not worse" allows half a point, in the report's words.
+MARGIN_SENTENCE = ("\"Not worse\" allows a loss of up to 0.5 points: the lecture states accuracies "
+                   "in whole percent, so a difference under half a point is one its own numbers "
+                   "could not show. The margin is the lecture's resolution, the same half point "
+                   "as the whole-percent rule; it was set with that rule, before these runs, "
+                   "and is not tuned.")
 
 
 def t_interval(values, level: float = LEVEL) -> tuple[float, float]:
@@ -92,46 +104,83 @@ def verdict(rule: str, values, lecture=None) -> str:
     return "reproduced" if lo > edge else "differs" if hi < edge else "consistent"
 
 
-def claim(id_: str, *, quote: str, statement: str, lecture, values, rule: str,
-          unit: str = "fraction", explanation: str | None = None, note: str = "",
-          beside: dict | None = None) -> dict:
-    """One row of the claims table.
+def measurement(*, network: str, optimizer: str | None, init_scale: float | None = 1.0,
+                width: int | None, values, rule: str, lecture, judged: bool = True,
+                explanation: str | None = None, note: str = "",
+                beside: dict | None = None) -> dict:
+    """One way a statement was measured: its own per-seed numbers and verdict.
 
-    Parameters
-    ----------
-    id_ : str
-        ``{data}_{what}``, e.g. ``mnist_hidden10_test_acc``.
-    quote : str
-        The lecture's words.
-    statement : str
-        What we measured, in our words.
-    lecture : float or str
-        The lecture's number (whole percent, as a fraction) or, for a
-        qualitative claim, a short statement.
-    values : sequence of float
-        One measurement per seed.
-    rule : str
-        A key of ``RULES``; whole percents need a number in ``lecture``.
-    unit : {"fraction", "accuracy difference", "log10 ratio"}
-    explanation : str, optional
-        Why a claim that is not reproduced differs, citing what was measured.
-    beside : dict, optional
-        Other per-seed numbers shown with the claim (the ResNet beside the
-        plain network).
+    ``network``, ``optimizer``, ``init_scale`` (the weights at initialisation as a
+    multiple of the default initialiser's) and ``width`` tell the measurements
+    of one statement apart. ``judged=False`` (a number of the lecture's MNIST
+    tried on other data) keeps the numbers and gives the verdict ``"no verdict"``.
+    ``explanation``: why a measurement that is not reproduced differs, citing
+    what was measured on that network.
     """
     values = [float(v) for v in values]
     n = len(values)
-    ours = float(np.mean(values)) if n else None
-    sd = float(np.std(values, ddof=1)) if n > 1 else None
     lo, hi = t_interval(values) if n else (None, None)
-    result = verdict(rule, values, lecture)
-    return {"id": id_, "quote": quote, "claim": statement, "lecture": lecture,
-            "per_seed": values, "seeds": n, "ours": ours, "sd": sd,
-            "interval": [_finite(lo), _finite(hi)], "rule_id": rule, "rule": RULES[rule],
-            "unit": unit, "verdict": result,
-            "explanation": None if result == "reproduced" else
-            (explanation or "Nothing measured here explains the difference."),
+    result = verdict(rule, values, lecture) if judged else NO_VERDICT
+    return {"network": network, "optimizer": optimizer, "init_scale": init_scale,
+            "width": width, "per_seed": values, "seeds": n,
+            "ours": float(np.mean(values)) if n else None,
+            "sd": float(np.std(values, ddof=1)) if n > 1 else None,
+            "interval": [_finite(lo), _finite(hi)], "verdict": result,
+            "explanation": (explanation or "Nothing measured here explains the difference.")
+            if result in ("consistent", "differs") else None,
             "note": note, "beside": beside or {}}
+
+
+def label(m: dict) -> str:
+    """A measurement as the report names it: ``"mlp relu, sgd, width 32, init x1"``."""
+    parts = [m["network"]]
+    if m["optimizer"]:
+        parts.append(m["optimizer"])
+    if m["width"] is not None:
+        parts.append(f"width {m['width']}")
+    if m["init_scale"] is not None and m["init_scale"] != 1.0:
+        parts.append(f"weights {m['init_scale']:g} x default")
+    return ", ".join(parts)
+
+
+def statement(id_: str, *, quote: str, claim: str, lecture, rule: str, measurements: list,
+              rests_on: list[int] | None = None, why: str, unit: str = "fraction",
+              note: str = "", command: str = "") -> dict:
+    """One row of the claims table: one statement of the lecture, however many ways measured.
+
+    The row's verdict rests on the measurements ``rests_on`` (indices; all when
+    None) and is the least favourable of theirs: where the lecture's words cover
+    several networks (it names no network, no activation, no initialisation),
+    every one of them must bear the statement out, so that no kinder
+    measurement is picked. ``why`` says which measurements, and why those. The
+    row's ``per_seed``, ``ours``, ``sd`` and ``interval`` are those of the
+    measurement that decided (the first of the least favourable); each
+    measurement gets its ``label``, by which ``rests_on`` and ``deciding`` name it.
+    """
+    if rule not in RULES:
+        raise ValueError(f"unknown rule {rule!r}; choose one of {', '.join(RULES)}")
+    for m in measurements:
+        m["label"] = label(m)
+    chosen = list(range(len(measurements))) if rests_on is None else list(rests_on)
+    deciding = min(chosen, key=lambda i: (RANK[measurements[i]["verdict"]], chosen.index(i)))
+    d = measurements[deciding]
+    return {"id": id_, "quote": quote, "claim": claim, "lecture": lecture, "rule_id": rule,
+            "rule": RULES[rule], "unit": unit, "measurements": measurements,
+            "rests_on": [measurements[i]["label"] for i in chosen], "why": why,
+            "deciding": d["label"], "verdict": d["verdict"],
+            **{k: d[k] for k in ("per_seed", "seeds", "ours", "sd", "interval")},
+            "explanation": d["explanation"], "note": note, "command": command}
+
+
+def by(row: dict, field: str) -> dict:
+    """The verdict per value of a measurement ``field`` (``"optimizer"``): the least
+    favourable of that value's measurements, as ``statement`` combines them."""
+    out: dict = {}
+    for m in row["measurements"]:
+        key = str(m[field])
+        if key not in out or RANK[m["verdict"]] < RANK[out[key]]:
+            out[key] = m["verdict"]
+    return out
 
 
 def check(id_: str, *, what: str, value, limit=None, passed: bool | None = None,
@@ -142,13 +191,13 @@ def check(id_: str, *, what: str, value, limit=None, passed: bool | None = None,
             "verdict": state, "note": note}
 
 
-def undecided(c: dict) -> str:
+def undecided(c: dict, unit: str = "fraction") -> str:
     """The explanation of a *consistent* claim: its seeds vary more than the rule can
     settle (empty for any other verdict)."""
     if c["verdict"] != "consistent":
         return ""
     lo, hi = c["interval"]
-    scale, unit = (100, " points") if c["unit"] in ("fraction", "accuracy difference") else (1, "")
+    scale, unit = (100, " points") if unit in ("fraction", "accuracy difference") else (1, "")
     return (f"The 95% interval of our mean, [{scale * lo:+.1f}, {scale * hi:+.1f}]{unit}, holds "
             f"values on both sides of the rule's edge: the {c['seeds']} seeds vary more than "
             f"the difference in question, so they neither confirm nor refute the claim. ")

@@ -23,9 +23,10 @@ from pathlib import Path
 
 import jinja2
 
-from ..experiments import draw
+from ..experiments import claim_command, draw
 from ..experiments.base import measures
-from ..experiments.verdicts import RULE_SENTENCE, RULES, VERDICTS
+from ..experiments.deviations import deviations
+from ..experiments.verdicts import MARGIN_SENTENCE, RULE_SENTENCE, RULES, VERDICTS, label
 from ..fileio import write_bytes, write_text
 from ..plots import save_figure
 
@@ -78,20 +79,24 @@ def machine(load_before=None) -> dict:
 
 
 def build_results(records, settings, *, runner_info=None, started=None, seconds=None,
-                  command=None, load_before=None, notes=()) -> dict:
+                  command=None, load_before=None, notes=(), provenance=None) -> dict:
     """Everything measured, as one JSON-ready dictionary (see ``schema.json``).
 
-    ``claims`` are the lecture's statements with our verdicts, ``checks`` ours;
-    ``summary`` counts the claims only.
+    ``claims`` are the lecture's statements, one row each, with our verdicts and the
+    command that reruns each; ``checks`` are ours; ``summary`` counts the statements
+    only; ``deviations`` lists the choices revised after seeing results.
     """
-    claims = [{**c, "experiment": r.name} for r in records for c in r.claims]
+    claims = [{**c, "experiment": r.name,
+               "command": claim_command(c["id"], settings.data, settings.seeds)}
+              for r in records for c in r.claims]
     checks = [{**c, "experiment": r.name} for r in records for c in r.checks]
-    counts = {v: sum(c["verdict"] == v for c in claims) for v in VERDICTS}
-    about = ("the lecture's claims, measured on MNIST as the lecture did"
+    counts = {v.replace(" ", "_"): sum(c["verdict"] == v for c in claims) for v in VERDICTS}
+    about = ("the lecture's statements, measured on MNIST as the lecture did"
              if settings.data == "mnist" else
-             f"the lecture's claims about MNIST, tried on other data ({settings.data}): the "
-             f"lecture's numbers are MNIST's, so a verdict says how far {settings.data} "
-             f"follows them, not whether the lecture is reproduced")
+             f"the lecture's statements about MNIST, tried on other data ({settings.data}): "
+             f"the qualitative statements get verdicts; the lecture's numbers are MNIST's, so "
+             f"ours are shown beside them with no verdict")
+    ran = [r.name for r in records if not r.skipped]
     return _finite({
         "schema_version": 2,
         "title": "nnlearn reproduce: the lecture's results, measured",
@@ -100,16 +105,22 @@ def build_results(records, settings, *, runner_info=None, started=None, seconds=
         "run_seconds": seconds, "notes": list(notes),
         "claims_are": about,
         "rule": {"sentence": RULE_SENTENCE, "rules": RULES, "level": 0.95,
+                 "not_worse_margin": MARGIN_SENTENCE,
                  "sd": "standard deviation over seeds, ddof=1",
                  "interval": "mean +- t(0.975, n-1) * sd / sqrt(n)"},
-        "summary": {"claims": len(claims), **counts, "checks": len(checks),
+        "summary": {"statements": len(claims), "claims": len(claims), **counts,
+                    "measurements": sum(len(c["measurements"]) for c in claims),
+                    "checks": len(checks),
                     "checks_failed": sum(c["verdict"] == "fail" for c in checks)},
         "claims": claims,
         "checks": checks,
+        "deviations": deviations(ran),
+        "provenance": provenance or {},
         "experiments": {r.name: r.to_json() for r in records},  # in the lecture's order
         "recipes": {r.name: r.recipe for r in records if not r.skipped},
         "run_times": {r.name: round(r.seconds, 2) for r in records},
-        "software": software(), "machine": machine(load_before), "runner": runner_info or {},
+        "software": (provenance or {}).get("packages") or software(),
+        "machine": machine(load_before), "runner": runner_info or {},
     })
 
 
@@ -165,6 +176,7 @@ def _environment() -> jinja2.Environment:
     env.filters["spread"] = fmt_spread
     env.filters["interval"] = fmt_interval
     env.filters["recipe"] = fmt_recipe
+    env.filters["measurement_label"] = label
     env.filters["cell"] = lambda text: str(text).replace("|", "\\|")  # a Markdown table cell
     env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=1)
     return env
