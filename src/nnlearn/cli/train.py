@@ -84,6 +84,8 @@ RESUME_OPTIONS = {"epochs", "iterations", "data_dir"}  # besides --quiet and --o
 @table_option("lr")
 @table_option("momentum")
 @table_option("weight_decay")
+@table_option("regularization")
+@table_option("regularization_rate")
 @table_option("schedule")
 @table_option("batch_size")
 @table_option("epochs")

@@ -44,6 +44,8 @@ class FitMixin:
     optimizer: str
     momentum: float
     weight_decay: float
+    regularization: str
+    regularization_rate: float
     schedule: str
     epochs: int
     early_stopping: bool
@@ -177,7 +179,9 @@ class FitMixin:
     def _initialize_optimizer(self):
         lbfgs = {"max_fun": self.max_fun, "tol": self.tol} if self.optimizer == "lbfgs" else {}
         return make_optimizer(self.optimizer, momentum=self.momentum,
-                              weight_decay=self.weight_decay, **lbfgs)
+                              weight_decay=self.weight_decay,
+                              regularization=self.regularization,
+                              regularization_rate=self.regularization_rate, **lbfgs)
 
     def _initialize_backend(self, network, settings):
         # "auto" becomes a GPU when PyTorch sees one; a missing GPU is a ValueError there.

@@ -96,7 +96,8 @@ def check_params(params: dict) -> CheckedParams:
     return CheckedParams(
         network_key=(*shape, activation, float(p["dropout"]), dtype.name),
         backend_key=(p["backend"], p["device"], p["optimizer"], float(p["momentum"]),
-                     float(p["weight_decay"]), *lbfgs),
+                     float(p["weight_decay"]), p["regularization"],
+                     float(p["regularization_rate"]), *lbfgs),
         spec_args=(("architecture", p["architecture"]), ("hidden", hidden),
                    ("width", int(p["width"])), ("depth", int(p["depth"])),
                    ("activation", activation), ("dropout", float(p["dropout"])),

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data.features import DEFAULT_FEATURES, feature_map
 from ..data.tabular import read_csv
 from ..data.toy import TOY
 from ..data.transforms import train_val_split
@@ -42,6 +43,7 @@ class PlayData:
     mean: np.ndarray  # (2,)
     scale: np.ndarray  # (2,)
     domain: tuple[float, float, float, float]  # x_min, x_max, y_min, y_max
+    features: tuple = DEFAULT_FEATURES  # the network's inputs (data.features), set by the session
 
     @property
     def n_classes(self) -> int:
@@ -49,6 +51,11 @@ class PlayData:
 
     def standardize(self, X):
         return (np.asarray(X, dtype=np.float64) - self.mean) / self.scale
+
+    def inputs(self, X) -> np.ndarray:
+        """What the network sees of the points ``X``: the input ``features`` of the
+        standardized coordinates, float64 ``(m, len(features))``."""
+        return feature_map(self.standardize(X), self.features)
 
     def points(self) -> dict:
         """The points for the page: ``[x, y, class]`` rows, rounded (they are only drawn)."""

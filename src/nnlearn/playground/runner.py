@@ -5,6 +5,13 @@ every iteration the training loop calls ``on_iteration_end``, where the runner
 publishes a frame when one is due, and waits while the page has paused it. So
 the loop, the schedule and the optimiser are exactly those of ``nnlearn
 train``; the runner only decides when to look and when to wait.
+
+Some settings change while it trains (``LIVE``): the learning rate scales every
+step's rate from the schedule, the regularisation is the optimiser's own, and a new
+batch size or a new sample of the data (noise) ends the current ``fit`` call and
+starts the next one where it stopped, so the iteration count goes on. The pace
+(``Pace``) sets steps per frame, an iteration to stop at, and iterations whose
+decision regions are sent as snapshots.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import itertools
 import logging
 import threading
 import time
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -24,25 +32,44 @@ from ..training.callbacks import Callback, DivergenceCheck
 from ..training.config import TrainConfig
 from ..training.trainer import Trainer
 from .data import PlayData
-from .frames import frame
+from .frames import frame, snapshot
 from .settings import learning_rate
 
 log = logging.getLogger(__name__)
 FPS = 25  # frames a second while training, at most
 _ids = itertools.count(1)
+#: settings a run takes while it trains, without a restart
+LIVE = ("lr", "regularization", "regularization_rate", "batch_size", "noise")
+MAX_SNAPSHOTS = 12
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How the page watches a run: ``steps_per_frame`` (0: as many as the frame rate
+    lets through; k: a frame after every k steps, at most ``FPS`` a second), ``stop_at``
+    (pause at that iteration; 0: never) and ``snapshots`` (iterations whose decision
+    regions are sent once, for the strip of the lecture's figure)."""
+
+    steps_per_frame: int = 0
+    stop_at: int = 0
+    snapshots: tuple = ()
 
 
 class LockedBackend(NumpyBackend):
     """``NumpyBackend`` whose training step holds ``lock``, so that another thread
-    (an export) never reads half-updated weights."""
+    (an export) never reads half-updated weights. ``lr_scale`` multiplies the
+    schedule's rate: the page's live learning rate over the one the run began with."""
 
     def __init__(self, network, optimizer, *, seed=0):
         super().__init__(network, optimizer, seed=seed)
         self.lock = threading.RLock()
+        self.lr_scale = 1.0
+        self.last_lr = 0.0
 
     def train_step(self, X, y, sample_weight, lr):
         with self.lock:
-            return super().train_step(X, y, sample_weight, lr)
+            self.last_lr = lr * self.lr_scale
+            return super().train_step(X, y, sample_weight, self.last_lr)
 
 
 class VerdictUnlessStopped(DivergenceCheck):
@@ -55,7 +82,7 @@ class VerdictUnlessStopped(DivergenceCheck):
         self.runner = runner
 
     def on_train_end(self, trainer):
-        if not self.runner.stopped:
+        if not self.runner.stopped and not self.runner.refitting:
             super().on_train_end(trainer)
 
 
@@ -66,12 +93,14 @@ class PageTrainer(Callback):
     iterations run), ``failed`` (diverged; ``message`` says why) or ``stopped``.
     """
 
-    def __init__(self, network: Network, data: PlayData, settings: dict, publish, *, fps=FPS):
+    def __init__(self, network: Network, data: PlayData, settings: dict, publish, *, fps=FPS,
+                 pace: Pace | None = None, offsets=None):
         self.id = next(_ids)
         self.network, self.data, self.publish = network, data, publish
         self.lr = learning_rate(settings)
-        self.backend = LockedBackend(network, make_optimizer(settings["optimizer"]),
-                                     seed=settings["seed"])
+        self.backend = LockedBackend(network, make_optimizer(
+            settings["optimizer"], regularization=settings["regularization"],
+            regularization_rate=settings["regularization_rate"]), seed=settings["seed"])
         config = TrainConfig(iterations=settings["iterations"],
                              batch_size=settings["batch_size"] or None, lr=self.lr,
                              schedule=settings["schedule"], seed=settings["seed"], progress=False)
@@ -79,11 +108,18 @@ class PageTrainer(Callback):
         self.trainer.set_callback("divergence", VerdictUnlessStopped(self))
         self.min_interval = 1.0 / fps
         self.state, self.message = "ready", None
+        self.note: str | None = None  # a notice for the page (not an error)
         self._cond = threading.Condition()
         self._budget: int | None = 0  # None: run on; k > 0: k more steps, then pause
         self._stop = False
         self._thread: threading.Thread | None = None
         self._last_frame, self._frame_cost = 0.0, 0.0
+        self.total = settings["iterations"]
+        self.base_lr = self.lr
+        self.pace = pace or Pace()
+        self.offsets = offsets
+        self._refit: tuple | None = None  # (batch size, data) for the next fit call
+        self.refitting = False
 
     # -- commands (from the page's thread) ---------------------------------------------
     def start(self) -> str | None:
@@ -101,7 +137,7 @@ class PageTrainer(Callback):
                        "stopped": "was stopped"}[self.state]
                 return f"this run {why}; press Reset (or change a setting) to train again"
             self._budget = budget
-            self.state = "running"
+            self.state, self.note = "running", None
             self._cond.notify_all()
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, daemon=True,
@@ -129,6 +165,35 @@ class PageTrainer(Callback):
             return not self._thread.is_alive()
         return True
 
+    def change(self, settings: dict, data: PlayData) -> None:
+        """Take the ``LIVE`` settings and ``data`` (a new sample) while training."""
+        with self.backend.lock:
+            self.lr = learning_rate(settings)
+            self.backend.lr_scale = self.lr / self.base_lr
+            opt = self.backend.optimizer
+            opt.regularization = settings["regularization"]
+            opt.regularization_rate = float(settings["regularization_rate"])
+        batch = settings["batch_size"] or None
+        with self._cond:
+            if batch != self.trainer.config.batch_size or data is not self.data:
+                self._refit = (batch, data)
+                self._cond.notify_all()
+            if self._thread is None:  # not started: the first fit takes them
+                self._take_refit()
+
+    def _take_refit(self) -> None:
+        """(Holding ``_cond``.) The next fit call's batch size and data."""
+        if self._refit is not None:
+            batch, self.data = self._refit
+            self.trainer.config = replace(self.trainer.config, batch_size=batch)
+            self._refit = None
+
+    def set_pace(self, pace: Pace) -> None:
+        self.pace = pace
+
+    def set_offsets(self, offsets) -> None:
+        self.offsets = offsets
+
     @property
     def stopped(self) -> bool:
         return self._stop
@@ -143,11 +208,14 @@ class PageTrainer(Callback):
         with self.backend.lock:
             t0 = time.perf_counter()
             out = frame(self.network, self.data, iteration=self.trainer.iteration,
-                        epoch=self.trainer.epoch, lr=self.lr, state=state or self.state)
+                        epoch=self.trainer.epoch, lr=self.lr, state=state or self.state,
+                        offsets=self.offsets)
             self._frame_cost = time.perf_counter() - t0
         out["run"] = self.id
         if self.message:
             out["message"] = self.message
+        if self.note:
+            out["note"] = self.note
         return out
 
     def _emit(self, state=None):
@@ -155,10 +223,33 @@ class PageTrainer(Callback):
         self.publish(self.frame(state))
 
     # -- the training thread -----------------------------------------------------------
+    def _fit_until_done(self):
+        """``trainer.fit`` until the run's iterations are done; a live change of the batch
+        size or the data ends one call, and the next goes on from its iteration."""
+        first = True
+        while True:
+            d = self.data
+            remaining = self.total - self.trainer.iteration
+            if remaining <= 0:
+                return
+            self.trainer.config = replace(self.trainer.config, iterations=remaining)
+            self.trainer.fit(d.inputs(d.X_train).astype(self.network.dtype), d.y_train,
+                             continue_schedule=not first)
+            first = False
+            with self._cond:
+                if self._stop or self._refit is None:
+                    return
+                self._take_refit()
+                self.refitting = False
+                while self._budget == 0 and not self._stop:  # paused: stay so
+                    self._cond.wait()
+                if self._stop:
+                    return
+                self.state = "running"
+
     def _run(self):
-        d = self.data
         try:
-            self.trainer.fit(d.standardize(d.X_train).astype(self.network.dtype), d.y_train)
+            self._fit_until_done()
             final = "done"
             # The loop's own verdict (diverged, or ended at chance level), for the page.
             self.message = " ".join(self.trainer.warnings) or None
@@ -174,32 +265,49 @@ class PageTrainer(Callback):
         self._emit()
 
     def on_iteration_end(self, trainer):
+        pace, it = self.pace, trainer.iteration
         with self._cond:
             if self._budget:  # k > 0 steps left: one is done
                 self._budget -= 1
-            pause = self._budget == 0 and trainer.iteration < trainer.planned_iterations
+            if pace.stop_at and it == pace.stop_at:
+                self._budget = 0
+                self.note = f"stopped at iteration {it}, as asked; Start goes on"
+            pause = self._budget == 0 and it < self.total
             if self._stop:
                 trainer.stop_training = True
                 return
             if pause:
                 self.state = "paused"
-        # Frames take at most a third of the time, so that training keeps going.
-        interval = max(self.min_interval, 2 * self._frame_cost)
-        if pause or time.perf_counter() - self._last_frame >= interval:
+        if it in pace.snapshots:
+            with self.backend.lock:
+                shot = snapshot(self.network, self.data, it)
+            self.publish({**shot, "run": self.id})
+        if pace.steps_per_frame:
+            due = it % pace.steps_per_frame == 0
+            if due:  # slow enough to watch: at most FPS frames a second
+                time.sleep(max(0.0, self._last_frame + self.min_interval - time.perf_counter()))
+        else:  # frames take at most a third of the time, so that training keeps going
+            due = time.perf_counter() - self._last_frame >= max(self.min_interval,
+                                                                 2 * self._frame_cost)
+        if pause or due:
             self._emit()
         if pause:
             with self._cond:
-                while self._budget == 0 and not self._stop:
+                while self._budget == 0 and not self._stop and self._refit is None:
                     self._cond.wait()
                 if self._stop:
                     trainer.stop_training = True
-                else:
+                elif self._budget != 0:
                     self.state = "running"
+        with self._cond:
+            if self._refit is not None and not self._stop:
+                self.refitting = True  # the next fit call takes the new batch size or data
+                trainer.stop_training = True
 
 
 def initial_gradients(network: Network, data: PlayData, limit=500) -> None:
     """One backward pass (no update) on up to ``limit`` training points, so that the
     gradient bars (``Network.grad_norms()``) show the untrained network too."""
-    X = data.standardize(data.X_train[:limit]).astype(network.dtype)
+    X = data.inputs(data.X_train[:limit]).astype(network.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         network.loss_and_gradients(X, data.y_train[:limit], train=False)

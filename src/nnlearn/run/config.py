@@ -41,6 +41,8 @@ class RunConfig:
     lr: float | None = None
     momentum: float = default("momentum")
     weight_decay: float = default("weight_decay")
+    regularization: str = default("regularization")
+    regularization_rate: float = default("regularization_rate")
     schedule: str | None = None
     batch_size: int | str | None = None
     epochs: int | None = None

@@ -96,7 +96,9 @@ def run(cfg: RunConfig, callbacks=(), *, resume: Resume | None = None,
     network.metadata = {"classes": np.asarray(data.classes).tolist(), "data": data.name,
                         "source": data_source(cfg), "spec": spec.to_dict()}
     optimizer = make_optimizer(cfg.optimizer, momentum=cfg.momentum,
-                               weight_decay=cfg.weight_decay)
+                               weight_decay=cfg.weight_decay,
+                               regularization=cfg.regularization,
+                               regularization_rate=cfg.regularization_rate)
     backend = make_backend(cfg.backend, network, optimizer, device=cfg.device, seed=cfg.seed)
     snapshots = Snapshots(cfg.snapshots) if cfg.snapshots else None
     trainer = Trainer(backend, TrainConfig(
