@@ -13,9 +13,11 @@ import tempfile
 import threading
 from pathlib import Path
 
+from ..data.features import DEFAULT_FEATURES
 from ..errors import DataError
 from ..training.modelio import save_model
 from . import data as playdata
+from .frames import metrics
 from .memory import give_back
 from .model import build, describe, export_network
 from .runner import LIVE, MAX_SNAPSHOTS, Pace, PageTrainer, initial_gradients
@@ -24,6 +26,17 @@ from .settings import DEFAULTS, UPLOAD, as_json, display, fit_to_data, parameter
 DATA_KEYS = ("data", "classes", "points", "noise", "test_fraction", "seed")
 COMMANDS = ("settings", "start", "pause", "step", "reset", "sample", "upload", "ping", "pace",
             "view")
+
+
+class OnPlane:
+    """A network seen from the plane: ``predict`` takes points ``(x1, x2)`` and feeds the
+    network their input features, as the page does (for the regions picture)."""
+
+    def __init__(self, network, data: playdata.PlayData):
+        self.network, self.data = network, data
+
+    def predict(self, X):
+        return self.network.predict(self.data.inputs(X).astype(self.network.dtype))
 
 
 def error(message: str) -> dict:
@@ -215,13 +228,20 @@ class Session:
 
     # -- exports -------------------------------------------------------------------
     def export_network(self):
-        """The current network for the original coordinates, labels in its metadata."""
+        """The current network for the original coordinates, labels and the test
+        split's confusion counts in its metadata."""
         runner = self.runner
         if runner is None:
             raise DataError("nothing to export yet")
+        data = runner.data
+        if tuple(data.features) != DEFAULT_FEATURES:
+            raise DataError(f"a model file takes the coordinates x1, x2; this network's inputs "
+                            f"are the features {', '.join(data.features)}: export the regions "
+                            f"picture, or train on x1,x2 to export the model")
         with runner.backend.lock:
-            return export_network(runner.network, self._current_data()), \
-                runner.trainer.iteration
+            network = export_network(runner.network, data)
+            network.metadata["confusion_test"] = metrics(runner.network, data)["confusion"]
+            return network, runner.trainer.iteration
 
     def model_bytes(self, suffix=".npz") -> bytes:
         """The model file, as ``nnlearn train`` writes it (``save_model``)."""
@@ -233,11 +253,17 @@ class Session:
     def regions_png(self) -> bytes:
         """The decision regions with the training points, as ``nnlearn train`` draws them."""
         from ..plots.regions import decision_regions  # matplotlib: only when asked
-        network, iteration = self.export_network()
-        d = self._current_data()
+        runner = self.runner
+        if runner is None:
+            raise DataError("nothing to export yet")
+        d = runner.data
+        with runner.backend.lock:
+            network, iteration = OnPlane(runner.network.copy(), d), runner.trainer.iteration
+            counts = metrics(runner.network, d)["confusion"]
         fig = decision_regions({iteration: network}, d.X_train, d.y_train,
                                n_classes=d.n_classes, resolution=200,
-                               title=f"{d.name}: decision regions", ncols=1)
+                               title=f"{d.name}: decision regions; test confusion (rows: "
+                                     f"true class) {counts}", ncols=1)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=200, bbox_inches="tight")
         fig.clf()

@@ -1,25 +1,42 @@
 // The page: controls, the WebSocket conversation with the server, the URL.
 // Every value goes to the server, which checks it and answers with the
 // settings it really uses (and a message for each value it refused or capped).
-import { drawCurves, drawGrads, drawRegions, drawTiles } from "./draw.js";
+import { drawCurves, drawGrads, drawRegions, drawUnitLarge, bytes } from "./draw.js";
+import { NetworkView, mapImage } from "./netview.js";
+import { PAGE_KEYS, PRESETS } from "./presets.js";
+import { COLOURS } from "./draw.js";
 
 const $ = (id) => document.getElementById(id);
 const FIELDS = ["data", "classes", "points", "noise", "test_fraction", "seed", "architecture",
-  "dropout", "optimizer", "lr", "schedule", "batch_size", "iterations"];
+  "dropout", "optimizer", "lr", "regularization", "regularization_rate", "schedule",
+  "batch_size", "iterations"];
 const MAX_CURVE = 1000;  // points kept per curve; older ones are thinned
+const MAX_RECORD = 400;  // frames kept for the timeline; older ones are thinned
 
 const app = {
   socket: null, token: null, defaults: null, limits: null, settings: null,
-  data: null, run: null, frame: null, history: [], state: "connecting",
-  layerNames: [], framesDrawn: 0, framesReceived: 0,
+  data: null, run: null, frame: null, history: [], state: "connecting", network: null,
+  layerNames: [], framesDrawn: 0, framesReceived: 0, recorded: [], replay: null,
+  hover: null, offsets: [], shown: new Set(), snapshots: [], page: {},
 };
 window.nnlearnPlayground = app;  // for the tests and the benchmark
+
+const view = new NetworkView($("network"), {
+  onHover(h) { app.hover = h; redrawMain(); },
+  onWindow(layer, offset) {
+    while (app.offsets.length <= layer) app.offsets.push(0);
+    app.offsets[layer] = offset;
+    send({ type: "view", offsets: app.offsets });
+  },
+  featureNames: () => (app.settings ? app.settings.features : []),
+});
 
 // -- messages on the page -------------------------------------------------------------
 function showMessages(list, kind) {
   const box = $("messages");
   if (kind !== "error") box.replaceChildren();
   for (const text of list) {
+    if (kind === "error" && [...box.children].some((p) => p.textContent === text)) continue;
     const p = document.createElement("p");
     p.textContent = text;
     if (kind === "error") p.className = "error";
@@ -53,6 +70,9 @@ function showSettings(s) {
     const el = $(name);
     el.value = s[name] === null ? "" : s[name];
   }
+  for (const box of document.querySelectorAll("#features input")) {
+    box.checked = s.features.includes(box.value);
+  }
   $("noise-value").textContent = Number(s.noise).toFixed(2);
   $("test_fraction-value").textContent = Number(s.test_fraction).toFixed(2);
   $("lr").placeholder = `default ${app.limits.default_lr[s.optimizer]}`;
@@ -69,6 +89,7 @@ function readSettings() {
   out.lr = out.lr === "" ? null : out.lr;
   out.hidden = [...document.querySelectorAll("#layers .width")].map((el) => el.value);
   out.activation = [...document.querySelectorAll("#layers .activation")].map((el) => el.value);
+  out.features = [...document.querySelectorAll("#features input:checked")].map((el) => el.value);
   return out;
 }
 
@@ -88,15 +109,38 @@ function changeLayers(delta) {
 // The settings that differ from the defaults, in the address bar: a link reproduces them.
 function updateUrl(url) {
   const params = new URLSearchParams();
+  for (const k of PAGE_KEYS) if (app.page[k]) params.set(k, app.page[k]);
   for (const [k, v] of Object.entries(url)) if (v !== app.defaultsUrl[k]) params.set(k, v);
   const query = params.toString();
   history.replaceState(null, "", query ? `?${query}` : location.pathname);
 }
 
+// The settings in the address bar; the page's own keys (preset, classroom) go to app.page.
 function settingsFromUrl() {
   const out = {};
-  for (const [k, v] of new URLSearchParams(location.search)) out[k] = v;
-  return out;
+  for (const [k, v] of new URLSearchParams(location.search)) {
+    if (PAGE_KEYS.includes(k)) app.page[k] = v;
+    else out[k] = v;
+  }
+  const preset = PRESETS[app.page.preset];
+  if (app.page.preset && !preset) showMessages([`unknown preset ${app.page.preset}; known: ${Object.keys(PRESETS).join(", ")}`], "error");
+  return preset ? { ...preset.settings, ...out } : out;
+}
+
+function openPreset(name) {
+  const preset = PRESETS[name];
+  app.page.preset = name || "";
+  const note = $("preset-note");
+  note.hidden = !preset;
+  note.textContent = preset ? `${preset.title}: ${preset.note}` : "";
+  sendPace();
+  if (preset) send({ type: "settings", settings: { ...app.defaults, ...preset.settings } });
+}
+
+function sendPace() {
+  const preset = PRESETS[app.page.preset];
+  send({ type: "pace", steps_per_frame: Number($("steps_per_frame").value) || 0,
+    stop_at: Number($("stop_at").value) || 0, snapshots: preset && preset.snapshots ? preset.snapshots : [] });
 }
 
 // -- the conversation ------------------------------------------------------------------
@@ -112,8 +156,95 @@ function setState(state) {
   $("start").textContent = state === "running" ? "Pause" : "Start";
 }
 
+function showConfusion(counts) {
+  const table = $("confusion");
+  const names = app.data ? app.data.classes.map(String) : counts.map((_, i) => `${i}`);
+  if (table.rows.length !== counts.length + 1) {
+    table.replaceChildren();
+    const head = table.createTHead().insertRow();
+    head.appendChild(document.createElement("th"));
+    for (const name of names) {
+      const th = document.createElement("th");
+      th.textContent = name; th.scope = "col";
+      head.appendChild(th);
+    }
+    const body = table.createTBody();
+    counts.forEach((row, i) => {
+      const tr = body.insertRow();
+      const th = document.createElement("th");
+      th.textContent = names[i]; th.scope = "row";
+      tr.appendChild(th);
+      row.forEach(() => tr.insertCell());
+    });
+  }
+  const body = table.tBodies[0];
+  counts.forEach((row, i) => row.forEach((n, j) => {
+    const cell = body.rows[i].cells[j + 1];
+    cell.textContent = n;
+    const share = n / Math.max(1, row.reduce((a, b) => a + b, 0));
+    cell.style.background = i === j ? `rgba(44,160,44,${0.1 + 0.5 * share})` : n ? `rgba(214,39,40,${0.1 + 0.5 * share})` : "";
+  }));
+}
+
+// The big picture: the decision regions, or the map of the unit under the pointer.
+function redrawMain() {
+  const f = app.replay !== null ? app.recorded[app.replay] : app.frame;
+  const canvas = $("regions"), showTest = $("show-test").checked;
+  if (app.hover && f && f.units) {
+    const l = f.units.layers[app.hover.layer];
+    const index = app.hover.unit - (l ? l.offset : 0);
+    if (l && index >= 0 && index < l.count) {
+      const m = f.units.m, values = new Int8Array(bytes(l.data).buffer);
+      const last = app.hover.layer === f.units.layers.length - 1;
+      const rgb = last ? [1, 3, 5].map((i) => parseInt(COLOURS[app.hover.unit % COLOURS.length].slice(i, i + 2), 16)) : null;
+      drawUnitLarge(canvas, mapImage(values, index * m * m, m, rgb), app.data, showTest);
+      $("regions-title").textContent = app.hover.layer === 0 ? `Input ${app.settings.features[app.hover.unit]}`
+        : last ? `Output: p(class ${app.hover.unit})` : `Layer ${app.hover.layer}, unit ${app.hover.unit + 1}`;
+      canvas.dataset.showing = `${app.hover.layer}:${app.hover.unit}`;
+      return;
+    }
+  }
+  drawRegions(canvas, f, app.data, showTest);
+  $("regions-title").textContent = "Decision regions";
+  canvas.dataset.showing = "regions";
+}
+
+function drawView(f) {
+  view.draw(f, app.network);
+  redrawMain();
+  drawGrads($("grads"), f.grad_norms, app.layerNames);
+  $("weight-norm").textContent = f.weight_norm === null || f.weight_norm === undefined ? "\u2013" : f.weight_norm.toFixed(3);
+  if (f.confusion) showConfusion(f.confusion);
+}
+
+function record(f) {
+  const r = app.recorded;
+  if (r.length && r[r.length - 1].iteration === f.iteration) r[r.length - 1] = f;
+  else r.push(f);
+  if (r.length > MAX_RECORD) app.recorded = r.filter((_, i) => i % 2 === 0 || i === r.length - 1);
+  const t = $("timeline");
+  t.max = app.recorded.length - 1;
+  if (app.replay === null) t.value = t.max;
+}
+
+function showReplay(index) {
+  app.replay = index;
+  const f = app.recorded[index];
+  if (!f) return;
+  $("timeline-label").textContent = `replay: iteration ${f.iteration}`;
+  drawView(f);
+}
+
+function goLive() {
+  app.replay = null;
+  $("timeline-label").textContent = "live";
+  $("timeline").value = $("timeline").max;
+  if (app.frame) drawView(app.frame);
+}
+
 function showFrame(f) {
   app.frame = f;
+  record(f);
   $("iteration").textContent = f.iteration;
   $("epoch").textContent = f.epoch;
   const fmt = (v, d) => (v === null || v === undefined ? "\u2013" : v.toFixed(d));
@@ -129,16 +260,34 @@ function showFrame(f) {
   }
   setState(f.state);
   if (f.message) showMessages([f.message], "error");
-  drawRegions($("regions"), f, app.data, $("show-test").checked);
-  drawTiles($("tiles"), f.tiles);
-  drawGrads($("grads"), f.grad_norms, app.layerNames);
-  drawCurves($("curves"), app.history);
+  if (f.warning) showMessages([f.warning], "error");
+  if (f.note) showMessages([f.note], "error");
+  if (app.replay === null) drawView(f);
+  drawCurves($("curves"), app.history, $("log-iterations").checked);
   app.framesDrawn += 1;
+}
+
+function showSnapshot(m) {
+  if (!app.data) return;
+  const strip = $("strip");
+  const c = document.createElement("canvas");
+  c.width = c.height = 120;
+  drawRegions(c, m, app.data, false);
+  const fig = document.createElement("figure");
+  fig.dataset.iteration = m.iteration;
+  const caption = document.createElement("figcaption");
+  caption.textContent = `iteration ${m.iteration}`;
+  fig.append(c, caption);
+  strip.appendChild(fig);
 }
 
 function showNetwork(m) {
   app.run = m.run;
+  app.network = m;
   app.history = [];
+  app.recorded = [];
+  $("strip").replaceChildren();
+  goLive();
   const widths = [m.layers[0].n_in];
   app.layerNames = [];
   m.layers.forEach((layer) => {
@@ -158,7 +307,26 @@ const handlers = {
     app.limits = m.limits;
     for (const name of m.limits.optimizers) $("optimizer").add(new Option(name, name));
     for (const name of m.limits.schedules) $("schedule").add(new Option(name, name));
-    send({ type: "settings", settings: settingsFromUrl() });
+    for (const name of m.limits.fields.features.choices) {
+      const label = document.createElement("label");
+      label.className = "check";
+      const box = document.createElement("input");
+      box.type = "checkbox"; box.value = name; box.id = `feature-${name}`;
+      box.addEventListener("change", sendSettings);
+      label.append(box, ` ${name}`);
+      $("features").appendChild(label);
+    }
+    for (const [name, p] of Object.entries(PRESETS)) $("preset").add(new Option(p.title, name));
+    const settings = settingsFromUrl();
+    if (app.page.classroom === "1") document.body.classList.add("classroom");
+    const preset = PRESETS[app.page.preset];
+    if (preset) {
+      $("preset").value = app.page.preset;
+      $("preset-note").hidden = false;
+      $("preset-note").textContent = `${preset.title}: ${preset.note}`;
+      sendPace();
+    }
+    send({ type: "settings", settings });
   },
   settings(m) {
     showSettings(m.settings);
@@ -172,6 +340,8 @@ const handlers = {
     if (m.run === app.run) showFrame(m);
   },
   state(m) { if (m.run === app.run) setState(m.state); },
+  snapshot(m) { if (m.run === app.run) showSnapshot(m); },
+  pace() {},
   error(m) { showMessages([m.message], "error"); },
   pong() {},
 };
@@ -241,7 +411,14 @@ $("reset").addEventListener("click", () => send({ type: "reset" }));
 $("sample").addEventListener("click", () => send({ type: "sample" }));
 $("add-layer").addEventListener("click", () => changeLayers(1));
 $("remove-layer").addEventListener("click", () => changeLayers(-1));
-$("show-test").addEventListener("change", () => drawRegions($("regions"), app.frame, app.data, $("show-test").checked));
+$("show-test").addEventListener("change", redrawMain);
+$("log-iterations").addEventListener("change", () => drawCurves($("curves"), app.history, $("log-iterations").checked));
+$("steps_per_frame").addEventListener("change", sendPace);
+$("stop_at").addEventListener("change", sendPace);
+$("preset").addEventListener("change", () => openPreset($("preset").value));
+$("timeline").addEventListener("input", () => showReplay(Number($("timeline").value)));
+$("timeline-live").addEventListener("click", goLive);
+window.addEventListener("resize", () => { if (app.frame) { view.shape = null; view.draw(app.frame, app.network); } });
 $("upload").addEventListener("change", async (event) => {
   const file = event.target.files[0];
   if (!file) return;
