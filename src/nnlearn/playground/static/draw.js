@@ -168,7 +168,7 @@ export function drawCurves(canvas, history, logAxis) {
     if (j === 0) for (const r of history) top = Math.max(top, r[train] || 0, r[test] || 0);
     const bottom = 0;
     ctx.fillText(`${top.toPrecision(2)}`, x0 + pw - 28, 11);
-    ctx.fillText(`iteration ${last}${logAxis ? " (log)" : ""}`, x0 + pw - 100, H - 4);
+    if (j === 1) ctx.fillText(`iteration ${last}${logAxis ? " (log)" : ""}`, x0 + pw - 100, H - 4);
     const first = history[0].iteration;
     const t = logAxis ? (it) => Math.log10(Math.max(it, 1)) : (it) => it;
     const X = (it) => x0 + ((t(it) - t(first)) / Math.max(t(last) - t(first), 1e-9)) * pw;
