@@ -203,7 +203,9 @@ def test_the_exported_model_is_a_model_file_as_nnlearn_train_writes(server, tmp_
         path = tmp_path / f"model.{fmt}"
         path.write_bytes(r.content)
         net = load_model(path)
+        confusion = net.metadata.pop("confusion_test")  # the test split's counts, rows: true
         assert net.metadata == {"classes": [0, 1], "data": "rings"}
+        assert np.array(confusion).shape == (2, 2) and np.sum(confusion) == 100
         # the file predicts on the page's own coordinates as the page showed
         test = np.array(replies["data"]["points"]["test"])
         accuracy = np.mean(net.predict(test[:, :2]) == test[:, 2])

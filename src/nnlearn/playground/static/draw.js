@@ -1,6 +1,7 @@
-// Drawing: the decision regions with their boundary and the points, the first
-// layer's tiles, the gradient bars and the learning curves. Pure functions of
-// what the server sent; nothing here talks to the server.
+// Drawing: the decision regions with their boundary and the points, a unit's map
+// enlarged, the gradient bars, the learning curves, the confusion counts and the
+// strip of snapshots. Pure functions of what the server sent; nothing here talks
+// to the server. (The network view is netview.js.)
 
 // The same colours as nnlearn's figures (nnlearn.plots.base.CLASS_COLOURS).
 export const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
@@ -193,4 +194,48 @@ export function drawCurves(canvas, history, logAxis) {
   ctx.fillText("train", 12, H - 4);
   ctx.fillStyle = "#d62728";
   ctx.fillText("test (dashed)", 46, H - 4);
+}
+
+// The test split's confusion counts: rows the true class, columns the predicted one,
+// class names in <th> cells, no totals; the diagonal green, the rest red by share.
+export function drawConfusion(table, counts, classNames) {
+  const names = classNames || counts.map((_, i) => `${i}`);
+  if (table.rows.length !== counts.length + 1) {
+    table.replaceChildren();
+    const head = table.createTHead().insertRow();
+    head.appendChild(document.createElement("th"));
+    for (const name of names) {
+      const th = document.createElement("th");
+      th.textContent = name; th.scope = "col";
+      head.appendChild(th);
+    }
+    const body = table.createTBody();
+    counts.forEach((row, i) => {
+      const tr = body.insertRow();
+      const th = document.createElement("th");
+      th.textContent = names[i]; th.scope = "row";
+      tr.appendChild(th);
+      row.forEach(() => tr.insertCell());
+    });
+  }
+  const body = table.tBodies[0];
+  counts.forEach((row, i) => row.forEach((n, j) => {
+    const cell = body.rows[i].cells[j + 1];
+    cell.textContent = n;
+    const share = n / Math.max(1, row.reduce((a, b) => a + b, 0));
+    cell.style.background = i === j ? `rgba(44,160,44,${0.1 + 0.5 * share})` : n ? `rgba(214,39,40,${0.1 + 0.5 * share})` : "";
+  }));
+}
+
+// One frozen picture of the decision regions in the strip (a preset's snapshots).
+export function addSnapshot(strip, m, data) {
+  const c = document.createElement("canvas");
+  c.width = c.height = 120;
+  drawRegions(c, m, data, false);
+  const fig = document.createElement("figure");
+  fig.dataset.iteration = m.iteration;
+  const caption = document.createElement("figcaption");
+  caption.textContent = `iteration ${m.iteration}`;
+  fig.append(c, caption);
+  strip.appendChild(fig);
 }

@@ -1,10 +1,10 @@
 // The page: controls, the WebSocket conversation with the server, the URL.
 // Every value goes to the server, which checks it and answers with the
 // settings it really uses (and a message for each value it refused or capped).
-import { drawCurves, drawGrads, drawRegions, drawUnitLarge, bytes } from "./draw.js";
+import { addSnapshot, bytes, COLOURS, drawConfusion, drawCurves, drawGrads, drawRegions,
+  drawUnitLarge } from "./draw.js";
 import { NetworkView, mapImage } from "./netview.js";
 import { PAGE_KEYS, PRESETS } from "./presets.js";
-import { COLOURS } from "./draw.js";
 
 const $ = (id) => document.getElementById(id);
 const FIELDS = ["data", "classes", "points", "noise", "test_fraction", "seed", "architecture",
@@ -156,36 +156,6 @@ function setState(state) {
   $("start").textContent = state === "running" ? "Pause" : "Start";
 }
 
-function showConfusion(counts) {
-  const table = $("confusion");
-  const names = app.data ? app.data.classes.map(String) : counts.map((_, i) => `${i}`);
-  if (table.rows.length !== counts.length + 1) {
-    table.replaceChildren();
-    const head = table.createTHead().insertRow();
-    head.appendChild(document.createElement("th"));
-    for (const name of names) {
-      const th = document.createElement("th");
-      th.textContent = name; th.scope = "col";
-      head.appendChild(th);
-    }
-    const body = table.createTBody();
-    counts.forEach((row, i) => {
-      const tr = body.insertRow();
-      const th = document.createElement("th");
-      th.textContent = names[i]; th.scope = "row";
-      tr.appendChild(th);
-      row.forEach(() => tr.insertCell());
-    });
-  }
-  const body = table.tBodies[0];
-  counts.forEach((row, i) => row.forEach((n, j) => {
-    const cell = body.rows[i].cells[j + 1];
-    cell.textContent = n;
-    const share = n / Math.max(1, row.reduce((a, b) => a + b, 0));
-    cell.style.background = i === j ? `rgba(44,160,44,${0.1 + 0.5 * share})` : n ? `rgba(214,39,40,${0.1 + 0.5 * share})` : "";
-  }));
-}
-
 // The big picture: the decision regions, or the map of the unit under the pointer.
 function redrawMain() {
   const f = app.replay !== null ? app.recorded[app.replay] : app.frame;
@@ -214,7 +184,7 @@ function drawView(f) {
   redrawMain();
   drawGrads($("grads"), f.grad_norms, app.layerNames);
   $("weight-norm").textContent = f.weight_norm === null || f.weight_norm === undefined ? "\u2013" : f.weight_norm.toFixed(3);
-  if (f.confusion) showConfusion(f.confusion);
+  if (f.confusion) drawConfusion($("confusion"), f.confusion, app.data ? app.data.classes.map(String) : null);
 }
 
 function record(f) {
@@ -243,6 +213,7 @@ function goLive() {
 }
 
 function showFrame(f) {
+  const t0 = performance.now();
   app.frame = f;
   record(f);
   $("iteration").textContent = f.iteration;
@@ -265,20 +236,11 @@ function showFrame(f) {
   if (app.replay === null) drawView(f);
   drawCurves($("curves"), app.history, $("log-iterations").checked);
   app.framesDrawn += 1;
+  app.drawMs = performance.now() - t0;  // for the benchmark: the script's share of a frame
 }
 
 function showSnapshot(m) {
-  if (!app.data) return;
-  const strip = $("strip");
-  const c = document.createElement("canvas");
-  c.width = c.height = 120;
-  drawRegions(c, m, app.data, false);
-  const fig = document.createElement("figure");
-  fig.dataset.iteration = m.iteration;
-  const caption = document.createElement("figcaption");
-  caption.textContent = `iteration ${m.iteration}`;
-  fig.append(c, caption);
-  strip.appendChild(fig);
+  if (app.data) addSnapshot($("strip"), m, app.data);
 }
 
 function showNetwork(m) {
