@@ -50,7 +50,8 @@ def test_rings_are_learnt_live_in_the_browser(server, browser):  # noqa: F811
     width.dispatch_event("change")
     page.wait_for_function("document.getElementById('network-summary').textContent"
                            ".startsWith('2 \u2192 7 \u2192 2')")
-    page.wait_for_function("document.querySelectorAll(\"[data-layer='1'][data-unit]\").length === 7")
+    page.wait_for_function(
+        "document.querySelectorAll(\"[data-layer='1'][data-unit]\").length === 7")
     assert "hidden=7" in page.url
     page.wait_for_function("window.nnlearnPlayground.frame.iteration > 0")  # keeps training
 

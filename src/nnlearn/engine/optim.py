@@ -117,7 +117,7 @@ class Optimizer:
 
     @property
     def weight_decay(self) -> float:
-        """The L2 rate (torch's ``weight_decay``): ``regularization_rate`` under ``"l2"``, else 0."""
+        """The L2 rate (torch's ``weight_decay``): the rate under ``"l2"``, else 0."""
         return self.regularization_rate if self.regularization == "l2" else 0.0
 
     @property
