@@ -7,7 +7,8 @@ import httpx
 import numpy as np
 import pytest
 
-from nnlearn.data.features import feature_map
+from nnlearn.engine.features import feature_map
+from nnlearn.training import load_model
 from nnlearn.playground.frames import frame
 from nnlearn.playground.model import build
 from nnlearn.playground.settings import validate
@@ -92,15 +93,22 @@ def test_live_changes_go_on_counting_and_the_pace_stops_and_snapshots(server):  
     p.close()
 
 
-def test_the_view_window_and_the_exports_with_features(server):  # noqa: F811
+def test_the_view_window_and_the_exports_with_features(server, tmp_path):  # noqa: F811
     _, url = server
     p = Page(url)
-    p.configure(hidden=[40], features=["x1", "x2", "x1sq", "x2sq"])
+    data = p.configure(hidden=[40], features=["x1", "x2", "x1sq", "x2sq"])["data"]
     p.send(type="view", offsets=[0, 30])
     shown = p.expect("frame", lambda m: m["units"]["layers"][1]["offset"] == 24)
     assert shown["units"]["layers"][0]["count"] == 4  # 40 - 16: the last window
     model = httpx.get(f"{url}api/model/{p.token}", timeout=30)
-    assert model.status_code == 409 and "x1sq" in model.json()["error"]
+    assert model.status_code == 200
+    path = tmp_path / "model.npz"
+    path.write_bytes(model.content)
+    net = load_model(path)  # a Features layer first: it takes the raw coordinates
+    assert net.spec()["layers"][0]["names"] == ["x1", "x2", "x1sq", "x2sq"]
+    test = np.array(data["points"]["test"])
+    accuracy = np.mean(net.predict(test[:, :2]) == test[:, 2])
+    assert accuracy == pytest.approx(shown["test_accuracy"], abs=0.02)
     png = httpx.get(f"{url}api/regions/{p.token}", timeout=60)
     assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
     p.send(type="view", offsets="all")

@@ -77,6 +77,7 @@ RESUME_OPTIONS = {"epochs", "iterations", "data_dir"}  # besides --quiet and --o
 @table_option("width", default_from_table=False)
 @table_option("depth", default_from_table=False)
 @table_option("activation")
+@table_option("features")
 @table_option("dropout")
 @table_option("init")
 @table_option("dtype")

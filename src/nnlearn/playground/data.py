@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..data.features import DEFAULT_FEATURES, feature_map
+from ..engine.features import DEFAULT_FEATURES, feature_map
 from ..data.tabular import read_csv
 from ..data.toy import TOY
 from ..data.transforms import train_val_split

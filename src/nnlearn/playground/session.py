@@ -13,7 +13,6 @@ import tempfile
 import threading
 from pathlib import Path
 
-from ..data.features import DEFAULT_FEATURES
 from ..errors import DataError
 from ..training.modelio import save_model
 from . import data as playdata
@@ -26,17 +25,6 @@ from .settings import DEFAULTS, UPLOAD, as_json, display, fit_to_data, parameter
 DATA_KEYS = ("data", "classes", "points", "noise", "test_fraction", "seed")
 COMMANDS = ("settings", "start", "pause", "step", "reset", "sample", "upload", "ping", "pace",
             "view")
-
-
-class OnPlane:
-    """A network seen from the plane: ``predict`` takes points ``(x1, x2)`` and feeds the
-    network their input features, as the page does (for the regions picture)."""
-
-    def __init__(self, network, data: playdata.PlayData):
-        self.network, self.data = network, data
-
-    def predict(self, X):
-        return self.network.predict(self.data.inputs(X).astype(self.network.dtype))
 
 
 def error(message: str) -> dict:
@@ -234,10 +222,6 @@ class Session:
         if runner is None:
             raise DataError("nothing to export yet")
         data = runner.data
-        if tuple(data.features) != DEFAULT_FEATURES:
-            raise DataError(f"a model file takes the coordinates x1, x2; this network's inputs "
-                            f"are the features {', '.join(data.features)}: export the regions "
-                            f"picture, or train on x1,x2 to export the model")
         with runner.backend.lock:
             network = export_network(runner.network, data)
             network.metadata["confusion_test"] = metrics(runner.network, data)["confusion"]
@@ -253,13 +237,8 @@ class Session:
     def regions_png(self) -> bytes:
         """The decision regions with the training points, as ``nnlearn train`` draws them."""
         from ..plots.regions import decision_regions  # matplotlib: only when asked
-        runner = self.runner
-        if runner is None:
-            raise DataError("nothing to export yet")
-        d = runner.data
-        with runner.backend.lock:
-            network, iteration = OnPlane(runner.network.copy(), d), runner.trainer.iteration
-            counts = metrics(runner.network, d)["confusion"]
+        network, iteration = self.export_network()
+        d, counts = self._current_data(), network.metadata["confusion_test"]
         fig = decision_regions({iteration: network}, d.X_train, d.y_train,
                                n_classes=d.n_classes, resolution=200,
                                title=f"{d.name}: decision regions; test confusion (rows: "

@@ -24,7 +24,7 @@ from ..backends import BACKENDS
 from ..data.toy import TOY
 from ..engine.activations import ACTIVATIONS
 from ..engine.init import INITIALISERS
-from ..data.features import FEATURES
+from ..engine.features import FEATURES
 from ..engine.optim import PENALTIES
 from ..engine.optimizers import MAX_FUN, OPTIMIZERS
 from ..engine.schedules import SCHEDULES
@@ -219,10 +219,10 @@ _ROWS = [
     Setting("noise", (Real(0.0, 1.0),), 0.1, "Noise of a toy set.", frozenset((PLAYGROUND,))),
     Setting("test_fraction", (Real(0.1, 0.9),), 0.2, "Share of the points kept for testing.",
             frozenset((PLAYGROUND,))),
-    Setting("features", (FEATURE, SequenceOf(FEATURE, "names of input features")),
-            ("x1", "x2"), "2-D data: the inputs the network sees, computed from (x1, x2): "
-            f"any of {', '.join(FEATURES)}.", frozenset((PLAYGROUND,)),
-            play=Play(items=len(FEATURES))),
+    Setting("features", (NoneValue(), FEATURE, SequenceOf(FEATURE, "names of input features")),
+            None, "2-D data: the inputs the network sees, computed from (x1, x2): any of "
+            f"{', '.join(FEATURES)}; not given: the columns as they are.", ALL,
+            play=Play(default=("x1", "x2"), items=len(FEATURES))),
 ]
 
 SETTINGS: dict[str, Setting] = {row.name: row for row in _ROWS}
