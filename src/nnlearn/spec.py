@@ -125,7 +125,7 @@ class NetworkSpec:
     init: str | None = default("init")
     dtype: str = default("dtype")
     scaling: InputScaling | None = None
-    features: tuple[str, ...] | None = None
+    features: str | tuple[str, ...] | None = None  # one name or several; kept as a tuple
 
     def __post_init__(self):
         if self.architecture not in ARCHITECTURES:
