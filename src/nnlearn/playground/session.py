@@ -114,7 +114,8 @@ class Session:
         replies.insert(0, self._settings_reply(messages))
         if live and self.runner is not None:
             self.runner.change(new, data)  # the run goes on with them: no new weights
-            return replies
+            # a running page gets its next frame anyway; a waiting one is shown the change
+            return replies + ([] if self.runner.state == "running" else [self.runner.frame()])
         return replies + self.rebuild(keep_running=True)
 
     def _live(self, new) -> bool:
