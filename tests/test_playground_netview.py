@@ -38,7 +38,6 @@ def test_the_features_setting_is_a_set_in_the_tables_order():
 def test_a_frame_carries_every_drawn_layer_its_weights_and_the_confusion_counts():
     s, _ = validate({"hidden": "20,3", "features": "x1,x2,x1x2", "data": "blobs", "classes": 3})
     data = toy_sample(s)
-    data.features = s["features"]
     net = build(s, data.n_classes)
     f = frame(net, data, iteration=0, epoch=0, lr=0.1, state="ready", offsets=[0, 4])
     layers = f["units"]["layers"]
@@ -49,7 +48,8 @@ def test_a_frame_carries_every_drawn_layer_its_weights_and_the_confusion_counts(
     # the weights between the drawn windows, W[k, i]: to unit k of layer j from unit i
     e = f["edges"][1]
     W = np.frombuffer(base64.b64decode(e["data"]), dtype=np.float32).reshape(e["rows"], e["cols"])
-    np.testing.assert_array_equal(W, net.layers[1].W[:, 4:20])
+    assert net.layers[0].names == ("x1", "x2", "x1x2")  # the features: a first layer
+    np.testing.assert_array_equal(W, net.layers[2].W[:, 4:20])
     # the output maps are probabilities on a fixed scale: at each cell they sum to 1
     out = np.frombuffer(base64.b64decode(layers[3]["data"]), dtype=np.int8).reshape(3, -1)
     p = (out / 127 + 1) / 2

@@ -11,7 +11,7 @@ from .losses import evaluate_logits, log_softmax, logsumexp, nll, softmax
 from .architectures import mlp, resnet
 from .network import Network
 from .optim import SGD, Adam
-from .optimizers import make_optimizer
+from .optim import make_optimizer
 from .schedules import make_schedule
 
 __all__ = ["ACTIVATIONS", "Adam", "Dense", "Dropout", "FEATURES", "Features", "Layer", "Network",

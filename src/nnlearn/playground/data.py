@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..engine.features import DEFAULT_FEATURES, feature_map
+from ..data.scaling import Standardizer
 from ..data.tabular import read_csv
 from ..data.toy import TOY
 from ..data.transforms import train_val_split
@@ -43,7 +43,6 @@ class PlayData:
     mean: np.ndarray  # (2,)
     scale: np.ndarray  # (2,)
     domain: tuple[float, float, float, float]  # x_min, x_max, y_min, y_max
-    features: tuple = DEFAULT_FEATURES  # the network's inputs (data.features), set by the session
 
     @property
     def n_classes(self) -> int:
@@ -51,11 +50,6 @@ class PlayData:
 
     def standardize(self, X):
         return (np.asarray(X, dtype=np.float64) - self.mean) / self.scale
-
-    def inputs(self, X) -> np.ndarray:
-        """What the network sees of the points ``X``: the input ``features`` of the
-        standardized coordinates, float64 ``(m, len(features))``."""
-        return feature_map(self.standardize(X), self.features)
 
     def points(self) -> dict:
         """The points for the page: ``[x, y, class]`` rows, rounded (they are only drawn)."""
@@ -84,11 +78,10 @@ def split(name, X, y, classes, settings) -> PlayData:
                                                            settings["seed"])
     except ValueError as err:
         raise DataError(f"{name}: cannot draw the test part: {err}") from None
-    mean = X_train.mean(axis=0)
-    scale = X_train.std(axis=0)
-    scale[scale < 1e-12] = 1.0  # a constant coordinate: nothing to scale
+    # the one standardization of every face: a constant coordinate keeps scale 1
+    scaler = Standardizer().fit(X_train)
     return PlayData(name, X_train, y_train.astype(np.int64), X_test, y_test.astype(np.int64),
-                    list(classes), mean, scale, _domain(X))
+                    list(classes), scaler.mean_, scaler.scale_, _domain(X))
 
 
 def toy_sample(settings) -> PlayData:

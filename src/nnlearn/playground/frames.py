@@ -42,7 +42,7 @@ def grid_size(network: Network) -> int:
 def regions(network: Network, data: PlayData, n: int) -> dict:
     """The predicted class of every cell and its margin ``p_top - p_second`` in 0..255."""
     with np.errstate(over="ignore", invalid="ignore"):
-        p = softmax(logits(network, data.inputs(grid_points(data.domain, n))))
+        p = softmax(logits(network, data.standardize(grid_points(data.domain, n))))
     top = np.argmax(np.nan_to_num(p), axis=1)
     two = np.sort(p, axis=1)[:, -2:] if p.shape[1] > 1 else np.zeros((len(p), 2))
     margin = np.clip(np.round(255 * (two[:, 1] - two[:, 0])), 0, 255)
@@ -61,7 +61,7 @@ def metrics(network: Network, data: PlayData) -> dict:
     out: dict = {}
     for part, X, y in (("train", data.X_train, data.y_train), ("test", data.X_test, data.y_test)):
         with np.errstate(over="ignore", invalid="ignore"):
-            z = logits(network, data.inputs(X))
+            z = logits(network, data.standardize(X))
             loss, acc = evaluate_logits(z, y)
         out[f"{part}_loss"], out[f"{part}_accuracy"] = _finite(loss), _finite(acc)
     out["confusion"] = confusion(z, data.y_test, data.n_classes)

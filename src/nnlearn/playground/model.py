@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..engine.features import DEFAULT_FEATURES, Features
 from ..engine.layers import Dropout, Residual
 from ..engine.network import Network
 from ..engine.scaling import fold_input_scaling
 from .data import PlayData
+from ..spec import NetworkSpec
 from .settings import network_spec
 
 
@@ -15,20 +15,19 @@ def build(settings: dict, n_classes: int, seed: int = 0) -> Network:
     return network_spec(settings, n_classes).build(seed)
 
 
-def export_network(network: Network, data: PlayData) -> Network:
+def export_network(network: Network, data: PlayData, spec: NetworkSpec) -> Network:
     """A copy that takes the original coordinates, with the labels in its metadata.
 
-    The playground trains on ``u = (x - mean) / scale`` (and on the input features
-    of ``u``); the copy has that scaling folded into its first layer
-    (``fold_input_scaling``), and the features as a first ``Features`` layer, so it
-    predicts on raw points exactly as the page shows. The metadata is what
-    ``nnlearn train`` writes.
+    The playground trains on ``u = (x - mean) / scale``; the copy has that
+    scaling folded into its first layer (``fold_input_scaling``), so it predicts
+    on raw points exactly as the page shows. The metadata is what
+    ``nnlearn train`` writes: the labels, the data's name and the network's
+    description (``metadata["spec"]``).
     """
-    if tuple(data.features) != DEFAULT_FEATURES:
-        network = Network([Features(data.features), *network.copy().layers],
-                          dtype=network.dtype)
     net = fold_input_scaling(network, data.mean, data.scale)
-    net.metadata = {"classes": list(data.classes), "data": data.name}
+    # the description of the page's network (``spec``): with the scaling folded in, it
+    # takes raw points
+    net.metadata = {"classes": list(data.classes), "data": data.name, "spec": spec.to_dict()}
     return net
 
 

@@ -24,16 +24,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..assembly import Seeds, assemble, learning_rate, train_config
 from ..engine.network import Network
-from ..engine.optimizers import make_optimizer
+from ..engine.optim import Optimizer, penalty
 from ..errors import TrainingDiverged
-from ..training.backend import NumpyBackend
+from ..training.backend import Backend
 from ..training.callbacks import Callback, DivergenceCheck
-from ..training.config import TrainConfig
-from ..training.trainer import Trainer
 from .data import PlayData
 from .frames import frame, snapshot
-from .settings import learning_rate
 
 log = logging.getLogger(__name__)
 FPS = 25  # frames a second while training, at most
@@ -55,21 +53,45 @@ class Pace:
     snapshots: tuple = ()
 
 
-class LockedBackend(NumpyBackend):
-    """``NumpyBackend`` whose training step holds ``lock``, so that another thread
-    (an export) never reads half-updated weights. ``lr_scale`` multiplies the
+class LockedBackend:
+    """Any backend, whose updates hold ``lock``, so that another thread (a frame, an
+    export) never reads half-updated weights. Everything else is the backend's own:
+    it is driven through the ``Backend`` protocol only. ``lr_scale`` multiplies the
     schedule's rate: the page's live learning rate over the one the run began with."""
 
-    def __init__(self, network, optimizer, *, seed=0):
-        super().__init__(network, optimizer, seed=seed)
+    def __init__(self, backend: Backend):
+        self.backend = backend
         self.lock = threading.RLock()
         self.lr_scale = 1.0
-        self.last_lr = 0.0
+
+    def set_penalty(self, kind: str, rate: float) -> None:
+        """A live change of the regularisation: the engine's optimiser takes it as it
+        is; ``torch.optim`` has L2 as its ``weight_decay``, and the twin adds L1 itself."""
+        kind, rate = penalty(kind, rate)
+        with self.lock:
+            # not in the Backend protocol: both backends keep their optimiser there
+            opt = getattr(self.backend, "optimizer")  # noqa: B009
+            if isinstance(opt, Optimizer):
+                opt.regularization, opt.regularization_rate = kind, rate
+                return
+            for group in opt.param_groups:
+                group["weight_decay"] = rate if kind == "l2" else 0.0
+            setattr(self.backend, "l1", rate if kind == "l1" else 0.0)  # noqa: B010
+
+    def __getattr__(self, name):
+        return getattr(self.backend, name)
 
     def train_step(self, X, y, sample_weight, lr):
         with self.lock:
-            self.last_lr = lr * self.lr_scale
-            return super().train_step(X, y, sample_weight, self.last_lr)
+            return self.backend.train_step(X, y, sample_weight, lr * self.lr_scale)
+
+    def train_rows(self, rows, sample_weight, lr):
+        with self.lock:
+            return self.backend.train_rows(rows, sample_weight, lr * self.lr_scale)
+
+    def loss_and_flat_gradient(self, theta, X, y, sample_weight):
+        with self.lock:
+            return self.backend.loss_and_flat_gradient(theta, X, y, sample_weight)
 
 
 class VerdictUnlessStopped(DivergenceCheck):
@@ -96,25 +118,23 @@ class PageTrainer(Callback):
     def __init__(self, network: Network, data: PlayData, settings: dict, publish, *, fps=FPS,
                  pace: Pace | None = None, offsets=None):
         self.id = next(_ids)
-        self.network, self.data, self.publish = network, data, publish
-        self.lr = learning_rate(settings)
-        self.backend = LockedBackend(network, make_optimizer(
-            settings["optimizer"], regularization=settings["regularization"],
-            regularization_rate=settings["regularization_rate"]), seed=settings["seed"])
-        config = TrainConfig(iterations=settings["iterations"],
-                             batch_size=settings["batch_size"] or None, lr=self.lr,
-                             schedule=settings["schedule"], seed=settings["seed"], progress=False)
-        self.trainer = Trainer(self.backend, config, callbacks=[self])
+        self.data, self.publish = data, publish
+        run = assemble(None, settings, seeds=Seeds.same(settings["seed"]), network=network,
+                       callbacks=[self])
+        self.lr = run.config.lr
+        self.dtype = network.dtype
+        self.backend = LockedBackend(run.backend)
+        self.trainer = run.trainer.reconfigure(backend=self.backend)
         self.trainer.set_callback("divergence", VerdictUnlessStopped(self))
         self.min_interval = 1.0 / fps
         self.state, self.message = "ready", None
-        self.note: str | None = None  # a notice for the page (not an error)
         self._cond = threading.Condition()
         self._budget: int | None = 0  # None: run on; k > 0: k more steps, then pause
         self._stop = False
         self._thread: threading.Thread | None = None
         self._last_frame, self._frame_cost = 0.0, 0.0
-        self.total = settings["iterations"]
+        self.note: str | None = None  # a notice for the page (not an error)
+        self.total = self.trainer.config.iterations or 0
         self.base_lr = self.lr
         self.pace = pace or Pace()
         self.offsets = offsets
@@ -168,12 +188,10 @@ class PageTrainer(Callback):
     def change(self, settings: dict, data: PlayData) -> None:
         """Take the ``LIVE`` settings and ``data`` (a new sample) while training."""
         with self.backend.lock:
-            self.lr = learning_rate(settings)
+            self.lr = learning_rate(settings["optimizer"], settings.get("lr"))
             self.backend.lr_scale = self.lr / self.base_lr
-            opt = self.backend.optimizer
-            opt.regularization = settings["regularization"]
-            opt.regularization_rate = float(settings["regularization_rate"])
-        batch = settings["batch_size"] or None
+        self.backend.set_penalty(settings["regularization"], settings["regularization_rate"])
+        batch = train_config(settings).batch_size
         with self._cond:
             if batch != self.trainer.config.batch_size or data is not self.data:
                 self._refit = (batch, data)
@@ -195,6 +213,12 @@ class PageTrainer(Callback):
         self.offsets = offsets
 
     @property
+    def network(self) -> Network:
+        """The network as trained so far (``Backend.current_network``: the NumPy
+        engine's own, or a copy of the twin's); read it under ``backend.lock``."""
+        return self.backend.current_network()
+
+    @property
     def stopped(self) -> bool:
         return self._stop
 
@@ -207,9 +231,9 @@ class PageTrainer(Callback):
         """The current picture (safe from any thread: it holds the backend's lock)."""
         with self.backend.lock:
             t0 = time.perf_counter()
-            out = frame(self.network, self.data, iteration=self.trainer.iteration,
-                        epoch=self.trainer.epoch, lr=self.lr, state=state or self.state,
-                        offsets=self.offsets)
+            out = frame(self.backend.current_network(), self.data,
+                        iteration=self.trainer.iteration, epoch=self.trainer.epoch, lr=self.lr,
+                        state=state or self.state, offsets=self.offsets)
             self._frame_cost = time.perf_counter() - t0
         out["run"] = self.id
         if self.message:
@@ -233,7 +257,7 @@ class PageTrainer(Callback):
             if remaining <= 0:
                 return
             self.trainer.config = replace(self.trainer.config, iterations=remaining)
-            self.trainer.fit(d.inputs(d.X_train).astype(self.network.dtype), d.y_train,
+            self.trainer.fit(d.standardize(d.X_train).astype(self.dtype), d.y_train,
                              continue_schedule=not first)
             first = False
             with self._cond:
@@ -280,7 +304,7 @@ class PageTrainer(Callback):
                 self.state = "paused"
         if it in pace.snapshots:
             with self.backend.lock:
-                shot = snapshot(self.network, self.data, it)
+                shot = snapshot(self.backend.current_network(), self.data, it)
             self.publish({**shot, "run": self.id})
         if pace.steps_per_frame:
             due = it % pace.steps_per_frame == 0
@@ -308,6 +332,6 @@ class PageTrainer(Callback):
 def initial_gradients(network: Network, data: PlayData, limit=500) -> None:
     """One backward pass (no update) on up to ``limit`` training points, so that the
     gradient bars (``Network.grad_norms()``) show the untrained network too."""
-    X = data.inputs(data.X_train[:limit]).astype(network.dtype)
+    X = data.standardize(data.X_train[:limit]).astype(network.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         network.loss_and_gradients(X, data.y_train[:limit], train=False)

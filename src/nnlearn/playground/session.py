@@ -7,7 +7,6 @@ message gets an ``error`` reply and changes nothing.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import tempfile
 import threading
@@ -20,7 +19,8 @@ from .frames import metrics
 from .memory import give_back
 from .model import build, describe, export_network
 from .runner import LIVE, MAX_SNAPSHOTS, Pace, PageTrainer, initial_gradients
-from .settings import DEFAULTS, UPLOAD, as_json, display, fit_to_data, parameter_count, validate
+from .settings import (DEFAULTS, UPLOAD, as_json, display, fit_to_data, network_spec,
+                       parameter_count, validate)
 
 DATA_KEYS = ("data", "classes", "points", "noise", "test_fraction", "seed")
 COMMANDS = ("settings", "start", "pause", "step", "reset", "sample", "upload", "ping", "pace",
@@ -101,8 +101,6 @@ class Session:
             return [self._settings_reply(messages), error(str(err))]
         if data.n_classes != new["classes"] and new["data"] != UPLOAD:
             new["classes"] = data.n_classes
-        if data.features != new["features"]:  # a copy: a running thread keeps its own
-            data = dataclasses.replace(data, features=new["features"])
         # the caps, again, on what will be built: this data's classes and training rows
         fit_to_data(new, data.n_classes, len(data.X_train), self.settings, messages)
         live = self._live(new)
@@ -191,11 +189,18 @@ class Session:
         data = self._current_data()
         network = build(self.settings, data.n_classes, seed=self.settings["seed"] + 1)
         initial_gradients(network, data)
-        runner = PageTrainer(network, data, self.settings, self._forward, pace=self.pace,
-                             offsets=self.offsets)
+        notes = []
+        try:
+            runner = PageTrainer(network, data, self.settings, self._forward, pace=self.pace,
+                                 offsets=self.offsets)
+        except ImportError as err:  # backend=torch where PyTorch cannot be imported
+            self.settings["backend"] = "numpy"
+            notes.append(self._settings_reply([f"backend: {err}; using numpy"]))
+            runner = PageTrainer(network, data, self.settings, self._forward, pace=self.pace,
+                                 offsets=self.offsets)
         self.runner = runner
-        replies = [{"type": "network", "run": runner.id, "layers": describe(network),
-                    "parameters": network.n_parameters()}, runner.frame()]
+        replies = [*notes, {"type": "network", "run": runner.id, "layers": describe(network),
+                            "parameters": network.n_parameters()}, runner.frame()]
         if keep_running and running:
             runner.start()
             replies.append({"type": "state", "state": runner.state, "run": runner.id})
@@ -224,8 +229,9 @@ class Session:
             raise DataError("nothing to export yet")
         data = runner.data
         with runner.backend.lock:
-            network = export_network(runner.network, data)
-            network.metadata["confusion_test"] = metrics(runner.network, data)["confusion"]
+            trained = runner.network
+            network = export_network(trained, data, network_spec(self.settings, data.n_classes))
+            network.metadata["confusion_test"] = metrics(trained, data)["confusion"]
             return network, runner.trainer.iteration
 
     def model_bytes(self, suffix=".npz") -> bytes:

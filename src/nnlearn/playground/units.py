@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from ..engine.features import Features
 from ..engine.layers import Dense, Dropout
 from ..engine.losses import softmax
 from ..engine.network import Network
@@ -27,13 +28,24 @@ MAP_CELLS = 40_000  #: int8 values of all the unit maps of one frame, at most
 
 
 def view_layers(network: Network) -> list:
-    """The layers the view draws, in order (dropout left out)."""
-    return [layer for layer in network.layers if not isinstance(layer, Dropout)]
+    """The weight layers the view draws, in order (dropout and the features left out)."""
+    return [layer for layer in network.layers if not isinstance(layer, (Dropout, Features))]
+
+
+def _inputs(network: Network, U) -> tuple[np.ndarray, list]:
+    """Layer 0's values at the standardized points ``U`` (the input features, when the
+    network computes them first), and the layers after it."""
+    layers = network.layers
+    if isinstance(layers[0], Features):
+        return layers[0].apply(U), layers[1:]
+    return U, layers
 
 
 def widths(network: Network) -> list[int]:
     """Units of each drawn layer: inputs, hidden layers, outputs."""
-    return [network.n_in] + [layer.n_out for layer in view_layers(network)]
+    first = network.layers[0]
+    return [first.n_out if isinstance(first, Features) else network.n_in] + [
+        layer.n_out for layer in view_layers(network)]
 
 
 def clamp_offsets(network: Network, offsets) -> list[int]:
@@ -63,10 +75,11 @@ def unit_maps(network: Network, data: PlayData, offsets) -> dict:
     sizes = widths(network)
     shown = sum(min(WINDOW, w) for w in sizes)
     m = map_size(shown)
-    f = data.inputs(grid_points(data.domain, m)).astype(network.dtype)
+    f, layers = _inputs(network, data.standardize(grid_points(data.domain, m)).astype(
+        network.dtype))
     outputs = [f]
     with np.errstate(over="ignore", invalid="ignore"):
-        for layer in network.layers:
+        for layer in layers:
             f = layer.apply(f)
             if not isinstance(layer, Dropout):
                 outputs.append(f)

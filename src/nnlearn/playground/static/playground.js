@@ -8,7 +8,7 @@ import { PAGE_KEYS, PRESETS } from "./presets.js";
 
 const $ = (id) => document.getElementById(id);
 const FIELDS = ["data", "classes", "points", "noise", "test_fraction", "seed", "architecture",
-  "dropout", "optimizer", "lr", "regularization", "regularization_rate", "schedule",
+  "dropout", "optimizer", "backend", "lr", "regularization", "regularization_rate", "schedule",
   "batch_size", "iterations"];
 const MAX_CURVE = 1000;  // points kept per curve; older ones are thinned
 const MAX_RECORD = 400;  // frames kept for the timeline; older ones are thinned
@@ -269,6 +269,7 @@ const handlers = {
     app.limits = m.limits;
     for (const name of m.limits.optimizers) $("optimizer").add(new Option(name, name));
     for (const name of m.limits.schedules) $("schedule").add(new Option(name, name));
+    for (const name of m.limits.fields.backend.choices) $("backend").add(new Option(name, name));
     for (const name of m.limits.fields.features.choices) {
       const label = document.createElement("label");
       label.className = "check";

@@ -13,7 +13,7 @@ export const PRESETS = {
   "lecture-rings": {
     title: "lecture: rings",
     settings: { data: "rings", hidden: "100", activation: "relu", optimizer: "gd", lr: 0.01,
-      batch_size: 0, iterations: 3000, points: 2000, test_fraction: 0.5, noise: 0.1, seed: 0,
+      batch_size: "full", iterations: 3000, points: 2000, test_fraction: 0.5, noise: 0.1, seed: 0,
       features: "x1,x2" },
     snapshots: [50, 150, 250, 500, 1000, 3000],
     note: "The lecture's recipe: 2 layers, 100 ReLU hidden units, full-batch gradient " +
