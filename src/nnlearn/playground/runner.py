@@ -282,11 +282,15 @@ class PageTrainer(Callback):
         except Exception as err:  # a bug must not pass silently, nor take the server down
             log.exception("playground training failed")
             final, self.message = "failed", f"training stopped: {err}"
+        last = self.frame(final)
         with self._cond:
             if self._stop:
                 return  # nobody is watching: publish nothing
+            # the last frame goes out before the state says the run is over, so that
+            # whoever sees the state finds the frame sent
+            self._last_frame = time.perf_counter()
+            self.publish(last)
             self.state = final
-        self._emit()
 
     def on_iteration_end(self, trainer):
         pace, it = self.pace, trainer.iteration
