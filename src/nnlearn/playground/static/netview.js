@@ -74,7 +74,8 @@ export class NetworkView {
       col.dataset.layerColumn = j;
       const head = document.createElement("div");
       head.className = "net-head";
-      head.textContent = layerTitle(j, last, network ? network.layers.filter((x) => x.kind !== "dropout") : []);
+      const weighted = network ? network.layers.filter((x) => x.kind !== "dropout" && x.kind !== "features") : [];
+      head.textContent = layerTitle(j, last, weighted);
       col.appendChild(head);
       if (l.of > l.count) {  // a wide layer: a window of units, moved by the arrows
         const fold = document.createElement("div");

@@ -254,6 +254,7 @@ function showNetwork(m) {
   app.layerNames = [];
   m.layers.forEach((layer) => {
     if (layer.kind === "dropout") return;
+    if (layer.kind === "features") { widths.push(`${layer.n_out} features`); return; }
     if (layer.kind === "residual") app.layerNames.push("res");
     else app.layerNames.push(`${app.layerNames.length + 1}`);
     widths.push(layer.kind === "residual" ? `[${layer.inner}]` : layer.n_out);
