@@ -114,3 +114,29 @@ def test_the_view_window_and_the_exports_with_features(server, tmp_path):  # noq
     p.send(type="view", offsets="all")
     assert "offsets" in p.expect("error")["message"]
     p.close()
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_a_live_regularization_change_reaches_either_backends_optimiser(backend):
+    if backend == "torch":
+        pytest.importorskip("torch")
+    from nnlearn.playground.session import Session
+    session = Session(lambda frame: None)
+    session.handle({"type": "settings", "settings": {"backend": backend, "optimizer": "adam"}})
+    run = session.runner.id
+    session.handle({"type": "settings", "settings": {"regularization": "l1",
+                                                     "regularization_rate": 0.02}})
+    inner = session.runner.backend.backend
+    assert session.runner.id == run  # taken live: the same run
+    if backend == "numpy":
+        assert (inner.optimizer.l1, inner.optimizer.weight_decay) == (0.02, 0.0)
+    else:  # torch.optim has L2 as its weight_decay; the twin adds L1 itself
+        assert inner.l1 == 0.02
+        assert all(g["weight_decay"] == 0.0 for g in inner.optimizer.param_groups)
+    session.handle({"type": "settings", "settings": {"regularization": "l2"}})
+    if backend == "numpy":
+        assert (inner.optimizer.l1, inner.optimizer.weight_decay) == (0.0, 0.02)
+    else:
+        assert inner.l1 == 0.0
+        assert all(g["weight_decay"] == 0.02 for g in inner.optimizer.param_groups)
+    session.close()

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .engine.architectures import mlp, resnet
-from .engine.features import Features
+from .engine.features import Features, feature_names
 from .engine.network import Network
 from .engine.scaling import fold_input_scaling
 from .settings import ARCHITECTURES, DTYPES, default
@@ -109,8 +109,7 @@ class NetworkSpec:
     scaling : InputScaling or None
         How inputs were scaled in training, if they were.
     features : tuple of str or None
-        2-D points only: the input features (``nnlearn.engine.features``) that a
-        first ``Features`` layer computes from them; None: the inputs as given.
+        2-D points: the input features a first ``Features`` layer computes; None: none.
     """
 
     n_in: int
@@ -140,12 +139,7 @@ class NetworkSpec:
         setattr_(self, "hidden", tuple(int(h) for h in self.hidden))
         setattr_(self, "activation", _one_or_all(_names_of(self.activation)))
         setattr_(self, "dtype", np.dtype(self.dtype).name)
-        if self.features is not None:  # one name or several
-            setattr_(self, "features", tuple([self.features] if isinstance(
-                self.features, str) else self.features))
-            if self.n_in != 2:
-                raise ValueError(f"input features are computed from 2-D points; these inputs "
-                                 f"have {self.n_in} columns")
+        setattr_(self, "features", feature_names(self.features, self.n_in))
         if self.inner is not None:
             setattr_(self, "inner", tuple(int(i) for i in self.inner))
             if len(self.inner) != self.depth:
@@ -186,8 +180,7 @@ class NetworkSpec:
                                                          dtype=net.dtype)
 
     @property
-    def n_first(self) -> int:
-        """The first weight layer's inputs: the features' number, else ``n_in``."""
+    def n_first(self) -> int:  # the first weight layer's inputs
         return self.n_in if self.features is None else len(self.features)
 
     def build_torch(self, seed: int | np.random.Generator = 0, device=None):

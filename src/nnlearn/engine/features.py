@@ -28,6 +28,17 @@ FEATURES = {
 DEFAULT_FEATURES = ("x1", "x2")
 
 
+def feature_names(features, n_in: int) -> tuple[str, ...] | None:
+    """``features`` (one name, several, or None) as a tuple, for inputs of ``n_in``
+    columns; raises ValueError when they are not 2 (the features need the point)."""
+    if features is None:
+        return None
+    if n_in != 2:
+        raise ValueError(f"input features are computed from 2-D points; these inputs have "
+                         f"{n_in} columns")
+    return (features,) if isinstance(features, str) else tuple(features)
+
+
 def feature_map(U, names=DEFAULT_FEATURES) -> np.ndarray:
     """The columns ``names`` of the points ``U``.
 

@@ -4,6 +4,7 @@
 import { addSnapshot, bytes, COLOURS, drawConfusion, drawCurves, drawGrads, drawRegions,
   drawUnitLarge } from "./draw.js";
 import { NetworkView, mapImage } from "./netview.js";
+import { download } from "./downloads.js";
 import { PAGE_KEYS, PRESETS } from "./presets.js";
 
 const $ = (id) => document.getElementById(id);
@@ -324,43 +325,6 @@ function connect() {
   };
 }
 
-// The file name the server gives (RFC 5987 filename*, else the ASCII filename).
-function filenameOf(header) {
-  const exact = /filename\*=UTF-8''([^;]+)/i.exec(header || "");
-  if (exact) {
-    try { return decodeURIComponent(exact[1]); } catch (err) { /* the ASCII one then */ }
-  }
-  const plain = /filename="([^"]*)"/i.exec(header || "");
-  return plain ? plain[1] : "";
-}
-
-// Fetched first, so that a refusal (busy: 503, this page's export not ready: 429)
-// is a message on the page, not a failed download.
-async function download(path) {
-  if (!app.token) return;
-  let response;
-  try {
-    response = await fetch(path, { cache: "no-store" });
-  } catch (err) {
-    showMessages([`the download failed: ${err.message}`], "error");
-    return;
-  }
-  if (!response.ok) {
-    let message = `the download failed (HTTP ${response.status})`;
-    try { message = (await response.json()).error || message; } catch (err) { /* not JSON */ }
-    showMessages([message], "error");
-    return;
-  }
-  const url = URL.createObjectURL(await response.blob());
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = filenameOf(response.headers.get("Content-Disposition"));
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60000);
-}
-
 // -- wiring --------------------------------------------------------------------------------
 for (const name of FIELDS) {
   const el = $(name);
@@ -393,8 +357,12 @@ $("upload").addEventListener("change", async (event) => {
   }
   event.target.value = "";
 });
-$("export-model").addEventListener("click", () => download(`/api/model/${app.token}?format=npz`));
-$("export-png").addEventListener("click", () => download(`/api/regions/${app.token}`));
+$("export-model").addEventListener("click", () => {
+  if (app.token) download(`/api/model/${app.token}?format=npz`, showMessages);
+});
+$("export-png").addEventListener("click", () => {
+  if (app.token) download(`/api/regions/${app.token}`, showMessages);
+});
 $("copy-link").addEventListener("click", async () => {
   try {
     await navigator.clipboard.writeText(location.href);
