@@ -7,7 +7,7 @@ training in ``nnlearn playground`` run as its own process. Measured here:
 * the frames the real page draws per second in headless Chromium (skipped
   when playwright or /usr/bin/chromium is missing);
 * the training iterations per second meanwhile, and the time one frame takes
-  to compute (regions, tiles, metrics) in this process, with one BLAS thread.
+  to compute (regions, unit maps, metrics) in this process, with one BLAS thread.
 
 The target is 10 frames a second; the server sends at most 25.
 
@@ -49,15 +49,17 @@ def start_server():
     return proc, url
 
 
-def socket_rate(url, seconds):
-    """Frames per second and iterations per second seen by a WebSocket client."""
+def socket_rate(url, seconds, settings=SETTINGS, sizes=None):
+    """Frames per second and iterations per second seen by a WebSocket client; the
+    bytes of each frame are appended to ``sizes`` when given."""
     from websockets.sync.client import connect
     with connect(url.replace("http://", "ws://") + "ws", proxy=None, max_size=2**25) as ws:
-        ws.send(json.dumps({"type": "settings", "settings": SETTINGS}))
+        ws.send(json.dumps({"type": "settings", "settings": settings}))
         ws.send(json.dumps({"type": "start"}))
         frames, first, t0 = 0, None, None
         while t0 is None or time.perf_counter() - t0 < seconds:
-            m = json.loads(ws.recv(timeout=30))
+            text = ws.recv(timeout=30)
+            m = json.loads(text)
             if m["type"] != "frame" or m["iteration"] == 0:
                 continue
             if t0 is None:  # count from the first training frame
@@ -65,11 +67,13 @@ def socket_rate(url, seconds):
                 continue
             frames += 1
             last = m["iteration"]
+            if sizes is not None:
+                sizes.append(len(text.encode("utf-8")))
         elapsed = time.perf_counter() - t0
     return frames / elapsed, (last - first) / elapsed
 
 
-def page_rate(url, seconds):
+def page_rate(url, seconds, settings=SETTINGS):
     """Frames per second the page draws in headless Chromium, or None without a browser."""
     try:
         from playwright.sync_api import sync_playwright
@@ -78,7 +82,7 @@ def page_rate(url, seconds):
     if not os.access(CHROMIUM, os.X_OK):
         return None
     query = "?" + "&".join(f"{k}={','.join(map(str, v)) if isinstance(v, list) else v}"
-                           for k, v in SETTINGS.items())
+                           for k, v in settings.items())
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -95,10 +99,10 @@ def page_rate(url, seconds):
     return (n1 - n0) / (t1 - t0)
 
 
-def frame_cost(repeat=30):
+def frame_cost(repeat=30, settings=SETTINGS):
     """Seconds to compute one frame of the benchmark's network, median of ``repeat``."""
     session = Session(lambda frame: None)
-    session.handle({"type": "settings", "settings": SETTINGS})
+    session.handle({"type": "settings", "settings": settings})
     times = []
     with threadpool_limits(1):
         for _ in range(repeat):

@@ -106,3 +106,42 @@ def test_state_dict_refuses_mismatched_state(rng):
         make_optimizer("adam").load_state_dict(state, params)
     with pytest.raises(ValueError, match="step count"):
         make_optimizer("adam").load_state_dict({}, params)
+
+
+def _penalty_value(kind, lam, w):
+    return lam * np.abs(w).sum() if kind == "l1" else 0.5 * lam * (w * w).sum()
+
+
+@pytest.mark.parametrize("kind", ["l1", "l2"])
+def test_regularization_adds_the_penalty_gradient_checked_by_finite_differences(kind, rng):
+    """A plain step with ``regularization`` equals a step on the loss gradient plus the
+    penalty's gradient, the latter from central differences of ``lambda |W|_1`` or
+    ``lambda / 2 |W|^2`` (float64; W kept away from the kink of |.| at 0)."""
+    lam, lr, h = 0.03, 0.1, 1e-6
+    w = rng.normal(size=(4, 3))
+    w[np.abs(w) < 0.05] = 0.5
+    g = rng.normal(size=(4, 3))
+    numeric = np.zeros_like(w)
+    for i in np.ndindex(w.shape):
+        e = np.zeros_like(w)
+        e[i] = h
+        numeric[i] = (_penalty_value(kind, lam, w + e) - _penalty_value(kind, lam, w - e)) / (2 * h)
+    p = {"w": w.copy()}
+    SGD(regularization=kind, regularization_rate=lam).step(ParamArrays(p, {"w": g}), lr)
+    np.testing.assert_allclose(p["w"], w - lr * (g + numeric), rtol=0, atol=1e-9)
+
+
+def test_weight_decay_is_regularization_l2():
+    """One concept: ``weight_decay=lam`` is ``regularization="l2"`` at rate ``lam``."""
+    opt = make_optimizer("adam", weight_decay=0.01)
+    assert (opt.regularization, opt.regularization_rate, opt.l1) == ("l2", 0.01, 0.0)
+    l1 = make_optimizer("sgd", regularization="l1", regularization_rate=0.2)
+    assert (l1.weight_decay, l1.l1) == (0.0, 0.2)
+    with pytest.raises(ValueError, match="not both"):
+        make_optimizer("sgd", weight_decay=0.1, regularization="l1", regularization_rate=0.1)
+    with pytest.raises(ValueError, match="regularization must be one of none, l1, l2"):
+        make_optimizer("sgd", regularization="l3")
+    with pytest.raises(ValueError, match="regularization_rate must be >= 0"):
+        make_optimizer("sgd", regularization="l2", regularization_rate=-1)
+    with pytest.raises(ValueError, match="use regularization='l2' with lbfgs"):
+        make_optimizer("lbfgs", regularization="l1", regularization_rate=0.1)

@@ -40,7 +40,7 @@ def test_rings_are_learnt_live_in_the_browser(server, browser):  # noqa: F811
     assert page.text_content("#start") == "Pause"
     assert int(page.text_content("#iteration")) > 0
     assert page.evaluate(REGIONS) != before  # the heat map changed
-    assert page.locator("#tiles canvas").count() == 24
+    assert page.locator("[data-layer='1'][data-unit]").count() == 16  # a window of 24 units
     assert page.evaluate("window.nnlearnPlayground.frame.grad_norms.length") == 2
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "playground-trained.png"), full_page=True)
@@ -50,7 +50,8 @@ def test_rings_are_learnt_live_in_the_browser(server, browser):  # noqa: F811
     width.dispatch_event("change")
     page.wait_for_function("document.getElementById('network-summary').textContent"
                            ".startsWith('2 \u2192 7 \u2192 2')")
-    page.wait_for_function("document.querySelectorAll('#tiles canvas').length === 7")
+    page.wait_for_function(
+        "document.querySelectorAll(\"[data-layer='1'][data-unit]\").length === 7")
     assert "hidden=7" in page.url
     page.wait_for_function("window.nnlearnPlayground.frame.iteration > 0")  # keeps training
 

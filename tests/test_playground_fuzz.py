@@ -28,7 +28,8 @@ from playground_helpers import Page, server  # noqa: E402,F401  (server: a fixtu
 # fuzz started end as the loop judges them (diverged, chance level): the page shows that.
 pytestmark = [pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies"),
               pytest.mark.filterwarnings("ignore::nnlearn.errors.TrainingWarning")]
-REPLY_TYPES = {"settings", "data", "network", "frame", "state", "error", "pong"}
+REPLY_TYPES = {"settings", "data", "network", "frame", "state", "error", "pong", "pace",
+               "snapshot"}
 FUZZ = settings(max_examples=200, deadline=20_000, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])

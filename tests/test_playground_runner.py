@@ -20,7 +20,8 @@ def _stuck_run(stopped):
     net.parameters()["layers.0.b"][...] = -1e3
     t = Trainer(NumpyBackend(net, make_optimizer("sgd")),
                 TrainConfig(iterations=3, lr=1e-3, progress=False))
-    t.set_callback("divergence", VerdictUnlessStopped(SimpleNamespace(stopped=stopped)))
+    t.set_callback("divergence",
+                   VerdictUnlessStopped(SimpleNamespace(stopped=stopped, refitting=False)))
     X = np.random.default_rng(0).normal(size=(40, 2))
     return t, X, np.arange(40) % 2
 

@@ -57,8 +57,14 @@ def test_settings_build_data_network_and_a_first_frame(server):  # noqa: F811
     assert frame["iteration"] == 0 and frame["state"] == "ready"
     n = frame["grid"]["n"]
     assert len(cells(frame)) == n * n and set(cells(frame)) <= {0, 1}
-    assert frame["tiles"]["count"] == 64 and frame["tiles"]["of"] == 100
-    assert len(base64.b64decode(frame["tiles"]["data"])) == 64 * frame["tiles"]["m"] ** 2
+    # the network view: inputs, a window of 16 of the 100 hidden units, the 2 outputs
+    units = frame["units"]
+    assert [(v["layer"], v["count"], v["of"]) for v in units["layers"]] == [
+        (0, 2, 2), (1, 16, 100), (2, 2, 2)]
+    first = units["layers"][1]
+    assert len(base64.b64decode(first["data"])) == 16 * units["m"] ** 2
+    assert [(e["rows"], e["cols"]) for e in frame["edges"]] == [(16, 2), (2, 16)]
+    assert sum(map(sum, frame["confusion"])) == 100
     assert len(frame["grad_norms"]) == 2 and all(g > 0 for g in frame["grad_norms"])
     p.close()
 
@@ -200,8 +206,10 @@ def test_the_exported_model_is_a_model_file_as_nnlearn_train_writes(server, tmp_
         path.write_bytes(r.content)
         net = load_model(path)
         spec = net.metadata.pop("spec")  # the page's network, described as every file does
+        confusion = net.metadata.pop("confusion_test")  # the test split's counts, rows: true
         assert net.metadata == {"classes": [0, 1], "data": "rings"}
         assert NetworkSpec.from_dict(spec).build().spec() == net.spec()
+        assert np.array(confusion).shape == (2, 2) and np.sum(confusion) == 100
         # the file predicts on the page's own coordinates as the page showed
         test = np.array(replies["data"]["points"]["test"])
         accuracy = np.mean(net.predict(test[:, :2]) == test[:, 2])
@@ -274,7 +282,7 @@ def test_a_finished_run_says_how_to_go_on(server):  # noqa: F811
     p.configure(hidden="", iterations=3)
     p.send(type="start")
     done = p.expect("frame", lambda m: m["state"] == "done")
-    assert done["iteration"] == 3 and done["tiles"]["count"] == 0
+    assert done["iteration"] == 3 and [v["layer"] for v in done["units"]["layers"]] == [0, 1]
     p.send(type="start")
     assert "press Reset" in p.expect("error")["message"]
     p.close()

@@ -93,6 +93,9 @@ OPTIMIZERS = {
     "sgd-weight-decay": lambda: SGD(momentum=0.9, weight_decay=1e-2),
     "adam": lambda: Adam(),
     "adam-weight-decay": lambda: Adam(beta1=0.8, beta2=0.99, eps=1e-7, weight_decay=1e-3),
+    "sgd-l1": lambda: SGD(momentum=0.9, regularization="l1", regularization_rate=1e-2),
+    "adam-l1": lambda: Adam(regularization="l1", regularization_rate=1e-3),
+    "adam-l2": lambda: Adam(regularization="l2", regularization_rate=1e-3),
 }
 
 

@@ -18,6 +18,11 @@
 # builds eq. (1) with one `Dense` layer per $k$. `network_diagram` draws a small
 # one as the lecture's Figure 1: the input red, the hidden layers blue, the
 # output green, one edge per entry of a $W_k$.
+#
+# **Live in the playground** (`nnlearn playground`, then open
+# [`?preset=rings`](http://127.0.0.1:8765/?preset=rings)): eq. (1) with 8 ReLU units: each
+# hidden unit's map is one straight fold of the plane, and the output adds them into the
+# ring.
 
 # %%
 import numpy as np

@@ -17,6 +17,11 @@
 # $W_{k,2}$ (shape $(h, n)$, the inner width $h$ by the width $n$), `b` is
 # $b_k$ and `W1` is $W_{k,1}$ (shape $(n, h)$). `resnet(n_0, width, depth, k)`
 # stacks an input map $n_0 \to$ `width`, `depth` blocks and a linear output map.
+#
+# **Live in the playground** (`nnlearn playground`, then open
+# [`?preset=resnet`](http://127.0.0.1:8765/?preset=resnet)): eq. (6) live: residual blocks
+# keep the gradient bars even; switch the architecture to mlp to see the plain network's
+# bars shrink.
 
 # %%
 import numpy as np

@@ -26,6 +26,11 @@
 # **The check.** Both sides of the lecture's identity, on random logits in
 # float64; then the gradient, $\partial \ell / \partial z_i = p_i - y_i$,
 # against finite differences.
+#
+# **Live in the playground** (`nnlearn playground`, then open
+# [`?preset=width`](http://127.0.0.1:8765/?preset=width)): soft-max over three classes: the
+# output maps are the three probabilities p_c of eq. (7), and the confusion matrix says
+# which class is taken for which.
 
 # %%
 import matplotlib.pyplot as plt

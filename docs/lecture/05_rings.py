@@ -14,6 +14,11 @@
 #
 # The same from the command line, as the README's quick start runs it:
 # `nnlearn train --data rings --hidden 100 --iterations 3000 --snapshots 50,150,250,350,500,3000 --out runs/rings`.
+#
+# **Live in the playground** (`nnlearn playground`, then open
+# [`?preset=lecture-rings`](http://127.0.0.1:8765/?preset=lecture-rings)): the lecture's
+# recipe, trained on the page, with the decision regions frozen at iterations 50, 150, 250,
+# 500, 1000 and 3000 beside the live view.
 
 # %%
 import matplotlib.pyplot as plt

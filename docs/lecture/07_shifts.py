@@ -15,6 +15,10 @@
 # **The claim, tested.** The networks of [the MNIST page](06_mnist.md), trained
 # again the same way, on the test images moved right, left, down and up by 0
 # to 4 pixels.
+#
+# **Live in the playground** (`nnlearn playground`, then open
+# [`?preset=rings`](http://127.0.0.1:8765/?preset=rings)): what a unit computes: point at
+# any map to see its output over the whole plane; the rings need several of them added.
 
 # %%
 import numpy as np

@@ -9,6 +9,10 @@
 # it; one colour scale for all ten, zero in grey.
 #
 # **The figure, made.** The 10-unit network of [the MNIST page](06_mnist.md).
+#
+# **Live in the playground** (`nnlearn playground`, then open
+# [`?preset=rings`](http://127.0.0.1:8765/?preset=rings)): every hidden unit as its own map,
+# redrawn while it learns: the 2-D version of this page's first-layer pictures.
 
 # %%
 import numpy as np

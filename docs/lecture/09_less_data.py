@@ -13,6 +13,11 @@
 # trained for more epochs so that each fits its training set (the quick
 # setting here; the [report](../reproduce/report.md) runs 20 to 150 epochs and
 # three seeds).
+#
+# **Live in the playground** (`nnlearn playground`, then open
+# [`?preset=width`](http://127.0.0.1:8765/?preset=width)): fewer points: lower Points and
+# watch the gap between the train and test curves (log iteration axis) and the confusion
+# matrix.
 
 # %%
 from dataclasses import replace

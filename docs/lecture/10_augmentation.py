@@ -15,6 +15,10 @@
 # on all the training images and on 1000 of them (the quick setting; the
 # [report](../reproduce/report.md) trains every size of [less data](09_less_data.md)
 # with three seeds), then tested on images shifted right by 0 to 4 pixels.
+#
+# **Live in the playground** (`nnlearn playground`, then open
+# [`?preset=rings`](http://127.0.0.1:8765/?preset=rings)): noise as augmentation: move the
+# Noise slider while it trains (a new sample, the run goes on) and watch the regions follow.
 
 # %%
 from dataclasses import replace

@@ -21,6 +21,10 @@
 # $|\partial \mathcal{L}/\partial z_k|$ for every layer after a backward pass.
 # Here at initialisation, for networks of $L = 32$ weight layers of width 32,
 # on a batch of 1000 training images.
+#
+# **Live in the playground** (`nnlearn playground`, then open
+# [`?preset=vanishing`](http://127.0.0.1:8765/?preset=vanishing)): depth and vanishing
+# gradients: a deep sigmoid network's short bars near the input; compare the ResNet preset.
 
 # %%
 import matplotlib.pyplot as plt

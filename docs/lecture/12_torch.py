@@ -14,6 +14,10 @@
 # **The claim, tested (1): one network, two engines.** In float64, on the
 # summed loss of eqs. (2) and (7), PyTorch's autograd and Theorem 1 give the
 # same gradients.
+#
+# **Live in the playground** (`nnlearn playground`, then open
+# [`?preset=resnet`](http://127.0.0.1:8765/?preset=resnet)): the same ResNet blocks of eq.
+# (6) that the twin builds in PyTorch, trained live by the NumPy engine.
 
 # %%
 import time

@@ -36,8 +36,9 @@ from .training.config import FULL, TrainConfig
 from .training.trainer import Trainer
 
 #: The settings ``assemble`` reads; an option not given takes the table's default.
-RUN_SETTINGS = ("optimizer", "lr", "momentum", "weight_decay", "schedule", "batch_size",
-                "epochs", "iterations", "backend", "device", "max_fun", "tol")
+RUN_SETTINGS = ("optimizer", "lr", "momentum", "weight_decay", "regularization",
+                "regularization_rate", "schedule", "batch_size", "epochs", "iterations",
+                "backend", "device", "max_fun", "tol")
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,10 @@ def make_run_backend(network: Network, settings: Mapping, seed: int = 0) -> Back
     lbfgs = ({"max_fun": int(option(settings, "max_fun")), "tol": float(option(settings, "tol"))}
              if optimizer == "lbfgs" else {})
     opt = make_optimizer(optimizer, momentum=float(option(settings, "momentum")),
-                         weight_decay=float(option(settings, "weight_decay")), **lbfgs)
+                         weight_decay=float(option(settings, "weight_decay")),
+                         regularization=option(settings, "regularization"),
+                         regularization_rate=float(option(settings, "regularization_rate")),
+                         **lbfgs)
     return make_backend(option(settings, "backend"), network, opt,
                         device=option(settings, "device"), seed=seed)
 

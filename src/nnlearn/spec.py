@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .engine.architectures import mlp, resnet
+from .engine.features import Features, feature_names
 from .engine.network import Network
 from .engine.scaling import fold_input_scaling
 from .settings import ARCHITECTURES, DTYPES, default
@@ -107,6 +108,8 @@ class NetworkSpec:
     dtype : {"float32", "float64"}
     scaling : InputScaling or None
         How inputs were scaled in training, if they were.
+    features : tuple of str or None
+        2-D points: the input features a first ``Features`` layer computes; None: none.
     """
 
     n_in: int
@@ -121,6 +124,7 @@ class NetworkSpec:
     init: str | None = default("init")
     dtype: str = default("dtype")
     scaling: InputScaling | None = None
+    features: str | tuple[str, ...] | None = None  # one name or several; kept as a tuple
 
     def __post_init__(self):
         if self.architecture not in ARCHITECTURES:
@@ -135,6 +139,7 @@ class NetworkSpec:
         setattr_(self, "hidden", tuple(int(h) for h in self.hidden))
         setattr_(self, "activation", _one_or_all(_names_of(self.activation)))
         setattr_(self, "dtype", np.dtype(self.dtype).name)
+        setattr_(self, "features", feature_names(self.features, self.n_in))
         if self.inner is not None:
             setattr_(self, "inner", tuple(int(i) for i in self.inner))
             if len(self.inner) != self.depth:
@@ -167,10 +172,16 @@ class NetworkSpec:
         """
         common: dict[str, Any] = dict(dropout=self.dropout, init=self.init, seed=seed,
                                       dtype=np.dtype(self.dtype))
-        if self.architecture == "mlp":
-            return mlp(self.n_in, self.hidden, self.n_out, self.activation, **common)
-        return resnet(self.n_in, self.width, self.depth, self.n_out, self.activation,
-                      inner=self.inner, **common)
+        net = (mlp(self.n_first, self.hidden, self.n_out, self.activation, **common)
+               if self.architecture == "mlp" else
+               resnet(self.n_first, self.width, self.depth, self.n_out, self.activation,
+                      inner=self.inner, **common))
+        return net if self.features is None else Network([Features(self.features), *net.layers],
+                                                         dtype=net.dtype)
+
+    @property
+    def n_first(self) -> int:  # the first weight layer's inputs
+        return self.n_in if self.features is None else len(self.features)
 
     def build_torch(self, seed: int | np.random.Generator = 0, device=None):
         """The PyTorch twin of ``build(seed)``: the same layers, parameter names and
@@ -199,11 +210,11 @@ class NetworkSpec:
             ``W_{k,2}``, ``b_k`` for a block).
         """
         if self.architecture == "mlp":
-            widths = [self.n_in, *self.hidden, self.n_out]
+            widths = [self.n_first, *self.hidden, self.n_out]
             return sum((a + 1) * b for a, b in zip(widths, widths[1:]))
         inner = self.inner or (self.width,) * self.depth
         w = self.width
-        return (self.n_in + 1) * w + sum(2 * w * i + i for i in inner) + (w + 1) * self.n_out
+        return (self.n_first + 1) * w + sum(2 * w * i + i for i in inner) + (w + 1) * self.n_out
 
     def describe(self) -> str:
         """The architecture in the lecture's words: "2-layer, 100 hidden units".
@@ -234,6 +245,7 @@ class NetworkSpec:
                            else list(self.activation))
         d["inner"] = None if self.inner is None else list(self.inner)
         d["scaling"] = None if self.scaling is None else self.scaling.to_dict()
+        d["features"] = None if self.features is None else list(self.features)
         return d
 
     @classmethod
@@ -283,12 +295,15 @@ class NetworkSpec:
             None when it is no network that ``build`` makes.
         """
         entries = layers["layers"]
+        features = entries[0]["names"] if entries and entries[0]["type"] == "features" else None
+        entries = entries[1:] if features else entries
         rates = {e["p"] for e in entries if e["type"] == "dropout"}
         weights = [e for e in entries if e["type"] != "dropout"]
         if len(rates) > 1 or not weights or weights[-1]["type"] != "dense":
             return None
         common: dict[str, Any] = dict(
-            n_in=weights[0].get("n_in", weights[0].get("width")), n_out=weights[-1]["n_out"],
+            n_in=2 if features else weights[0].get("n_in", weights[0].get("width")),
+            n_out=weights[-1]["n_out"], features=features,
             dropout=rates.pop() if rates else 0.0, dtype=layers["dtype"],
             scaling=None if not scaling else InputScaling.from_dict(scaling))
         inits = {e["init"] for e in weights[:-1]}

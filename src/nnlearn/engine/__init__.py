@@ -5,6 +5,7 @@ Nothing here imports from the rest of nnlearn.
 
 from .activations import ACTIVATIONS
 from .gradcheck import gradcheck
+from .features import FEATURES, Features, feature_map
 from .layers import Dense, Dropout, Layer, Residual
 from .losses import evaluate_logits, log_softmax, logsumexp, nll, softmax
 from .architectures import mlp, resnet
@@ -13,6 +14,6 @@ from .optim import SGD, Adam
 from .optim import make_optimizer
 from .schedules import make_schedule
 
-__all__ = ["ACTIVATIONS", "Adam", "Dense", "Dropout", "Layer", "Network", "Residual", "SGD",
-           "evaluate_logits", "gradcheck", "log_softmax", "logsumexp", "make_optimizer",
-           "make_schedule", "mlp", "nll", "resnet", "softmax"]
+__all__ = ["ACTIVATIONS", "Adam", "Dense", "Dropout", "FEATURES", "Features", "Layer", "Network",
+           "Residual", "SGD", "evaluate_logits", "feature_map", "gradcheck", "log_softmax",
+           "logsumexp", "make_optimizer", "make_schedule", "mlp", "nll", "resnet", "softmax"]

@@ -10,12 +10,15 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .features import Features
 from .layers import Dense, Dropout, Layer, Residual
 from .losses import log_softmax, nll, softmax
 from .sparse import as_csr, issparse
 from .threads import blas_threads_for, predict_flops
 
-LAYER_TYPES = {"dense": Dense, "residual": Residual, "dropout": Dropout}
+LAYER_TYPES = {"dense": Dense, "residual": Residual, "dropout": Dropout, "features": Features}
+#: layers built from their spec alone (no generator, no dtype: they have no parameters)
+NO_PARAMETERS = (Dropout, Features)
 PREDICT_CHUNK = 8192  # rows per pass when predicting: bounds the memory of big inputs
 # Each parameter starts on a 64-byte boundary of the flat buffer (16 float32s), a
 # cache line of its own: no two arrays share one.
@@ -46,6 +49,8 @@ def check_widths(layers) -> None:
     """Each layer must take as many inputs as the layer below gives (``n_{k-1}``)."""
     if not layers:
         raise ValueError("a network needs at least one layer")
+    if any(isinstance(layer, Features) for layer in layers[1:]):
+        raise ValueError("input features (Features) can only be a network's first layer")
     for below, above in zip(layers, layers[1:]):
         if below.n_out != above.n_in:
             raise ValueError(f"layer {above!r} takes {above.n_in} inputs but "
@@ -337,8 +342,8 @@ class Network:
                 if kind not in LAYER_TYPES:
                     raise ValueError(f"unknown layer type {kind!r}")
                 # A layer's spec() keys are its constructor's arguments.
-                if kind == "dropout":
-                    layers.append(Dropout(**entry))
+                if LAYER_TYPES[kind] in NO_PARAMETERS:
+                    layers.append(LAYER_TYPES[kind](**entry))
                 else:
                     layers.append(LAYER_TYPES[kind](**entry, rng=rng, dtype=dtype))
         except (KeyError, TypeError) as err:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .features import Features
 from .network import Network
 
 
@@ -22,7 +23,8 @@ def fold_input_scaling(network: Network, mean: ArrayLike, scale: ArrayLike) -> N
     Parameters
     ----------
     network : Network
-        Trained on ``u = (x - mean) / scale``; its first layer must be dense.
+        Trained on ``u = (x - mean) / scale``; its first layer must be dense, or
+        ``Features`` (which then standardizes the coordinates itself).
     mean, scale : array-like of shape (n_0,)
         Finite means and positive scales.
 
@@ -40,6 +42,11 @@ def fold_input_scaling(network: Network, mean: ArrayLike, scale: ArrayLike) -> N
         raise ValueError(f"an input scaling must hold {n_in} finite means and positive scales")
     net = network.copy()
     first = net.layers[0]
+    if isinstance(first, Features):  # the scaling comes before the features' formulas
+        if first.mean is not None:
+            raise ValueError("this network's input features already scale the coordinates")
+        first.mean, first.scale = mu.tolist(), sd.tolist()
+        return net
     if "W" not in first.params:
         raise ValueError("an input scaling needs a network whose first layer is dense")
     W, b = first.params["W"], first.params["b"]

@@ -82,6 +82,15 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         usually stops earlier, see ``patience``).
     weight_decay : float, default=0.0
         L2 penalty: ``weight_decay * W`` is added to every parameter's gradient.
+        The same as ``regularization="l2", regularization_rate=weight_decay``.
+    regularization : {"none", "l1", "l2"}, default="none"
+        Penalty added to the loss: ``l1``, ``rate |W|_1``, or ``l2``, ``rate / 2 |W|^2``.
+    regularization_rate : float, default=0.0
+        Its rate lambda (``nnlearn.engine.optim.penalty``).
+    features : str, sequence of str or None, default=None
+        2-D data only: the input features the network computes first from the two
+        columns (``nnlearn.engine.features``: x1, x2, x1sq, x2sq, x1x2, sin_x1,
+        sin_x2), as TensorFlow Playground's; None: the columns as they are.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data, stop when its
         accuracy has not improved by ``tol`` for ``patience`` epochs, and keep
@@ -214,7 +223,9 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
                  dropout=_D["dropout"], optimizer=_D["optimizer"], lr=_D["lr"],
                  momentum=_D["momentum"], schedule=_D["schedule"],
                  batch_size=_D["batch_size"], epochs=_D["epochs"],
-                 weight_decay=_D["weight_decay"], early_stopping=_D["early_stopping"],
+                 weight_decay=_D["weight_decay"], regularization=_D["regularization"],
+                 regularization_rate=_D["regularization_rate"], features=_D["features"],
+                 early_stopping=_D["early_stopping"],
                  validation_fraction=_D["validation_fraction"], patience=_D["patience"],
                  tol=_D["tol"], max_fun=_D["max_fun"], random_state=_D["random_state"],
                  backend=_D["backend"], device=_D["device"], dtype=_D["dtype"],
@@ -234,6 +245,9 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         self.batch_size = batch_size
         self.epochs = epochs
         self.weight_decay = weight_decay
+        self.regularization = regularization
+        self.regularization_rate = regularization_rate
+        self.features = features
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.patience = patience

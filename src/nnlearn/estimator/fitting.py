@@ -44,6 +44,8 @@ class FitMixin:
     lr: float | None
     momentum: float
     weight_decay: float
+    regularization: str
+    regularization_rate: float
     schedule: str
     epochs: int
     early_stopping: bool

@@ -79,6 +79,9 @@ def check_params(params: dict) -> CheckedParams:
         raise ValueError(f"device={p['device']!r} needs backend='torch': the NumPy backend "
                          "runs on the CPU")
     dtype = np.dtype(p["dtype"])
+    features = p["features"]
+    features = (features,) if isinstance(features, str) else (
+        None if features is None else tuple(features))
     lbfgs: tuple = ()
     if p["optimizer"] == "lbfgs":
         if p["backend"] != "numpy":
@@ -89,10 +92,12 @@ def check_params(params: dict) -> CheckedParams:
                              "random: use dropout=0 with lbfgs")
         lbfgs = (int(p["max_fun"]), float(p["tol"]))
     return CheckedParams(
-        network_key=(*shape, activation, float(p["dropout"]), dtype.name),
+        network_key=(*shape, activation, float(p["dropout"]), dtype.name, features),
         backend_key=(p["backend"], p["device"], p["optimizer"], float(p["momentum"]),
-                     float(p["weight_decay"]), *lbfgs),
+                     float(p["weight_decay"]), p["regularization"],
+                     float(p["regularization_rate"]), *lbfgs),
         spec_args=(("architecture", p["architecture"]), ("hidden", hidden),
+                   ("features", features),
                    ("width", int(p["width"])), ("depth", int(p["depth"])),
                    ("activation", activation), ("dropout", float(p["dropout"])),
                    ("dtype", dtype.name)),

@@ -5,6 +5,13 @@ every iteration the training loop calls ``on_iteration_end``, where the runner
 publishes a frame when one is due, and waits while the page has paused it. So
 the loop, the schedule and the optimiser are exactly those of ``nnlearn
 train``; the runner only decides when to look and when to wait.
+
+Some settings change while it trains (``LIVE``): the learning rate scales every
+step's rate from the schedule, the regularisation is the optimiser's own, and a new
+batch size or a new sample of the data (noise) ends the current ``fit`` call and
+starts the next one where it stopped, so the iteration count goes on. The pace
+(``Pace``) sets steps per frame, an iteration to stop at, and iterations whose
+decision regions are sent as snapshots.
 """
 
 from __future__ import annotations
@@ -13,41 +20,74 @@ import itertools
 import logging
 import threading
 import time
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..assembly import Seeds, assemble
+from ..assembly import Seeds, assemble, learning_rate, train_config
 from ..engine.network import Network
+from ..engine.optim import Optimizer, penalty
 from ..errors import TrainingDiverged
 from ..training.backend import Backend
 from ..training.callbacks import Callback, DivergenceCheck
 from .data import PlayData
-from .frames import frame
+from .frames import frame, snapshot
 
 log = logging.getLogger(__name__)
 FPS = 25  # frames a second while training, at most
 _ids = itertools.count(1)
+#: settings a run takes while it trains, without a restart
+LIVE = ("lr", "regularization", "regularization_rate", "batch_size", "noise")
+MAX_SNAPSHOTS = 12
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How the page watches a run: ``steps_per_frame`` (0: as many as the frame rate
+    lets through; k: a frame after every k steps, at most ``FPS`` a second), ``stop_at``
+    (pause at that iteration; 0: never) and ``snapshots`` (iterations whose decision
+    regions are sent once, for the strip of the lecture's figure)."""
+
+    steps_per_frame: int = 0
+    stop_at: int = 0
+    snapshots: tuple = ()
 
 
 class LockedBackend:
     """Any backend, whose updates hold ``lock``, so that another thread (a frame, an
     export) never reads half-updated weights. Everything else is the backend's own:
-    it is driven through the ``Backend`` protocol only."""
+    it is driven through the ``Backend`` protocol only. ``lr_scale`` multiplies the
+    schedule's rate: the page's live learning rate over the one the run began with."""
 
     def __init__(self, backend: Backend):
         self.backend = backend
         self.lock = threading.RLock()
+        self.lr_scale = 1.0
+
+    def set_penalty(self, kind: str, rate: float) -> None:
+        """A live change of the regularisation: the engine's optimiser takes it as it
+        is; ``torch.optim`` has L2 as its ``weight_decay``, and the twin adds L1 itself."""
+        kind, rate = penalty(kind, rate)
+        with self.lock:
+            # not in the Backend protocol: both backends keep their optimiser there
+            opt = getattr(self.backend, "optimizer")  # noqa: B009
+            if isinstance(opt, Optimizer):
+                opt.regularization, opt.regularization_rate = kind, rate
+                return
+            for group in opt.param_groups:
+                group["weight_decay"] = rate if kind == "l2" else 0.0
+            setattr(self.backend, "l1", rate if kind == "l1" else 0.0)  # noqa: B010
 
     def __getattr__(self, name):
         return getattr(self.backend, name)
 
     def train_step(self, X, y, sample_weight, lr):
         with self.lock:
-            return self.backend.train_step(X, y, sample_weight, lr)
+            return self.backend.train_step(X, y, sample_weight, lr * self.lr_scale)
 
     def train_rows(self, rows, sample_weight, lr):
         with self.lock:
-            return self.backend.train_rows(rows, sample_weight, lr)
+            return self.backend.train_rows(rows, sample_weight, lr * self.lr_scale)
 
     def loss_and_flat_gradient(self, theta, X, y, sample_weight):
         with self.lock:
@@ -64,7 +104,7 @@ class VerdictUnlessStopped(DivergenceCheck):
         self.runner = runner
 
     def on_train_end(self, trainer):
-        if not self.runner.stopped:
+        if not self.runner.stopped and not self.runner.refitting:
             super().on_train_end(trainer)
 
 
@@ -75,7 +115,8 @@ class PageTrainer(Callback):
     iterations run), ``failed`` (diverged; ``message`` says why) or ``stopped``.
     """
 
-    def __init__(self, network: Network, data: PlayData, settings: dict, publish, *, fps=FPS):
+    def __init__(self, network: Network, data: PlayData, settings: dict, publish, *, fps=FPS,
+                 pace: Pace | None = None, offsets=None):
         self.id = next(_ids)
         self.data, self.publish = data, publish
         run = assemble(None, settings, seeds=Seeds.same(settings["seed"]), network=network,
@@ -92,6 +133,13 @@ class PageTrainer(Callback):
         self._stop = False
         self._thread: threading.Thread | None = None
         self._last_frame, self._frame_cost = 0.0, 0.0
+        self.note: str | None = None  # a notice for the page (not an error)
+        self.total = self.trainer.config.iterations or 0
+        self.base_lr = self.lr
+        self.pace = pace or Pace()
+        self.offsets = offsets
+        self._refit: tuple | None = None  # (batch size, data) for the next fit call
+        self.refitting = False
 
     # -- commands (from the page's thread) ---------------------------------------------
     def start(self) -> str | None:
@@ -109,7 +157,7 @@ class PageTrainer(Callback):
                        "stopped": "was stopped"}[self.state]
                 return f"this run {why}; press Reset (or change a setting) to train again"
             self._budget = budget
-            self.state = "running"
+            self.state, self.note = "running", None
             self._cond.notify_all()
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, daemon=True,
@@ -137,6 +185,33 @@ class PageTrainer(Callback):
             return not self._thread.is_alive()
         return True
 
+    def change(self, settings: dict, data: PlayData) -> None:
+        """Take the ``LIVE`` settings and ``data`` (a new sample) while training."""
+        with self.backend.lock:
+            self.lr = learning_rate(settings["optimizer"], settings.get("lr"))
+            self.backend.lr_scale = self.lr / self.base_lr
+        self.backend.set_penalty(settings["regularization"], settings["regularization_rate"])
+        batch = train_config(settings).batch_size
+        with self._cond:
+            if batch != self.trainer.config.batch_size or data is not self.data:
+                self._refit = (batch, data)
+                self._cond.notify_all()
+            if self._thread is None:  # not started: the first fit takes them
+                self._take_refit()
+
+    def _take_refit(self) -> None:
+        """(Holding ``_cond``.) The next fit call's batch size and data."""
+        if self._refit is not None:
+            batch, self.data = self._refit
+            self.trainer.config = replace(self.trainer.config, batch_size=batch)
+            self._refit = None
+
+    def set_pace(self, pace: Pace) -> None:
+        self.pace = pace
+
+    def set_offsets(self, offsets) -> None:
+        self.offsets = offsets
+
     @property
     def network(self) -> Network:
         """The network as trained so far (``Backend.current_network``: the NumPy
@@ -156,12 +231,15 @@ class PageTrainer(Callback):
         """The current picture (safe from any thread: it holds the backend's lock)."""
         with self.backend.lock:
             t0 = time.perf_counter()
-            out = frame(self.backend.current_network(), self.data, iteration=self.trainer.iteration,
-                        epoch=self.trainer.epoch, lr=self.lr, state=state or self.state)
+            out = frame(self.backend.current_network(), self.data,
+                        iteration=self.trainer.iteration, epoch=self.trainer.epoch, lr=self.lr,
+                        state=state or self.state, offsets=self.offsets)
             self._frame_cost = time.perf_counter() - t0
         out["run"] = self.id
         if self.message:
             out["message"] = self.message
+        if self.note:
+            out["note"] = self.note
         return out
 
     def _emit(self, state=None):
@@ -169,10 +247,33 @@ class PageTrainer(Callback):
         self.publish(self.frame(state))
 
     # -- the training thread -----------------------------------------------------------
+    def _fit_until_done(self):
+        """``trainer.fit`` until the run's iterations are done; a live change of the batch
+        size or the data ends one call, and the next goes on from its iteration."""
+        first = True
+        while True:
+            d = self.data
+            remaining = self.total - self.trainer.iteration
+            if remaining <= 0:
+                return
+            self.trainer.config = replace(self.trainer.config, iterations=remaining)
+            self.trainer.fit(d.standardize(d.X_train).astype(self.dtype), d.y_train,
+                             continue_schedule=not first)
+            first = False
+            with self._cond:
+                if self._stop or self._refit is None:
+                    return
+                self._take_refit()
+                self.refitting = False
+                while self._budget == 0 and not self._stop:  # paused: stay so
+                    self._cond.wait()
+                if self._stop:
+                    return
+                self.state = "running"
+
     def _run(self):
-        d = self.data
         try:
-            self.trainer.fit(d.standardize(d.X_train).astype(self.dtype), d.y_train)
+            self._fit_until_done()
             final = "done"
             # The loop's own verdict (diverged, or ended at chance level), for the page.
             self.message = " ".join(self.trainer.warnings) or None
@@ -181,34 +282,55 @@ class PageTrainer(Callback):
         except Exception as err:  # a bug must not pass silently, nor take the server down
             log.exception("playground training failed")
             final, self.message = "failed", f"training stopped: {err}"
+        last = self.frame(final)
         with self._cond:
             if self._stop:
                 return  # nobody is watching: publish nothing
+            # the last frame goes out before the state says the run is over, so that
+            # whoever sees the state finds the frame sent
+            self._last_frame = time.perf_counter()
+            self.publish(last)
             self.state = final
-        self._emit()
 
     def on_iteration_end(self, trainer):
+        pace, it = self.pace, trainer.iteration
         with self._cond:
             if self._budget:  # k > 0 steps left: one is done
                 self._budget -= 1
-            pause = self._budget == 0 and trainer.iteration < trainer.planned_iterations
+            if pace.stop_at and it == pace.stop_at:
+                self._budget = 0
+                self.note = f"stopped at iteration {it}, as asked; Start goes on"
+            pause = self._budget == 0 and it < self.total
             if self._stop:
                 trainer.stop_training = True
                 return
             if pause:
                 self.state = "paused"
-        # Frames take at most a third of the time, so that training keeps going.
-        interval = max(self.min_interval, 2 * self._frame_cost)
-        if pause or time.perf_counter() - self._last_frame >= interval:
+        if it in pace.snapshots:
+            with self.backend.lock:
+                shot = snapshot(self.backend.current_network(), self.data, it)
+            self.publish({**shot, "run": self.id})
+        if pace.steps_per_frame:
+            due = it % pace.steps_per_frame == 0
+            if due:  # slow enough to watch: at most FPS frames a second
+                time.sleep(max(0.0, self._last_frame + self.min_interval - time.perf_counter()))
+        else:  # frames take at most a third of the time, so that training keeps going
+            due = time.perf_counter() - self._last_frame >= max(self.min_interval,
+                                                                 2 * self._frame_cost)
+        if pause or due:
             self._emit()
         if pause:
             with self._cond:
-                while self._budget == 0 and not self._stop:
+                while self._budget == 0 and not self._stop and self._refit is None:
                     self._cond.wait()
                 if self._stop:
                     trainer.stop_training = True
-                else:
+                elif self._budget != 0:
                     self.state = "running"
+        with self._cond:
+            if self._refit is not None and not self._stop:
+                self.refitting = True  # the next fit call takes the new batch size or data
+                trainer.stop_training = True
 
 
 def initial_gradients(network: Network, data: PlayData, limit=500) -> None:

@@ -89,12 +89,10 @@ class Pipe:
         self.wake.set()
 
     def offer_frame(self, frame: dict) -> None:
-        """Called from the training thread."""
-        def put():
-            self.frame = frame
-            self.wake.set()
+        """Called from the training thread; a frame takes the slot, another message
+        (a snapshot of the regions) queues as a reply."""
         try:
-            self.loop.call_soon_threadsafe(put)
+            self.loop.call_soon_threadsafe(self.reply, frame)
         except RuntimeError:  # the loop is closed: the page is gone
             pass
 

@@ -15,14 +15,16 @@ from pathlib import Path
 from ..errors import DataError
 from ..training.modelio import save_model
 from . import data as playdata
+from .frames import metrics
 from .memory import give_back
 from .model import build, describe, export_network
-from .runner import PageTrainer, initial_gradients
+from .runner import LIVE, MAX_SNAPSHOTS, Pace, PageTrainer, initial_gradients
 from .settings import (DEFAULTS, UPLOAD, as_json, display, fit_to_data, network_spec,
                        parameter_count, validate)
 
 DATA_KEYS = ("data", "classes", "points", "noise", "test_fraction", "seed")
-COMMANDS = ("settings", "start", "pause", "step", "reset", "sample", "upload", "ping")
+COMMANDS = ("settings", "start", "pause", "step", "reset", "sample", "upload", "ping", "pace",
+            "view")
 
 
 def error(message: str) -> dict:
@@ -39,6 +41,8 @@ class Session:
         self.upload: tuple | None = None  # (name, X, y, classes) of the user's file
         self.data: playdata.PlayData | None = None
         self.runner: PageTrainer | None = None
+        self.pace = Pace()
+        self.offsets: list[int] = []  # each drawn layer's first unit in the network view
         self._lock = threading.Lock()  # one command at a time
         self.closed = False
 
@@ -59,6 +63,10 @@ class Session:
                 return self.apply(message.get("settings"))
             if kind == "upload":
                 return self.load_upload(message.get("name"), message.get("text"))
+            if kind == "pace":
+                return self.set_pace(message)
+            if kind == "view":
+                return self.set_view(message.get("offsets"))
             if self.runner is None:  # nothing built yet: build the defaults first
                 replies = self.apply({})
                 return replies + self._command(kind)
@@ -95,13 +103,56 @@ class Session:
             new["classes"] = data.n_classes
         # the caps, again, on what will be built: this data's classes and training rows
         fit_to_data(new, data.n_classes, len(data.X_train), self.settings, messages)
+        live = self._live(new)
         self.settings = new
         if data_changed:
-            self.data = data
             replies.append({"type": "data", "name": data.name, "classes": data.classes,
                             "domain": data.domain, "points": data.points()})
+        self.data = data
         replies.insert(0, self._settings_reply(messages))
+        if live and self.runner is not None:
+            self.runner.change(new, data)  # the run goes on with them: no new weights
+            # a running page gets its next frame anyway; a waiting one is shown the change
+            return replies + ([] if self.runner.state == "running" else [self.runner.frame()])
         return replies + self.rebuild(keep_running=True)
+
+    def _live(self, new) -> bool:
+        """Whether ``new`` differs from the settings in use only in ``LIVE`` ones that the
+        current run can take while it trains (L-BFGS runs SciPy's loop: not in steps)."""
+        if self.runner is None or self.runner.state in ("done", "failed", "stopped"):
+            return False
+        changed = {k for k in new if new[k] != self.settings[k]}
+        return changed <= set(LIVE) and new["optimizer"] != "lbfgs"
+
+    def set_pace(self, message) -> list[dict]:
+        """``{"type": "pace", "steps_per_frame": k, "stop_at": n, "snapshots": [...]}``."""
+        try:
+            k = int(message.get("steps_per_frame") or 0)
+            stop_at = int(message.get("stop_at") or 0)
+            shots = message.get("snapshots") or []
+            if not isinstance(shots, list) or len(shots) > MAX_SNAPSHOTS:
+                raise ValueError(f"snapshots: a list of at most {MAX_SNAPSHOTS} iterations")
+            snapshots = tuple(sorted({int(v) for v in shots}))
+        except (TypeError, ValueError) as err:
+            return [error(f"pace: {err}")]
+        if k < 0 or stop_at < 0 or any(v < 1 for v in snapshots):
+            return [error("pace: steps per frame, stop at and snapshots must be >= 0")]
+        self.pace = Pace(k, stop_at, snapshots)
+        if self.runner is not None:
+            self.runner.set_pace(self.pace)
+        return [{"type": "pace", "steps_per_frame": k, "stop_at": stop_at,
+                 "snapshots": list(snapshots)}]
+
+    def set_view(self, offsets) -> list[dict]:
+        """Each drawn layer's first unit (``units.clamp_offsets`` keeps them in range)."""
+        if not isinstance(offsets, list) or len(offsets) > 64:
+            return [error("view: offsets must be a list of at most 64 numbers")]
+        self.offsets = [v if isinstance(v, int) else 0 for v in offsets]
+        if self.runner is not None:
+            self.runner.set_offsets(self.offsets)
+            if self.runner.state != "running":
+                return [self.runner.frame()]
+        return []
 
     def _settings_reply(self, messages) -> dict:
         s = self.settings
@@ -140,11 +191,13 @@ class Session:
         initial_gradients(network, data)
         notes = []
         try:
-            runner = PageTrainer(network, data, self.settings, self._forward)
+            runner = PageTrainer(network, data, self.settings, self._forward, pace=self.pace,
+                                 offsets=self.offsets)
         except ImportError as err:  # backend=torch where PyTorch cannot be imported
             self.settings["backend"] = "numpy"
             notes.append(self._settings_reply([f"backend: {err}; using numpy"]))
-            runner = PageTrainer(network, data, self.settings, self._forward)
+            runner = PageTrainer(network, data, self.settings, self._forward, pace=self.pace,
+                                 offsets=self.offsets)
         self.runner = runner
         replies = [*notes, {"type": "network", "run": runner.id, "layers": describe(network),
                             "parameters": network.n_parameters()}, runner.frame()]
@@ -169,15 +222,17 @@ class Session:
 
     # -- exports -------------------------------------------------------------------
     def export_network(self):
-        """The current network for the original coordinates, labels in its metadata."""
+        """The current network for the original coordinates, labels and the test
+        split's confusion counts in its metadata."""
         runner = self.runner
         if runner is None:
             raise DataError("nothing to export yet")
+        data = runner.data
         with runner.backend.lock:
-            data = self._current_data()
-            return export_network(runner.network, data,
-                                  network_spec(self.settings, data.n_classes)), \
-                runner.trainer.iteration
+            trained = runner.network
+            network = export_network(trained, data, network_spec(self.settings, data.n_classes))
+            network.metadata["confusion_test"] = metrics(trained, data)["confusion"]
+            return network, runner.trainer.iteration
 
     def model_bytes(self, suffix=".npz") -> bytes:
         """The model file, as ``nnlearn train`` writes it (``save_model``)."""
@@ -190,10 +245,11 @@ class Session:
         """The decision regions with the training points, as ``nnlearn train`` draws them."""
         from ..plots.regions import decision_regions  # matplotlib: only when asked
         network, iteration = self.export_network()
-        d = self._current_data()
+        d, counts = self._current_data(), network.metadata["confusion_test"]
         fig = decision_regions({iteration: network}, d.X_train, d.y_train,
                                n_classes=d.n_classes, resolution=200,
-                               title=f"{d.name}: decision regions", ncols=1)
+                               title=f"{d.name}: decision regions; test confusion (rows: "
+                                     f"true class) {counts}", ncols=1)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=200, bbox_inches="tight")
         fig.clf()

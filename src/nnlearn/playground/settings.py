@@ -19,6 +19,7 @@ from ..assembly import train_config
 from ..settings import PLAYGROUND, SETTINGS, Setting, for_face
 from ..settings.constraints import Integer, NoneValue, Options, Real, SequenceOf
 from ..settings.table import ARCHITECTURES, UPLOAD
+from ..engine.features import DEFAULT_FEATURES
 from ..spec import NetworkSpec
 
 __all__ = ["ARCHITECTURES", "DEFAULTS", "FIELDS", "MAX_CLASSES", "MAX_LAYERS", "MAX_PARAMETERS",
@@ -132,7 +133,8 @@ def _list(name, value, limit):
     if not isinstance(value, (list, tuple)):
         raise ValueError(f"{name}: expected a list such as 16,16, got {value!r}")
     if len(value) > limit:
-        raise ValueError(f"{name}: {len(value)} entries; at most {limit} hidden layers")
+        what = "features" if name == "features" else "hidden layers"
+        raise ValueError(f"{name}: {len(value)} entries; at most {limit} {what}")
     return list(value)
 
 
@@ -155,11 +157,14 @@ def _clean(name, f: Field, value, messages):
         return tuple(_capped(name, f, _number(name, f, v), messages)
                      for v in _list(name, value, MAX_LAYERS))
     if f.kind == "names":
-        names = _list(name, value, MAX_LAYERS) or [f.default[0]]
+        names = _list(name, value, f.items or MAX_LAYERS) or [f.default[0]]
+        what = "activation" if name == "activation" else "value"
         for v in names:
             if not isinstance(v, str) or v not in f.choices:
-                raise ValueError(f"{name}: unknown activation {str(v)[:40]!r}; choose one of: "
+                raise ValueError(f"{name}: unknown {what} {str(v)[:40]!r}; choose one of: "
                                  f"{', '.join(f.choices)}")
+        if name == "features":  # a set of inputs, in the table's order
+            return tuple(c for c in f.choices if c in names)
         return tuple(names)
     return _capped(name, f, _number(name, f, value), messages)
 
@@ -216,10 +221,12 @@ def _reconcile(s: dict, messages: list[str], previous: dict) -> None:
 def network_spec(s: dict, n_classes: int) -> NetworkSpec:
     """The network of the settings: an mlp of the widths ``hidden`` (eq. 1), or a
     ResNet (eq. 6) of width ``hidden[0]`` with one block of inner width
-    ``hidden[j]`` for each further entry; ``activation[j]`` for hidden layer ``j``."""
+    ``hidden[j]`` for each further entry; ``activation[j]`` for hidden layer ``j``. Input
+    features other than ``x1,x2`` are a first ``Features`` layer (``NetworkSpec.features``)."""
     hidden, acts = tuple(s["hidden"]), tuple(s["activation"])
+    features = None if tuple(s["features"]) == DEFAULT_FEATURES else tuple(s["features"])
     common = dict(activation=acts[:max(len(hidden), 1)] if hidden else "relu",
-                  dropout=s["dropout"])
+                  dropout=s["dropout"], features=features)
     if s["architecture"] == "resnet" and hidden:
         return NetworkSpec(2, n_classes, architecture="resnet", width=hidden[0],
                            depth=len(hidden) - 1, inner=hidden[1:], **common)
@@ -247,7 +254,7 @@ def step_memory(s: dict, n_classes: int, n_train: int) -> int:
     """
     batch = train_config(s).rows_per_step(n_train)
     layers = []  # (kept, briefly) values per row
-    width = 2
+    width = len(s["features"])
     for j, h in enumerate(s["hidden"]):
         if s["architecture"] == "resnet" and j > 0:
             layers.append((3 * h + width, 8 * h + 3 * width))

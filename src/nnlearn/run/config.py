@@ -41,6 +41,9 @@ class RunConfig:
     lr: float | None = None
     momentum: float = default("momentum")
     weight_decay: float = default("weight_decay")
+    regularization: str = default("regularization")
+    regularization_rate: float = default("regularization_rate")
+    features: str | tuple[str, ...] | None = default("features")  # 2-D data: input features
     schedule: str | None = None
     batch_size: int | str | None = None
     epochs: int | None = None
@@ -94,13 +97,13 @@ def network_spec(cfg: RunConfig, n_in: int, n_out: int,
     given = {k: v for k, v in sizes.items() if v is not None}  # else the table's default
     return NetworkSpec(n_in, n_out, architecture=cfg.architecture, activation=cfg.activation,
                        dropout=cfg.dropout, init=cfg.init, dtype=cfg.dtype, scaling=scaling,
-                       **given)
+                       features=cfg.features, **given)
 
 
 def describe(cfg: RunConfig) -> str:
     """The architecture in the lecture's words ("2-layer, 100 hidden units") and the
     optimiser, e.g. for figure titles."""
-    arch = network_spec(cfg, 1, 1).describe()
+    arch = network_spec(cfg, 2 if cfg.features else 1, 1).describe()
     if cfg.optimizer is None:
         return arch
     if cfg.optimizer == "lbfgs":

@@ -23,7 +23,8 @@ from typing import Any
 from ..data.toy import TOY
 from ..engine.activations import ACTIVATIONS
 from ..engine.init import INITIALISERS
-from ..engine.optim import MAX_FUN, OPTIMIZERS
+from ..engine.features import FEATURES
+from ..engine.optim import MAX_FUN, OPTIMIZERS, PENALTIES
 from ..engine.schedules import SCHEDULES
 from .constraints import (DTYPES, Boolean, Device, DType, HasMethods, InstanceOf, Integer,
                           NoneValue, Options, RandomState, Real, SequenceOf, describe)
@@ -117,6 +118,7 @@ class Setting:
 POSITIVE = Integer(1)
 ACTIVATION = Options(tuple(ACTIVATIONS))
 ALL = frozenset((ESTIMATOR, TRAIN, PLAYGROUND))
+FEATURE = Options(tuple(FEATURES))
 MAX_POINTS = 5000  # the playground's largest toy set: its batch size is bounded by it too
 
 _ROWS = [
@@ -150,7 +152,13 @@ _ROWS = [
     Setting("momentum", (Real(0, 1, closed="left"),), 0.9,
             "Momentum of the momentum and nesterov optimizers."),
     Setting("weight_decay", (Real(0, float("inf")),), 0.0,
-            "L2 penalty: weight_decay * W is added to every parameter's gradient."),
+            "L2 penalty: weight_decay * W is added to every parameter's gradient (torch's "
+            "name: the same as regularization=l2 at regularization_rate=weight_decay)."),
+    Setting("regularization", (Options(PENALTIES),), "none",
+            "Penalty on the parameters added to the loss: l1 (rate * |W|_1) or l2 "
+            "(rate / 2 * |W|^2, as weight_decay).", ALL),
+    Setting("regularization_rate", (Real(0, float("inf")),), 0.0,
+            "The penalty's rate lambda (0: none).", ALL, play=Play(high=1.0)),
     Setting("schedule", (Options(SCHEDULES),), "constant",
             "Learning-rate schedule: constant, tenfold step decay, or cosine.", ALL, recipe=True),
     Setting("batch_size", (POSITIVE, Options((FULL,))), 200,
@@ -214,6 +222,10 @@ _ROWS = [
     Setting("noise", (Real(0.0, 1.0),), 0.1, "Noise of a toy set.", frozenset((PLAYGROUND,))),
     Setting("test_fraction", (Real(0.1, 0.9),), 0.2, "Share of the points kept for testing.",
             frozenset((PLAYGROUND,))),
+    Setting("features", (NoneValue(), FEATURE, SequenceOf(FEATURE, "names of input features")),
+            None, "2-D data: the inputs the network sees, computed from (x1, x2): any of "
+            f"{', '.join(FEATURES)}; not given: the columns as they are.", ALL,
+            play=Play(default=("x1", "x2"), items=len(FEATURES))),
 ]
 
 SETTINGS: dict[str, Setting] = {row.name: row for row in _ROWS}

@@ -68,6 +68,8 @@ class TorchBackend:
         self.generator = torch.Generator(device=self.device).manual_seed(int(seed))
         self.module.set_generator(self.generator)
         self.optimizer = torch_optimizer(optimizer, self.module.parameters())
+        # torch.optim has L2 (weight_decay) but no L1: its subgradient is added here
+        self.l1 = optimizer.l1
         self._seeds: dict = {}
         self._step_flops_per_row = step_flops(network, 1)
 
@@ -240,6 +242,11 @@ class TorchBackend:
         # Autograd, Theorem 1, from d(mean)/d(sum) = grad_scale * per_weight: the
         # gradient of the scaled sum without a multiplication in the graph.
         loss_sum.backward(self._seed(self.grad_scale * per_weight, loss_sum))
+        if self.l1:  # lam |W|_1: its subgradient lam sign(W), as the engine's _decayed
+            with torch.no_grad():
+                for p in self.module.parameters():
+                    if p.grad is not None:
+                        p.grad.add_(torch.sign(p), alpha=self.l1)
         self.optimizer.step()
         loss, n_correct = self._step_sums(loss_sum, z, yt, wt)
         return loss * per_weight, int(round(n_correct)) if unweighted else n_correct

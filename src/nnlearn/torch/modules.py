@@ -22,6 +22,7 @@ from ..engine.activations import LEAKY_SLOPE
 from ..engine.activations import get_activation as engine_activation
 from ..engine.init import default_init
 from ..engine.network import check_widths
+from .features import Features
 
 
 # -- activations sigma: the engine's table, in torch -------------------------------------------
@@ -247,9 +248,9 @@ class Dropout(nn.Module):
         return f"p={self.p}"
 
 
-LAYER_TYPES = {"dense": Dense, "residual": Residual, "dropout": Dropout}
+LAYER_TYPES = {"dense": Dense, "residual": Residual, "dropout": Dropout, "features": Features}
 #: what a TorchNetwork holds: the twin of one of the engine's layers
-Layer = Dense | Residual | Dropout
+Layer = Dense | Residual | Dropout | Features
 
 
 def _layer(entry: dict, dtype, device, draw) -> Layer:
@@ -258,8 +259,8 @@ def _layer(entry: dict, dtype, device, draw) -> Layer:
     kind = entry.pop("type")
     if kind not in LAYER_TYPES:
         raise ValueError(f"unknown layer type {kind!r}")
-    if kind == "dropout":
-        return Dropout(**entry)
+    if kind in ("dropout", "features"):  # no parameters
+        return LAYER_TYPES[kind](**entry)
     return LAYER_TYPES[kind](**entry, dtype=dtype, device=device, draw=draw)
 
 

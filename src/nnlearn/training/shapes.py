@@ -31,10 +31,17 @@ def _dropout_shapes(e, k):
     return {}
 
 
+def _features_shapes(e, k):
+    names = e.get("names")
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        raise ValueError(f"layer {k} (features): names must be a list of feature names")
+    return {}
+
+
 # The parameter shapes each layer type of ``nnlearn.engine.layers`` has, from its
 # spec alone (tests/test_modelio.py checks this table against the engine).
 PARAMETER_SHAPES = {"dense": _dense_shapes, "residual": _residual_shapes,
-                    "dropout": _dropout_shapes}
+                    "dropout": _dropout_shapes, "features": _features_shapes}
 
 
 def declared_shapes(spec) -> tuple[np.dtype, dict[str, tuple]]:

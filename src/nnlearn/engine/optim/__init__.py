@@ -5,6 +5,7 @@ size ``DEFAULT_LR``, ``make_optimizer``, and the settings of full-batch L-BFGS.
 
 from __future__ import annotations
 
+from .penalty import PENALTIES, penalty
 from .rules import SGD, Adam, Optimizer, ParamArrays, Steppable, flush_subnormals
 
 
@@ -18,8 +19,12 @@ class LBFGS(Optimizer):
 
     full_batch = True  #: the loop hands it the whole set (``Trainer.fit``), not batches
 
-    def __init__(self, weight_decay=0.0, *, max_fun=MAX_FUN, tol=1e-4, memory=10) -> None:
-        super().__init__(weight_decay)
+    def __init__(self, weight_decay=0.0, *, max_fun=MAX_FUN, tol=1e-4, memory=10,
+                 **penalty) -> None:
+        super().__init__(weight_decay, **penalty)
+        if self.l1:
+            raise ValueError("optimizer='lbfgs' needs a smooth loss and |W|_1 has a kink at 0: "
+                             "use regularization='l2' with lbfgs")
         self.max_fun, self.tol, self.memory = int(max_fun), float(tol), int(memory)
 
     def step(self, model: Steppable, lr: float) -> None:
@@ -37,13 +42,17 @@ DEFAULT_LR = {"gd": 0.1, "sgd": 0.1, "momentum": 0.01, "nesterov": 0.01, "adam":
               "lbfgs": 1.0}
 
 
-def make_optimizer(name: str, *, momentum=0.9, weight_decay=0.0, **lbfgs) -> Optimizer:
+def make_optimizer(name: str, *, momentum=0.9, weight_decay=0.0, regularization="none",
+                   regularization_rate=0.0, **lbfgs) -> Optimizer:
     """An optimiser by name (``gd`` = ``sgd``); ``DEFAULT_LR`` has each one's step size.
 
     Parameters
     ----------
     name : {"gd", "sgd", "momentum", "nesterov", "adam", "lbfgs"}
     momentum, weight_decay : float
+    regularization : {"none", "l1", "l2"}
+    regularization_rate : float
+        The penalty (``nnlearn.engine.optim.penalty``; ``weight_decay`` is the L2 rate).
     **lbfgs
         ``LBFGS``'s ``max_fun``, ``tol``, ``memory``.
 
@@ -51,18 +60,20 @@ def make_optimizer(name: str, *, momentum=0.9, weight_decay=0.0, **lbfgs) -> Opt
     -------
     Optimizer
     """
+    pen = dict(weight_decay=weight_decay, regularization=regularization,
+               regularization_rate=regularization_rate)
     if name == "lbfgs":
-        return LBFGS(weight_decay=weight_decay, **lbfgs)
+        return LBFGS(**pen, **lbfgs)
     if name in ("gd", "sgd"):
-        return SGD(weight_decay=weight_decay)
+        return SGD(**pen)
     if name == "momentum":
-        return SGD(momentum=momentum, weight_decay=weight_decay)
+        return SGD(momentum=momentum, **pen)
     if name == "nesterov":
-        return SGD(momentum=momentum, nesterov=True, weight_decay=weight_decay)
+        return SGD(momentum=momentum, nesterov=True, **pen)
     if name == "adam":
-        return Adam(weight_decay=weight_decay)
+        return Adam(**pen)
     raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
 
 
-__all__ = ["DEFAULT_LR", "LBFGS", "MAX_FUN", "OPTIMIZERS", "SGD", "Adam", "Optimizer",
-           "ParamArrays", "Steppable", "flush_subnormals", "make_optimizer"]
+__all__ = ["DEFAULT_LR", "LBFGS", "MAX_FUN", "OPTIMIZERS", "PENALTIES", "SGD", "Adam", "Optimizer",
+           "ParamArrays", "Steppable", "flush_subnormals", "make_optimizer", "penalty"]

@@ -26,6 +26,7 @@ import numpy as np
 
 from .. import fused
 from ..network import FlatLayout
+from .penalty import penalty
 
 #: Every this many steps, moment estimates below ``finfo(dtype).tiny`` become 0.
 FLUSH_EVERY = 16
@@ -82,10 +83,19 @@ def _kernel_ready(*arrays: np.ndarray) -> bool:
 class Optimizer:
     """Holds per-parameter state; ``step(model, lr)`` updates the parameters in place.
 
+    The penalty added to the loss of eq. (2) is one concept with one rate,
+    ``regularization_rate`` (lambda), on every parameter (as ``torch.optim``'s
+    ``weight_decay``): ``"l2"`` adds ``lambda / 2 |W|^2`` (gradient ``lambda W``),
+    ``"l1"`` adds ``lambda |W|_1`` (subgradient ``lambda sign(W)``). ``weight_decay``
+    is torch's name for the L2 rate: ``weight_decay=lam`` is ``regularization="l2",
+    regularization_rate=lam`` (``penalty`` resolves the two spellings).
+
     Parameters
     ----------
     weight_decay : float
-        L2 penalty ``weight_decay / 2 |W|^2``: ``weight_decay * W`` joins each gradient.
+        The L2 rate, torch's spelling; 0 when ``regularization`` is given.
+    regularization : {"none", "l1", "l2"}
+    regularization_rate : float
     """
 
     #: The state buffers of each parameter (saved by ``state_dict``, flushed).
@@ -97,14 +107,24 @@ class Optimizer:
     #: Use numba's fused kernels when they are available (see ``nnlearn.engine.fused``).
     use_kernels = True
 
-    def __init__(self, weight_decay: float = 0.0) -> None:
-        if weight_decay < 0:
-            raise ValueError(f"weight_decay must be >= 0, got {weight_decay}")
-        self.weight_decay = float(weight_decay)
+    def __init__(self, weight_decay: float = 0.0, *, regularization: str = "none",
+                 regularization_rate: float = 0.0) -> None:
+        self.regularization, self.regularization_rate = penalty(
+            regularization, regularization_rate, weight_decay)
         self.state: dict[str, State] = {}
         self.t = 0
         # The flat state buffers and the parameter buffer they belong to.
         self._flat: tuple[np.ndarray, State] | None = None
+
+    @property
+    def weight_decay(self) -> float:
+        """The L2 rate (torch's ``weight_decay``): the rate under ``"l2"``, else 0."""
+        return self.regularization_rate if self.regularization == "l2" else 0.0
+
+    @property
+    def l1(self) -> float:
+        """The L1 rate: ``regularization_rate`` under ``"l1"``, else 0."""
+        return self.regularization_rate if self.regularization == "l1" else 0.0
 
     def step(self, model: Steppable, lr: float) -> None:
         """One update of every parameter from its gradient (Theorem 1, eq. 5), in place.
@@ -116,7 +136,9 @@ class Optimizer:
         """
         self.t += 1
         flush = self.t % FLUSH_EVERY == 0
-        kernels = fused.kernels() if self.use_kernels and self._kernel else None
+        # The fused kernels add the L2 term only; an L1 step takes the NumPy path.
+        fusable = self.use_kernels and self._kernel and not self.l1
+        kernels = fused.kernels() if fusable else None
         kernel = kernels[self._kernel] if kernels and self._kernel else None
         for p, g, state, first in self._targets(model):
             self._update(p, g, state, lr, first=first, flush=flush, kernel=kernel)
@@ -174,7 +196,10 @@ class Optimizer:
         self._params(p, g, s, h)
 
     def _decayed(self, p: np.ndarray, g: np.ndarray) -> np.ndarray:
-        # L2 penalty (wd/2)|W|^2 added to the loss: its gradient is wd * W.
+        # L2 penalty (wd/2)|W|^2 added to the loss: its gradient is wd * W;
+        # L1 penalty lam |W|_1: its subgradient lam sign(W) (0 at W = 0).
+        if self.l1:
+            return g + p.dtype.type(self.l1) * np.sign(p)
         return g + p.dtype.type(self.weight_decay) * p if self.weight_decay else g
 
     def _scalars(self, dt: type, lr: float) -> Any:
@@ -253,11 +278,13 @@ class SGD(Optimizer):
     ----------
     momentum, weight_decay : float
     nesterov : bool
+    **penalty
+        ``regularization``, ``regularization_rate`` (see ``Optimizer``).
     """
 
     def __init__(self, momentum: float = 0.0, nesterov: bool = False,
-                 weight_decay: float = 0.0) -> None:
-        super().__init__(weight_decay)
+                 weight_decay: float = 0.0, **penalty) -> None:
+        super().__init__(weight_decay, **penalty)
         if momentum < 0:
             raise ValueError(f"momentum must be >= 0, got {momentum}")
         if nesterov and momentum == 0:
@@ -309,6 +336,8 @@ class Adam(Optimizer):
     Parameters
     ----------
     beta1, beta2, eps, weight_decay : float
+    **penalty
+        ``regularization``, ``regularization_rate`` (see ``Optimizer``).
     """
 
     _buffers = ("m", "v")
@@ -316,8 +345,8 @@ class Adam(Optimizer):
     _kernel = "adam"
 
     def __init__(self, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8,
-                 weight_decay: float = 0.0) -> None:
-        super().__init__(weight_decay)
+                 weight_decay: float = 0.0, **penalty) -> None:
+        super().__init__(weight_decay, **penalty)
         if not (0 <= beta1 < 1 and 0 <= beta2 < 1):
             raise ValueError(f"Adam betas must be in [0, 1), got {beta1}, {beta2}")
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)

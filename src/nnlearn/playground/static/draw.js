@@ -1,6 +1,7 @@
-// Drawing: the decision regions with their boundary and the points, the first
-// layer's tiles, the gradient bars and the learning curves. Pure functions of
-// what the server sent; nothing here talks to the server.
+// Drawing: the decision regions with their boundary and the points, a unit's map
+// enlarged, the gradient bars, the learning curves, the confusion counts and the
+// strip of snapshots. Pure functions of what the server sent; nothing here talks
+// to the server. (The network view is netview.js.)
 
 // The same colours as nnlearn's figures (nnlearn.plots.base.CLASS_COLOURS).
 export const COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
@@ -75,6 +76,10 @@ export function drawRegions(canvas, frame, data, showTest) {
     ctx.lineWidth = 1.6;
     ctx.stroke();
   }
+  drawPoints(ctx, W, H, data, showTest);
+}
+
+function drawPoints(ctx, W, H, data, showTest) {
   if (!data) return;
   const [x0, x1, y0, y1] = data.domain;
   const px = (x) => ((x - x0) / (x1 - x0)) * W, py = (y) => ((y1 - y) / (y1 - y0)) * H;
@@ -92,43 +97,21 @@ export function drawRegions(canvas, frame, data, showTest) {
   if (showTest) for (const p of data.points.test) dot(p, "#000");
 }
 
-// Each first-layer unit's output over the plane: orange positive, blue negative.
-export function drawTiles(container, tiles) {
-  const count = tiles ? tiles.count : 0;
-  const canvases = container.querySelectorAll("canvas");
-  if (canvases.length !== count) {
-    container.replaceChildren();
-    for (let j = 0; j < count; j++) {
-      const c = document.createElement("canvas");
-      c.width = c.height = tiles.m;
-      c.title = `unit ${j + 1}`;
-      container.appendChild(c);
-    }
-    if (tiles && tiles.of > count) {
-      const more = document.createElement("span");
-      more.className = "more";
-      more.textContent = `the first ${count} of ${tiles.of} units`;
-      container.appendChild(more);
-    }
-  }
-  if (!count) return;
-  const values = new Int8Array(bytes(tiles.data).buffer);
-  const m = tiles.m, size = m * m;
-  container.querySelectorAll("canvas").forEach((c, j) => {
-    const img = new ImageData(m, m);
-    for (let i = 0; i < size; i++) {
-      const v = values[j * size + i] / 127;
-      const rgb = v >= 0 ? [245, 147, 34] : [8, 119, 189];
-      const a = Math.abs(v);
-      for (let k = 0; k < 3; k++) img.data[4 * i + k] = Math.round(255 + a * (rgb[k] - 255));
-      img.data[4 * i + 3] = 255;
-    }
-    c.getContext("2d").putImageData(img, 0, 0);
-  });
+// One unit's map, large, in place of the decision regions (hover-enlarge), with the points.
+export function drawUnitLarge(canvas, image, data, showTest) {
+  const ctx = canvas.getContext("2d");
+  const small = new OffscreenCanvas(image.width, image.height);
+  small.getContext("2d").putImageData(image, 0, 0);
+  ctx.imageSmoothingEnabled = true;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  ctx.drawImage(small, 0, 0, canvas.width, canvas.height);
+  drawPoints(ctx, canvas.width, canvas.height, data, showTest);
 }
 
-// One bar per weight layer, log scale: vanishing gradients show as short bars
-// near the input, exploding ones as long bars.
+// One bar per weight layer on one fixed log scale, 1e-8 to 1e+1, in every frame and
+// run: vanishing gradients show as short bars near the input, exploding ones as long
+// bars, and equal bars mean equal norms. A value outside is drawn at the end, marked.
+export const GRAD_LO = -8, GRAD_HI = 1;
 export function drawGrads(canvas, norms, layers) {
   const ctx = canvas.getContext("2d");
   const W = canvas.width;
@@ -143,28 +126,31 @@ export function drawGrads(canvas, norms, layers) {
     ctx.fillText("no gradients yet", 4, 14);
     return;
   }
-  const logs = norms.map((v) => (v && v > 0 ? Math.log10(v) : null));
-  const finite = logs.filter((v) => v !== null);
-  const hi = Math.ceil(Math.max(...finite, -1)), lo = Math.min(Math.floor(Math.min(...finite, hi - 1)), hi - 3);
+  const logs = norms.map((v) => (v === null || v === undefined ? null : v > 0 ? Math.log10(v) : -Infinity));
+  const lo = GRAD_LO, hi = GRAD_HI;
   const left = 34, right = 66, span = W - left - right;
   norms.forEach((v, k) => {
     const y = k * rowH + 2;
     ctx.fillStyle = "#666";
     ctx.fillText(layers && layers[k] ? layers[k] : `${k + 1}`, 2, y + rowH - 4);
     if (logs[k] === null) return;
-    const w = Math.max(1, ((logs[k] - lo) / (hi - lo)) * span);
-    ctx.fillStyle = "#1f77b4";
+    const clipped = Math.min(hi, Math.max(lo, logs[k]));
+    const w = Math.max(1, ((clipped - lo) / (hi - lo)) * span);
+    ctx.fillStyle = clipped !== logs[k] ? "#b00020" : "#1f77b4";
     ctx.fillRect(left, y, w, rowH - 3);
     ctx.fillStyle = "#222";
     ctx.fillText(v.toExponential(1), left + w + 4, y + rowH - 4);
   });
   ctx.fillStyle = "#999";
-  ctx.fillText(`1e${lo}`, left, H - 3);
-  ctx.fillText(`1e${hi}`, left + span - 20, H - 3);
+  for (let e = lo; e <= hi; e += 3) {
+    const x = left + ((e - lo) / (hi - lo)) * span;
+    ctx.fillText(`1e${e}`, Math.min(x, W - 30), H - 3);
+  }
 }
 
-// Loss (left) and accuracy (right) against iterations; train solid, test dashed.
-export function drawCurves(canvas, history) {
+// Loss (left) and accuracy (right) against iterations, on a linear or a log axis;
+// train solid, test dashed.
+export function drawCurves(canvas, history, logAxis) {
   const ctx = canvas.getContext("2d");
   const W = canvas.width, H = canvas.height;
   ctx.clearRect(0, 0, W, H);
@@ -183,9 +169,10 @@ export function drawCurves(canvas, history) {
     if (j === 0) for (const r of history) top = Math.max(top, r[train] || 0, r[test] || 0);
     const bottom = 0;
     ctx.fillText(`${top.toPrecision(2)}`, x0 + pw - 28, 11);
-    ctx.fillText(`iteration ${last}`, x0 + pw - 80, H - 4);
+    if (j === 1) ctx.fillText(`iteration ${last}${logAxis ? " (log)" : ""}`, x0 + pw - 100, H - 4);
     const first = history[0].iteration;
-    const X = (it) => x0 + ((it - first) / Math.max(last - first, 1)) * pw;
+    const t = logAxis ? (it) => Math.log10(Math.max(it, 1)) : (it) => it;
+    const X = (it) => x0 + ((t(it) - t(first)) / Math.max(t(last) - t(first), 1e-9)) * pw;
     const Y = (v) => y0 + h - ((v - bottom) / Math.max(top - bottom, 1e-12)) * h;
     for (const [key, dash, colour] of [[train, [], "#1f77b4"], [test, [5, 3], "#d62728"]]) {
       ctx.beginPath();
@@ -207,4 +194,48 @@ export function drawCurves(canvas, history) {
   ctx.fillText("train", 12, H - 4);
   ctx.fillStyle = "#d62728";
   ctx.fillText("test (dashed)", 46, H - 4);
+}
+
+// The test split's confusion counts: rows the true class, columns the predicted one,
+// class names in <th> cells, no totals; the diagonal green, the rest red by share.
+export function drawConfusion(table, counts, classNames) {
+  const names = classNames || counts.map((_, i) => `${i}`);
+  if (table.rows.length !== counts.length + 1) {
+    table.replaceChildren();
+    const head = table.createTHead().insertRow();
+    head.appendChild(document.createElement("th"));
+    for (const name of names) {
+      const th = document.createElement("th");
+      th.textContent = name; th.scope = "col";
+      head.appendChild(th);
+    }
+    const body = table.createTBody();
+    counts.forEach((row, i) => {
+      const tr = body.insertRow();
+      const th = document.createElement("th");
+      th.textContent = names[i]; th.scope = "row";
+      tr.appendChild(th);
+      row.forEach(() => tr.insertCell());
+    });
+  }
+  const body = table.tBodies[0];
+  counts.forEach((row, i) => row.forEach((n, j) => {
+    const cell = body.rows[i].cells[j + 1];
+    cell.textContent = n;
+    const share = n / Math.max(1, row.reduce((a, b) => a + b, 0));
+    cell.style.background = i === j ? `rgba(44,160,44,${0.1 + 0.5 * share})` : n ? `rgba(214,39,40,${0.1 + 0.5 * share})` : "";
+  }));
+}
+
+// One frozen picture of the decision regions in the strip (a preset's snapshots).
+export function addSnapshot(strip, m, data) {
+  const c = document.createElement("canvas");
+  c.width = c.height = 120;
+  drawRegions(c, m, data, false);
+  const fig = document.createElement("figure");
+  fig.dataset.iteration = m.iteration;
+  const caption = document.createElement("figcaption");
+  caption.textContent = `iteration ${m.iteration}`;
+  fig.append(c, caption);
+  strip.appendChild(fig);
 }

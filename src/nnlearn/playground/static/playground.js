@@ -1,25 +1,43 @@
 // The page: controls, the WebSocket conversation with the server, the URL.
 // Every value goes to the server, which checks it and answers with the
 // settings it really uses (and a message for each value it refused or capped).
-import { drawCurves, drawGrads, drawRegions, drawTiles } from "./draw.js";
+import { addSnapshot, bytes, COLOURS, drawConfusion, drawCurves, drawGrads, drawRegions,
+  drawUnitLarge } from "./draw.js";
+import { NetworkView, mapImage } from "./netview.js";
+import { download } from "./downloads.js";
+import { PAGE_KEYS, PRESETS } from "./presets.js";
 
 const $ = (id) => document.getElementById(id);
 const FIELDS = ["data", "classes", "points", "noise", "test_fraction", "seed", "architecture",
-  "dropout", "optimizer", "backend", "lr", "schedule", "batch_size", "iterations"];
+  "dropout", "optimizer", "backend", "lr", "regularization", "regularization_rate", "schedule",
+  "batch_size", "iterations"];
 const MAX_CURVE = 1000;  // points kept per curve; older ones are thinned
+const MAX_RECORD = 400;  // frames kept for the timeline; older ones are thinned
 
 const app = {
   socket: null, token: null, defaults: null, limits: null, settings: null,
-  data: null, run: null, frame: null, history: [], state: "connecting",
-  layerNames: [], framesDrawn: 0, framesReceived: 0,
+  data: null, run: null, frame: null, history: [], state: "connecting", network: null,
+  layerNames: [], framesDrawn: 0, framesReceived: 0, recorded: [], replay: null,
+  hover: null, offsets: [], shown: new Set(), snapshots: [], page: {},
 };
 window.nnlearnPlayground = app;  // for the tests and the benchmark
+
+const view = new NetworkView($("network"), {
+  onHover(h) { app.hover = h; redrawMain(); },
+  onWindow(layer, offset) {
+    while (app.offsets.length <= layer) app.offsets.push(0);
+    app.offsets[layer] = offset;
+    send({ type: "view", offsets: app.offsets });
+  },
+  featureNames: () => (app.settings ? app.settings.features : []),
+});
 
 // -- messages on the page -------------------------------------------------------------
 function showMessages(list, kind) {
   const box = $("messages");
   if (kind !== "error") box.replaceChildren();
   for (const text of list) {
+    if (kind === "error" && [...box.children].some((p) => p.textContent === text)) continue;
     const p = document.createElement("p");
     p.textContent = text;
     if (kind === "error") p.className = "error";
@@ -53,6 +71,9 @@ function showSettings(s) {
     const el = $(name);
     el.value = s[name] === null ? "" : s[name];
   }
+  for (const box of document.querySelectorAll("#features input")) {
+    box.checked = s.features.includes(box.value);
+  }
   $("noise-value").textContent = Number(s.noise).toFixed(2);
   $("test_fraction-value").textContent = Number(s.test_fraction).toFixed(2);
   $("lr").placeholder = `default ${app.limits.default_lr[s.optimizer]}`;
@@ -69,6 +90,7 @@ function readSettings() {
   out.lr = out.lr === "" ? null : out.lr;
   out.hidden = [...document.querySelectorAll("#layers .width")].map((el) => el.value);
   out.activation = [...document.querySelectorAll("#layers .activation")].map((el) => el.value);
+  out.features = [...document.querySelectorAll("#features input:checked")].map((el) => el.value);
   return out;
 }
 
@@ -88,15 +110,38 @@ function changeLayers(delta) {
 // The settings that differ from the defaults, in the address bar: a link reproduces them.
 function updateUrl(url) {
   const params = new URLSearchParams();
+  for (const k of PAGE_KEYS) if (app.page[k]) params.set(k, app.page[k]);
   for (const [k, v] of Object.entries(url)) if (v !== app.defaultsUrl[k]) params.set(k, v);
   const query = params.toString();
   history.replaceState(null, "", query ? `?${query}` : location.pathname);
 }
 
+// The settings in the address bar; the page's own keys (preset, classroom) go to app.page.
 function settingsFromUrl() {
   const out = {};
-  for (const [k, v] of new URLSearchParams(location.search)) out[k] = v;
-  return out;
+  for (const [k, v] of new URLSearchParams(location.search)) {
+    if (PAGE_KEYS.includes(k)) app.page[k] = v;
+    else out[k] = v;
+  }
+  const preset = PRESETS[app.page.preset];
+  if (app.page.preset && !preset) showMessages([`unknown preset ${app.page.preset}; known: ${Object.keys(PRESETS).join(", ")}`], "error");
+  return preset ? { ...preset.settings, ...out } : out;
+}
+
+function openPreset(name) {
+  const preset = PRESETS[name];
+  app.page.preset = name || "";
+  const note = $("preset-note");
+  note.hidden = !preset;
+  note.textContent = preset ? `${preset.title}: ${preset.note}` : "";
+  sendPace();
+  if (preset) send({ type: "settings", settings: { ...app.defaults, ...preset.settings } });
+}
+
+function sendPace() {
+  const preset = PRESETS[app.page.preset];
+  send({ type: "pace", steps_per_frame: Number($("steps_per_frame").value) || 0,
+    stop_at: Number($("stop_at").value) || 0, snapshots: preset && preset.snapshots ? preset.snapshots : [] });
 }
 
 // -- the conversation ------------------------------------------------------------------
@@ -112,8 +157,66 @@ function setState(state) {
   $("start").textContent = state === "running" ? "Pause" : "Start";
 }
 
+// The big picture: the decision regions, or the map of the unit under the pointer.
+function redrawMain() {
+  const f = app.replay !== null ? app.recorded[app.replay] : app.frame;
+  const canvas = $("regions"), showTest = $("show-test").checked;
+  if (app.hover && f && f.units) {
+    const l = f.units.layers[app.hover.layer];
+    const index = app.hover.unit - (l ? l.offset : 0);
+    if (l && index >= 0 && index < l.count) {
+      const m = f.units.m, values = new Int8Array(bytes(l.data).buffer);
+      const last = app.hover.layer === f.units.layers.length - 1;
+      const rgb = last ? [1, 3, 5].map((i) => parseInt(COLOURS[app.hover.unit % COLOURS.length].slice(i, i + 2), 16)) : null;
+      drawUnitLarge(canvas, mapImage(values, index * m * m, m, rgb), app.data, showTest);
+      $("regions-title").textContent = app.hover.layer === 0 ? `Input ${app.settings.features[app.hover.unit]}`
+        : last ? `Output: p(class ${app.hover.unit})` : `Layer ${app.hover.layer}, unit ${app.hover.unit + 1}`;
+      canvas.dataset.showing = `${app.hover.layer}:${app.hover.unit}`;
+      return;
+    }
+  }
+  drawRegions(canvas, f, app.data, showTest);
+  $("regions-title").textContent = "Decision regions";
+  canvas.dataset.showing = "regions";
+}
+
+function drawView(f) {
+  view.draw(f, app.network);
+  redrawMain();
+  drawGrads($("grads"), f.grad_norms, app.layerNames);
+  $("weight-norm").textContent = f.weight_norm === null || f.weight_norm === undefined ? "\u2013" : f.weight_norm.toFixed(3);
+  if (f.confusion) drawConfusion($("confusion"), f.confusion, app.data ? app.data.classes.map(String) : null);
+}
+
+function record(f) {
+  const r = app.recorded;
+  if (r.length && r[r.length - 1].iteration === f.iteration) r[r.length - 1] = f;
+  else r.push(f);
+  if (r.length > MAX_RECORD) app.recorded = r.filter((_, i) => i % 2 === 0 || i === r.length - 1);
+  const t = $("timeline");
+  t.max = app.recorded.length - 1;
+  if (app.replay === null) t.value = t.max;
+}
+
+function showReplay(index) {
+  app.replay = index;
+  const f = app.recorded[index];
+  if (!f) return;
+  $("timeline-label").textContent = `replay: iteration ${f.iteration}`;
+  drawView(f);
+}
+
+function goLive() {
+  app.replay = null;
+  $("timeline-label").textContent = "live";
+  $("timeline").value = $("timeline").max;
+  if (app.frame) drawView(app.frame);
+}
+
 function showFrame(f) {
+  const t0 = performance.now();
   app.frame = f;
+  record(f);
   $("iteration").textContent = f.iteration;
   $("epoch").textContent = f.epoch;
   const fmt = (v, d) => (v === null || v === undefined ? "\u2013" : v.toFixed(d));
@@ -129,20 +232,30 @@ function showFrame(f) {
   }
   setState(f.state);
   if (f.message) showMessages([f.message], "error");
-  drawRegions($("regions"), f, app.data, $("show-test").checked);
-  drawTiles($("tiles"), f.tiles);
-  drawGrads($("grads"), f.grad_norms, app.layerNames);
-  drawCurves($("curves"), app.history);
+  if (f.warning) showMessages([f.warning], "error");
+  if (f.note) showMessages([f.note], "error");
+  if (app.replay === null) drawView(f);
+  drawCurves($("curves"), app.history, $("log-iterations").checked);
   app.framesDrawn += 1;
+  app.drawMs = performance.now() - t0;  // for the benchmark: the script's share of a frame
+}
+
+function showSnapshot(m) {
+  if (app.data) addSnapshot($("strip"), m, app.data);
 }
 
 function showNetwork(m) {
   app.run = m.run;
+  app.network = m;
   app.history = [];
+  app.recorded = [];
+  $("strip").replaceChildren();
+  goLive();
   const widths = [m.layers[0].n_in];
   app.layerNames = [];
   m.layers.forEach((layer) => {
     if (layer.kind === "dropout") return;
+    if (layer.kind === "features") { widths.push(`${layer.n_out} features`); return; }
     if (layer.kind === "residual") app.layerNames.push("res");
     else app.layerNames.push(`${app.layerNames.length + 1}`);
     widths.push(layer.kind === "residual" ? `[${layer.inner}]` : layer.n_out);
@@ -159,7 +272,26 @@ const handlers = {
     for (const name of m.limits.optimizers) $("optimizer").add(new Option(name, name));
     for (const name of m.limits.schedules) $("schedule").add(new Option(name, name));
     for (const name of m.limits.fields.backend.choices) $("backend").add(new Option(name, name));
-    send({ type: "settings", settings: settingsFromUrl() });
+    for (const name of m.limits.fields.features.choices) {
+      const label = document.createElement("label");
+      label.className = "check";
+      const box = document.createElement("input");
+      box.type = "checkbox"; box.value = name; box.id = `feature-${name}`;
+      box.addEventListener("change", sendSettings);
+      label.append(box, ` ${name}`);
+      $("features").appendChild(label);
+    }
+    for (const [name, p] of Object.entries(PRESETS)) $("preset").add(new Option(p.title, name));
+    const settings = settingsFromUrl();
+    if (app.page.classroom === "1") document.body.classList.add("classroom");
+    const preset = PRESETS[app.page.preset];
+    if (preset) {
+      $("preset").value = app.page.preset;
+      $("preset-note").hidden = false;
+      $("preset-note").textContent = `${preset.title}: ${preset.note}`;
+      sendPace();
+    }
+    send({ type: "settings", settings });
   },
   settings(m) {
     showSettings(m.settings);
@@ -173,6 +305,8 @@ const handlers = {
     if (m.run === app.run) showFrame(m);
   },
   state(m) { if (m.run === app.run) setState(m.state); },
+  snapshot(m) { if (m.run === app.run) showSnapshot(m); },
+  pace() {},
   error(m) { showMessages([m.message], "error"); },
   pong() {},
 };
@@ -191,43 +325,6 @@ function connect() {
   };
 }
 
-// The file name the server gives (RFC 5987 filename*, else the ASCII filename).
-function filenameOf(header) {
-  const exact = /filename\*=UTF-8''([^;]+)/i.exec(header || "");
-  if (exact) {
-    try { return decodeURIComponent(exact[1]); } catch (err) { /* the ASCII one then */ }
-  }
-  const plain = /filename="([^"]*)"/i.exec(header || "");
-  return plain ? plain[1] : "";
-}
-
-// Fetched first, so that a refusal (busy: 503, this page's export not ready: 429)
-// is a message on the page, not a failed download.
-async function download(path) {
-  if (!app.token) return;
-  let response;
-  try {
-    response = await fetch(path, { cache: "no-store" });
-  } catch (err) {
-    showMessages([`the download failed: ${err.message}`], "error");
-    return;
-  }
-  if (!response.ok) {
-    let message = `the download failed (HTTP ${response.status})`;
-    try { message = (await response.json()).error || message; } catch (err) { /* not JSON */ }
-    showMessages([message], "error");
-    return;
-  }
-  const url = URL.createObjectURL(await response.blob());
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = filenameOf(response.headers.get("Content-Disposition"));
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60000);
-}
-
 // -- wiring --------------------------------------------------------------------------------
 for (const name of FIELDS) {
   const el = $(name);
@@ -242,7 +339,14 @@ $("reset").addEventListener("click", () => send({ type: "reset" }));
 $("sample").addEventListener("click", () => send({ type: "sample" }));
 $("add-layer").addEventListener("click", () => changeLayers(1));
 $("remove-layer").addEventListener("click", () => changeLayers(-1));
-$("show-test").addEventListener("change", () => drawRegions($("regions"), app.frame, app.data, $("show-test").checked));
+$("show-test").addEventListener("change", redrawMain);
+$("log-iterations").addEventListener("change", () => drawCurves($("curves"), app.history, $("log-iterations").checked));
+$("steps_per_frame").addEventListener("change", sendPace);
+$("stop_at").addEventListener("change", sendPace);
+$("preset").addEventListener("change", () => openPreset($("preset").value));
+$("timeline").addEventListener("input", () => showReplay(Number($("timeline").value)));
+$("timeline-live").addEventListener("click", goLive);
+window.addEventListener("resize", () => { if (app.frame) { view.shape = null; view.draw(app.frame, app.network); } });
 $("upload").addEventListener("change", async (event) => {
   const file = event.target.files[0];
   if (!file) return;
@@ -253,8 +357,12 @@ $("upload").addEventListener("change", async (event) => {
   }
   event.target.value = "";
 });
-$("export-model").addEventListener("click", () => download(`/api/model/${app.token}?format=npz`));
-$("export-png").addEventListener("click", () => download(`/api/regions/${app.token}`));
+$("export-model").addEventListener("click", () => {
+  if (app.token) download(`/api/model/${app.token}?format=npz`, showMessages);
+});
+$("export-png").addEventListener("click", () => {
+  if (app.token) download(`/api/regions/${app.token}`, showMessages);
+});
 $("copy-link").addEventListener("click", async () => {
   try {
     await navigator.clipboard.writeText(location.href);
