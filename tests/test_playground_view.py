@@ -39,9 +39,13 @@ def _iteration(page) -> int:
     return int(page.text_content("#iteration"))
 
 
-def _set(page, selector, value):
+def _set(page, selector, value, setting=True):
+    """Type ``value`` into a field; for a setting, wait until the server has taken it (an
+    earlier reply must not overwrite the field before its own change is sent)."""
     page.fill(selector, str(value))
     page.dispatch_event(selector, "change")
+    if setting:
+        page.wait_for_function(f"String({APP}.settings['{selector[1:]}']) === '{value}'")
 
 
 def test_every_unit_has_a_map_and_every_weight_a_line_that_follows_it(server, browser):  # noqa: F811
@@ -127,12 +131,11 @@ def test_live_changes_keep_the_run_and_its_counter(server, browser):  # noqa: F8
     assert page.evaluate(f"{APP}.frame.lr") == 0.02
     before = page.evaluate(f"JSON.stringify({APP}.data.points.train.slice(0, 5))")
     seen = _iteration(page)
-    page.fill("#noise", "0.3")
-    page.dispatch_event("#noise", "change")
+    _set(page, "#noise", 0.3)
     page.wait_for_function(f"JSON.stringify({APP}.data.points.train.slice(0, 5)) !== '{before}'")
     page.wait_for_function(f"{APP}.frame.iteration > {seen + 100}")
     assert page.evaluate(f"{APP}.run") == run  # never restarted: the same run, counting on
-    assert "regularization=l2" in page.url and "batch_size=25" in page.url
+    assert "regularization=l2" in page.url and "batch_size=25" in page.url, page.url
     page.click("#start")
     assert page.problems == []
     page.close()
@@ -142,7 +145,7 @@ def test_pace_stop_at_timeline_and_log_axis(server, browser):  # noqa: F811
     _, url = server
     page = _open(browser, url, "?hidden=8&iterations=100000")
     page.select_option("#steps_per_frame", "1")
-    _set(page, "#stop_at", 40)
+    _set(page, "#stop_at", 40, setting=False)
     page.click("#start")
     page.wait_for_function(f"{APP}.frame.state === 'paused'", timeout=20_000)
     assert _iteration(page) == 40  # one step per frame, then it stopped where asked
@@ -199,7 +202,7 @@ def _weight_norm_at(browser, url, regularization) -> float:
     page = _open(browser, url, f"?data=spirals&hidden=16,16&optimizer=adam&lr=0.01&seed=3"
                                f"&iterations=100000&regularization={regularization}"
                                f"&regularization_rate=0.03")
-    _set(page, "#stop_at", 3000)
+    _set(page, "#stop_at", 3000, setting=False)
     page.click("#start")
     page.wait_for_function(f"{APP}.frame.state === 'paused' && {APP}.frame.iteration === 3000",
                            timeout=60_000)

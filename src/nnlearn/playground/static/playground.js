@@ -69,7 +69,9 @@ function showSettings(s) {
   app.settings = s;
   for (const name of FIELDS) {
     const el = $(name);
-    el.value = s[name] === null ? "" : s[name];
+    // a field being typed in keeps what is typed: a reply to an earlier change must not
+    // overwrite it before its own change is sent (then the reply to that one shows it)
+    if (!el.dataset.typing) el.value = s[name] === null ? "" : s[name];
   }
   for (const box of document.querySelectorAll("#features input")) {
     box.checked = s.features.includes(box.value);
@@ -94,7 +96,10 @@ function readSettings() {
   return out;
 }
 
-function sendSettings() { send({ type: "settings", settings: readSettings() }); }
+function sendSettings() {
+  for (const name of FIELDS) delete $(name).dataset.typing;
+  send({ type: "settings", settings: readSettings() });
+}
 
 function changeLayers(delta) {
   const s = readSettings();
@@ -329,6 +334,7 @@ function connect() {
 for (const name of FIELDS) {
   const el = $(name);
   el.addEventListener("change", sendSettings);
+  el.addEventListener("input", () => { el.dataset.typing = "1"; });
   if (el.type === "range") el.addEventListener("input", () => {
     $(`${name}-value`).textContent = Number(el.value).toFixed(2);
   });
