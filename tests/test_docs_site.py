@@ -54,7 +54,7 @@ def site(data_env, tmp_path_factory):
 
 
 def _html(site: Path, page: str) -> str:
-    return (site / page / "index.html").read_text(encoding="utf-8")
+    return (site / f"{page}.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -65,12 +65,14 @@ def test_site_builds_strictly_with_every_lecture_page_run(site):
     for script in LECTURE:
         page = _html(folder, f"lecture/{script.stem}")
         assert f"{script.stem}.py: ran in" in log
-        assert re.search(r'<img[^>]+src="\.\./figures/' + script.stem + r'-\d+\.png"', page), \
+        assert re.search(r'<img[^>]+src="figures/' + script.stem + r'-\d+\.png"', page), \
             script.name
         outputs = re.findall(r'<span class="filename">output</span>.*?</pre>', page, re.S)
         assert any(re.search(r"\d", text) for text in outputs), f"{script.name} printed no number"
         assert (FALLBACK_NOTE in page) == (not mnist_here and "mnist()" in script.read_text())
         assert (folder / "lecture" / script.name).is_file()  # the script, to download
+        assert (folder / "lecture" / f"{script.stem}.ipynb").is_file()  # and the notebook
+        assert f'href="{script.stem}.ipynb" download' in page
     images = list(folder.rglob("*.png"))
     assert len(images) >= 15, images
     # the mathematics is MathML made at build: no TeX left, no script to typeset it
@@ -98,7 +100,8 @@ def test_user_guide_shows_every_command_help_and_includes_the_changing_pages(sit
     assert "Usage: nnlearn train [OPTIONS]" in cli
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
     assert changelog in _html(folder, "changelog")
-    assert (folder / "reproduce" / "report" / "index.html").is_file()
+    assert (folder / "reproduce" / "report.html").is_file()  # the page, from report.md
+    assert (folder / "reproduce" / "report-standalone.html").is_file()  # nnlearn's own
     assert (folder / "repo" / "benchmarks" / "results" / "speed.png").is_file()
 
 

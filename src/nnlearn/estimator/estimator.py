@@ -265,6 +265,16 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         Returns
         -------
         self : NeuralNetClassifier
+            Fitted.
+
+        Examples
+        --------
+        >>> from nnlearn import NeuralNetClassifier
+        >>> from nnlearn.data import load
+        >>> data = load("rings", seed=0)
+        >>> clf = NeuralNetClassifier(hidden=(32,), lr=0.01, epochs=100, random_state=0)
+        >>> clf.fit(data.X_train, data.y_train).score(data.X_test, data.y_test) > 0.9
+        True
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
@@ -275,11 +285,14 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            This call's training data, numeric; converted to ``dtype``.
         y : array-like of shape (n_samples,)
+            Its class labels, each one of ``classes``.
         classes : array-like of shape (n_classes,), default=None
             Every label the data will ever hold; required on the first call
             (and when it is given later, it must be the same).
         sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample in this call's epoch.
 
         Returns
         -------
@@ -288,6 +301,18 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         Notes
         -----
         See the class's Notes for how early stopping works across calls.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from nnlearn import NeuralNetClassifier
+        >>> from nnlearn.data import load
+        >>> data = load("rings", seed=0)
+        >>> clf = NeuralNetClassifier(hidden=(16,), random_state=0)
+        >>> for X, y in zip(np.array_split(data.X_train, 4), np.array_split(data.y_train, 4)):
+        ...     clf = clf.partial_fit(X, y, classes=[0, 1])
+        >>> clf.n_iter_
+        4
         """
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
@@ -303,11 +328,22 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, numeric (the columns the estimator was fitted on).
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
             Column ``j`` is the probability of ``classes_[j]``.
+
+        Examples
+        --------
+        >>> from nnlearn import NeuralNetClassifier
+        >>> from nnlearn.data import load
+        >>> data = load("rings", seed=0)
+        >>> clf = NeuralNetClassifier(hidden=(16,), epochs=5, random_state=0)
+        >>> proba = clf.fit(data.X_train, data.y_train).predict_proba(data.X_test[:3])
+        >>> proba.shape, bool(abs(proba.sum(axis=1) - 1).max() < 1e-6)
+        ((3, 2), True)
         """
         return softmax(self._logits(X))
 
@@ -318,10 +354,24 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, numeric (the columns the estimator was fitted on).
 
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+            Column ``j`` is the log-probability of ``classes_[j]``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from nnlearn import NeuralNetClassifier
+        >>> from nnlearn.data import load
+        >>> data = load("rings", seed=0)
+        >>> clf = NeuralNetClassifier(hidden=(16,), epochs=5, random_state=0)
+        >>> clf = clf.fit(data.X_train, data.y_train)
+        >>> bool(np.allclose(np.exp(clf.predict_log_proba(data.X_test)),
+        ...                  clf.predict_proba(data.X_test)))
+        True
         """
         return log_softmax(self._logits(X))
 
@@ -331,11 +381,20 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, numeric (the columns the estimator was fitted on).
 
         Returns
         -------
         y : ndarray of shape (n_samples,)
             Labels from ``classes_``.
+
+        Examples
+        --------
+        >>> from nnlearn import NeuralNetClassifier
+        >>> X, y = [[0.0], [0.1], [0.9], [1.0]], ["no", "no", "yes", "yes"]
+        >>> clf = NeuralNetClassifier(hidden=(8,), epochs=200, lr=0.05, random_state=0)
+        >>> clf.fit(X, y).predict([[0.05], [0.95]]).tolist()
+        ['no', 'yes']
         """
         # argmax of the probabilities (not of the logits), so that predict and
         # predict_proba agree even where rounding makes two probabilities equal.
@@ -355,10 +414,25 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         Parameters
         ----------
         path : str or path-like
+            The file to write (written to a temporary file, then renamed).
 
         Returns
         -------
         path : pathlib.Path
+            The file written.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from nnlearn import NeuralNetClassifier
+        >>> clf = NeuralNetClassifier(hidden=(4,), epochs=2, random_state=0)
+        >>> clf = clf.fit([[0.0], [1.0]], [0, 1])
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     path = clf.save(Path(folder) / "model.npz")
+        ...     again = NeuralNetClassifier.load(path)
+        >>> (again.predict([[0.0], [1.0]]) == clf.predict([[0.0], [1.0]])).all()
+        np.True_
         """
         return persistence.save(self, path)
 
@@ -370,6 +444,7 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         Parameters
         ----------
         path : str or path-like
+            A model file (``.npz`` or ``.safetensors``); read, never executed.
 
         Returns
         -------
