@@ -36,9 +36,12 @@ FALLBACK_NOTE = "MNIST is not on this machine"
 
 
 def _mkdocs(config: Path, site: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1",
-           # the networks are small: threads would only wait for each other (conftest.py)
-           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    # a newcomer's build: no thread variable set, the library's thread policy decides
+    # (benchmarks/bench_docs_build.py times this same build)
+    env = {**{k: v for k, v in os.environ.items()
+              if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                           "NNLEARN_LECTURE_QUICK")},
+           "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config),
                            "-d", str(site)], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=900)
@@ -84,8 +87,11 @@ def test_site_builds_strictly_with_every_lecture_page_run(site):
 def test_api_reference_documents_the_estimator_with_partial_fit(site):
     folder, _ = site
     page = _html(folder, "api/estimator")
-    for name in ("fit", "partial_fit", "predict_proba", "save", "load"):
+    for name in ("fit", "partial_fit", "predict_proba", "save", "load", "score", "get_params",
+                 "set_params"):
         assert f'id="nnlearn.estimator.NeuralNetClassifier.{name}"' in page, name
+    assert "_D[" not in page and "hidden=(32,)" in page  # the table's values, not its names
+    assert "FitMixin" not in page and "ClassifierMixin" in page  # public bases only
     engine = _html(folder, "api/engine")
     assert 'id="nnlearn.engine.Network.backward"' in engine and "Theorem 1" in engine
 
@@ -201,6 +207,24 @@ def test_a_failing_cell_fails_the_build_naming_page_and_cell(tmp_path):
         _lecture_hook().run_page(script)
 
 
+@pytest.mark.slow
+def test_no_stale_number_in_the_built_site(site):
+    """The rule of test_docs_numbers.py on every built page's text (the reports and the
+    benchmarks, which quote their own runs, apart), and the fields filled in."""
+    from test_docs_numbers import OWN_NUMBERS, RESULTS, stale
+
+    folder, _ = site
+    for path in sorted(folder.rglob("*.html")):
+        name = path.relative_to(folder).as_posix()
+        if any(part in name for part in OWN_NUMBERS):
+            continue
+        text = re.sub(r"<[^>]+>", " ", path.read_text("utf-8"))
+        assert "{{" not in text, name
+        assert stale(text) == [], name
+    lecture = _html(folder, "lecture/index")
+    assert ", ".join(map(str, RESULTS["seeds"])) in lecture
+
+
 # -- the browser ------------------------------------------------------------------------
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -300,3 +324,115 @@ def test_the_browser_check_finds_what_it_looks_for(tmp_path, browser):
     assert any("boom" in e for e in found["errors"])
     assert any("404 for" in e and "none.png" in e for e in found["errors"])
     assert found["outside"] == []
+
+
+# -- the reader's checks: from disk, at 1280 px and at 390 px, the formulas -------------
+
+def _page(browser, width: int):
+    """A page of ``width`` CSS pixels, and the list of the requests it sends off the machine."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url)
+            if urlparse(r.url).scheme not in ("file", "data", "blob", "about")
+            and not urlparse(r.url).hostname == "127.0.0.1" else None)
+    return page, outside
+
+
+@pytest.mark.slow
+def test_the_site_opened_from_disk_navigates_and_searches(site, browser):
+    """``site/index.html`` opened as a file: every navigation link is a page file (no
+    directory listing), a click lands on the page, and search finds pages."""
+    folder, _ = site
+    page, outside = _page(browser, 1280)
+    page.goto((folder / "index.html").as_uri())
+    hrefs = page.evaluate("Array.from(document.querySelectorAll('a.md-nav__link[href]'))"
+                          ".map(a => a.href)")
+    assert len(hrefs) >= 30
+    for href in hrefs:
+        file = Path(unquote(urlparse(href).path))
+        assert href.startswith("file://") and file.is_file() and file.suffix == ".html", href
+    page.click("a.md-nav__link[href$='lecture/07_shifts.html']")
+    assert page.url.endswith("lecture/07_shifts.html")
+    assert "Shifted test images" in page.inner_text("h1")
+    for download in ("07_shifts.py", "07_shifts.ipynb"):
+        assert page.locator(f"a[href='{download}'][download]").count() == 1, download
+    page.click("input.md-search__input", force=True)
+    page.keyboard.type("mnist", delay=20)
+    page.wait_for_selector(".md-search-result__item", timeout=30000)
+    assert page.locator(".md-search-result__item").count() >= 3
+    page.close()
+    assert outside == []
+
+
+@pytest.mark.slow
+def test_the_reports_verdict_is_in_sight_at_1280_px(site, browser):
+    folder, _ = site
+    page, outside = _page(browser, 1280)
+    with _serve(folder) as base:
+        page.goto(f"{base}/reproduce/report.html")
+        boxes = page.evaluate("""() => {
+            const table = document.querySelector('table.nnlearn-report');
+            const wrap = table.closest('.md-typeset__scrollwrap') || table.parentElement;
+            const th = Array.from(table.querySelectorAll('th'))
+                .find(t => t.textContent.trim() === 'verdict');
+            const cells = Array.from(table.querySelectorAll('tbody tr'))
+                .map(r => r.children[1].getBoundingClientRect().right);
+            return {right: th.getBoundingClientRect().right, cells: cells,
+                    wrap: wrap.getBoundingClientRect().right, width: window.innerWidth,
+                    folded: table.querySelectorAll('details:not([open])').length,
+                    verdicts: Array.from(table.querySelectorAll('tbody tr'))
+                        .map(r => r.children[1].textContent.trim())};
+        }""")
+    page.close()
+    limit = min(boxes["wrap"], boxes["width"])
+    assert boxes["right"] <= limit and max(boxes["cells"]) <= limit, boxes
+    assert set(boxes["verdicts"]) <= {"reproduced", "consistent", "differs", "skipped"}
+    assert boxes["folded"] >= len(boxes["verdicts"])  # the long quotes, folded
+    assert outside == []
+
+
+NARROW = ["index", "install", "cli", "estimator", "data", "lecture/index", "lecture/02_backprop",
+          "lecture/07_shifts", "lecture/11_depth", "api/estimator", "reproduce/report"]
+
+
+@pytest.mark.slow
+def test_no_page_overflows_a_phone_at_390_px(site, browser):
+    folder, _ = site
+    page, outside = _page(browser, 390)
+    wide = {}
+    for name in NARROW:
+        page.goto((folder / f"{name}.html").as_uri())
+        width, view = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        if width > view:
+            wide[name] = page.evaluate(
+                "Array.from(document.querySelectorAll('body *')).filter(e => "
+                "e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 3)"
+                ".map(e => e.tagName + '.' + e.className)")
+    page.close()
+    assert wide == {}
+    assert outside == []
+
+
+@pytest.mark.slow
+def test_formulas_are_typeset(site, browser):
+    """The MathML made at build is drawn by Chromium: a fraction's numerator sits above
+    its denominator, a subscript below its base's baseline."""
+    folder, _ = site
+    page, outside = _page(browser, 1280)
+    for name in ("lecture/02_backprop", "lecture/11_depth"):
+        page.goto((folder / f"{name}.html").as_uri())
+        drawn = page.evaluate("""() => {
+            const f = document.querySelector('mfrac');
+            const [top, bottom] = f.children;
+            const s = document.querySelector('msub');
+            const below = bottom.getBoundingClientRect().top + 1;
+            return {over: top.getBoundingClientRect().bottom <= below,
+                    sub: s.children[1].getBoundingClientRect().bottom >
+                         s.children[0].getBoundingClientRect().bottom,
+                    maths: document.querySelectorAll('math').length,
+                    tex: document.body.innerText.includes('\\\\frac')};
+        }""")
+        assert drawn == {"over": True, "sub": True, "maths": drawn["maths"], "tex": False}, name
+        assert drawn["maths"] >= 3, name
+    page.close()
+    assert outside == []
