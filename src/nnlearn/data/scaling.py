@@ -117,6 +117,13 @@ def standardize(data):
     scaler : Standardizer
         Fitted; ``scaler.to_dict()`` becomes the network's input scaling
         (``NetworkSpec.scaling``), folded into its first layer for raw inputs.
+
+    Examples
+    --------
+    >>> from nnlearn.data import load
+    >>> data, scaler = standardize(load("blobs", seed=0))
+    >>> [round(abs(float(m)), 6) for m in data.X_train.mean(axis=0)]
+    [0.0, 0.0]
     """
     import dataclasses
 

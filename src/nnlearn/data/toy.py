@@ -53,6 +53,12 @@ def rings(n=1000, *, n_classes=2, radii=None, noise=0.1, seed=0):
         float64 points.
     y : ndarray of shape (n,)
         int64 class indices.
+
+    Examples
+    --------
+    >>> X, y = rings(100, seed=0)
+    >>> X.shape, sorted(set(y.tolist()))
+    ((100, 2), [0, 1])
     """
     radii = np.arange(1, n_classes + 1, dtype=float) if radii is None else np.asarray(radii, float)
     if len(radii) != n_classes:
