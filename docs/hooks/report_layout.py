@@ -55,7 +55,9 @@ def _table(table: str) -> str:
                for tag, attrs, content in cells]
         return "<tr>\n" + "\n".join(out) + "\n</tr>"
 
-    return '<table class="nnlearn-report">' + ROW.sub(row, table)[len("<table>"):]
+    # a class on the table itself would keep Material from styling it and from
+    # wrapping it in its horizontal scroller: the class goes on a wrapper
+    return f'<div class="nnlearn-report">{ROW.sub(row, table)}</div>'
 
 
 def on_page_content(content: str, page, config, files) -> str:
