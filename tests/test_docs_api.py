@@ -10,24 +10,19 @@ site's extension, as ``mkdocs build`` does.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import inspect
 from pathlib import Path
 
-import pytest
 
-griffe = pytest.importorskip("griffe")  # the docs extra: present with [test]
+import griffe  # the docs extra, part of the test extra: without it this fails, not skips
+from docs_helpers import hook
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @functools.cache
 def _package():
-    spec = importlib.util.spec_from_file_location("griffe_api",
-                                                  ROOT / "docs" / "hooks" / "griffe_api.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    extensions = griffe.load_extensions(module.PublicAPI())
+    extensions = griffe.load_extensions(hook("griffe_api").PublicAPI())
     return griffe.load("nnlearn", search_paths=[str(ROOT / "src")], extensions=extensions,
                        docstring_parser="numpy")
 

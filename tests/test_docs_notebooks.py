@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from docs_helpers import hook
 
 ROOT = Path(__file__).resolve().parent.parent
 LECTURE = sorted((ROOT / "docs" / "lecture").glob("[0-9][0-9]_*.py"))
@@ -24,11 +25,7 @@ SHIFTS = ROOT / "docs" / "lecture" / "07_shifts.py"
 
 
 def _hook():
-    spec = importlib.util.spec_from_file_location("lecture_hook",
-                                                  ROOT / "docs" / "hooks" / "lecture.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return hook("lecture")
 
 
 @pytest.mark.parametrize("page", LECTURE, ids=lambda p: p.stem)
@@ -75,7 +72,7 @@ def test_the_shifts_script_downloaded_runs_alone_in_an_empty_folder(tmp_path):
 
 
 def test_the_shifts_notebook_downloaded_runs_alone_in_an_empty_folder(tmp_path, monkeypatch):
-    nbformat = pytest.importorskip("nbformat")  # the docs extra: present with [test]
+    import nbformat  # nbformat, nbclient, ipykernel: the test extra (fails, not skips, without)
     from nbclient import NotebookClient
 
     folder = tmp_path / "empty"

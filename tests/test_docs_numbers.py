@@ -9,12 +9,12 @@ sources here and on the built site in test_docs_site.py.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
 
 import pytest
+from docs_helpers import hook
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = json.loads((ROOT / "docs" / "reproduce" / "results.json").read_text("utf-8"))
@@ -107,11 +107,7 @@ def test_the_readmes_table_is_results_json():
 
 
 def _hook():
-    spec = importlib.util.spec_from_file_location(
-        "quoted_numbers", ROOT / "docs" / "hooks" / "quoted_numbers.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return hook("quoted_numbers")
 
 
 def test_the_fields_are_filled_from_results_json_and_an_unknown_one_fails():

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import importlib.util
 import os
 import re
 import subprocess
@@ -26,6 +25,8 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
 import pytest
+
+from docs_helpers import hook
 
 from nnlearn.data import sources
 
@@ -172,11 +173,7 @@ def test_every_api_option_is_one_mkdocstrings_knows():
 
 
 def _lecture_hook():
-    spec = importlib.util.spec_from_file_location("lecture_hook",
-                                                  ROOT / "docs" / "hooks" / "lecture.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return hook("lecture")
 
 
 @pytest.mark.slow

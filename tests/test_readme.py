@@ -38,15 +38,11 @@ def test_first_steps_python_runs_and_prints_what_the_page_says(tmp_path, monkeyp
     print that number (to half a unit of its last decimal): the stated results stay
     the real ones. A number the site fills in at build (``{{ estimator_score }}``,
     docs/hooks/quoted_numbers.py) is filled in first, as the build does."""
-    import importlib.util
+    from docs_helpers import hook
 
-    spec = importlib.util.spec_from_file_location(
-        "quoted_numbers", ROOT / "docs" / "hooks" / "quoted_numbers.py")
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
     monkeypatch.chdir(tmp_path)
     checked = 0
-    for code in _blocks("python", hook.fill(FIRST_STEPS, str(ROOT))):
+    for code in _blocks("python", hook("quoted_numbers").fill(FIRST_STEPS, str(ROOT))):
         out = io.StringIO()
         namespace = {"__name__": "readme"}
         with contextlib.redirect_stdout(out):

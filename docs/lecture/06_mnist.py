@@ -66,7 +66,7 @@ fig.tight_layout()
 # output layer separates 10 classes, too few features for all the ways a
 # digit is written. With 32 units the training accuracy climbs well above the
 # 10-unit one, and the test accuracy follows: capacity was the limit, which is
-# the lecture's 93% against 97%. The gap that opens between the 32-unit
+# the lecture's 93% against 97%. The small gap that begins to open between the 32-unit
 # network's training and test curves is the start of the other side,
 # overfitting; [the hidden-units page](08_hidden_units.md) follows it to
 # wider networks.
