@@ -135,7 +135,11 @@ def test_a_malformed_docstring_fails_the_build(malformed, tmp_path):
 
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     plugin = next(p for p in config["plugins"] if isinstance(p, dict) and "mkdocstrings" in p)
-    plugin["mkdocstrings"]["handlers"]["python"]["paths"] = ["src"]
+    options = plugin["mkdocstrings"]["handlers"]["python"]
+    options["paths"] = ["src"]
+    options["options"]["extensions"] = [  # the site's griffe extension, from the checkout
+        str(ROOT / e.partition(":")[0]) + ":" + e.partition(":")[2]
+        for e in options["options"].get("extensions", [])]
     (tmp_path / "src" / "bad").mkdir(parents=True)
     source = BAD if malformed else BAD.replace(
         "Returns the sum, as free text under Parameters: griffe reads a parameter.",
