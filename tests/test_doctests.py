@@ -17,7 +17,7 @@ import pytest
 MODULES = ["nnlearn.estimator.estimator", "nnlearn.spec", "nnlearn.cli",
            "nnlearn.experiments.lecture", "nnlearn.data.dataset", "nnlearn.data.registry",
            "nnlearn.data.sampling", "nnlearn.data.scaling", "nnlearn.data.toy",
-           "nnlearn.data.transforms"]
+           "nnlearn.data.transforms", "nnlearn.data.images", "nnlearn.data.npzfile"]
 EXAMPLED = {
     "nnlearn.estimator": ["NeuralNetClassifier", "NeuralNetClassifier.fit",
                           "NeuralNetClassifier.partial_fit", "NeuralNetClassifier.predict",
@@ -26,8 +26,10 @@ EXAMPLED = {
     "nnlearn.spec": ["NetworkSpec", "InputScaling", "spec_of", "raw_input_network"],
     "nnlearn.cli": ["main"],
     "nnlearn.experiments.lecture": ["mnist", "train", "quick"],
-    "nnlearn.data": ["Dataset", "load", "names", "subset", "train_val_split", "standardize",
-                     "rings", "image_shape_of", "shift", "RandomShift"],
+    "nnlearn.data": ["Dataset", "load", "names", "subset", "subset_quota", "train_val_split",
+                     "standardize", "Standardizer", "rings", "moons", "spirals", "xor",
+                     "blobs", "image_shape_of", "shift", "RandomShift", "GaussianNoise",
+                     "Compose", "as_images", "read_npz"],
 }
 
 

@@ -61,6 +61,11 @@ def subset_quota(counts, n: int) -> np.ndarray:
     -------
     int ndarray of shape ``(k,)``
         Samples to take of each class.
+
+    Examples
+    --------
+    >>> subset_quota([5, 1, 5], 7).tolist()  # the small class gives all it has
+    [3, 1, 3]
     """
     counts = np.asarray(counts, dtype=np.int64)
     quota = np.zeros_like(counts)

@@ -88,6 +88,12 @@ def moons(n=1000, *, noise=0.1, seed=0):
         float64 points.
     y : ndarray of shape (n,)
         int64 class indices.
+
+    Examples
+    --------
+    >>> X, y = moons(90, seed=0)
+    >>> X.shape, len(set(y.tolist()))
+    ((90, 2), 2)
     """
     rng = np.random.default_rng(seed)
     y = _labels(_counts(n, 2))
@@ -116,6 +122,12 @@ def spirals(n=1000, *, n_classes=2, turns=1.5, noise=0.05, seed=0):
         float64 points.
     y : ndarray of shape (n,)
         int64 class indices.
+
+    Examples
+    --------
+    >>> X, y = spirals(90, seed=0)
+    >>> X.shape, len(set(y.tolist()))
+    ((90, 2), 2)
     """
     rng = np.random.default_rng(seed)
     y = _labels(_counts(n, n_classes))
@@ -146,6 +158,12 @@ def xor(n=1000, *, noise=0.0, seed=0):
         float64 points.
     y : ndarray of shape (n,)
         int64 class indices.
+
+    Examples
+    --------
+    >>> X, y = xor(90, seed=0)
+    >>> X.shape, len(set(y.tolist()))
+    ((90, 2), 2)
     """
     rng = np.random.default_rng(seed)
     X = rng.uniform(-1, 1, (n, 2))
@@ -169,6 +187,12 @@ def blobs(n=1000, *, n_classes=3, spread=0.3, seed=0):
         float64 points.
     y : ndarray of shape (n,)
         int64 class indices.
+
+    Examples
+    --------
+    >>> X, y = blobs(90, seed=0)
+    >>> X.shape, len(set(y.tolist()))
+    ((90, 2), 3)
     """
     rng = np.random.default_rng(seed)
     y = _labels(_counts(n, n_classes))

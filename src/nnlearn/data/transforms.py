@@ -251,6 +251,14 @@ class GaussianNoise:
         Standard deviation of the noise (for images in [0, 1], e.g. 0.1).
     clip : tuple (low, high), optional
         Clip the result to this range, e.g. ``(0, 1)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> noise = GaussianNoise(0.1, clip=(0.0, 1.0))
+    >>> Xb = noise(np.full((4, 3), 0.5), np.random.default_rng(0))
+    >>> Xb.shape, bool(((Xb >= 0) & (Xb <= 1)).all())
+    ((4, 3), True)
     """
 
     def __init__(self, std, clip=None):
@@ -282,6 +290,13 @@ class Compose:
     ----------
     transforms : iterable of callable
         Each ``transform(X, rng) -> X``, as ``Trainer.fit``'s ``transform``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> augment = Compose([RandomShift(1, image_shape=(4, 4)), GaussianNoise(0.05)])
+    >>> augment(np.ones((2, 16)), np.random.default_rng(0)).shape
+    (2, 16)
     """
 
     def __init__(self, transforms):
