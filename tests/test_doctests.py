@@ -29,7 +29,7 @@ EXAMPLED = {
     "nnlearn.data": ["Dataset", "load", "names", "subset", "subset_quota", "train_val_split",
                      "standardize", "Standardizer", "rings", "moons", "spirals", "xor",
                      "blobs", "image_shape_of", "shift", "RandomShift", "GaussianNoise",
-                     "Compose", "as_images", "read_npz"],
+                     "Compose", "as_images", "read_npz", "load_digits"],
 }
 
 

@@ -264,6 +264,12 @@ def load_digits(*, seed=0, test_size=360, flatten=True) -> Dataset:
     Returns
     -------
     Dataset
+
+    Examples
+    --------
+    >>> data = load_digits(seed=0)
+    >>> data.X_train.shape, data.X_test.shape, float(data.X_train.max())
+    ((1437, 64), (360, 64), 1.0)
     """
     from sklearn.datasets import load_digits as sklearn_digits  # heavy: only when needed
 
