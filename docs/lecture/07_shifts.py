@@ -21,8 +21,10 @@
 import numpy as np
 
 from nnlearn.data import shift
-from nnlearn.experiments.lecture import mnist
+from nnlearn.engine import mlp
+from nnlearn.experiments.lecture import mnist, train
 from nnlearn.plots import image_grid
+from nnlearn.plots.shifts import shift_curves
 
 data = mnist()
 digits = data.X_test[:4].reshape(-1, *data.image_shape)
@@ -36,10 +38,6 @@ fig = image_grid(moved, labels, title=f"{data.name}: test digits shifted right b
 # to 4 pixels.
 
 # %%
-from nnlearn.engine import mlp
-from nnlearn.plots.shifts import shift_curves
-from nnlearn.experiments.lecture import train
-
 PIXELS = [0, 1, 2, 3, 4]
 DIRECTIONS = {"right": (1, 0), "left": (-1, 0), "down": (0, 1), "up": (0, -1)}
 curves = {}

@@ -206,6 +206,13 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
     ...                           random_state=0).fit(X, y)
     >>> clf.predict(X[:3]).tolist(), clf.score(X, y) > 0.95
     ([0, 0, 0], True)
+    >>> proba = clf.predict_proba(X[:2])  # one column per label of classes_
+    >>> proba.shape, bool(np.allclose(np.exp(clf.predict_log_proba(X[:2])), proba))
+    ((2, 3), True)
+    >>> import os, tempfile
+    >>> path = clf.save(os.path.join(tempfile.mkdtemp(), "iris.npz"))  # never pickle
+    >>> bool((NeuralNetClassifier.load(path).predict(X) == clf.predict(X)).all())
+    True
     """
 
     # The defaults are the settings table's (nnlearn.settings), written there once.
@@ -266,15 +273,6 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         -------
         self : NeuralNetClassifier
             Fitted.
-
-        Examples
-        --------
-        >>> from nnlearn import NeuralNetClassifier
-        >>> from nnlearn.data import load
-        >>> data = load("rings", seed=0)
-        >>> clf = NeuralNetClassifier(hidden=(32,), lr=0.01, epochs=100, random_state=0)
-        >>> clf.fit(data.X_train, data.y_train).score(data.X_test, data.y_test) > 0.9
-        True
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
@@ -304,15 +302,10 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
 
         Examples
         --------
-        >>> import numpy as np
-        >>> from nnlearn import NeuralNetClassifier
-        >>> from nnlearn.data import load
-        >>> data = load("rings", seed=0)
-        >>> clf = NeuralNetClassifier(hidden=(16,), random_state=0)
-        >>> for X, y in zip(np.array_split(data.X_train, 4), np.array_split(data.y_train, 4)):
-        ...     clf = clf.partial_fit(X, y, classes=[0, 1])
+        >>> clf = NeuralNetClassifier(hidden=(4,), random_state=0)
+        >>> clf = clf.partial_fit([[0.0], [1.0]], [0, 1], classes=[0, 1]).partial_fit([[1.0]], [1])
         >>> clf.n_iter_
-        4
+        2
         """
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
@@ -334,16 +327,6 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         -------
         proba : ndarray of shape (n_samples, n_classes)
             Column ``j`` is the probability of ``classes_[j]``.
-
-        Examples
-        --------
-        >>> from nnlearn import NeuralNetClassifier
-        >>> from nnlearn.data import load
-        >>> data = load("rings", seed=0)
-        >>> clf = NeuralNetClassifier(hidden=(16,), epochs=5, random_state=0)
-        >>> proba = clf.fit(data.X_train, data.y_train).predict_proba(data.X_test[:3])
-        >>> proba.shape, bool(abs(proba.sum(axis=1) - 1).max() < 1e-6)
-        ((3, 2), True)
         """
         return softmax(self._logits(X))
 
@@ -360,15 +343,6 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
             Column ``j`` is the log-probability of ``classes_[j]``.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from nnlearn import NeuralNetClassifier
-        >>> clf = NeuralNetClassifier(hidden=(4,), epochs=20, random_state=0)
-        >>> clf = clf.fit([[0.0], [1.0]], ["a", "b"])
-        >>> bool(np.allclose(np.exp(clf.predict_log_proba([[0.5]])), clf.predict_proba([[0.5]])))
-        True
         """
         return log_softmax(self._logits(X))
 
@@ -384,14 +358,6 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         -------
         y : ndarray of shape (n_samples,)
             Labels from ``classes_``.
-
-        Examples
-        --------
-        >>> from nnlearn import NeuralNetClassifier
-        >>> X, y = [[0.0], [0.1], [0.9], [1.0]], ["no", "no", "yes", "yes"]
-        >>> clf = NeuralNetClassifier(hidden=(8,), epochs=200, lr=0.05, random_state=0)
-        >>> clf.fit(X, y).predict([[0.05], [0.95]]).tolist()
-        ['no', 'yes']
         """
         # argmax of the probabilities (not of the logits), so that predict and
         # predict_proba agree even where rounding makes two probabilities equal.
@@ -417,19 +383,6 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         -------
         path : pathlib.Path
             The file written.
-
-        Examples
-        --------
-        >>> import tempfile
-        >>> from pathlib import Path
-        >>> from nnlearn import NeuralNetClassifier
-        >>> clf = NeuralNetClassifier(hidden=(4,), epochs=2, random_state=0)
-        >>> clf = clf.fit([[0.0], [1.0]], [0, 1])
-        >>> with tempfile.TemporaryDirectory() as folder:
-        ...     path = clf.save(Path(folder) / "model.npz")
-        ...     again = NeuralNetClassifier.load(path)
-        >>> (again.predict([[0.0], [1.0]]) == clf.predict([[0.0], [1.0]])).all()
-        np.True_
         """
         return persistence.save(self, path)
 
