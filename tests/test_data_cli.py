@@ -133,6 +133,39 @@ def test_show_errors(tiny, tmp_path):
     assert files_in(tmp_path) == []
 
 
+def test_show_shift_draws_the_images_moved(tmp_path, monkeypatch):
+    """``--shift 2,-1``: the grid is of the chosen images moved 2 right and 1 up, zeros
+    filling in, as ``nnlearn.data.shift`` moves the lecture's test images."""
+    from nnlearn import plots
+    from nnlearn.data import shift
+
+    rng = np.random.default_rng(0)
+    X = rng.random((20, 6, 6))
+    np.savez(tmp_path / "shapes.npz", X=X, y=np.arange(20) % 2)
+    drawn = {}
+    real = plots.image_grid
+
+    def grid(images, labels, **kw):
+        drawn["images"], drawn["title"] = np.array(images), kw.get("title", "")
+        return real(images, labels, **kw)
+
+    monkeypatch.setattr(plots, "image_grid", grid)
+    args = ("show", str(tmp_path / "shapes.npz"), "--n", "4", "--seed", "1")
+    assert run(*args, "--out", str(tmp_path / "a.png")).exit_code == 0
+    plain = drawn["images"]
+    result = run(*args, "--out", str(tmp_path / "b.png"), "--shift", "2,-1")
+    assert result.exit_code == 0, result.output
+    assert np.array_equal(drawn["images"], shift(plain, 2, -1))
+    assert np.all(drawn["images"][:, :, :2] == 0) and np.all(drawn["images"][:, -1, :] == 0)
+    assert "shifted by (2, -1) pixels" in result.output and "(2, -1)" in drawn["title"]
+    assert _png_pixels(tmp_path / "b.png").shape[0] > 0
+    for bad in ("2", "a,b", "1,2,3"):
+        result = run(*args, "--shift", bad)
+        assert result.exit_code == 2 and "must be DX,DY" in result.output, bad
+    result = run(*args, "--shift", "6,0")  # as wide as the image: it would be blank
+    assert result.exit_code != 0 and "--shift 6,0" in str(result.exception)
+
+
 def test_errors_are_one_line_and_a_nonzero_exit(tmp_path):
     (tmp_path / "empty").mkdir()
     r = subprocess.run([sys.executable, "-m", "nnlearn", "data", "show", "mnist",

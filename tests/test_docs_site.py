@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import importlib.util
 import os
 import re
 import subprocess
@@ -27,6 +26,8 @@ from urllib.parse import unquote, urldefrag, urlparse
 
 import pytest
 
+from docs_helpers import hook
+
 from nnlearn.data import sources
 
 
@@ -36,9 +37,12 @@ FALLBACK_NOTE = "MNIST is not on this machine"
 
 
 def _mkdocs(config: Path, site: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1",
-           # the networks are small: threads would only wait for each other (conftest.py)
-           "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    # a newcomer's build: no thread variable set, the library's thread policy decides
+    # (benchmarks/bench_docs_build.py times this same build)
+    env = {**{k: v for k, v in os.environ.items()
+              if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                           "NNLEARN_LECTURE_QUICK")},
+           "NO_MKDOCS_2_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config),
                            "-d", str(site)], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=900)
@@ -54,7 +58,7 @@ def site(data_env, tmp_path_factory):
 
 
 def _html(site: Path, page: str) -> str:
-    return (site / page / "index.html").read_text(encoding="utf-8")
+    return (site / f"{page}.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -65,12 +69,14 @@ def test_site_builds_strictly_with_every_lecture_page_run(site):
     for script in LECTURE:
         page = _html(folder, f"lecture/{script.stem}")
         assert f"{script.stem}.py: ran in" in log
-        assert re.search(r'<img[^>]+src="\.\./figures/' + script.stem + r'-\d+\.png"', page), \
+        assert re.search(r'<img[^>]+src="figures/' + script.stem + r'-\d+\.png"', page), \
             script.name
         outputs = re.findall(r'<span class="filename">output</span>.*?</pre>', page, re.S)
         assert any(re.search(r"\d", text) for text in outputs), f"{script.name} printed no number"
         assert (FALLBACK_NOTE in page) == (not mnist_here and "mnist()" in script.read_text())
         assert (folder / "lecture" / script.name).is_file()  # the script, to download
+        assert (folder / "lecture" / f"{script.stem}.ipynb").is_file()  # and the notebook
+        assert f'href="{script.stem}.ipynb" download' in page
     images = list(folder.rglob("*.png"))
     assert len(images) >= 15, images
     # the mathematics is MathML made at build: no TeX left, no script to typeset it
@@ -82,8 +88,12 @@ def test_site_builds_strictly_with_every_lecture_page_run(site):
 def test_api_reference_documents_the_estimator_with_partial_fit(site):
     folder, _ = site
     page = _html(folder, "api/estimator")
-    for name in ("fit", "partial_fit", "predict_proba", "save", "load"):
+    for name in ("fit", "partial_fit", "predict_proba", "save", "load", "score", "get_params",
+                 "set_params"):
         assert f'id="nnlearn.estimator.NeuralNetClassifier.{name}"' in page, name
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "_D[" not in text and "hidden=(32,)" in text  # the table's values, not its names
+    assert "FitMixin" not in page and "ClassifierMixin" in page  # public bases only
     engine = _html(folder, "api/engine")
     assert 'id="nnlearn.engine.Network.backward"' in engine and "Theorem 1" in engine
 
@@ -98,7 +108,8 @@ def test_user_guide_shows_every_command_help_and_includes_the_changing_pages(sit
     assert "Usage: nnlearn train [OPTIONS]" in cli
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8").splitlines()[0].lstrip("# ")
     assert changelog in _html(folder, "changelog")
-    assert (folder / "reproduce" / "report" / "index.html").is_file()
+    assert (folder / "reproduce" / "report.html").is_file()  # the page, from report.md
+    assert (folder / "reproduce" / "report-standalone.html").is_file()  # nnlearn's own
     assert (folder / "repo" / "benchmarks" / "results" / "speed.png").is_file()
 
 
@@ -124,7 +135,11 @@ def test_a_malformed_docstring_fails_the_build(malformed, tmp_path):
 
     config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
     plugin = next(p for p in config["plugins"] if isinstance(p, dict) and "mkdocstrings" in p)
-    plugin["mkdocstrings"]["handlers"]["python"]["paths"] = ["src"]
+    options = plugin["mkdocstrings"]["handlers"]["python"]
+    options["paths"] = ["src"]
+    options["options"]["extensions"] = [  # the site's griffe extension, from the checkout
+        str(ROOT / e.partition(":")[0]) + ":" + e.partition(":")[2]
+        for e in options["options"].get("extensions", [])]
     (tmp_path / "src" / "bad").mkdir(parents=True)
     source = BAD if malformed else BAD.replace(
         "Returns the sum, as free text under Parameters: griffe reads a parameter.",
@@ -162,11 +177,7 @@ def test_every_api_option_is_one_mkdocstrings_knows():
 
 
 def _lecture_hook():
-    spec = importlib.util.spec_from_file_location("lecture_hook",
-                                                  ROOT / "docs" / "hooks" / "lecture.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return hook("lecture")
 
 
 @pytest.mark.slow
@@ -196,6 +207,24 @@ def test_a_failing_cell_fails_the_build_naming_page_and_cell(tmp_path):
                       "# %%\nraise ValueError('no')\n")
     with pytest.raises(PluginError, match=r"99_broken.py: cell 3 raised ValueError: no"):
         _lecture_hook().run_page(script)
+
+
+@pytest.mark.slow
+def test_no_stale_number_in_the_built_site(site):
+    """The rule of test_docs_numbers.py on every built page's text (the reports and the
+    benchmarks, which quote their own runs, apart), and the fields filled in."""
+    from test_docs_numbers import OWN_NUMBERS, RESULTS, stale
+
+    folder, _ = site
+    for path in sorted(folder.rglob("*.html")):
+        name = path.relative_to(folder).as_posix()
+        if any(part in name for part in OWN_NUMBERS):
+            continue
+        text = re.sub(r"<[^>]+>", " ", path.read_text("utf-8"))
+        assert "{{" not in text, name
+        assert stale(text) == [], name
+    lecture = _html(folder, "lecture/index")
+    assert ", ".join(map(str, RESULTS["seeds"])) in lecture
 
 
 # -- the browser ------------------------------------------------------------------------
@@ -297,3 +326,128 @@ def test_the_browser_check_finds_what_it_looks_for(tmp_path, browser):
     assert any("boom" in e for e in found["errors"])
     assert any("404 for" in e and "none.png" in e for e in found["errors"])
     assert found["outside"] == []
+
+
+# -- the reader's checks: from disk, at 1280 px and at 390 px, the formulas -------------
+
+def _page(browser, width: int):
+    """A page of ``width`` CSS pixels, and the list of the requests it sends off the machine."""
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    outside: list[str] = []
+    page.on("request", lambda r: outside.append(r.url)
+            if urlparse(r.url).scheme not in ("file", "data", "blob", "about")
+            and not urlparse(r.url).hostname == "127.0.0.1" else None)
+    return page, outside
+
+
+@pytest.mark.slow
+def test_the_site_opened_from_disk_navigates_and_searches(site, browser):
+    """``site/index.html`` opened as a file: every navigation link is a page file (no
+    directory listing), a click lands on the page, and search finds pages."""
+    folder, _ = site
+    page, outside = _page(browser, 1280)
+    page.goto((folder / "index.html").as_uri())
+    hrefs = page.evaluate("Array.from(document.querySelectorAll('a.md-nav__link[href]'))"
+                          ".map(a => a.href)")
+    assert len(hrefs) >= 30
+    for href in hrefs:
+        file = Path(unquote(urlparse(href).path))
+        assert href.startswith("file://") and file.is_file() and file.suffix == ".html", href
+    page.click("a.md-nav__link[href$='lecture/07_shifts.html']")
+    assert page.url.endswith("lecture/07_shifts.html")
+    assert "Shifted test images" in page.inner_text("h1")
+    for download in ("07_shifts.py", "07_shifts.ipynb"):
+        assert page.locator(f"a[href='{download}'][download]").count() == 1, download
+    page.click("input.md-search__input", force=True)
+    page.keyboard.type("mnist", delay=20)
+    page.wait_for_selector(".md-search-result__item", timeout=30000)
+    assert page.locator(".md-search-result__item").count() >= 3
+    page.close()
+    assert outside == []
+
+
+@pytest.mark.slow
+def test_the_reports_verdict_is_in_sight_at_1280_px(site, browser):
+    """The report page opens on its summary (in the first screen), and in every table
+    the verdict column lies inside the page's width; the claims' long quotes are folded."""
+    folder, _ = site
+    page, outside = _page(browser, 1280)
+    with _serve(folder) as base:
+        page.goto(f"{base}/reproduce/report.html")
+        tables = page.evaluate("""() => Array.from(document.querySelectorAll(
+                '.nnlearn-report table')).map(table => {
+            const wrap = table.closest('.md-typeset__scrollwrap') || table.parentElement;
+            const th = Array.from(table.querySelectorAll('th'))
+                .find(t => t.textContent.trim() === 'verdict');
+            const rows = Array.from(table.querySelectorAll('tbody tr'));
+            return {header: Array.from(table.querySelectorAll('th')).map(t => t.textContent.trim()),
+                    right: Math.max(th.getBoundingClientRect().right,
+                                    ...rows.map(r => r.children[1].getBoundingClientRect().right)),
+                    limit: Math.min(wrap.getBoundingClientRect().right, window.innerWidth),
+                    folded: table.querySelectorAll('details:not([open])').length,
+                    verdicts: rows.map(r => r.children[1].textContent.trim())};
+        })""")
+        summary = page.evaluate("""() => { const h = document.querySelector('h2');
+            return [h.textContent.trim(), h.getBoundingClientRect().top, window.innerHeight]; }""")
+    page.close()
+    assert summary[0].startswith("Summary") and summary[1] < summary[2], summary
+    assert len(tables) >= 3 and tables[0]["header"][1] == "verdict"
+    for table in tables:
+        assert table["right"] <= table["limit"], table["header"]
+        assert table["verdicts"] and all(table["verdicts"]), table["header"]
+    assert set(tables[0]["verdicts"]) <= {"reproduced", "consistent", "differs", "skipped"}
+    claims = next(t for t in tables if "the lecture" in t["header"])
+    assert claims["folded"] >= len(claims["verdicts"])  # the long quotes, folded
+    assert outside == []
+
+
+NARROW = ["index", "install", "cli", "estimator", "data", "lecture/index", "lecture/02_backprop",
+          "lecture/07_shifts", "lecture/11_depth", "api/estimator", "reproduce/report"]
+
+
+@pytest.mark.slow
+def test_no_page_overflows_a_phone_at_390_px(site, browser):
+    folder, _ = site
+    page, outside = _page(browser, 390)
+    wide = {}
+    for name in NARROW:
+        page.goto((folder / f"{name}.html").as_uri())
+        width, view = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        # a line of Python wraps rather than hiding past the block's edge
+        cut = page.evaluate("Array.from(document.querySelectorAll('.language-python pre > code'))"
+                            ".filter(c => c.scrollWidth > c.clientWidth + 1).length")
+        if cut:
+            wide[f"{name}: code"] = cut
+        if width > view:
+            wide[name] = page.evaluate(
+                "Array.from(document.querySelectorAll('body *')).filter(e => "
+                "e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 3)"
+                ".map(e => e.tagName + '.' + e.className)")
+    page.close()
+    assert wide == {}
+    assert outside == []
+
+
+@pytest.mark.slow
+def test_formulas_are_typeset(site, browser):
+    """The MathML made at build is drawn by Chromium: a fraction's numerator sits above
+    its denominator, a subscript below its base's baseline."""
+    folder, _ = site
+    page, outside = _page(browser, 1280)
+    for name in ("lecture/02_backprop", "lecture/11_depth"):
+        page.goto((folder / f"{name}.html").as_uri())
+        drawn = page.evaluate("""() => {
+            const f = document.querySelector('mfrac');
+            const [top, bottom] = f.children;
+            const s = document.querySelector('msub');
+            const below = bottom.getBoundingClientRect().top + 1;
+            return {over: top.getBoundingClientRect().bottom <= below,
+                    sub: s.children[1].getBoundingClientRect().bottom >
+                         s.children[0].getBoundingClientRect().bottom,
+                    maths: document.querySelectorAll('math').length,
+                    tex: document.body.innerText.includes('\\\\frac')};
+        }""")
+        assert drawn == {"over": True, "sub": True, "maths": drawn["maths"], "tex": False}, name
+        assert drawn["maths"] >= 3, name
+    page.close()
+    assert outside == []

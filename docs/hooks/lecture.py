@@ -8,7 +8,10 @@ as a notebook with jupytext. At build, ``on_files`` runs each script and puts a
 generated Markdown page in its place: the text cells as they are, each code
 cell as a Python block followed by what it printed, the warnings it raised and
 the figures it drew (PNG files beside the page). The script stays in the site,
-to be downloaded.
+to be downloaded, and beside it the same page as a notebook (``NN_name.ipynb``,
+made here by jupytext from the one source); a link under the page's title
+offers both. A page imports only the installed package (its helpers are
+``nnlearn.experiments.lecture``), so that either download runs on its own.
 
 The pages run in this process, one after the other (nnlearn and matplotlib are
 imported once), each in a fresh namespace, with a scratch folder as the current
@@ -24,7 +27,6 @@ import io
 import logging
 import os
 import re
-import sys
 import tempfile
 import time
 import traceback
@@ -98,7 +100,6 @@ def run_page(path: Path) -> tuple[str, dict[str, bytes]]:
     parts: list[str] = []
     figures: dict[str, bytes] = {}
     here = os.getcwd()
-    sys.path.insert(0, str(path.parent))  # the pages' shared helper module
     try:
         with tempfile.TemporaryDirectory() as scratch:
             os.chdir(scratch)
@@ -129,16 +130,29 @@ def run_page(path: Path) -> tuple[str, dict[str, bytes]]:
                     parts.append(f"![{alt}](figures/{name})")
     finally:
         os.chdir(here)
-        sys.path.remove(str(path.parent))
         plt.close("all")
     return _with_download_link("\n\n".join(parts) + "\n", path.name), figures
 
 
+def notebook(text: str) -> str:
+    """The percent-format script ``text`` as a Jupyter notebook (JSON), by jupytext."""
+    import jupytext
+
+    nb = jupytext.reads(text, fmt="py:percent")
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.metadata.pop("jupytext", None)  # a plain notebook, not one paired with the script
+    return jupytext.writes(nb, fmt="ipynb")
+
+
 def _with_download_link(markdown: str, script: str) -> str:
-    """Put, under the page's first heading, where its script is."""
-    link = (f"*This page is the script [`{script}`]({script}), run when the site was built: "
-            "download it and run it, or open it cell by cell (see "
-            "[the lecture, runnable](index.md)).*")
+    """Put, under the page's first heading, the links that download it."""
+    book = script[:-3] + ".ipynb"
+    link = (f'<p class="nnlearn-download">Download this page: '
+            f'<a href="{script}" download>{script}</a> (a script) or '
+            f'<a href="{book}" download>{book}</a> (a notebook). It was run when the site '
+            "was built; either runs on its own with nnlearn installed (see "
+            '<a href="index.html">the lecture, runnable</a>).</p>')
     head, sep, rest = markdown.partition("\n")
     return f"{head}\n\n{link}\n{rest}" if head.startswith("# ") else f"{link}\n\n{markdown}"
 
@@ -150,6 +164,8 @@ def on_files(files: Files, config) -> Files:
         markdown, figures = run_page(Path(script.abs_src_path))
         folder = script.src_uri.rsplit("/", 1)[0]
         files.append(File.generated(config, script.src_uri[:-3] + ".md", content=markdown))
+        files.append(File.generated(config, script.src_uri[:-3] + ".ipynb",
+                                    content=notebook(Path(script.abs_src_path).read_text("utf-8"))))
         for name, png in figures.items():
             files.append(File.generated(config, f"{folder}/figures/{name}", content=png))
         log.info("%s: ran in %.1f s, %d figure(s)", script.src_uri, time.perf_counter() - t0,

@@ -19,7 +19,7 @@ import numpy as np
 
 from nnlearn.engine import mlp
 from nnlearn.plots.weights import hidden_units
-from lecture_data import mnist, train
+from nnlearn.experiments.lecture import mnist, train
 
 data = mnist()
 net = mlp(data.n_features, [10], data.n_classes, seed=0)

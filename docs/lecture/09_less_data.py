@@ -12,7 +12,7 @@
 # **The claim, tested.** 32 hidden units on each size, the smaller sets
 # trained for more epochs so that each fits its training set (the quick
 # setting here; the [report](../reproduce/report.md) runs 20 to 150 epochs and
-# three seeds).
+# each of its seeds).
 #
 # **Live in the playground** (`nnlearn playground`, then open
 # [`?preset=width`](http://127.0.0.1:8765/?preset=width)): fewer points: lower Points and
@@ -25,7 +25,7 @@ from dataclasses import replace
 from nnlearn.data import subset
 from nnlearn.engine import mlp
 from nnlearn.plots.panels import size_panels
-from lecture_data import mnist, train
+from nnlearn.experiments.lecture import mnist, train
 
 data = mnist()
 PLAN = {60000: 5, 10000: 10, 1000: 40, 100: 100}   # training images -> epochs

@@ -14,7 +14,7 @@
 # **The claim, tested.** 32 hidden units trained with and without augmentation
 # on all the training images and on 1000 of them (the quick setting; the
 # [report](../reproduce/report.md) trains every size of [less data](09_less_data.md)
-# with three seeds), then tested on images shifted right by 0 to 4 pixels.
+# with each of its seeds), then tested on images shifted right by 0 to 4 pixels.
 #
 # **Live in the playground** (`nnlearn playground`, then open
 # [`?preset=rings`](http://127.0.0.1:8765/?preset=rings)): noise as augmentation: move the
@@ -28,7 +28,7 @@ import numpy as np
 from nnlearn.data import RandomShift, shift, subset
 from nnlearn.engine import mlp
 from nnlearn.plots.shifts import shift_curves
-from lecture_data import mnist, train
+from nnlearn.experiments.lecture import mnist, train
 
 data = mnist()
 PIXELS = [0, 1, 2, 3, 4]

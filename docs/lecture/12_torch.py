@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from nnlearn.engine import mlp
 from nnlearn.plots.twin import engine_curves
 from nnlearn.torch import from_torch, to_torch
-from lecture_data import RECIPE, mnist, train
+from nnlearn.experiments.lecture import RECIPE, mnist, train
 
 torch.manual_seed(0)
 data = mnist()
@@ -59,7 +59,7 @@ print(f"loss: engine {loss_engine:.10f}, torch {loss_torch.item():.10f}; "
 # seed) trained by both backends through the same `Trainer`: the same initial
 # weights, the same batches in the same order. Both compute in float32, so
 # rounding differs in the last bits and the runs drift apart only slowly. The
-# [report](../reproduce/report.md) compares three seeds of both widths.
+# [report](../reproduce/report.md) compares both widths over each of its seeds.
 
 # %%
 runs = {}

@@ -49,7 +49,30 @@ def _warning_line(message, category, filename, lineno, file=None, line=None) -> 
 
 
 def main(argv=None) -> None:
-    """Entry point of the ``nnlearn`` script and of ``python -m nnlearn``."""
+    """Entry point of the ``nnlearn`` script and of ``python -m nnlearn``.
+
+    Runs the command line ``argv`` (``sys.argv[1:]`` when None) and exits: 0 on
+    success, 1 with one line ``nnlearn: error: ...`` on bad input, 2 on a
+    usage error, 130 when interrupted.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments after ``nnlearn``.
+
+    Raises
+    ------
+    SystemExit
+        Always, with the exit status.
+
+    Examples
+    --------
+    >>> try:
+    ...     main(["data", "show", "rings"])
+    ... except SystemExit as done:
+    ...     print("exit status", done.code)
+    exit status 1
+    """
     warnings.showwarning = _warning_line
     try:
         code = cli.main(args=argv, prog_name="nnlearn", standalone_mode=False)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import numpy as np
 
-from ..data import image_shape_of, load
+from ..data import image_shape_of, load, shift as shift_images
 from ..data.images import status
 from ..data.registry import EMBEDDED
 from ..data.sources import SOURCES
@@ -58,6 +58,19 @@ def _png(ctx, param, value):
     return value
 
 
+def _shift(ctx, param, value):
+    """``--shift DX,DY``: two whole numbers of pixels, right and down."""
+    if value is None:
+        return None
+    parts = value.split(",")
+    try:
+        dx, dy = (int(p) for p in parts)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} must be DX,DY: two whole numbers of pixels "
+                                 "(right and down; negative: left and up), e.g. 2,0") from None
+    return dx, dy
+
+
 @data.command("show")
 @click.argument("name")
 @click.option("--n", "n", type=click.IntRange(1, 400), default=25, show_default=True,
@@ -69,7 +82,10 @@ def _png(ctx, param, value):
               show_default=True, help="Which part of the data set to draw from.")
 @click.option("--seed", type=int, default=0, show_default=True,
               help="Seed of the choice of images (and of the split of digits and files).")
-def show(name, n, out, data_dir, split, seed):
+@click.option("--shift", "offset", metavar="DX,DY", default=None, callback=_shift,
+              help="Draw the images moved DX pixels right and DY down (negative: left, up), "
+                   "the vacated pixels 0: what the lecture's shifted test images look like.")
+def show(name, n, out, data_dir, split, seed, offset):
     """Write a PNG grid of sample images of NAME (a data set or an .npz of images)."""
     dataset = load(name, seed=seed, data_dir=data_dir)
     # flat rows of a perfect square of values (784: 28x28) are images as well
@@ -83,11 +99,18 @@ def show(name, n, out, data_dir, split, seed):
     n = min(n, len(y))
     chosen = np.sort(np.random.default_rng(seed).choice(len(y), size=n, replace=False))
     images = np.asarray(X[chosen]).reshape(n, *shape)
+    moved = ""
+    if offset is not None:
+        try:
+            images = shift_images(images, *offset)
+        except ValueError as err:  # an offset as large as the image: it would be blank
+            raise DataError(f"--shift {offset[0]},{offset[1]}: {err}") from None
+        moved = f", shifted by ({offset[0]}, {offset[1]}) pixels"
     out = Path(out or f"{Path(dataset.name).stem}-{split}.png")
 
     from .. import plots  # matplotlib only when drawing
 
     fig = plots.image_grid(images, dataset.classes[y[chosen]].tolist(),
-                           title=f"{dataset.name}, {split}: {n} images (seed {seed})")
+                           title=f"{dataset.name}, {split}: {n} images (seed {seed}){moved}")
     plots.save_figure(fig, out)
-    click.echo(f"wrote {out}: {n} {split} images of {dataset.name}")
+    click.echo(f"wrote {out}: {n} {split} images of {dataset.name}{moved}")

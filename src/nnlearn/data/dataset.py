@@ -25,6 +25,13 @@ class Dataset:
         ``(height, width)`` for image data, else None.
     info : dict
         Where the data came from (files, checksums, generator options).
+
+    Examples
+    --------
+    >>> from nnlearn.data import load
+    >>> data = load("rings", n_train=200, n_test=100, seed=0)
+    >>> data.name, data.X_train.shape, data.n_features, data.n_classes
+    ('rings', (200, 2), 2, 2)
     """
 
     name: str

@@ -180,6 +180,12 @@ def as_images(pixels: np.ndarray, *, flatten=True, dtype="float32") -> np.ndarra
     ndarray of shape ``(n, h*w)`` (``flatten``) or ``(n, h, w)``
         float32 in [0, 1] (a new array), or the uint8 bytes themselves
         (read-only when they come from the decoded cache).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> as_images(np.array([[[0, 255], [51, 102]]], dtype=np.uint8)).tolist()
+    [[0.0, 1.0, 0.20000000298023224, 0.4000000059604645]]
     """
     if _check_dtype(dtype) == "float32":
         # division, not multiplication by 1/255: 255 maps to exactly 1.0
@@ -258,6 +264,12 @@ def load_digits(*, seed=0, test_size=360, flatten=True) -> Dataset:
     Returns
     -------
     Dataset
+
+    Examples
+    --------
+    >>> data = load_digits(seed=0)
+    >>> data.X_train.shape, data.X_test.shape, float(data.X_train.max())
+    ((1437, 64), (360, 64), 1.0)
     """
     from sklearn.datasets import load_digits as sklearn_digits  # heavy: only when needed
 

@@ -67,6 +67,7 @@ def read_npz(path):
     Parameters
     ----------
     path : str or Path
+        The ``.npz`` file (read with ``allow_pickle=False``).
 
     Returns
     -------
@@ -80,6 +81,16 @@ def read_npz(path):
         Not a zip archive, missing arrays, a damaged or forged member (see the
         module's docstring), pickled objects, arrays of the wrong shape or
         kind, missing or infinite values.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> path = os.path.join(tempfile.mkdtemp(), "mine.npz")
+    >>> np.savez(path, X=np.zeros((6, 4)), y=np.array([0, 1] * 3))
+    >>> arrays = read_npz(path)
+    >>> sorted(arrays), arrays["X"].shape
+    (['X', 'y'], (6, 4))
     """
     path = Path(path)
     if path.is_file() and not zipfile.is_zipfile(path):

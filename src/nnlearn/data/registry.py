@@ -38,6 +38,11 @@ def names() -> list[str]:
     -------
     list of str
         The toy sets, the embedded ``digits``, then the image sets of ``SOURCES``.
+
+    Examples
+    --------
+    >>> "mnist" in names() and "rings" in names()
+    True
     """
     return [*TOY, *EMBEDDED, *SOURCES]
 
@@ -120,6 +125,17 @@ def load(name, *, seed=0, data_dir=None, n_train=None, n_test=None, **options) -
     OptionError
         An option that this data set does not take (a ``DataError`` and a
         ``TypeError``): the message names it and the accepted ones.
+
+    Examples
+    --------
+    A toy set, and the digits embedded in scikit-learn (nothing downloaded):
+
+    >>> data = load("moons", n_train=300, n_test=100, seed=1)
+    >>> len(data.y_train), len(data.y_test)
+    (300, 100)
+    >>> digits = load("digits", seed=0)
+    >>> digits.image_shape, digits.n_classes
+    ((8, 8), 10)
     """
     key = str(name)
     if key in TOY:

@@ -61,6 +61,11 @@ def subset_quota(counts, n: int) -> np.ndarray:
     -------
     int ndarray of shape ``(k,)``
         Samples to take of each class.
+
+    Examples
+    --------
+    >>> subset_quota([5, 1, 5], 7).tolist()  # the small class gives all it has
+    [3, 1, 3]
     """
     counts = np.asarray(counts, dtype=np.int64)
     quota = np.zeros_like(counts)
@@ -108,6 +113,14 @@ def subset(X, y, n, seed=0):
     ------
     ValueError
         ``n`` is smaller than the number of classes or larger than ``m``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, y = np.arange(20).reshape(10, 2), np.array([0] * 6 + [1] * 4)
+    >>> X_small, y_small = subset(X, y, 4)
+    >>> np.bincount(y_small).tolist()
+    [2, 2]
     """
     X = _check_xy(X, y)
     classes, idx = _class_index(y)
@@ -153,6 +166,14 @@ def train_val_split(X, y, fraction, seed=0):
     X_train, X_val : ndarray of shapes ``(m - v, ...)`` and ``(v, ...)``
     y_train, y_val : ndarray of shapes ``(m - v,)`` and ``(v,)``
         In the order of ``X`` (the order of scikit-learn's ``train_test_split``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X, y = np.zeros((100, 3)), np.repeat([0, 1], 50)
+    >>> X_tr, X_val, y_tr, y_val = train_val_split(X, y, 0.2)
+    >>> len(y_tr), len(y_val), np.bincount(y_val).tolist()
+    (80, 20, [10, 10])
     """
     X = _check_xy(X, y)
     classes, idx = _class_index(y)

@@ -53,6 +53,12 @@ def rings(n=1000, *, n_classes=2, radii=None, noise=0.1, seed=0):
         float64 points.
     y : ndarray of shape (n,)
         int64 class indices.
+
+    Examples
+    --------
+    >>> X, y = rings(100, seed=0)
+    >>> X.shape, sorted(set(y.tolist()))
+    ((100, 2), [0, 1])
     """
     radii = np.arange(1, n_classes + 1, dtype=float) if radii is None else np.asarray(radii, float)
     if len(radii) != n_classes:
@@ -82,6 +88,12 @@ def moons(n=1000, *, noise=0.1, seed=0):
         float64 points.
     y : ndarray of shape (n,)
         int64 class indices.
+
+    Examples
+    --------
+    >>> X, y = moons(90, seed=0)
+    >>> X.shape, len(set(y.tolist()))
+    ((90, 2), 2)
     """
     rng = np.random.default_rng(seed)
     y = _labels(_counts(n, 2))
@@ -110,6 +122,12 @@ def spirals(n=1000, *, n_classes=2, turns=1.5, noise=0.05, seed=0):
         float64 points.
     y : ndarray of shape (n,)
         int64 class indices.
+
+    Examples
+    --------
+    >>> X, y = spirals(90, seed=0)
+    >>> X.shape, len(set(y.tolist()))
+    ((90, 2), 2)
     """
     rng = np.random.default_rng(seed)
     y = _labels(_counts(n, n_classes))
@@ -140,6 +158,12 @@ def xor(n=1000, *, noise=0.0, seed=0):
         float64 points.
     y : ndarray of shape (n,)
         int64 class indices.
+
+    Examples
+    --------
+    >>> X, y = xor(90, seed=0)
+    >>> X.shape, len(set(y.tolist()))
+    ((90, 2), 2)
     """
     rng = np.random.default_rng(seed)
     X = rng.uniform(-1, 1, (n, 2))
@@ -163,6 +187,12 @@ def blobs(n=1000, *, n_classes=3, spread=0.3, seed=0):
         float64 points.
     y : ndarray of shape (n,)
         int64 class indices.
+
+    Examples
+    --------
+    >>> X, y = blobs(90, seed=0)
+    >>> X.shape, len(set(y.tolist()))
+    ((90, 2), 3)
     """
     rng = np.random.default_rng(seed)
     y = _labels(_counts(n, n_classes))

@@ -33,6 +33,11 @@ def image_shape_of(n_pixels: int, image_shape=None) -> tuple[int, int] | None:
     ``image_shape`` when given; else ``(s, s)`` when ``n_pixels = s * s`` is a
     perfect square with ``s >= 2`` (784 values are 28x28 MNIST images, 64 are
     8x8 digits); else None: the caller must be told the shape.
+
+    Examples
+    --------
+    >>> image_shape_of(784), image_shape_of(10), image_shape_of(6, (2, 3))
+    ((28, 28), None, (2, 3))
     """
     if image_shape is not None:
         h, w = (int(v) for v in image_shape)
@@ -121,6 +126,16 @@ def shift(images, dx, dy, *, mode="zero", image_shape=None):
     Pixel ``(r, c)`` of the result is pixel ``(r - dy, c - dx)`` of the input:
     the result is a window of the image padded by the offsets (zeros, or the
     image repeated for ``"roll"``), see ``_shift_stack``.
+
+    Examples
+    --------
+    One pixel of ink, moved 1 right and 1 up:
+
+    >>> import numpy as np
+    >>> image = np.zeros((1, 3, 3), dtype=int)
+    >>> image[0, 1, 1] = 1
+    >>> shift(image, 1, -1)[0].tolist()
+    [[0, 0, 1], [0, 0, 0], [0, 0, 0]]
     """
     if mode not in SHIFT_MODES:
         raise ValueError(f"mode must be one of {SHIFT_MODES}, got {mode!r}")
@@ -191,6 +206,8 @@ class RandomShift:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).random((256, 784))
     >>> augment = RandomShift(max_shift=2, image_shape=(28, 28))
     >>> Xb = augment(X[:128], np.random.default_rng(0))   # (128, 784) -> (128, 784)
     """
@@ -234,6 +251,14 @@ class GaussianNoise:
         Standard deviation of the noise (for images in [0, 1], e.g. 0.1).
     clip : tuple (low, high), optional
         Clip the result to this range, e.g. ``(0, 1)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> noise = GaussianNoise(0.1, clip=(0.0, 1.0))
+    >>> Xb = noise(np.full((4, 3), 0.5), np.random.default_rng(0))
+    >>> Xb.shape, bool(((Xb >= 0) & (Xb <= 1)).all())
+    ((4, 3), True)
     """
 
     def __init__(self, std, clip=None):
@@ -265,6 +290,13 @@ class Compose:
     ----------
     transforms : iterable of callable
         Each ``transform(X, rng) -> X``, as ``Trainer.fit``'s ``transform``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> augment = Compose([RandomShift(1, image_shape=(4, 4)), GaussianNoise(0.05)])
+    >>> augment(np.ones((2, 16)), np.random.default_rng(0)).shape
+    (2, 16)
     """
 
     def __init__(self, transforms):

@@ -215,6 +215,13 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
     ...                           random_state=0).fit(X, y)
     >>> clf.predict(X[:3]).tolist(), clf.score(X, y) > 0.95
     ([0, 0, 0], True)
+    >>> proba = clf.predict_proba(X[:2])  # one column per label of classes_
+    >>> proba.shape, bool(np.allclose(np.exp(clf.predict_log_proba(X[:2])), proba))
+    ((2, 3), True)
+    >>> import os, tempfile
+    >>> path = clf.save(os.path.join(tempfile.mkdtemp(), "iris.npz"))  # never pickle
+    >>> bool((NeuralNetClassifier.load(path).predict(X) == clf.predict(X)).all())
+    True
     """
 
     # The defaults are the settings table's (nnlearn.settings), written there once.
@@ -279,6 +286,7 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         Returns
         -------
         self : NeuralNetClassifier
+            Fitted.
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
@@ -289,11 +297,14 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            This call's training data, numeric; converted to ``dtype``.
         y : array-like of shape (n_samples,)
+            Its class labels, each one of ``classes``.
         classes : array-like of shape (n_classes,), default=None
             Every label the data will ever hold; required on the first call
             (and when it is given later, it must be the same).
         sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each sample in this call's epoch.
 
         Returns
         -------
@@ -302,6 +313,13 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         Notes
         -----
         See the class's Notes for how early stopping works across calls.
+
+        Examples
+        --------
+        >>> clf = NeuralNetClassifier(hidden=(4,), random_state=0)
+        >>> clf = clf.partial_fit([[0.0], [1.0]], [0, 1], classes=[0, 1]).partial_fit([[1.0]], [1])
+        >>> clf.n_iter_
+        2
         """
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
@@ -317,6 +335,7 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, numeric (the columns the estimator was fitted on).
 
         Returns
         -------
@@ -332,10 +351,12 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, numeric (the columns the estimator was fitted on).
 
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+            Column ``j`` is the log-probability of ``classes_[j]``.
         """
         return log_softmax(self._logits(X))
 
@@ -345,6 +366,7 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples, numeric (the columns the estimator was fitted on).
 
         Returns
         -------
@@ -369,10 +391,12 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         Parameters
         ----------
         path : str or path-like
+            The file to write (written to a temporary file, then renamed).
 
         Returns
         -------
         path : pathlib.Path
+            The file written.
         """
         return persistence.save(self, path)
 
@@ -384,6 +408,7 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         Parameters
         ----------
         path : str or path-like
+            A model file (``.npz`` or ``.safetensors``); read, never executed.
 
         Returns
         -------
