@@ -14,7 +14,7 @@ import warnings
 
 import pytest
 
-MODULES = ["nnlearn.estimator.estimator", "nnlearn.spec", "nnlearn.cli",
+MODULES = ["nnlearn.estimator.estimator", "nnlearn.spec", "nnlearn.engine.scaling", "nnlearn.cli",
            "nnlearn.experiments.lecture", "nnlearn.data.dataset", "nnlearn.data.registry",
            "nnlearn.data.sampling", "nnlearn.data.scaling", "nnlearn.data.toy",
            "nnlearn.data.transforms", "nnlearn.data.images", "nnlearn.data.npzfile"]

@@ -8,7 +8,8 @@ calls the network constructors. The model file stores ``to_dict()`` under
 ``from_dict`` reads it back; ``from_layers`` reads the layer list of a model
 file that predates it (nnlearn 0.1.0).
 
-The input scaling, when there is one, is part of the description: the network
+The input scaling (``InputScaling``, kept beside the fold in
+``nnlearn.engine.scaling``), when there is one, is part of the description: the network
 was trained on ``u = (x - mean) / scale``, and ``raw_input_network`` folds that
 into the first layer (``nnlearn.engine.scaling``) so that it takes raw rows.
 ``spec_of(network)`` reads the description a model file keeps.
@@ -25,59 +26,8 @@ import numpy as np
 from .engine.architectures import mlp, resnet
 from .engine.features import Features, feature_names
 from .engine.network import Network
-from .engine.scaling import fold_input_scaling
+from .engine.scaling import InputScaling, fold_input_scaling
 from .settings import ARCHITECTURES, DTYPES, default
-
-
-@dataclass(frozen=True)
-class InputScaling:
-    """``u = (x - mean) / scale``, feature by feature (``nnlearn.data.standardize``).
-
-    Parameters
-    ----------
-    mean, scale : tuple of float
-        One per input feature, ``n_0`` each; every scale positive.
-
-    Examples
-    --------
-    >>> scaling = InputScaling.from_dict({"mean": [0, 10], "scale": [1, 2]})
-    >>> scaling.mean, scaling.scale
-    ((0.0, 10.0), (1.0, 2.0))
-    """
-
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-
-    @classmethod
-    def from_dict(cls, d: Any) -> InputScaling:
-        """Read ``to_dict()`` output (or ``Standardizer.to_dict()``).
-
-        Parameters
-        ----------
-        d : dict
-            ``{"mean": [...], "scale": [...]}``; anything else is a ``ValueError``.
-
-        Returns
-        -------
-        InputScaling
-        """
-        if not isinstance(d, dict) or set(d) != {"mean", "scale"}:
-            raise ValueError(f"an input scaling holds mean and scale lists, got {d!r:.80}")
-        try:
-            return cls(tuple(map(float, d["mean"])), tuple(map(float, d["scale"])))
-        except TypeError:  # not lists of numbers
-            raise ValueError(f"an input scaling holds mean and scale lists of numbers, "
-                             f"got {d!r:.80}") from None
-
-    def to_dict(self) -> dict:
-        """The scaling as a model file stores it.
-
-        Returns
-        -------
-        dict
-            JSON-ready: ``{"mean": [...], "scale": [...]}``.
-        """
-        return {"mean": list(self.mean), "scale": list(self.scale)}
 
 
 def _names_of(activation) -> tuple[str, ...]:

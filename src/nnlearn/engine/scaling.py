@@ -4,11 +4,15 @@ A network trained on scaled inputs ``u = (x - mean) / scale`` computes, in its
 first layer, ``z_1 = W_1 u + b_1`` (eq. 1). That equals ``W' x + b'`` with
 ``W' = W_1 diag(1 / scale)`` and ``b' = b_1 - W' mean``, so a copy with those
 weights predicts on raw rows exactly as the original does on scaled ones.
+``InputScaling`` is the scaling itself, as a network description keeps it.
 Every face that hands out such a network (the estimator's ``load``,
 ``nnlearn predict`` and ``evaluate``, the playground's export) calls this.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -54,3 +58,54 @@ def fold_input_scaling(network: Network, mean: ArrayLike, scale: ArrayLike) -> N
     b[...] = b.astype(np.float64) - W_raw @ mu
     W[...] = W_raw
     return net
+
+
+@dataclass(frozen=True)
+class InputScaling:
+    """``u = (x - mean) / scale``, feature by feature (``nnlearn.data.standardize``).
+
+    Parameters
+    ----------
+    mean, scale : tuple of float
+        One per input feature, ``n_0`` each; every scale positive.
+
+    Examples
+    --------
+    >>> scaling = InputScaling.from_dict({"mean": [0, 10], "scale": [1, 2]})
+    >>> scaling.mean, scaling.scale
+    ((0.0, 10.0), (1.0, 2.0))
+    """
+
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+
+    @classmethod
+    def from_dict(cls, d: Any) -> InputScaling:
+        """Read ``to_dict()`` output (or ``Standardizer.to_dict()``).
+
+        Parameters
+        ----------
+        d : dict
+            ``{"mean": [...], "scale": [...]}``; anything else is a ``ValueError``.
+
+        Returns
+        -------
+        InputScaling
+        """
+        if not isinstance(d, dict) or set(d) != {"mean", "scale"}:
+            raise ValueError(f"an input scaling holds mean and scale lists, got {d!r:.80}")
+        try:
+            return cls(tuple(map(float, d["mean"])), tuple(map(float, d["scale"])))
+        except TypeError:  # not lists of numbers
+            raise ValueError(f"an input scaling holds mean and scale lists of numbers, "
+                             f"got {d!r:.80}") from None
+
+    def to_dict(self) -> dict:
+        """The scaling as a model file stores it.
+
+        Returns
+        -------
+        dict
+            JSON-ready: ``{"mean": [...], "scale": [...]}``.
+        """
+        return {"mean": list(self.mean), "scale": list(self.scale)}
