@@ -100,7 +100,7 @@ def test_every_verdict_recomputes_from_the_file(name):
 
 
 @pytest.mark.parametrize("name", sorted(DOCS))
-def test_provenance_names_a_commit_of_this_history_and_the_data_files(name):
+def test_provenance_names_a_commit_of_this_history_and_the_data_files(name, data_env):
     r = _results(name)
     p = r["provenance"]
     assert p["dirty"] is False and not p["allow_dirty"]  # a committed report, a clean tree
