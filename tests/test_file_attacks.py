@@ -1,0 +1,72 @@
+"""The crafted files of the second hardening review (issue 24), one test per attack.
+
+Each test feeds a small crafted file to a fresh process (the CLI or a loader)
+and asserts the clear error (one line, non-zero exit) and the memory bound:
+the process's peak resident memory stays under ``CLI_BUDGET_MB`` (500 MB),
+measured by ``rss_helpers`` with ``wait4``. Each figure in a comment is what
+the file cost before the fix.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import numpy as np
+import pytest
+
+from nnlearn.limits import MAX_CELL_CHARS, MAX_IDX_BYTES, MAX_LABEL_CHARS, MAX_PARAMS
+
+from rss_helpers import CLI_BUDGET_MB, run_nnlearn, run_python
+
+LOAD_TABLE = ("import sys\nfrom nnlearn.data import load_table\nfrom nnlearn.errors import "
+              "DataError\ntry:\n    d = load_table(sys.argv[1])\nexcept DataError as err:\n"
+              "    sys.exit(f'error: {err}')\nprint(len(d.X_train) + len(d.X_test))\n")
+
+
+def _one_line_error(outcome, *needles):
+    assert outcome.returncode != 0, outcome.stdout
+    lines = outcome.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in outcome.stderr, outcome.stderr[-2000:]
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+    assert outcome.peak_mb < CLI_BUDGET_MB, outcome.peak_mb
+
+
+# -- 1. CSV cell padding ------------------------------------------------------------------
+
+def test_one_long_cell_is_refused_by_its_length_in_the_cli(tmp_path):
+    # 125 KB: 2.4 GB peak before (every cell padded to the longest)
+    path = tmp_path / "x.csv"
+    path.write_text("a,b,label\n" + "1,2,0\n3,4,1\n" * 2000 + "5," + "6" * 100_000 + ",1\n")
+    r = run_nnlearn("train", "--data", str(path), "--epochs", "1", "--quiet",
+                    "--out", str(tmp_path / "out"))
+    _one_line_error(r, "line 4002, column 2", f"at most {MAX_CELL_CHARS:,}")
+
+
+def test_cells_are_not_padded_to_the_longest_one(tmp_path):
+    # a long (allowed) cell beside 100,000 short ones: 8 bytes a feature cell, no padding
+    path = tmp_path / "wide.csv"
+    long_number = "0." + "1" * (MAX_CELL_CHARS - 2)
+    path.write_text("a,b,label\n" + f"{long_number},2,0\n" + "1,2,0\n3,4,1\n" * 50_000)
+    r = run_python(LOAD_TABLE, str(path))
+    assert r.returncode == 0 and int(r.stdout) == 100_001, r.stderr
+    assert r.peak_mb < 200, r.peak_mb  # padded to 1000 characters, it was 1.2 GB
+
+
+def test_a_long_label_is_refused_and_labels_pad_within_their_cap(tmp_path):
+    path = tmp_path / "labels.csv"
+    path.write_text("a,label\n" + "1,x\n2,y\n" * 10 + "3," + "z" * (MAX_LABEL_CHARS + 1) + "\n")
+    _one_line_error(run_python(LOAD_TABLE, str(path)), "line 22, column 2", "label of")
+    ok = tmp_path / "ok.csv"
+    ok.write_text("a,label\n" + "1,x\n2,y\n" * 100_000 + "3," + "z" * MAX_LABEL_CHARS + "\n")
+    r = run_python(LOAD_TABLE, str(ok))
+    assert r.returncode == 0, r.stderr
+    assert r.peak_mb < 300, r.peak_mb
+
+
+def test_a_row_of_too_many_columns_is_refused(tmp_path):
+    from nnlearn.limits import MAX_TABLE_COLUMNS
+    path = tmp_path / "columns.csv"
+    path.write_text("1," * MAX_TABLE_COLUMNS + "0\n")
+    _one_line_error(run_python(LOAD_TABLE, str(path)), "line 1 has", "columns")
