@@ -70,3 +70,37 @@ def test_a_row_of_too_many_columns_is_refused(tmp_path):
     path = tmp_path / "columns.csv"
     path.write_text("1," * MAX_TABLE_COLUMNS + "0\n")
     _one_line_error(run_python(LOAD_TABLE, str(path)), "line 1 has", "columns")
+
+
+# -- 3. a gzipped IDX file is decompressed before its header is checked --------------------
+
+LOAD_IDX = ("import sys\nfrom nnlearn.data.idx import read_idx\nfrom nnlearn.errors import "
+            "DataError\ntry:\n    a, _ = read_idx(sys.argv[1])\nexcept DataError as err:\n"
+            "    sys.exit(f'error: {err}')\nprint(a.shape)\n")
+
+
+def _gzip_zeros(path, header: bytes, n_zeros: int):
+    """A gzip file of ``header`` and ``n_zeros`` zero bytes, written in chunks."""
+    chunk = bytes(2**24)
+    with gzip.open(path, "wb", compresslevel=9) as f:
+        f.write(header)
+        for start in range(0, n_zeros, len(chunk)):
+            f.write(chunk[: min(len(chunk), n_zeros - start)])
+
+
+def test_a_gzip_bomb_behind_a_small_header_is_read_no_further_than_declared(tmp_path):
+    # 300 MB of zeros behind a header of 10 bytes: the stream stops at byte 11
+    path = tmp_path / "bomb-idx1-ubyte.gz"
+    _gzip_zeros(path, bytes([0, 0, 8, 1]) + (10).to_bytes(4, "big"), 300 * 2**20)
+    assert path.stat().st_size < 400_000
+    _one_line_error(run_python(LOAD_IDX, str(path)), "unexpected data after the 10 bytes")
+
+
+def test_a_header_past_the_cap_or_past_what_the_gzip_holds_is_refused_before_reading(tmp_path):
+    huge = tmp_path / "huge-idx1-ubyte.gz"
+    _gzip_zeros(huge, bytes([0, 0, 8, 1]) + (MAX_IDX_BYTES + 1).to_bytes(4, "big"), 1000)
+    _one_line_error(run_python(LOAD_IDX, str(huge)), "MAX_IDX_BYTES")
+    liar = tmp_path / "liar-idx3-ubyte.gz"  # 500 MB declared in a file of a hundred bytes
+    _gzip_zeros(liar, bytes([0, 0, 8, 3]) + b"".join(
+        n.to_bytes(4, "big") for n in (500_000, 1000, 1)), 1000)
+    _one_line_error(run_python(LOAD_IDX, str(liar)), "more than", "bytes of gzip can hold")

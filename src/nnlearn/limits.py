@@ -30,8 +30,9 @@ MAX_LABEL_CHARS = 100
 
 # -- IDX files (data/idx.py) ----------------------------------------------------------------
 
-#: uncompressed bytes of one IDX file. MNIST's largest is 47 MB; EMNIST's 0.7 GB.
-MAX_IDX_BYTES = 2 * 2**30
+#: uncompressed bytes of one IDX file (its array is as large): MNIST's largest is 47 MB,
+#: EMNIST's 0.55 GB. A gzip stream is read no further than its header declares.
+MAX_IDX_BYTES = 2**30
 #: the most deflate expands (about 1032-fold): a larger claim of a compressed member or
 #: stream is a lie (zip members in .npz files, gzipped IDX files).
 MAX_DEFLATE_RATIO = 1032
@@ -39,9 +40,10 @@ MAX_DEFLATE_RATIO = 1032
 # -- model files (training/modelio.py) ----------------------------------------------------
 
 #: parameters (weights and biases) of a model file's network, counted from its
-#: description before one array is made: 100 million float64 are 800 MB. A
-#: 2-16384-16384-2 network (268 million, 2.1 GB) needs ``--max-params`` raised.
-MAX_PARAMS = 100_000_000
+#: description before one array is made: 20 million float64 are 160 MB, ten times
+#: the largest network of the lecture's experiments. A 2-16384-16384-2 network
+#: (268 million, 2.1 GB) needs ``--max-params`` raised.
+MAX_PARAMS = 20_000_000
 #: declared bytes of a model file's JSON description (UTF-32 text in .npz: 4 MB of JSON).
 MAX_HEADER_BYTES = 16 * 2**20
 #: a ``.npy`` entry's own header (NumPy reads at most 10,000 characters of it).
