@@ -11,17 +11,29 @@ from __future__ import annotations
 
 import gzip
 import json
+import zipfile
 
 import numpy as np
 import pytest
 
+from nnlearn.errors import ModelFileError
 from nnlearn.limits import MAX_CELL_CHARS, MAX_IDX_BYTES, MAX_LABEL_CHARS, MAX_PARAMS
 
-from rss_helpers import CLI_BUDGET_MB, run_nnlearn, run_python
+from rss_helpers import CLI_BUDGET_MB, Outcome, run_nnlearn, run_python
 
 LOAD_TABLE = ("import sys\nfrom nnlearn.data import load_table\nfrom nnlearn.errors import "
               "DataError\ntry:\n    d = load_table(sys.argv[1])\nexcept DataError as err:\n"
               "    sys.exit(f'error: {err}')\nprint(len(d.X_train) + len(d.X_test))\n")
+
+
+def in_process(capsys, *args) -> Outcome:
+    """``nnlearn args...`` in this process (no memory measured: for the attacks on meaning)."""
+    from nnlearn.cli import main
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_:
+        main(list(args))
+    out = capsys.readouterr()
+    return Outcome(exit_.value.code, out.out, out.err, 0.0)
 
 
 def _one_line_error(outcome, *needles):
@@ -104,3 +116,107 @@ def test_a_header_past_the_cap_or_past_what_the_gzip_holds_is_refused_before_rea
     _gzip_zeros(liar, bytes([0, 0, 8, 3]) + b"".join(
         n.to_bytes(4, "big") for n in (500_000, 1000, 1)), 1000)
     _one_line_error(run_python(LOAD_IDX, str(liar)), "more than", "bytes of gzip can hold")
+
+
+# -- 4. an honest but huge model file ------------------------------------------------------
+
+def _huge_honest_model(path, widths=(2, 16384, 16384, 2)):
+    """A valid, deflated model file of an mlp of ``widths`` (float32 zeros), written in chunks:
+    about 5 MB on disk for 268 million parameters (1.1 GB; 1 MB at deflate's level 6, but
+    level 1 writes it twice as fast)."""
+    from nnlearn.engine import mlp
+    from nnlearn.training.modelio import HEADER_KEY, _header
+    small = mlp(widths[0], [4] * (len(widths) - 2), widths[-1], dtype=np.float32)
+    spec = small.spec()
+    for k, (a, b) in enumerate(zip(widths, widths[1:])):
+        spec["layers"][k].update(n_in=a, n_out=b)
+    header = json.loads(_header(small, {}))
+    header["network"] = spec
+    chunk = bytes(2**24)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        with zf.open(HEADER_KEY + ".npy", "w") as f:
+            np.lib.format.write_array(f, np.array(json.dumps(header)))
+        for k, (a, b) in enumerate(zip(widths, widths[1:])):
+            for name, shape in ((f"layers.{k}.W", (b, a)), (f"layers.{k}.b", (b,))):
+                with zf.open(name + ".npy", "w", force_zip64=True) as f:
+                    np.lib.format.write_array_header_1_0(
+                        f, {"descr": "<f4", "fortran_order": False, "shape": shape})
+                    left = 4 * int(np.prod(shape))
+                    while left:
+                        f.write(chunk[: min(left, len(chunk))])
+                        left -= min(left, len(chunk))
+
+
+@pytest.fixture(scope="module")
+def huge_model(tmp_path_factory):
+    path = tmp_path_factory.mktemp("huge") / "huge.npz"
+    _huge_honest_model(path)
+    return path
+
+
+def test_an_honest_but_huge_model_file_is_refused_by_its_parameter_count(huge_model, tmp_path):
+    # 1 MB on disk, 4.3 GB allocated on load before
+    assert huge_model.stat().st_size < 6_000_000
+    data = tmp_path / "x.csv"
+    data.write_text("a,b\n1,2\n3,4\n")
+    r = run_nnlearn("predict", "--model", str(huge_model), "--data", str(data),
+                    "--out", str(tmp_path / "p.csv"))
+    _one_line_error(r, "268,533,762 parameters", f"at most {MAX_PARAMS:,}", "--max-params")
+    assert not (tmp_path / "p.csv").exists()
+
+
+def test_max_params_raises_the_cap(tmp_path, capsys):
+    from nnlearn.engine import mlp
+    from nnlearn.training import load_model, save_model
+    path = save_model(mlp(2, [64], 2), tmp_path / "m.npz")  # 322 parameters
+    with pytest.raises(ModelFileError, match="322 parameters"):
+        load_model(path, max_params=321)
+    assert load_model(path, max_params=322).n_parameters() == 322
+    data = tmp_path / "x.csv"
+    data.write_text("a,b\n1,2\n3,4\n")
+    r = in_process(capsys, "predict", "--model", str(path), "--data", str(data),
+                   "--max-params", "100", "--out", str(tmp_path / "p.csv"))
+    _one_line_error(r, "322 parameters", "at most 100")
+
+
+# -- 5. crafted metadata -------------------------------------------------------------------
+
+def _with_metadata(tmp_path, **metadata):
+    from nnlearn.spec import NetworkSpec
+    from nnlearn.training import save_model
+    spec = NetworkSpec(n_in=2, n_out=2, hidden=(4,))
+    net = spec.build(0)
+    meta = {"spec": spec.to_dict(), "classes": [0, 1],
+            "source": {"data": "rings", "options": {"seed": 0}}}
+    for key, value in metadata.items():
+        where, _, field = key.partition("__")
+        meta[where] = {**meta[where], field: value} if field else value
+    return save_model(net, tmp_path / "m.npz", metadata=meta)
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("spec__dropout", "x", "dropout must be a number in [0, 1), got 'x'"),
+    ("spec__n_in", -3, "n_in must be an integer >= 1, got -3"),
+    ("spec__hidden", [4, "wide"], "hidden must be"),
+])
+def test_a_crafted_spec_in_the_metadata_is_a_clear_error(tmp_path, capsys, field, value,
+                                                         message):
+    path = _with_metadata(tmp_path, **{field: value})
+    data = tmp_path / "x.csv"
+    data.write_text("a,b\n1,2\n3,4\n")
+    r = in_process(capsys, "predict", "--model", str(path), "--data", str(data),
+                   "--out", str(tmp_path / "p.csv"))
+    _one_line_error(r, message)
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"seed": 0, "n_train": 1e12}, "n_train must be an integer >= 1, got 1000000000000.0"),
+    ({"seed": 0, "n_train": 10**12}, "n_train=1,000,000,000,000 points"),
+    ({"seed": "x"}, "seed must be"),
+    ({"seed": 0, "allow_pickle": True}, "unknown option 'allow_pickle'"),
+])
+def test_stored_source_options_are_checked_before_the_loader(tmp_path, capsys, options,
+                                                            message):
+    path = _with_metadata(tmp_path, source__options=options)
+    r = in_process(capsys, "evaluate", "--model", str(path))
+    _one_line_error(r, message)

@@ -28,6 +28,10 @@ MAX_CELL_CHARS = 1000
 #: string array, 4 bytes per character per row; a class's name is a word, not a paragraph.
 MAX_LABEL_CHARS = 100
 
+#: points of a toy set drawn for ``--n-train`` or ``--n-test`` (or a model file's record of
+#: them): 10 million points of 2 features are 160 MB; the lecture's sets have thousands.
+MAX_TOY_POINTS = 10_000_000
+
 # -- IDX files (data/idx.py) ----------------------------------------------------------------
 
 #: uncompressed bytes of one IDX file (its array is as large): MNIST's largest is 47 MB,

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..fileio import write_text
+from ..limits import MAX_PARAMS
 from ..inference import evaluate, load_inputs, predict, shift_inputs
 from ..run import training_source
 from ..training import class_labels, load_model
@@ -20,6 +21,10 @@ DATA_DIR = click.option("--data-dir", type=click.Path(file_okay=False), default=
                         help="Folder holding the data set files (else NNLEARN_DATA, ...).")
 PART = click.option("--part", type=click.Choice(["test", "train"]), default="test",
                     show_default=True, help="Which part of a named data set.")
+MAX_PARAMS_OPTION = click.option(
+    "--max-params", type=click.IntRange(min=1), default=MAX_PARAMS, show_default=True,
+    help="The most parameters the model file's network may have; a file that declares more "
+         "is refused before its weights are read (see SECURITY.md).")
 LABEL = click.option("--label", default="-1", show_default=True,
                      help="CSV: the label column (a name or an index); ignored when absent.")
 
@@ -50,13 +55,14 @@ def _shift(ctx, param, value):
 @DATA_DIR
 @PART
 @LABEL
-def predict_command(model_path, data, out, top_k, data_dir, part, label):
+@MAX_PARAMS_OPTION
+def predict_command(model_path, data, out, top_k, data_dir, part, label, max_params):
     """Predict the labels of DATA with a trained model; one CSV row per input row.
 
     Columns: `prediction`, then the probability of every class (`p_LABEL`), or
     with --top-k K: `label_1`, `p_1`, ... `label_K`, `p_K`.
     """
-    network = load_model(model_path)
+    network = load_model(model_path, max_params=max_params)
     inputs = load_inputs(data, network, data_dir=data_dir, part=part, label=_label(label))
     labels, proba = predict(network, inputs.X, top_k=top_k)
     buffer = io.StringIO()
@@ -91,10 +97,11 @@ def predict_command(model_path, data, out, top_k, data_dir, part, label):
 @DATA_DIR
 @PART
 @LABEL
+@MAX_PARAMS_OPTION
 def evaluate_command(model_path, data, labels_file, offset, out, as_json, data_dir, part,
-                     label):
+                     label, max_params):
     """Loss, accuracy, per-class precision and recall of a trained model on labelled data."""
-    network = load_model(model_path)
+    network = load_model(model_path, max_params=max_params)
     as_trained = data is None
     if data is None:
         recorded = training_source(network)

@@ -16,7 +16,6 @@ does) and the column.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -151,7 +150,7 @@ def _labels(cells: list[str], lines: list[int], where) -> np.ndarray:
 
 
 def _bad_cell(bad: tuple[int, int, str], names, path: Path) -> DataError:
-    """The first cell that is not a finite number, ``(line, column, text)``, described for a person."""
+    """The first cell that is not a finite number, ``(line, column, text)``, described."""
     line, j, text = bad
     where = f"{path}: line {line}, column {j + 1} ({names[j]!r})"
     if text == "":
