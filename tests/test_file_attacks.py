@@ -220,3 +220,64 @@ def test_stored_source_options_are_checked_before_the_loader(tmp_path, capsys, o
     path = _with_metadata(tmp_path, source__options=options)
     r = in_process(capsys, "evaluate", "--model", str(path))
     _one_line_error(r, message)
+
+
+# -- 6. labels of 2**63 or more ------------------------------------------------------------
+
+def test_labels_past_int64_keep_their_identity(tmp_path):
+    from nnlearn.data import load_table
+    big = 2**63
+    csv_path = tmp_path / "big.csv"
+    csv_path.write_text("a,label\n" + "".join(f"{i},{big + i % 3}\n" for i in range(30)))
+    data = load_table(csv_path)  # as float64 the three labels were one
+    assert data.classes.tolist() == [str(big), str(big + 1), str(big + 2)]
+    npz = tmp_path / "big.npz"
+    np.savez(npz, X=np.arange(20.0).reshape(10, 2), y=np.array([big, big + 1] * 5, np.uint64),
+             X_test=np.zeros((4, 2)), y_test=np.array([1, 2, 1, 2]))
+    data = load_table(npz)  # int64 beside uint64 concatenated to float64 before
+    assert data.classes.tolist() == [1, 2, big, big + 1]
+    assert data.y_train.tolist() == [2, 3] * 5 and data.y_test.tolist() == [0, 1, 0, 1]
+    floats = tmp_path / "floats.npz"  # whole numbers past 2**53: check_labels raised IndexError
+    np.savez(floats, X=np.zeros((10, 2)), y=np.array([2.0**53, 2.0**60] * 5))
+    assert load_table(floats).classes.tolist() == [2.0**53, 2.0**60]
+
+
+# -- 7. subnormal scales and non-finite outputs -----------------------------------------------
+
+@pytest.fixture(scope="module")
+def scaled_model(tmp_path_factory):
+    from nnlearn.spec import InputScaling, NetworkSpec
+    from nnlearn.training import save_model
+    folder = tmp_path_factory.mktemp("scaled")
+    spec = NetworkSpec(n_in=2, n_out=2, hidden=(4,), scaling=InputScaling((0.0, 0.0),
+                                                                          (1.0, 1e-320)))
+    net = spec.build(0)
+    save_model(net, folder / "m.npz", metadata={"spec": spec.to_dict(), "classes": ["a", "b"]})
+    plain = NetworkSpec(n_in=2, n_out=2, hidden=(4,), dtype="float32")
+    save_model(plain.build(0), folder / "p.npz", metadata={"spec": plain.to_dict()})
+    return folder
+
+
+@pytest.mark.parametrize("model, row, message", [
+    ("m.npz", "1,2", "smallest scale 1e-320"),
+    ("p.npz", "1e39,2", "row 2 (of 2): a value beyond float32's range"),
+    ("p.npz", "1e308,2", "row 2 (of 2): a value beyond float32's range"),
+])
+def test_non_finite_outputs_are_an_error_naming_the_row(scaled_model, tmp_path, capsys, model,
+                                                        row, message):
+    data = tmp_path / "x.csv"
+    data.write_text(f"a,b\n1,2\n{row}\n")
+    r = in_process(capsys, "predict", "--model", str(scaled_model / model), "--data", str(data),
+                   "--out", str(tmp_path / "p.csv"))
+    _one_line_error(r, message)
+    assert not (tmp_path / "p.csv").exists()
+
+
+def test_logits_that_overflow_name_their_row():
+    from nnlearn.engine import mlp
+    from nnlearn.errors import DataError
+    from nnlearn.inference import predict
+    net = mlp(2, [4], 2, dtype=np.float64)
+    net.layers[0].params["W"][...] = 1e300
+    with pytest.raises(DataError, match=r"row 2 \(of 3\): the model's output is not finite"):
+        predict(net, np.array([[0.0, 0.0], [1e10, 1e10], [0.0, 0.0]]))

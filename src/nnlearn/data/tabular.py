@@ -231,6 +231,10 @@ def read_csv(path, *, label=-1, header=None, delimiter=None):
 def _class_indices(*labels, path):
     """Classes (sorted, as in the file) and each label array as indices into them."""
     labels = [lab.astype(str) if lab.dtype.kind == "S" else lab for lab in labels]
+    integers = all(lab.dtype.kind in "iu" for lab in labels)
+    if integers and (len({lab.dtype for lab in labels}) > 1
+                     or any(lab.dtype == np.uint64 for lab in labels)):
+        labels = _common_integers(labels)
     if len({lab.dtype.kind in "US" for lab in labels}) > 1:
         raise DataError(f"{path}: the training labels are strings and the test labels numbers, "
                         f"or the other way round")
@@ -241,6 +245,21 @@ def _class_indices(*labels, path):
         classes = classes.astype(np.int64)
     return classes, [np.searchsorted(classes, lab.astype(classes.dtype)).astype(np.int64)
                      for lab in labels]
+
+
+def _common_integers(labels):
+    """Integer label arrays of several types (int64 and uint64) in one type that holds them
+    all exactly: int64 when it can, else Python integers (concatenating int64 with uint64
+    would give float64, which merges labels of 2**53 or more)."""
+    if all(int(lab.min(initial=0)) >= -2**63 and int(lab.max(initial=0)) < 2**63
+           for lab in labels):
+        return [lab.astype(np.int64) for lab in labels]
+    out = []
+    for lab in labels:
+        exact = np.empty(len(lab), dtype=object)
+        exact[:] = lab.tolist()  # Python integers: any size, compared exactly
+        out.append(exact)
+    return out
 
 
 def _plain(value):
@@ -261,8 +280,10 @@ def check_labels(classes, n: int, path, column: str, hint: str) -> None:
     if k < 2:
         raise DataError(f"{path}: all {n} samples have the label {_plain(classes[0])!r}; "
                         f"classification needs at least 2 classes")
-    if classes.dtype.kind == "f":
-        frac = _plain(classes[np.flatnonzero(classes != np.round(classes))[0]])
+    fractional = np.flatnonzero(classes != np.round(classes)) if classes.dtype.kind == "f" \
+        else ()
+    if len(fractional):  # (whole numbers of 2**53 or more stay floats: exact, and not fractional)
+        frac = _plain(classes[fractional[0]])
         raise DataError(f"{path}: the label column {column} holds fractional numbers (e.g. "
                         f"{frac!r}): they look like measurements, not class labels. {hint}")
     if 2 * k > n:
