@@ -48,6 +48,15 @@ class Cells:
     first_bad: tuple[int, int, str] | None
 
 
+def is_number(text: str) -> bool:
+    """Whether ``text`` reads as a number (``float`` reads it: ``nan`` and ``inf`` too)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _number(text: str) -> float | None:
     try:
         value = float(text)
