@@ -281,3 +281,108 @@ def test_logits_that_overflow_name_their_row():
     net.layers[0].params["W"][...] = 1e300
     with pytest.raises(DataError, match=r"row 2 \(of 3\): the model's output is not finite"):
         predict(net, np.array([[0.0, 0.0], [1e10, 1e10], [0.0, 0.0]]))
+
+
+# -- 8. --out replaces what it should not ----------------------------------------------------
+
+@pytest.fixture
+def small_model(tmp_path):
+    from nnlearn.spec import NetworkSpec
+    from nnlearn.training import save_model
+    spec = NetworkSpec(n_in=2, n_out=2, hidden=(4,))
+    data = tmp_path / "x.csv"
+    data.write_text("a,b\n1,2\n3,4\n")
+    return save_model(spec.build(0), tmp_path / "m.npz",
+                      metadata={"spec": spec.to_dict(), "classes": ["=1+1", "-x"]}), data
+
+
+def test_out_refuses_a_link_a_fifo_a_device_and_the_inputs(small_model, tmp_path, capsys):
+    import os
+    model, data = small_model
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    fifo = tmp_path / "fifo.csv"
+    os.mkfifo(fifo)
+    model_bytes = model.read_bytes()
+    for out, message in [(link, "symbolic link"), (fifo, "device, FIFO or socket"),
+                         ("/dev/null", "device, FIFO or socket"),
+                         (model, "also an input"), (data, "also an input"),
+                         (tmp_path / "." / "m.npz", "also an input")]:
+        r = in_process(capsys, "predict", "--model", str(model), "--data", str(data),
+                       "--out", str(out))
+        _one_line_error(r, message)
+    assert target.read_text() == "keep me" and model.read_bytes() == model_bytes
+    assert data.read_text() == "a,b\n1,2\n3,4\n" and fifo.is_fifo()
+    r = in_process(capsys, "evaluate", "--model", str(model), "--data", str(data),
+                   "--out", str(tmp_path / "ev"))  # fine: the folder holds neither input
+    (tmp_path / "ev2").mkdir()
+    (tmp_path / "ev2" / "evaluation.json").symlink_to(target)
+    r = in_process(capsys, "evaluate", "--model", str(model), "--data", str(data),
+                   "--out", str(tmp_path / "ev2"))
+    _one_line_error(r, "symbolic link")
+    (tmp_path / "run").mkdir()
+    table = tmp_path / "run" / "metrics.json"  # --data is where --out would write metrics.json
+    table.write_text("a,label\n" + "1,x\n2,y\n" * 10)
+    r = in_process(capsys, "train", "--data", str(table), "--epochs", "1", "--quiet",
+                   "--out", str(tmp_path / "run"))
+    _one_line_error(r, "also an input")
+
+
+def test_writes_are_synced_and_a_killed_writers_temp_file_is_cleaned(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+    from nnlearn import fileio
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or real_fsync(fd))
+    fileio.write_text(tmp_path / "a.txt", "hello")
+    assert len(synced) == 2  # the file, then its folder
+    # a writer killed (kill -9) inside atomic_path leaves its temporary file ...
+    code = ("import os, sys\nfrom nnlearn.fileio import atomic_path\n"
+            "with atomic_path(sys.argv[1]) as tmp:\n    tmp.write_text('half')\n"
+            "    os.kill(os.getpid(), 9)\n")
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "a.txt")], check=False)
+    stale = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert len(stale) == 1 and stale[0].startswith(".a.txt.")
+    alive = tmp_path / f".a.txt.{os.getppid()}.x.tmp"  # a writer that still runs: kept
+    alive.write_text("")
+    fileio.write_text(tmp_path / "a.txt", "again")  # ... which the next write removes
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["a.txt", alive.name])
+    assert (tmp_path / "a.txt").read_text() == "again"
+
+
+# -- 10. --dask-scheduler without dask ---------------------------------------------------------
+
+def test_dask_scheduler_without_dask_is_one_line_naming_the_extra(tmp_path, capsys,
+                                                                   monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed: ImportError
+    r = in_process(capsys, "reproduce", "--quick", "--only", "depth", "--data", "digits",
+                   "--dask-scheduler", "tcp://127.0.0.1:1", "--out", str(tmp_path / "r"))
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines()[-1] == (
+        "nnlearn: error: --dask-scheduler needs dask.distributed, which is not installed: "
+        "pip install 'nnlearn[dask]'")
+
+
+# -- 11. spreadsheet formulas in the CSVs we write ---------------------------------------------
+
+def test_predicted_labels_that_look_like_formulas_are_prefixed(small_model, tmp_path, capsys):
+    import csv
+    from nnlearn.fileio import spreadsheet_safe
+    assert [spreadsheet_safe(c) for c in ("=1+1", "+A1", "-x", "@SUM(A1)", "\tx", "-1", "+2.5",
+                                          "1e3", "apple", 7)] == \
+        ["'=1+1", "'+A1", "'-x", "'@SUM(A1)", "'\tx", "-1", "+2.5", "1e3", "apple", "7"]
+    model, data = small_model
+    for extra in ([], ["--top-k", "2"]):
+        out = tmp_path / f"p{len(extra)}.csv"
+        r = in_process(capsys, "predict", "--model", str(model), "--data", str(data),
+                       "--out", str(out), *extra)
+        assert r.returncode == 0, r.stderr
+        rows = list(csv.reader(out.open()))
+        labels = {c for row in rows[1:] for c in (row[:2] + row[3::2] if extra else row[:1])}
+        assert labels <= {"'=1+1", "'-x"} and labels, rows
+        assert not any(c.startswith(("=", "-")) for row in rows for c in row)
