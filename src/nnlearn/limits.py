@@ -65,3 +65,6 @@ MAX_MESSAGE = 2_000_000
 MAX_CONNECTIONS_PER_CLIENT = 32
 #: seconds a client may take to send a request's headers, or stay idle between requests.
 HEADER_TIMEOUT_S = 10
+#: seconds between two new samples a page may ask for: each draws the points again and
+#: rebuilds the network (a flood of them took the server to 3.5 GB before).
+MIN_SAMPLE_INTERVAL_S = 0.1

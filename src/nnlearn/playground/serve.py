@@ -78,9 +78,10 @@ def make_server(host="127.0.0.1", port=8765, *, allow_hosts=()):
     hosts = allowed_hosts(host, allow_hosts)
     sock = open_socket(host, port)
     port = sock.getsockname()[1]
+    from .httpguard import GuardedH11Protocol
     config = uvicorn.Config(create_app(allowed_hosts=hosts), log_level="warning",
-                            ws=PlaygroundWebSocketProtocol, ws_max_size=MAX_MESSAGE,
-                            lifespan="off")
+                            http=GuardedH11Protocol, ws=PlaygroundWebSocketProtocol,
+                            ws_max_size=MAX_MESSAGE, lifespan="off")
     return uvicorn.Server(config), sock, url_of(host, port)
 
 

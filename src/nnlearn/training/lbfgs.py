@@ -39,7 +39,7 @@ class Objective:
     step-by-step optimisers report theirs.
     """
 
-    def __init__(self, network, X, y, w, weight_decay: float, lock=None):
+    def __init__(self, network, X, y, w, weight_decay: float, lock=None, pause=None):
         layout = network.flat_layout()
         if layout is None:
             raise ValueError("L-BFGS needs a network whose parameters are views into one "
@@ -52,10 +52,15 @@ class Objective:
         self.weight_decay = float(weight_decay)
         self.total = float(len(y)) if w is None else float(np.sum(w, dtype=np.float64))
         self.lock = lock if lock is not None else contextlib.nullcontext()
+        # called before each evaluation: a line search evaluates several times an
+        # iteration, and the playground's pause must act within one evaluation
+        self.pause = pause
         self.theta: np.ndarray | None = None  # the point of the last evaluation, and what it gave
         self.loss, self.correct = math.nan, math.nan
 
     def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        if self.pause is not None:
+            self.pause()
         with self.lock:  # another thread (the playground's frames) reads the weights
             self.P[...] = theta
         loss, z = self.network.loss_and_gradients(self.X, self.y, sample_weight=self.w,
@@ -96,7 +101,8 @@ def minimize(trainer, loop, end_epoch):
     if loop.transform is not None:
         raise ValueError("L-BFGS minimises one fixed loss: it takes no data augmentation")
     objective = Objective(network, loop.X, loop.y, loop.w, optimizer.weight_decay,
-                          lock=getattr(backend, "lock", None))
+                          lock=getattr(backend, "lock", None),
+                          pause=getattr(backend, "pause_point", None))
 
     def callback(intermediate_result):
         theta = intermediate_result.x
