@@ -345,7 +345,10 @@ def test_slow_clients_are_cut_off_and_capped_per_address(monkeypatch):
         assert not [c for c in srv.server_state.connections if c.client]
         for s in slow:
             s.settimeout(2)
-            assert s.recv(100) == b""  # the server closed it
+            try:
+                assert s.recv(100) == b""  # the server closed it ...
+            except ConnectionResetError:
+                pass  # ... with our unread headers still in its buffer
             s.close()
         p = Page(url)  # a page (an upgraded connection) may then stay idle past the timeout
         time.sleep(1.5)
