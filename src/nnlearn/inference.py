@@ -109,7 +109,8 @@ def prepare(network, X) -> tuple:
 def _refuse_non_finite(values: np.ndarray, what: str) -> None:
     """A ``DataError`` naming the first row (counted from 1) of ``values`` that is not all
     finite: NaN or infinite predictions are an error, never a result."""
-    bad = np.flatnonzero(~np.isfinite(values).all(axis=1)) if values.size else ()
+    bad = np.flatnonzero(~np.isfinite(values).all(axis=1)) if values.size \
+        else np.empty(0, dtype=np.intp)
     if len(bad):
         raise DataError(f"row {bad[0] + 1} (of {len(values)}): {what}; no prediction is "
                         f"made from values that are not finite")

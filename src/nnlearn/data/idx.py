@@ -142,7 +142,7 @@ def _check_size(shape, dtype, found: int, source) -> None:
                         f"{expected} bytes that shape {shape} needs; the file is corrupt")
 
 
-def parse_idx(buf: bytes, source="<bytes>") -> np.ndarray:
+def parse_idx(buf: bytes | bytearray, source="<bytes>") -> np.ndarray:
     """Decode the bytes of an IDX file into an array of native byte order.
 
     Parameters

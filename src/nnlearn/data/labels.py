@@ -118,7 +118,7 @@ def check_labels(classes, n: int, path, column: str, hint: str) -> None:
         raise DataError(f"{path}: all {n} samples have the label {_plain(classes[0])!r}; "
                         f"classification needs at least 2 classes")
     fractional = np.flatnonzero(classes != np.round(classes)) if classes.dtype.kind == "f" \
-        else ()
+        else np.empty(0, dtype=np.intp)
     if len(fractional):  # (whole numbers of 2**53 or more stay floats: exact, and not fractional)
         frac = _plain(classes[fractional[0]])
         raise DataError(f"{path}: the label column {column} holds fractional numbers (e.g. "

@@ -33,8 +33,10 @@ class GuardedH11Protocol(H11Protocol):
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         address = self.client[0] if self.client else None
-        held = sum(1 for c in self.connections
-                   if getattr(c, "client", None) and c.client[0] == address)
+        held = 0
+        for connection in self.connections:  # HTTP and WebSocket protocols alike
+            client = getattr(connection, "client", None) or (None,)
+            held += client[0] == address
         if address is not None and held > self.per_client:
             transport.close()  # connection_lost follows, and forgets it
             return

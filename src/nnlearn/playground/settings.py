@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine.optimizers import DEFAULT_LR, make_optimizer
+from ..engine.optimizers import DEFAULT_LR, LBFGS
 from ..settings import PLAYGROUND, Setting, for_face
 from ..settings.constraints import Integer, NoneValue, Options, Real, SequenceOf
 from ..settings.table import ARCHITECTURES, UPLOAD
@@ -268,7 +268,7 @@ def optimizer_memory(s: dict, n_classes: int) -> int:
     whose state is a vector or two of the network's dtype, bounded by ``MAX_PARAMETERS``."""
     if s["optimizer"] != "lbfgs":
         return 0
-    pairs = make_optimizer("lbfgs").memory
+    pairs = LBFGS().memory
     return 8 * parameter_count(s, n_classes) * (2 * pairs + LBFGS_VECTORS)
 
 
