@@ -10,6 +10,7 @@ train``; the runner only decides when to look and when to wait.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 import logging
 import threading
 import time
@@ -37,7 +38,8 @@ class LockedBackend:
     def __init__(self, backend: Backend):
         self.backend = backend
         self.lock = threading.RLock()
-        self.pause_point = None  # called by L-BFGS before each evaluation (``PageTrainer``)
+        # called by L-BFGS before each evaluation (``PageTrainer.pause_point``)
+        self.pause_point: Callable[[], None] | None = None
 
     def __getattr__(self, name):
         return getattr(self.backend, name)
