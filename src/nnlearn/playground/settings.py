@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..assembly import train_config
-from ..engine.optimizers import LBFGS
+from ..engine.optim import LBFGS
 from ..settings import PLAYGROUND, SETTINGS, Setting, for_face
 from ..settings.constraints import Integer, NoneValue, Options, Real, SequenceOf
 from ..settings.table import ARCHITECTURES, UPLOAD
