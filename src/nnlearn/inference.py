@@ -100,7 +100,29 @@ def prepare(network, X) -> tuple:
     """The network taking raw rows (its input scaling folded in, ``raw_input_network``)
     and ``X`` in its dtype."""
     network = raw_input_network(network)
-    return network, np.asarray(X, dtype=network.dtype)
+    with np.errstate(over="ignore"):
+        X = np.asarray(X, dtype=network.dtype)
+    _refuse_non_finite(X, f"a value beyond {network.dtype}'s range")
+    return network, X
+
+
+def _refuse_non_finite(values: np.ndarray, what: str) -> None:
+    """A ``DataError`` naming the first row (counted from 1) of ``values`` that is not all
+    finite: NaN or infinite predictions are an error, never a result."""
+    bad = np.flatnonzero(~np.isfinite(values).all(axis=1)) if values.size \
+        else np.empty(0, dtype=np.intp)
+    if len(bad):
+        raise DataError(f"row {bad[0] + 1} (of {len(values)}): {what}; no prediction is "
+                        f"made from values that are not finite")
+
+
+def _logits(network, X) -> np.ndarray:
+    """The logits ``z_L`` (eq. 1) of the rows of ``X``, every one finite (``DataError``)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = network.predict_logits(X)
+    _refuse_non_finite(z, "the model's output is not finite (NaN or infinite logits: the "
+                          "model's weights or the row's values overflow)")
+    return z
 
 
 def shift_inputs(inputs: Inputs, dx: int, dy: int) -> Inputs:
@@ -128,7 +150,7 @@ def predict(network, X, *, top_k=None):
     """
     classes = class_labels(network)
     network, X = prepare(network, X)
-    proba = softmax(network.predict_logits(X).astype(np.float64))
+    proba = softmax(_logits(network, X).astype(np.float64))
     if top_k is None:
         return classes[np.argmax(proba, axis=1)], proba
     if not 1 <= top_k <= len(classes):
@@ -158,7 +180,7 @@ def evaluate(network, inputs: Inputs) -> dict:
         raise DataError(f"{inputs.name} has no labels to evaluate against")
     y = label_indices(network, inputs.labels)
     network, X = prepare(network, inputs.X)
-    z = network.predict_logits(X)
+    z = _logits(network, X)
     loss, accuracy = evaluate_logits(z, y)
     predicted = np.argmax(z, axis=1)
     k = network.n_out

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from ..fileio import write_text
+from ..fileio import check_output, spreadsheet_safe, write_text
+from ..limits import MAX_PARAMS
 from ..inference import evaluate, load_inputs, predict, shift_inputs
 from ..run import training_source
 from ..training import class_labels, load_model
@@ -20,6 +21,10 @@ DATA_DIR = click.option("--data-dir", type=click.Path(file_okay=False), default=
                         help="Folder holding the data set files (else NNLEARN_DATA, ...).")
 PART = click.option("--part", type=click.Choice(["test", "train"]), default="test",
                     show_default=True, help="Which part of a named data set.")
+MAX_PARAMS_OPTION = click.option(
+    "--max-params", type=click.IntRange(min=1), default=MAX_PARAMS, show_default=True,
+    help="The most parameters the model file's network may have; a file that declares more "
+         "is refused before its weights are read (see SECURITY.md).")
 LABEL = click.option("--label", default="-1", show_default=True,
                      help="CSV: the label column (a name or an index); ignored when absent.")
 
@@ -50,28 +55,33 @@ def _shift(ctx, param, value):
 @DATA_DIR
 @PART
 @LABEL
-def predict_command(model_path, data, out, top_k, data_dir, part, label):
+@MAX_PARAMS_OPTION
+def predict_command(model_path, data, out, top_k, data_dir, part, label, max_params):
     """Predict the labels of DATA with a trained model; one CSV row per input row.
 
     Columns: `prediction`, then the probability of every class (`p_LABEL`), or
     with --top-k K: `label_1`, `p_1`, ... `label_K`, `p_K`.
     """
-    network = load_model(model_path)
+    reads = (model_path, data)
+    check_output(out, inputs=reads)  # before the work, not after
+    network = load_model(model_path, max_params=max_params)
     inputs = load_inputs(data, network, data_dir=data_dir, part=part, label=_label(label))
     labels, proba = predict(network, inputs.X, top_k=top_k)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    safe = spreadsheet_safe  # a label such as "=cmd|..." must not be a formula in a spreadsheet
     if top_k is None:
-        writer.writerow(["prediction", *(f"p_{c}" for c in class_labels(network).tolist())])
+        writer.writerow(["prediction", *(safe(f"p_{c}") for c in class_labels(network).tolist())])
         for label_, row in zip(labels.tolist(), proba):
-            writer.writerow([label_, *(f"{p:.6g}" for p in row)])
+            writer.writerow([safe(label_), *(f"{p:.6g}" for p in row)])
     else:
         writer.writerow(["prediction", *(f"{name}_{i}" for i in range(1, top_k + 1)
                                          for name in ("label", "p"))])
         for row_labels, row_p in zip(labels.tolist(), proba):
-            cells = [c for pair in zip(row_labels, (f"{p:.6g}" for p in row_p)) for c in pair]
-            writer.writerow([row_labels[0], *cells])
-    write_text(out, buffer.getvalue())
+            cells = [c for pair in zip(map(safe, row_labels), (f"{p:.6g}" for p in row_p))
+                     for c in pair]
+            writer.writerow([safe(row_labels[0]), *cells])
+    write_text(out, buffer.getvalue(), inputs=reads)
     click.echo(f"{len(labels)} predictions for {inputs.name} -> {out}")
 
 
@@ -91,10 +101,15 @@ def predict_command(model_path, data, out, top_k, data_dir, part, label):
 @DATA_DIR
 @PART
 @LABEL
+@MAX_PARAMS_OPTION
 def evaluate_command(model_path, data, labels_file, offset, out, as_json, data_dir, part,
-                     label):
+                     label, max_params):
     """Loss, accuracy, per-class precision and recall of a trained model on labelled data."""
-    network = load_model(model_path)
+    reads = (model_path, data, labels_file)
+    if out is not None:  # before the work, not after
+        for name in ("evaluation.json", "confusion_matrix.png"):
+            check_output(Path(out) / name, inputs=reads)
+    network = load_model(model_path, max_params=max_params)
     as_trained = data is None
     if data is None:
         recorded = training_source(network)
@@ -110,7 +125,7 @@ def evaluate_command(model_path, data, labels_file, offset, out, as_json, data_d
     if out is not None:
         from .. import plots
         folder = Path(out)
-        write_text(folder / "evaluation.json", json.dumps(report, indent=2))
+        write_text(folder / "evaluation.json", json.dumps(report, indent=2), inputs=reads)
         fig = plots.confusion_matrix(report["confusion_matrix"], report["classes"],
                                      title=f"{report['data']}: accuracy {report['accuracy']:.4f}")
         plots.save_figure(fig, folder / "confusion_matrix.png")

@@ -15,6 +15,7 @@ import click
 
 from ..errors import TrainingWarning
 from ..run import RunConfig, continue_run, describe, resolve_settings, run, write_outputs
+from ..run.outputs import check_outputs
 from ..run.recipes import RECIPE_OPTIONS
 from ..training import GracefulStop, LambdaCallback
 from .options import IntList, table_option
@@ -136,6 +137,7 @@ def train(ctx, quiet, progress_bar, out, resume, **options):
     else:
         cfg = RunConfig(**options)
         out = "runs/latest" if out is None else out
+        check_outputs(out, cfg)  # before training, not after
     cfg.progress = None if progress_bar and not quiet else False
     cfg, sources = resolve_settings(cfg)
     with process_group(cfg) as rank0:

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..settings import ARCHITECTURES, default
+from ..errors import ModelFileError
+from ..settings import ARCHITECTURES, SETTINGS, default
+from ..settings.constraints import Boolean, InstanceOf, Integer, NoneValue, check
 from ..spec import InputScaling, NetworkSpec
 from .recipes import RECIPE_OPTIONS, resolve
 
@@ -126,10 +128,37 @@ def data_source(cfg: RunConfig) -> dict:
             "options": {k: v for k, v in data_options(cfg).items() if k != "data_dir"}}
 
 
+#: what a model file's ``source.options`` may hold, each checked as the training run's
+#: option was (the seed by the settings table's row): nothing stored reaches a loader unchecked
+SOURCE_OPTIONS = {
+    "seed": SETTINGS["seed"].accepts,
+    "n_train": (Integer(1),), "n_test": (Integer(1),),
+    "label": (Integer(-2**31, 2**31), InstanceOf(str, "a column name")),
+    "delimiter": (NoneValue(), InstanceOf(str, "a string")),
+    "header": (NoneValue(), Boolean()),
+}
+
+
 def training_source(network) -> dict | None:
-    """``data_source`` as the model file keeps it; None for models that do not say."""
+    """``data_source`` as the model file keeps it; None for models that do not say.
+
+    Raises
+    ------
+    ModelFileError
+        When the recorded options are not what ``SOURCE_OPTIONS`` accepts
+        (``n_train: 1e12``, an unknown key...).
+    """
     source = (network.metadata or {}).get("source")
-    if isinstance(source, dict) and isinstance(source.get("data"), str) and \
-            isinstance(source.get("options", {}), dict):
-        return source
-    return None
+    if not (isinstance(source, dict) and isinstance(source.get("data"), str)):
+        return None
+    options = source.get("options", {})
+    try:
+        if not isinstance(options, dict):
+            raise ValueError(f"options must be an object, got {options!r:.80}")
+        for name, value in options.items():
+            if name not in SOURCE_OPTIONS:
+                raise ValueError(f"unknown option {name!r:.80}")
+            check(name, SOURCE_OPTIONS[name], value)
+    except ValueError as err:
+        raise ModelFileError(f"the model file's metadata.source is not valid: {err}") from None
+    return source
