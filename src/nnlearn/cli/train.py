@@ -71,6 +71,7 @@ RESUME_OPTIONS = {"epochs", "iterations", "data_dir"}  # besides --quiet and --o
                    ".tsv, else a comma].")
 @click.option("--header/--no-header", default=None,
               help="CSV files: whether the first line names the columns [default: detected].")
+@table_option("missing", default_from_table=False)
 @table_option("standardize")
 @table_option("architecture")
 @table_option("hidden", default_from_table=False, extra_help="E.g. 100, or 32,32, or none.")
@@ -155,6 +156,8 @@ def train(ctx, quiet, progress_bar, out, resume, **options):
     for message in m["warnings"]:
         click.echo(f"nnlearn: warning: {message}", err=True)
     if not quiet:
+        for note in (result.dataset.info.get("notes", []) if result.dataset else []):
+            click.echo(f"nnlearn: {note}")
         click.echo(f"{m['data']}, {describe(result.config)}: {m['iterations']} iterations "
                    f"({m['epochs']} epochs) in {m['train_seconds']:.1f} s")
         click.echo(f"train accuracy {m['train_accuracy']:.4f}, "

@@ -17,11 +17,13 @@ does) and the column.
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import DataError
+from .columns import Where, check_missing, default_names, encode_table
 from .dataset import Dataset
 from .npzfile import read_npz
 from .sampling import train_val_split
@@ -152,36 +154,24 @@ def _bad_cell(values: np.ndarray, rows, columns, names, path: Path) -> DataError
     return DataError(f"{path}: the features are not all finite numbers")
 
 
-def read_csv(path, *, label=-1, header=None, delimiter=None):
-    """Read a CSV table of numeric features and one label column.
+@dataclass
+class Table:
+    """A CSV file's cells as read (``read_columns``): text feature columns and the labels.
 
-    Parameters
-    ----------
-    path : str or Path
-    label : int or str
-        The label column: an index (negative counts from the end; default -1,
-        the last column) or a name from the header row.
-    header : bool, optional
-        Whether the first row names the columns. ``None`` (default) detects
-        it: the first row is a header when one of its cells is a word where
-        the next row has a number, or, for a label column of words, when its
-        label cell occurs in no other row (``0,1,species`` above
-        ``5.1,3.5,setosa``). A label given by name implies a header. Set it
-        when the guess can be wrong (all cells numbers, or a class of one
-        sample in the first row).
-    delimiter : str, optional
-        One character; ``"tab"`` or ``"\\t"`` (as typed in a shell) for a tab.
-        Default: a tab for ``*.tsv`` (any case), else ``","``.
+    ``features`` ``(n, d)`` str; ``labels`` as ``read_csv``; ``feature_names`` from the
+    header (None without one); ``lines`` each row's line; ``positions`` each feature's
+    column in the file (from 0)."""
 
-    Returns
-    -------
-    X : ndarray of shape ``(n, n_features)``, float64
-    labels : ndarray of shape ``(n,)``
-        int64, float64 or str, as the column holds.
-    feature_names : list of str
-        From the header, else ``x1, x2, ...``.
-    label_name : str
-    """
+    features: np.ndarray
+    labels: np.ndarray
+    feature_names: list[str] | None
+    label_name: str
+    lines: list[int]
+    positions: list[int]
+
+
+def read_columns(path, *, label=-1, header=None, delimiter=None) -> Table:
+    """Read a CSV table's cells as text, and its label column (see ``read_csv``)."""
     path = Path(path)
     rows = _read_rows(path, _delimiter(delimiter, path))
     if not rows:
@@ -216,14 +206,51 @@ def read_csv(path, *, label=-1, header=None, delimiter=None):
         raise DataError(f"{where(lines[empty[0]])}: missing label; every sample needs a label "
                         f"(drop the rows without one)")
     columns = [j for j in range(width) if j != j_label]
-    feature_cells = cells[:, columns]
+    return Table(cells[:, columns], _labels(label_cells, lines, where),
+                 [names[j] for j in columns] if header else None, names[j_label], lines, columns)
+
+
+def read_csv(path, *, label=-1, header=None, delimiter=None):
+    """Read a CSV table of numeric features and one label column.
+
+    Parameters
+    ----------
+    path : str or Path
+    label : int or str
+        The label column: an index (negative counts from the end; default -1,
+        the last column) or a name from the header row.
+    header : bool, optional
+        Whether the first row names the columns. ``None`` (default) detects
+        it: the first row is a header when one of its cells is a word where
+        the next row has a number, or, for a label column of words, when its
+        label cell occurs in no other row (``0,1,species`` above
+        ``5.1,3.5,setosa``). A label given by name implies a header. Set it
+        when the guess can be wrong (all cells numbers, or a class of one
+        sample in the first row).
+    delimiter : str, optional
+        One character; ``"tab"`` or ``"\\t"`` (as typed in a shell) for a tab.
+        Default: a tab for ``*.tsv`` (any case), else ``","``.
+
+    Returns
+    -------
+    X : ndarray of shape ``(n, n_features)``, float64
+    labels : ndarray of shape ``(n,)``
+        int64, float64 or str, as the column holds.
+    feature_names : list of str
+        From the header, else ``x1, x2, ...``.
+    label_name : str
+    """
+    path = Path(path)
+    table = read_columns(path, label=label, header=header, delimiter=delimiter)
+    names = table.feature_names or [f"x{p + 1}" for p in table.positions]
     try:
-        X = feature_cells.astype(np.float64)
+        X = table.features.astype(np.float64)
     except ValueError:
         X = None
     if X is None or not np.isfinite(X).all():
-        raise _bad_cell(feature_cells, lines, columns, names, path)
-    return X, _labels(label_cells, lines, where), [names[j] for j in columns], names[j_label]
+        raise _bad_cell(table.features, table.lines, table.positions,
+                        dict(zip(table.positions, names)), path)
+    return X, table.labels, names, table.label_name
 
 
 def _class_indices(*labels, path):
@@ -274,7 +301,7 @@ CSV_HINT = ("Name the label column with label=NAME or label=INDEX (--label on th
 
 
 def load_table(path, *, seed=0, test_size=0.2, label=None, header=None,
-               delimiter=None) -> Dataset:
+               delimiter=None, missing=None) -> Dataset:
     """Load a CSV or ``.npz`` file as a ``Dataset``, drawing a stratified test part.
 
     Parameters
@@ -289,6 +316,10 @@ def load_table(path, *, seed=0, test_size=0.2, label=None, header=None,
     label, header, delimiter
         For CSV files, see ``read_csv`` (``label=None`` is the last column).
         An error for ``.npz`` files, whose labels are the array ``y``.
+    missing : {"error", "impute"}, optional
+        For CSV files: what a missing cell does (``nnlearn.data.columns``);
+        ``None`` is ``"error"``. Word columns are one-hot encoded; the
+        encoding, learnt on the training part, is ``info["encoding"]``.
 
     Returns
     -------
@@ -307,8 +338,8 @@ def load_table(path, *, seed=0, test_size=0.2, label=None, header=None,
     image_shape = None
     info = {"path": str(path), "seed": seed, "test_size": test_size}
     if suffix == ".npz":
-        given = [k for k, v in (("label", label), ("header", header), ("delimiter", delimiter))
-                 if v is not None]
+        given = [k for k, v in (("label", label), ("header", header), ("delimiter", delimiter),
+                                ("missing", missing)) if v is not None]
         if given:
             raise DataError(f"{path}: {', '.join(given)} apply to CSV files; an .npz file holds "
                             f"its labels in the array y")
@@ -326,11 +357,14 @@ def load_table(path, *, seed=0, test_size=0.2, label=None, header=None,
                                 f"{test[0].shape[1]}")
         column, hint = "y", "Save the class of each sample as y."
     elif suffix in (".csv", ".tsv"):
-        X, labels, features, label_name = read_csv(path, label=-1 if label is None else label,
-                                                   header=header, delimiter=delimiter)
-        test = None
-        info.update(features=features, label=label_name)
-        column, hint = repr(label_name), CSV_HINT
+        table = read_columns(path, label=-1 if label is None else label, header=header,
+                             delimiter=delimiter)
+        check_missing(table.features, table.feature_names or default_names(len(table.positions)),
+                      missing, source=str(path), where=Where(path, table.lines, table.positions))
+        X, labels, test = np.arange(len(table.labels))[:, None], table.labels, None  # rows
+        info.update(features=table.feature_names or default_names(len(table.positions)),
+                    label=table.label_name)
+        column, hint = repr(table.label_name), CSV_HINT
     else:
         raise DataError(f"{path}: unsupported file type {path.suffix!r}; nnlearn reads "
                         f"{', '.join(TABLE_SUFFIXES)} files")
@@ -341,6 +375,9 @@ def load_table(path, *, seed=0, test_size=0.2, label=None, header=None,
             X_train, X_test, y_train, y_test = train_val_split(X, y, test_size, seed)
         except ValueError as err:
             raise DataError(f"{path}: cannot draw the test part: {err}") from None
+        if suffix != ".npz":  # X holds row numbers: encode the cells, learnt on the training rows
+            X_train, X_test = encode_table(table, X_train[:, 0], X_test[:, 0], missing, info,
+                                           path)
     else:
         classes, (y_train, y_test) = _class_indices(labels, test[1], path=path)
         check_labels(classes, len(y_train) + len(y_test), path, column, hint)

@@ -57,6 +57,7 @@ class RunConfig:
     delimiter: str | None = None  # CSV files: one character or "tab" (default: by suffix)
     header: bool | None = None  # CSV files: whether line 1 names the columns (default: detect)
     standardize: bool | None = None  # scale features by the training part's mean and std
+    missing: str | None = None  # CSV files: "error" (the table's default) or "impute"
 
     def check(self) -> None:
         """Refuse options that contradict each other, rather than drop one silently."""
@@ -113,7 +114,7 @@ def data_options(cfg: RunConfig) -> dict:
     """The keyword arguments of ``nnlearn.data.load`` that ``cfg`` gives."""
     options = {"seed": cfg.data_seed}
     for name in ("data_dir", "n_train", "n_test",
-                 "label", "delimiter", "header"):  # the last three: CSV files only
+                 "label", "delimiter", "header", "missing"):  # the last four: CSV files only
         if getattr(cfg, name) is not None:
             options[name] = getattr(cfg, name)
     return options

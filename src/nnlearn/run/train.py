@@ -17,6 +17,7 @@ import numpy as np
 
 from ..backends import make_backend
 from ..data import image_shape_of, load, standardize
+from ..data.columns import columns_of
 from ..data.dataset import Dataset
 from ..engine import Network, make_optimizer
 from ..spec import InputScaling
@@ -94,7 +95,7 @@ def run(cfg: RunConfig, callbacks=(), *, resume: Resume | None = None,
             raise ValueError(f"the saved network maps {network.n_in} inputs to {network.n_out} "
                              f"classes; {data.name} has {data.n_features} and {data.n_classes}")
     network.metadata = {"classes": np.asarray(data.classes).tolist(), "data": data.name,
-                        "source": data_source(cfg), "spec": spec.to_dict()}
+                        "source": data_source(cfg), "spec": spec.to_dict(), **columns_of(data)}
     optimizer = make_optimizer(cfg.optimizer, momentum=cfg.momentum,
                                weight_decay=cfg.weight_decay)
     backend = make_backend(cfg.backend, network, optimizer, device=cfg.device, seed=cfg.seed)

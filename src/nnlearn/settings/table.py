@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..backends import BACKENDS
+from ..data.columns import MISSING_POLICIES
 from ..data.toy import TOY
 from ..engine.activations import ACTIVATIONS
 from ..engine.init import INITIALISERS
@@ -166,6 +167,10 @@ _ROWS = [
     Setting("seed", (Integer(0, 2**31 - 1),), 0,
             "Seed of the initial weights, the batch order and dropout.",
             frozenset((TRAIN, PLAYGROUND))),
+    Setting("missing", (Options(MISSING_POLICIES),), "error",
+            "Missing cells (empty, NA, NaN, null): an error that counts them, or impute: "
+            "fill with the column's median (numbers) or most frequent value (words), learnt "
+            "on the training rows and kept in the model file.", frozenset((TRAIN,))),
     # -- the estimator's own (scikit-learn's conventions) ----------------------------------------
     Setting("early_stopping", (Boolean(),), False,
             "Hold out validation_fraction of the data and keep the best epoch.",
