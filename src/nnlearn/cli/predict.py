@@ -20,12 +20,21 @@ DATA_DIR = click.option("--data-dir", type=click.Path(file_okay=False), default=
                         help="Folder holding the data set files (else NNLEARN_DATA, ...).")
 PART = click.option("--part", type=click.Choice(["test", "train"]), default="test",
                     show_default=True, help="Which part of a named data set.")
-LABEL = click.option("--label", default="-1", show_default=True,
-                     help="CSV: the label column (a name or an index); ignored when absent.")
+LABEL = click.option("--label", default=None,
+                     help="CSV: the label column (a name or an index) [default: the model's "
+                          "label column by name, or the column after the features in a file "
+                          "without a header].")
 
 
-def _label(value: str):
+def _label(value: str | None):
+    if value is None:
+        return None
     return int(value) if value.lstrip("-").isdigit() else value
+
+
+def _warn(inputs) -> None:
+    for message in inputs.warnings:
+        click.echo(f"nnlearn: warning: {message}", err=True)
 
 
 def _shift(ctx, param, value):
@@ -43,7 +52,7 @@ def _shift(ctx, param, value):
 @click.option("--data", required=True,
               help="A data set name, a .csv/.tsv/.npz file, or an IDX image file.")
 @click.option("--out", type=click.Path(dir_okay=False), default="predictions.csv",
-              show_default=True, help="CSV file of the predictions.")
+              show_default=True, help="CSV file of the predictions; - for standard output.")
 @click.option("--top-k", type=click.IntRange(min=1), default=None,
               help="Write the K most probable labels of each row and their probabilities, "
                    "instead of every class's probability.")
@@ -54,10 +63,13 @@ def predict_command(model_path, data, out, top_k, data_dir, part, label):
     """Predict the labels of DATA with a trained model; one CSV row per input row.
 
     Columns: `prediction`, then the probability of every class (`p_LABEL`), or
-    with --top-k K: `label_1`, `p_1`, ... `label_K`, `p_K`.
+    with --top-k K: `label_1`, `p_1`, ... `label_K`, `p_K` (`label_1` is the
+    prediction). A CSV file's columns are matched to the model's by name (any
+    order; extra columns are ignored, with a warning).
     """
     network = load_model(model_path)
     inputs = load_inputs(data, network, data_dir=data_dir, part=part, label=_label(label))
+    _warn(inputs)
     labels, proba = predict(network, inputs.X, top_k=top_k)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -66,11 +78,15 @@ def predict_command(model_path, data, out, top_k, data_dir, part, label):
         for label_, row in zip(labels.tolist(), proba):
             writer.writerow([label_, *(f"{p:.6g}" for p in row)])
     else:
-        writer.writerow(["prediction", *(f"{name}_{i}" for i in range(1, top_k + 1)
-                                         for name in ("label", "p"))])
+        # label_1 is the prediction: written once
+        writer.writerow([f"{name}_{i}" for i in range(1, top_k + 1) for name in ("label", "p")])
         for row_labels, row_p in zip(labels.tolist(), proba):
-            cells = [c for pair in zip(row_labels, (f"{p:.6g}" for p in row_p)) for c in pair]
-            writer.writerow([row_labels[0], *cells])
+            writer.writerow([c for pair in zip(row_labels, (f"{p:.6g}" for p in row_p))
+                             for c in pair])
+    if out == "-":  # standard output; what was done is said on standard error
+        click.echo(buffer.getvalue(), nl=False)
+        click.echo(f"{len(labels)} predictions for {inputs.name}", err=True)
+        return
     write_text(out, buffer.getvalue())
     click.echo(f"{len(labels)} predictions for {inputs.name} -> {out}")
 
@@ -104,6 +120,7 @@ def evaluate_command(model_path, data, labels_file, offset, out, as_json, data_d
                                    "give --data")
     inputs = load_inputs(data, network, data_dir=data_dir, part=part, labels_file=labels_file,
                          label=_label(label), as_trained=as_trained)
+    _warn(inputs)
     if offset is not None:
         inputs = shift_inputs(inputs, *offset)
     report = evaluate(network, inputs)

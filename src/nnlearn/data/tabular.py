@@ -59,6 +59,13 @@ def _read_rows(path: Path, delimiter: str) -> list[tuple[int, list[str]]]:
     return [(line, row) for line, row in rows if any(row)]
 
 
+def read_rows(path, delimiter=None) -> list[tuple[int, list[str]]]:
+    """The non-blank rows of a CSV file with their line numbers, cells stripped
+    (``delimiter`` as ``read_csv`` takes it)."""
+    path = Path(path)
+    return _read_rows(path, _delimiter(delimiter, path))
+
+
 #: label cells that mean "no label" in a column of numbers (compared in lower case)
 MISSING_MARKERS = frozenset({"", "nan", "na", "n/a", "null", "none", "?"})
 #: ``delimiter=`` spellings of the tab, as a shell passes them
@@ -390,41 +397,3 @@ def load_table(path, *, seed=0, test_size=0.2, label=None, header=None,
 def as_features(X: np.ndarray) -> np.ndarray:
     """Integer or boolean features as float64 (compute in floating point); floats as they are."""
     return X if X.dtype.kind == "f" else X.astype(np.float64)
-
-
-def read_features(path, n_features: int, *, label=-1, header=None, delimiter=None):
-    """Read the features of a CSV table for a model that takes ``n_features`` inputs.
-
-    A table of ``n_features + 1`` columns has a label column (``label``, as in
-    ``read_csv``); one of ``n_features`` columns holds features only. Returns
-    ``(X, labels)`` with ``labels`` None when the table has no label column.
-    """
-    path = Path(path)
-    delimiter = _delimiter(delimiter, path)
-    rows = _read_rows(path, delimiter)
-    if not rows:
-        raise DataError(f"{path}: the file is empty")
-    width = len(rows[0][1])
-    if width == n_features + 1:
-        X, labels, _, _ = read_csv(path, label=label, header=header, delimiter=delimiter)
-        return X, labels
-    if width != n_features:
-        raise DataError(f"{path}: has {width} columns; the model takes {n_features} features "
-                        f"(give {n_features} columns, or {n_features + 1} with a label column)")
-    if header is None:
-        header = _has_header([row for _, row in rows], width)  # no label column: rule 1 only
-    names = rows[0][1] if header else [f"x{j + 1}" for j in range(width)]
-    data = rows[1:] if header else rows
-    if not data:
-        raise DataError(f"{path}: there is a header row but no data rows")
-    for line, row in data:
-        if len(row) != width:
-            raise DataError(f"{path}: line {line} has {len(row)} columns, not {width}")
-    cells = np.array([row for _, row in data], dtype=str)
-    try:
-        X = cells.astype(np.float64)
-    except ValueError:
-        X = None
-    if X is None or not np.isfinite(X).all():
-        raise _bad_cell(cells, [line for line, _ in data], list(range(width)), names, path)
-    return X, None
