@@ -200,9 +200,10 @@ class Encoding:
                 X[np.flatnonzero(seen), k + hits[seen]] = 1.0
                 if not seen.all():
                     unseen = sorted(set(text[~seen].tolist()))
+                    shown = ", ".join(unseen[:SHOWN]) + (" ..." if len(unseen) > SHOWN else "")
                     notes.append(f"{source}: {int((~seen).sum())} cell(s) of column {col.name!r} "
-                                 f"hold categories not seen in training ({', '.join(unseen[:SHOWN])}"
-                                 f"{' ...' if len(unseen) > SHOWN else ''}): encoded as all zeros")
+                                 f"hold categories not seen in training ({shown}): encoded as "
+                                 f"all zeros")
             k += col.width
         total = sum(filled.values())
         if total:
