@@ -261,6 +261,7 @@ class FitMixin:
     def _record(self, trainer, stopper, m, iteration0, epoch0, incremental):
         """Learned attributes from the trainer after a call (finished or interrupted)."""
         self.network_ = _latest_network(trainer)
+        self.network_.forget()  # the last batch's rows are not part of a fitted model
         if (incremental and isinstance(stopper, PartialFitStopping) and not stopper.exhausted
                 and stopper.best_parameters is not None):
             # Predict with the best parameters so far; training goes on from the latest.

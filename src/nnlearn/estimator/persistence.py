@@ -19,6 +19,7 @@ from dataclasses import replace
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ..data.columns import Encoding, default_names
 from ..errors import ModelFileError
 from ..spec import NetworkSpec, raw_input_network, spec_of
 from ..training.modelio import class_labels, load_model, save_model
@@ -137,10 +138,15 @@ def load(cls, path):
         estimator = cls(**{**params_from_spec(stored), **saved})
         check_saved_params(estimator, network, stored)
         network = raw_input_network(network, stored)  # the estimator takes raw rows
+        if "encoding" in meta and not Encoding.from_dict(meta["encoding"]).is_plain:
+            raise ValueError("it one-hot encodes word columns or fills missing cells, which "
+                             "the estimator does not; use it with nnlearn predict/evaluate")
         names = meta.get("feature_names_in")
         if names is not None and (not isinstance(names, list) or len(names) != network.n_in
                                   or not all(isinstance(n, str) for n in names)):
             raise TypeError(f"feature_names_in must list {network.n_in} strings")
+        if names == default_names(network.n_in):
+            names = None  # nnlearn train's x0, x1, ...: the data had no names
     except (TypeError, ValueError) as err:
         raise ModelFileError(f"{path}: not a {cls.__name__} model file ({err})") from None
     estimator.classes_ = labels
