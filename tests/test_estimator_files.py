@@ -88,7 +88,7 @@ def test_a_model_written_by_nnlearn_train_loads_with_its_labels(tmp_path):
     params = clf.get_params()
     assert (params["architecture"], params["hidden"], params["activation"]) == \
         ("mlp", (8,), "relu")
-    clf.partial_fit(X, y)
+    clf.partial_fit(frame, y)
     assert clf.n_iter_ == 1
     # And the estimator writes it back in the same format, labels where every reader looks.
     back = load_model(clf.save(tmp_path / "again.safetensors"))
