@@ -34,7 +34,8 @@ ALLOWED = {
     "inference": {"engine", "training", "data", "errors", "run", "spec"},
     "run": {"engine", "training", "data", "backends", "errors", "fileio", "plots", "spec",
             "settings"},
-    "estimator": {"engine", "training", "backends", "errors", "fileio", "spec", "settings"},
+    "estimator": {"engine", "training", "backends", "errors", "fileio", "spec", "settings",
+                  "data"},  # data.columns: the encoding of a model file's columns
 }
 BOTTOM = {"errors", "fileio"}
 

@@ -24,6 +24,7 @@ from .data.transforms import image_shape_of, shift
 from .engine.losses import evaluate_logits, softmax
 from .errors import DataError
 from .run.config import training_source
+from .run.scores import classification_report
 from .spec import raw_input_network
 from .training.modelio import class_labels
 
@@ -159,7 +160,9 @@ def label_indices(network, labels) -> np.ndarray:
 
 
 def evaluate(network, inputs: Inputs) -> dict:
-    """Loss (eq. 7), accuracy, per-class precision and recall, and the confusion matrix."""
+    """Loss (eq. 7), accuracy, per-class precision, recall and F1, scikit-learn's
+    classification report (``"classification_report"``, with macro and weighted
+    averages; its text under ``"classification_report_text"``) and the confusion matrix."""
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
     if inputs.labels is None:
         raise DataError(f"{inputs.name} has no labels to evaluate against")
@@ -169,13 +172,15 @@ def evaluate(network, inputs: Inputs) -> dict:
     loss, accuracy = evaluate_logits(z, y)
     predicted = np.argmax(z, axis=1)
     k = network.n_out
-    precision, recall, _, support = precision_recall_fscore_support(
+    precision, recall, f1, support = precision_recall_fscore_support(
         y, predicted, labels=np.arange(k), zero_division=0)
     classes = class_labels(network).tolist()
+    report, text = classification_report(y, predicted, classes)
     return {"data": inputs.name, "n": int(len(y)), "loss": float(loss),
             "accuracy": float(accuracy),
             "per_class": [{"label": c, "precision": float(p), "recall": float(r),
-                           "support": int(s)}
-                          for c, p, r, s in zip(classes, precision, recall, support)],
+                           "f1": float(f), "support": int(s)}
+                          for c, p, r, f, s in zip(classes, precision, recall, f1, support)],
+            "classification_report": report, "classification_report_text": text,
             "classes": classes,
             "confusion_matrix": confusion_matrix(y, predicted, labels=np.arange(k)).tolist()}

@@ -109,7 +109,8 @@ def predict_command(model_path, data, out, top_k, data_dir, part, label):
 @LABEL
 def evaluate_command(model_path, data, labels_file, offset, out, as_json, data_dir, part,
                      label):
-    """Loss, accuracy, per-class precision and recall of a trained model on labelled data."""
+    """Loss, accuracy and scikit-learn's classification report (precision, recall, F1 per
+    class, macro and weighted averages) of a trained model on labelled data."""
     network = load_model(model_path)
     as_trained = data is None
     if data is None:
@@ -136,9 +137,6 @@ def evaluate_command(model_path, data, labels_file, offset, out, as_json, data_d
         return
     click.echo(f"{report['data']}: {report['n']} rows, loss {report['loss']:.4f}, "
                f"accuracy {report['accuracy']:.4f}")
-    click.echo(f"  {'class':>12s} {'precision':>9s} {'recall':>7s} {'support':>7s}")
-    for row in report["per_class"]:
-        click.echo(f"  {str(row['label']):>12s} {row['precision']:9.4f} {row['recall']:7.4f} "
-                   f"{row['support']:7d}")
+    click.echo(report["classification_report_text"].rstrip("\n"))
     if out is not None:
         click.echo(f"  -> {Path(out) / 'evaluation.json'}, {Path(out) / 'confusion_matrix.png'}")

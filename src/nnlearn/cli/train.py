@@ -95,6 +95,10 @@ RESUME_OPTIONS = {"epochs", "iterations", "data_dir"}  # besides --quiet and --o
               help="Also record loss and accuracy after every iteration (iterations.csv).")
 @click.option("--augment-shift", type=click.IntRange(min=0), default=0, show_default=True,
               help="Image data: shift each training image by up to this many pixels.")
+@table_option("class_weight")
+@table_option("early_stopping")
+@table_option("patience")
+@table_option("validation_fraction")
 @table_option("seed")
 @table_option("backend")
 @table_option("device")
@@ -162,6 +166,9 @@ def train(ctx, quiet, progress_bar, out, resume, **options):
                    f"({m['epochs']} epochs) in {m['train_seconds']:.1f} s")
         click.echo(f"train accuracy {m['train_accuracy']:.4f}, "
                    f"test accuracy {m['test_accuracy']:.4f} (loss {m['test_loss']:.4f})")
+        if m.get("best_epoch") is not None:
+            click.echo(f"early stopping: kept epoch {m['best_epoch']}, the best validation "
+                       f"accuracy (of {m['epochs']} epochs)")
         width = max(map(len, paths))
         for name, path in paths.items():
             click.echo(f"  {name:{width}s} {path}")

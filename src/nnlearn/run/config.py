@@ -58,6 +58,10 @@ class RunConfig:
     header: bool | None = None  # CSV files: whether line 1 names the columns (default: detect)
     standardize: bool | None = None  # scale features by the training part's mean and std
     missing: str | None = None  # CSV files: "error" (the table's default) or "impute"
+    class_weight: str | None = default("class_weight")  # "balanced": run/holdout.py
+    early_stopping: bool = default("early_stopping")
+    validation_fraction: float = default("validation_fraction")
+    patience: int = default("patience")
 
     def check(self) -> None:
         """Refuse options that contradict each other, rather than drop one silently."""
@@ -73,6 +77,9 @@ class RunConfig:
                                           or self.augment_shift):
             raise ValueError("--optimizer lbfgs minimises one fixed loss on the numpy backend: "
                              "it takes no --dropout, --augment-shift or --backend torch")
+        if self.early_stopping and self.optimizer == "lbfgs":
+            raise ValueError("--early-stopping counts epochs; --optimizer lbfgs stops by its "
+                             "own tolerance")
         if self.architecture not in ARCHITECTURES:
             raise ValueError(f"unknown architecture {self.architecture!r}; choose "
                              f"{' or '.join(ARCHITECTURES)}")

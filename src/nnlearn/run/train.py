@@ -23,7 +23,9 @@ from ..engine import Network, make_optimizer
 from ..spec import InputScaling
 from ..training import History, Snapshots, TrainConfig, Trainer
 from .config import RunConfig, data_options, data_source, network_spec, resolve_settings
+from .holdout import fit_data
 from .resume import Resume
+from .scores import classification_report
 
 
 @dataclass
@@ -100,15 +102,17 @@ def run(cfg: RunConfig, callbacks=(), *, resume: Resume | None = None,
                                weight_decay=cfg.weight_decay)
     backend = make_backend(cfg.backend, network, optimizer, device=cfg.device, seed=cfg.seed)
     snapshots = Snapshots(cfg.snapshots) if cfg.snapshots else None
+    fit = fit_data(cfg, data)  # class weights; early stopping's held-out part
     trainer = Trainer(backend, TrainConfig(
         epochs=cfg.epochs, iterations=cfg.iterations, batch_size=batch_size, lr=cfg.lr,
         schedule=cfg.schedule, seed=cfg.seed, record_iterations=cfg.record_iterations,
-        progress=cfg.progress), callbacks=[*([snapshots] if snapshots else []), *callbacks])
+        progress=cfg.progress), callbacks=[*([snapshots] if snapshots else []), *callbacks,
+                                           *([fit.stopper] if fit.stopper else [])])
     if resume is not None:
         backend.load_optimizer_state(resume.optimizer_state)
         trainer.load_state_dict(resume.trainer_state, history=resume.history)
     t0 = time.perf_counter()
-    history = trainer.fit(data.X_train, data.y_train, validation_data=(data.X_test, data.y_test),
+    history = trainer.fit(fit.X, fit.y, sample_weight=fit.w, validation_data=fit.validation,
                           transform=transform,
                           continue_schedule=resume is not None and not resume.extend)
     seconds = time.perf_counter() - t0
@@ -121,6 +125,10 @@ def run(cfg: RunConfig, callbacks=(), *, resume: Resume | None = None,
                "train_loss": train_loss, "train_accuracy": train_accuracy,
                "test_loss": test_loss, "test_accuracy": test_accuracy,
                "interrupted": trainer.interrupted, "warnings": list(trainer.warnings)}
+    metrics["classification_report"] = classification_report(  # the test part's
+        data.y_test, np.argmax(backend.predict_logits(data.X_test), axis=1), data.classes)[0]
+    if fit.stopper is not None:  # the epoch whose parameters were kept
+        metrics["best_epoch"] = fit.stopper.best_epoch
     result_network = backend.get_network()
     result_network.metadata = network.metadata
     return RunResult(cfg, result_network, history, metrics,

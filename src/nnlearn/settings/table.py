@@ -173,14 +173,15 @@ _ROWS = [
             "on the training rows and kept in the model file.", frozenset((TRAIN,))),
     # -- the estimator's own (scikit-learn's conventions) ----------------------------------------
     Setting("early_stopping", (Boolean(),), False,
-            "Hold out validation_fraction of the data and keep the best epoch.",
-            frozenset((ESTIMATOR,))),
+            "Hold out validation_fraction of the training data and keep the best epoch.",
+            frozenset((ESTIMATOR, TRAIN))),
     Setting("validation_fraction", (Real(0, 1, closed="neither"),), 0.1,
-            "Share of the training data held out for early stopping.", frozenset((ESTIMATOR,))),
+            "Share of the training data held out for early stopping.",
+            frozenset((ESTIMATOR, TRAIN))),
     Setting("patience", (POSITIVE, NoneValue()), 10,
             "MLPClassifier's n_iter_no_change: training stops once more than patience epochs in "
             "a row fail to beat the best score so far by tol; None never stops early.",
-            frozenset((ESTIMATOR,))),
+            frozenset((ESTIMATOR, TRAIN))),
     Setting("tol", (Real(0, float("inf")),), 1e-4, "The improvement that resets the "
             "patience count; lbfgs: stop when no gradient entry exceeds it.",
             frozenset((ESTIMATOR,))),
@@ -200,8 +201,8 @@ _ROWS = [
                                                    empty=True)), None,
             "Callbacks added to the Trainer's own.", frozenset((ESTIMATOR,))),
     Setting("class_weight", (NoneValue(), Options(("balanced",)), InstanceOf(dict, "a dict")),
-            None, "Weight of each class, multiplied into sample_weight.",
-            frozenset((ESTIMATOR,))),
+            None, "Weight of each class, multiplied into sample_weight; balanced: n / (k n_c), "
+            "every class weighs the same.", frozenset((ESTIMATOR, TRAIN))),
     Setting("warm_start", (Boolean(),), False,
             "fit continues from the current network, optimizer state and history.",
             frozenset((ESTIMATOR,))),
