@@ -80,6 +80,20 @@ def test_site_builds_strictly_with_every_lecture_page_run(site):
 
 
 @pytest.mark.slow
+def test_the_own_csv_walk_through_ran_at_build(site):
+    """docs/guide/your_own_csv.py (issue 28) ran: its commands and what they printed."""
+    folder, log = site
+    assert "guide/your_own_csv.py: ran in" in log
+    page = _html(folder, "guide/your_own_csv")
+    for printed in ("5 missing value(s)", "--missing impute", "one-hot (blue, green, red)",
+                    "macro avg", "ignoring column(s) the model does not take",
+                    "hold categories not seen in training",
+                    "no column named 'income', which the model takes"):
+        assert printed in page, printed
+    assert (folder / "guide" / "your_own_csv.py").is_file()
+
+
+@pytest.mark.slow
 def test_api_reference_documents_the_estimator_with_partial_fit(site):
     folder, _ = site
     page = _html(folder, "api/estimator")
