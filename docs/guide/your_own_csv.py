@@ -10,11 +10,21 @@
 # under each is what it printed.
 
 # %%
+import pickle
 import shlex
 import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
+from sklearn.compose import make_column_transformer
+from sklearn.impute import SimpleImputer
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+from nnlearn import NeuralNetClassifier
+from nnlearn.training import load_model
 
 
 def sh(command):
@@ -82,8 +92,6 @@ sh("nnlearn train --data customers.csv --missing impute --standardize --hidden 3
 # JSON beside the weights, never pickle (see [model files](../model-files.md)).
 
 # %%
-from nnlearn.training import load_model
-
 meta = load_model("run/model.npz").metadata
 print(meta["feature_names_in"], meta["label_name"])
 print(meta["encoding"])
@@ -135,17 +143,6 @@ sh("nnlearn predict --model run/model.npz --data short.csv --out -")
 # saw), so it can be shared.
 
 # %%
-import pickle
-
-import pandas as pd
-from sklearn.compose import make_column_transformer
-from sklearn.impute import SimpleImputer
-from sklearn.model_selection import GridSearchCV, train_test_split
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
-
-from nnlearn import NeuralNetClassifier
-
 table = pd.read_csv("customers.csv")
 X, y = table.drop(columns="bought"), table["bought"]
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=0,
@@ -160,3 +157,23 @@ search = GridSearchCV(model, {"neuralnetclassifier__hidden": [(8,), (32,)]}, cv=
 search.fit(X_train, y_train)
 print(search.best_params_, f"test accuracy {search.score(X_test, y_test):.3f}")
 print(f"pickled: {len(pickle.dumps(search.best_estimator_)) / 1024:.0f} KiB")
+
+# %% [markdown]
+# The estimator also reads such a DataFrame itself, with the command line's
+# rule: the column of words one-hot encoded, missing values an error unless
+# `missing="impute"`. The numbers still need scaling (years beside euros): a
+# `StandardScaler` on them, which passes the gaps and the words through as a
+# DataFrame. And a model file from `nnlearn train` loads as an estimator that
+# encodes its columns as the command line did.
+
+# %%
+scale = make_column_transformer((StandardScaler(), ["age", "income"]), remainder="passthrough",
+                                verbose_feature_names_out=False).set_output(transform="pandas")
+clf = make_pipeline(scale, NeuralNetClassifier(hidden=(32,), epochs=100, lr=3e-3,
+                                               missing="impute", random_state=0))
+clf.fit(X_train, y_train)
+net = clf[-1]
+print(net.feature_names_in_, net.encoding_.feature_names_out())
+print(f"test accuracy {clf.score(X_test, y_test):.3f}")
+loaded = NeuralNetClassifier.load("run/model.npz")
+print(loaded.predict(pd.read_csv("new.csv")[["age", "income", "plan"]]))

@@ -371,3 +371,21 @@ def columns_of(data) -> dict:
     if "encoding" in info:
         out.update(encoding=info["encoding"], label_name=info.get("label"))
     return out
+
+
+def frame_cells(X) -> tuple[list[str], np.ndarray]:
+    """A table's column names and its cells as text: a pandas DataFrame (missing values,
+    ``NaN``, ``None`` and ``pd.NA``, become empty cells) or a 2-D array (names
+    ``x0, x1, ...``)."""
+    if hasattr(X, "columns") and hasattr(X, "isna"):
+        gaps = X.isna().to_numpy()
+        columns = [_as_cells(X.iloc[:, j].tolist()) for j in range(X.shape[1])]
+        cells = np.stack(columns, axis=1) if columns else np.zeros((len(X), 0), dtype=str)
+        cells[gaps] = ""
+        return [str(c) for c in X.columns], cells
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(f"expected a 2-D table of cells, got shape {X.shape}")
+    cells = np.stack([_as_cells(X[:, j].tolist()) for j in range(X.shape[1])], axis=1) \
+        if X.shape[1] else np.zeros((len(X), 0), dtype=str)
+    return default_names(X.shape[1]), cells

@@ -17,7 +17,6 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import validate_data
 
 from ..backends import make_backend
 from ..engine.optimizers import make_optimizer
@@ -26,6 +25,7 @@ from ..training.backend import NumpyBackend
 from ..training.callbacks import DivergenceCheck, EarlyStopping, PrintLoss
 from ..training.config import TrainConfig
 from ..training.trainer import Trainer
+from .frames import fit_input
 from .params import NO_PATIENCE, check_params
 from .samples import combined_weights, drop_zero_weights, encode, labels_for
 from .validation import PartialFitStopping, split_by_hash, split_stratified
@@ -58,6 +58,7 @@ class FitMixin:
     callbacks: list | None
     class_weight: object
     warm_start: bool
+    missing: str
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
         settings = check_params(self.get_params(deep=False))
@@ -71,8 +72,9 @@ class FitMixin:
                              "has one soft-max over the classes; fit one classifier per label "
                              "(sklearn.multioutput.MultiOutputClassifier)")
         # Sparse X (any SciPy format) becomes CSR, never dense: engine/sparse.py.
-        X, y = validate_data(self, X, y, reset=not continuing, dtype=settings.dtype,
-                             accept_sparse="csr")
+        # A DataFrame's columns of words and missing cells are encoded (frames.py).
+        X, y = fit_input(self, X, y, reset=not continuing, dtype=settings.dtype,
+                         missing=self.missing)
         check_classification_targets(y)
         # classes_ is set only once everything is checked: a failed call must not
         # leave a fitted estimator with labels that do not match its network.

@@ -170,7 +170,8 @@ _ROWS = [
     Setting("missing", (Options(MISSING_POLICIES),), "error",
             "Missing cells (empty, NA, NaN, null): an error that counts them, or impute: "
             "fill with the column's median (numbers) or most frequent value (words), learnt "
-            "on the training rows and kept in the model file.", frozenset((TRAIN,))),
+            "on the training rows and kept in the model file (the estimator: for a DataFrame "
+            "with a column of words or a missing value).", frozenset((ESTIMATOR, TRAIN))),
     # -- the estimator's own (scikit-learn's conventions) ----------------------------------------
     Setting("early_stopping", (Boolean(),), False,
             "Hold out validation_fraction of the training data and keep the best epoch.",
