@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import DataError
 from .columns import Encoding, Where, default_names
-from .tabular import read_rows
+from .tabular import data_cells, read_rows
 
 
 @dataclass
@@ -115,19 +115,11 @@ def read_matched(path, model: ModelColumns, *, label=None, header=None,
     rows = read_rows(path, delimiter)
     if not rows:
         raise DataError(f"{path}: the file is empty")
-    first_line, first = rows[0]
+    first = rows[0][1]
     width, d = len(first), len(model.names)
     if header is None:
         header = _is_header(first, rows[1][1] if len(rows) > 1 else None, model)
-    data = rows[1:] if header else rows
-    if not data:
-        raise DataError(f"{path}: there is a header row but no data rows")
-    for line, row in data:
-        if len(row) != width:
-            raise DataError(f"{path}: line {line} has {len(row)} columns, line {first_line} "
-                            f"has {width}; every row needs the same columns")
-    cells = np.array([row for _, row in data], dtype=str)
-    lines = [line for line, _ in data]
+    cells, lines = data_cells(rows, header, path)
     notes: list[str] = []
     if header and model.named:
         positions, j_label = _by_name(first, model, label, path, notes)

@@ -60,10 +60,8 @@ def _read_rows(path: Path, delimiter: str) -> list[tuple[int, list[str]]]:
 
 
 def read_rows(path, delimiter=None) -> list[tuple[int, list[str]]]:
-    """The non-blank rows of a CSV file with their line numbers, cells stripped
-    (``delimiter`` as ``read_csv`` takes it)."""
-    path = Path(path)
-    return _read_rows(path, _delimiter(delimiter, path))
+    """The non-blank rows of a CSV file and their lines, cells stripped (as ``read_csv``)."""
+    return _read_rows(Path(path), _delimiter(delimiter, Path(path)))
 
 
 #: label cells that mean "no label" in a column of numbers (compared in lower case)
@@ -163,18 +161,28 @@ def _bad_cell(values: np.ndarray, rows, columns, names, path: Path) -> DataError
 
 @dataclass
 class Table:
-    """A CSV file's cells as read (``read_columns``): text feature columns and the labels.
+    """A CSV file's cells as ``read_columns`` reads them."""
 
-    ``features`` ``(n, d)`` str; ``labels`` as ``read_csv``; ``feature_names`` from the
-    header (None without one); ``lines`` each row's line; ``positions`` each feature's
-    column in the file (from 0)."""
-
-    features: np.ndarray
-    labels: np.ndarray
-    feature_names: list[str] | None
+    features: np.ndarray  # (n, d) str: the feature columns' cells
+    labels: np.ndarray  # as read_csv returns them
+    feature_names: list[str] | None  # from the header; None without one
     label_name: str
-    lines: list[int]
-    positions: list[int]
+    lines: list[int]  # each row's line in the file
+    positions: list[int]  # each feature's column in the file (from 0)
+
+
+def data_cells(rows, header: bool, path) -> tuple[np.ndarray, list[int]]:
+    """The data rows (after the header row, when there is one) as an ``(n, width)`` array
+    of text, and their line numbers; refuses a header alone and rows of another width."""
+    first_line, first = rows[0]
+    data = rows[1:] if header else rows
+    if not data:
+        raise DataError(f"{path}: there is a header row (line {first_line}) but no data rows")
+    for line, row in data:
+        if len(row) != len(first):
+            raise DataError(f"{path}: line {line} has {len(row)} columns, line {first_line} "
+                            f"has {len(first)}; every row needs the same columns")
+    return np.array([row for _, row in data], dtype=str), [line for line, _ in data]
 
 
 def read_columns(path, *, label=-1, header=None, delimiter=None) -> Table:
@@ -192,17 +200,9 @@ def read_columns(path, *, label=-1, header=None, delimiter=None) -> Table:
                                         else width)
     names = first if header else [f"x{j + 1}" for j in range(width)]
     j_label = _label_column(label, first if header else None, width, path, first_line)
-    data = rows[1:] if header else rows
-    if not data:
-        raise DataError(f"{path}: there is a header row (line {first_line}) but no data rows")
-    for line, row in data:
-        if len(row) != width:
-            raise DataError(f"{path}: line {line} has {len(row)} columns, line {first_line} "
-                            f"has {width}; every row needs the same columns")
+    cells, lines = data_cells(rows, header, path)  # (n, width)
     if width < 2:
         raise DataError(f"{path}: only one column: need at least one feature and the label")
-    cells = np.array([row for _, row in data], dtype=str)  # (n, width)
-    lines = [line for line, _ in data]
     label_cells = cells[:, j_label]
 
     def where(line):
