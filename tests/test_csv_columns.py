@@ -180,6 +180,7 @@ def test_a_malformed_encoding_in_a_model_file_is_refused():
     for bad in ({"missing": "maybe", "columns": []},
                 {"missing": "error", "columns": [{"name": "c", "kind": "category",
                                                   "categories": ["a", "a"]}]},
-                {"missing": "error", "columns": [{"name": "n", "kind": "number", "fill": "x"}]}):
+                {"missing": "error", "columns": [{"name": "n", "kind": "number", "fill": "x"}]},
+                {"missing": "impute", "columns": [{"name": "n", "kind": "number"}]}):
         with pytest.raises(ValueError, match="encoding is malformed"):
             Encoding.from_dict(bad)

@@ -181,7 +181,8 @@ class Encoding:
             if m else np.zeros((0, len(self.columns)), dtype=bool)
         if missing.any() and self.missing == "error":
             raise _missing_error(missing, self.names, source, where)
-        notes, filled = [], Counter()
+        notes: list[str] = []
+        filled: Counter[str] = Counter()
         X = np.zeros((m, self.n_features))
         k = 0
         for j, col in enumerate(self.columns):
@@ -234,6 +235,8 @@ class Encoding:
                     or c.get("kind") not in (NUMBER, CATEGORY):
                 raise bad("each column needs a 'name' and a 'kind' (number or category)")
             fill = c.get("fill")
+            if fill is None and d["missing"] == "impute":
+                raise bad(f"column {c['name']!r}: impute needs its fill value")
             if c["kind"] == NUMBER:
                 if fill is not None and not isinstance(fill, (int, float)):
                     raise bad(f"column {c['name']!r}: its fill must be a number")
