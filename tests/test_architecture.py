@@ -34,7 +34,8 @@ ALLOWED = {
     "inference": {"engine", "training", "data", "errors", "run", "spec"},
     "run": {"assembly", "engine", "training", "data", "errors", "fileio", "plots", "spec",
             "settings"},
-    "estimator": {"assembly", "engine", "training", "errors", "fileio", "spec", "settings"},
+    "estimator": {"assembly", "engine", "training", "errors", "fileio", "spec", "settings",
+                  "data"},  # data.columns: the encoding of a model file's columns
 }
 BOTTOM = {"errors", "fileio", "limits"}
 

@@ -36,8 +36,9 @@ from mkdocs.structure.files import File, Files
 
 log = logging.getLogger("mkdocs.hooks.lecture")
 
-#: a lecture page: ``lecture/01_network.py``; other scripts there are helpers
-PAGE = re.compile(r"^lecture/\d\d_[a-z0-9_]+\.py$")
+#: a lecture page: ``lecture/01_network.py`` (other scripts there are helpers), or a
+#: walk-through of the user guide: ``guide/your_own_csv.py``
+PAGE = re.compile(r"^(lecture/\d\d_[a-z0-9_]+|guide/[a-z0-9_]+)\.py$")
 CELL = re.compile(r"^# %%(.*)$")
 DPI = 100
 
@@ -131,14 +132,16 @@ def run_page(path: Path) -> tuple[str, dict[str, bytes]]:
         os.chdir(here)
         sys.path.remove(str(path.parent))
         plt.close("all")
-    return _with_download_link("\n\n".join(parts) + "\n", path.name), figures
+    index = "index.md" if path.parent.name == "lecture" else "../lecture/index.md"
+    return _with_download_link("\n\n".join(parts) + "\n", path.name, index), figures
 
 
-def _with_download_link(markdown: str, script: str) -> str:
-    """Put, under the page's first heading, where its script is."""
+def _with_download_link(markdown: str, script: str, index: str = "index.md") -> str:
+    """Put, under the page's first heading, where its script is (``index``: the lecture's
+    index page, relative to the page)."""
     link = (f"*This page is the script [`{script}`]({script}), run when the site was built: "
             "download it and run it, or open it cell by cell (see "
-            "[the lecture, runnable](index.md)).*")
+            f"[the lecture, runnable]({index})).*")
     head, sep, rest = markdown.partition("\n")
     return f"{head}\n\n{link}\n{rest}" if head.startswith("# ") else f"{link}\n\n{markdown}"
 

@@ -25,12 +25,21 @@ MAX_PARAMS_OPTION = click.option(
     "--max-params", type=click.IntRange(min=1), default=MAX_PARAMS, show_default=True,
     help="The most parameters the model file's network may have; a file that declares more "
          "is refused before its weights are read (see SECURITY.md).")
-LABEL = click.option("--label", default="-1", show_default=True,
-                     help="CSV: the label column (a name or an index); ignored when absent.")
+LABEL = click.option("--label", default=None,
+                     help="CSV: the label column (a name or an index) [default: the model's "
+                          "label column by name, or the column after the features in a file "
+                          "without a header].")
 
 
-def _label(value: str):
+def _label(value: str | None):
+    if value is None:
+        return None
     return int(value) if value.lstrip("-").isdigit() else value
+
+
+def _warn(inputs) -> None:
+    for message in inputs.warnings:
+        click.echo(f"nnlearn: warning: {message}", err=True)
 
 
 def _shift(ctx, param, value):
@@ -48,7 +57,7 @@ def _shift(ctx, param, value):
 @click.option("--data", required=True,
               help="A data set name, a .csv/.tsv/.npz file, or an IDX image file.")
 @click.option("--out", type=click.Path(dir_okay=False), default="predictions.csv",
-              show_default=True, help="CSV file of the predictions.")
+              show_default=True, help="CSV file of the predictions; - for standard output.")
 @click.option("--top-k", type=click.IntRange(min=1), default=None,
               help="Write the K most probable labels of each row and their probabilities, "
                    "instead of every class's probability.")
@@ -60,12 +69,16 @@ def predict_command(model_path, data, out, top_k, data_dir, part, label, max_par
     """Predict the labels of DATA with a trained model; one CSV row per input row.
 
     Columns: `prediction`, then the probability of every class (`p_LABEL`), or
-    with --top-k K: `label_1`, `p_1`, ... `label_K`, `p_K`.
+    with --top-k K: `label_1`, `p_1`, ... `label_K`, `p_K` (`label_1` is the
+    prediction). A CSV file's columns are matched to the model's by name (any
+    order; extra columns are ignored, with a warning).
     """
     reads = (model_path, data)
-    check_output(out, inputs=reads)  # before the work, not after
+    if out != "-":  # standard output is no file to check
+        check_output(out, inputs=reads)  # before the work, not after
     network = load_model(model_path, max_params=max_params)
     inputs = load_inputs(data, network, data_dir=data_dir, part=part, label=_label(label))
+    _warn(inputs)
     labels, proba = predict(network, inputs.X, top_k=top_k)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -75,12 +88,16 @@ def predict_command(model_path, data, out, top_k, data_dir, part, label, max_par
         for label_, row in zip(labels.tolist(), proba):
             writer.writerow([safe(label_), *(f"{p:.6g}" for p in row)])
     else:
-        writer.writerow(["prediction", *(f"{name}_{i}" for i in range(1, top_k + 1)
-                                         for name in ("label", "p"))])
+        # label_1 is the prediction: written once
+        writer.writerow([f"{name}_{i}" for i in range(1, top_k + 1) for name in ("label", "p")])
         for row_labels, row_p in zip(labels.tolist(), proba):
-            cells = [c for pair in zip(map(safe, row_labels), (f"{p:.6g}" for p in row_p))
-                     for c in pair]
-            writer.writerow([safe(row_labels[0]), *cells])
+            writer.writerow([c for pair in zip(map(safe, row_labels),
+                                               (f"{p:.6g}" for p in row_p))
+                             for c in pair])
+    if out == "-":  # standard output; what was done is said on standard error
+        click.echo(buffer.getvalue(), nl=False)
+        click.echo(f"{len(labels)} predictions for {inputs.name}", err=True)
+        return
     write_text(out, buffer.getvalue(), inputs=reads)
     click.echo(f"{len(labels)} predictions for {inputs.name} -> {out}")
 
@@ -104,7 +121,8 @@ def predict_command(model_path, data, out, top_k, data_dir, part, label, max_par
 @MAX_PARAMS_OPTION
 def evaluate_command(model_path, data, labels_file, offset, out, as_json, data_dir, part,
                      label, max_params):
-    """Loss, accuracy, per-class precision and recall of a trained model on labelled data."""
+    """Loss, accuracy and scikit-learn's classification report (precision, recall, F1 per
+    class, macro and weighted averages) of a trained model on labelled data."""
     reads = (model_path, data, labels_file)
     if out is not None:  # before the work, not after
         for name in ("evaluation.json", "confusion_matrix.png"):
@@ -119,6 +137,7 @@ def evaluate_command(model_path, data, labels_file, offset, out, as_json, data_d
                                    "give --data")
     inputs = load_inputs(data, network, data_dir=data_dir, part=part, labels_file=labels_file,
                          label=_label(label), as_trained=as_trained)
+    _warn(inputs)
     if offset is not None:
         inputs = shift_inputs(inputs, *offset)
     report = evaluate(network, inputs)
@@ -134,9 +153,6 @@ def evaluate_command(model_path, data, labels_file, offset, out, as_json, data_d
         return
     click.echo(f"{report['data']}: {report['n']} rows, loss {report['loss']:.4f}, "
                f"accuracy {report['accuracy']:.4f}")
-    click.echo(f"  {'class':>12s} {'precision':>9s} {'recall':>7s} {'support':>7s}")
-    for row in report["per_class"]:
-        click.echo(f"  {str(row['label']):>12s} {row['precision']:9.4f} {row['recall']:7.4f} "
-                   f"{row['support']:7d}")
+    click.echo(report["classification_report_text"].rstrip("\n"))
     if out is not None:
         click.echo(f"  -> {Path(out) / 'evaluation.json'}, {Path(out) / 'confusion_matrix.png'}")

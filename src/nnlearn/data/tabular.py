@@ -1,39 +1,42 @@
 """The user's own data: a CSV table or an ``.npz`` file of ``X`` and ``y``.
 
-A CSV file holds one sample per line: numeric features and one label column
+A CSV file holds one sample per line: feature columns and one label column
 (chosen by name or index, by default the last). Labels may be numbers or
 strings. A header row is detected (or set with ``header=``, see
-``read_csv``). An ``.npz``
-file holds the arrays ``X`` ``(n, n_features)`` (or ``(n, h, w)`` images)
-and ``y`` ``(n,)``; it is read with ``allow_pickle=False``, so it never runs code.
+``read_csv``). ``read_csv`` reads numeric features; ``read_columns`` keeps the
+text of a column that is not all numbers (words, missing cells), which
+``load_table`` encodes (``nnlearn.data.columns``: one-hot, missing cells
+counted or imputed). Both read the file once, bounded (``data.csvcells``). An
+``.npz`` file holds the arrays ``X`` ``(n, n_features)`` (or ``(n, h, w)``
+images) and ``y`` ``(n,)``; it is read with ``allow_pickle=False``, so it
+never runs code.
 
 Such a file holds one table, so ``load_table`` draws the test part itself,
-stratified and seeded. Every defect (an empty file, a missing or non-numeric
-value, a row of the wrong length, an absent label column) raises a
+stratified and seeded. Every defect (an empty file, a missing value where
+none may be, a row of the wrong length, an absent label column) raises a
 ``DataError`` that names the file, the line (counted from 1, as an editor
 does) and the column.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import DataError
-from ..limits import MAX_LABEL_CHARS
-from .csvcells import is_number, read_cells
-from .labels import check_labels, class_indices, label_values
+from .columns import Where, check_missing, default_names, encode_table
+from .csvcells import (Cells, data_columns, data_labels, data_lines, delimiter_of, is_number,
+                       read_cells)
 from .dataset import Dataset
+from .labels import check_labels, class_indices, label_values
 from .npzfile import read_npz
 from .sampling import train_val_split
 
 #: the suffixes ``load`` recognises as a table file
 TABLE_SUFFIXES = (".csv", ".tsv", ".npz")
-
-
-#: ``delimiter=`` spellings of the tab, as a shell passes them
-TAB_NAMES = ("\\t", "tab")
 
 
 def _has_header(first: list[str], second: list[str] | None, j_label: int | None,
@@ -57,18 +60,6 @@ def _has_header(first: list[str], second: list[str] | None, j_label: int | None,
             and name not in others)
 
 
-def _delimiter(delimiter, path: Path) -> str:
-    """The delimiter to use: by suffix when None (tab for ``*.tsv``), ``"tab"``/``"\\t"`` a tab."""
-    if delimiter is None:
-        return "\t" if path.suffix.lower() == ".tsv" else ","
-    if delimiter in TAB_NAMES:
-        return "\t"
-    if not isinstance(delimiter, str) or len(delimiter) != 1 or delimiter in "\r\n\"":
-        raise DataError(f"{path}: the delimiter must be one character (or 'tab'), other than "
-                        f"a quote or a line break; got {delimiter!r}")
-    return delimiter
-
-
 def _label_column(label, names: list[str] | None, width: int, path: Path, line: int) -> int:
     if isinstance(label, str) and not label.lstrip("-").isdigit():
         if names is None:
@@ -85,13 +76,6 @@ def _label_column(label, names: list[str] | None, width: int, path: Path, line: 
     return j % width
 
 
-def _first_label(path: Path, line: int, text: str) -> None:
-    """The first row's label cell, once the first row is known to be data (capped as labels)."""
-    if len(text) > MAX_LABEL_CHARS:
-        raise DataError(f"{path}: line {line}: a label of {len(text):,} characters; nnlearn "
-                        f"reads labels of at most {MAX_LABEL_CHARS:,} (nnlearn.limits)")
-
-
 def _bad_cell(bad: tuple[int, int, str], names, path: Path) -> DataError:
     """The first cell that is not a finite number, ``(line, column, text)``, described."""
     line, j, text = bad
@@ -102,6 +86,55 @@ def _bad_cell(bad: tuple[int, int, str], names, path: Path) -> DataError:
         return DataError(f"{where}: {text!r} is not a number")
     return DataError(f"{where}: {text!r} is not a finite number; fill in or drop "
                      f"missing values first")
+
+
+@dataclass
+class _Read:
+    """A CSV file's cells (``csvcells.Cells``) and what ``read_csv``'s rules make of them."""
+
+    cells: Cells
+    delimiter: str
+    header: bool
+    names: list[str]  # every column's: the header's, else x1, x2, ...
+    j_label: int
+    lines: list[int]  # each data row's line in the file
+    label_cells: list[str]
+    where: Callable[[int], str]  # names a line's label cell
+
+    def labels(self) -> np.ndarray:
+        """The label column as ``read_csv`` returns it (``labels.label_values``)."""
+        return label_values(self.label_cells, self.lines, self.where)
+
+
+def _read(path: Path, label, header, delimiter) -> _Read:
+    """One pass over the file, the header row decided, the label column read and checked."""
+    delimiter = delimiter_of(delimiter, path)
+    by_name = isinstance(label, str) and not label.lstrip("-").isdigit()
+    if header is None and by_name:
+        header = True  # a label given by name implies a header
+
+    def label_of(first, first_line, _second=None):
+        return _label_column(label, first if header else None, len(first), path, first_line)
+
+    cells = read_cells(path, delimiter, label_of)
+    first, first_line, width = cells.first, cells.first_line, len(cells.first)
+    j_label = label_of(first, first_line)
+    if header is None:
+        header = _has_header(first, cells.second, j_label, cells.labels)
+    names = first if header else [f"x{j + 1}" for j in range(width)]
+    label_cells = data_labels(cells, header, path)
+    lines = data_lines(cells, header, path)
+    if width < 2:
+        raise DataError(f"{path}: only one column: need at least one feature and the label")
+
+    def where(line):
+        return f"{path}: line {line}, column {j_label + 1} ({names[j_label]!r})"
+
+    empty = next((i for i, c in enumerate(label_cells) if c == ""), None)
+    if empty is not None:
+        raise DataError(f"{where(lines[empty])}: missing label; every sample needs a label "
+                        f"(drop the rows without one)")
+    return _Read(cells, delimiter, header, names, j_label, lines, label_cells, where)
 
 
 def read_csv(path, *, label=-1, header=None, delimiter=None):
@@ -135,40 +168,36 @@ def read_csv(path, *, label=-1, header=None, delimiter=None):
     label_name : str
     """
     path = Path(path)
-    by_name = isinstance(label, str) and not label.lstrip("-").isdigit()
-    if header is None and by_name:
-        header = True  # a label given by name implies a header
-
-    def label_of(first, first_line):
-        return _label_column(label, first if header else None, len(first), path, first_line)
-
-    cells = read_cells(path, _delimiter(delimiter, path), label_of)
-    first, first_line, width = cells.first, cells.first_line, len(cells.first)
-    j_label = label_of(first, first_line)
-    if header is None:
-        header = _has_header(first, cells.second, j_label, cells.labels)
-    names = first if header else [f"x{j + 1}" for j in range(width)]
-    if not header:
-        _first_label(path, first_line, first[j_label])
-    if not cells.lines and header:
-        raise DataError(f"{path}: there is a header row (line {first_line}) but no data rows")
-    if width < 2:
-        raise DataError(f"{path}: only one column: need at least one feature and the label")
-    lines = cells.lines if header else [first_line, *cells.lines]
-    label_cells = cells.labels if header else [first[j_label], *cells.labels]
-
-    def where(line):
-        return f"{path}: line {line}, column {j_label + 1} ({names[j_label]!r})"
-
-    empty = next((i for i, c in enumerate(label_cells) if c == ""), None)
-    if empty is not None:
-        raise DataError(f"{where(lines[empty])}: missing label; every sample needs a label "
-                        f"(drop the rows without one)")
-    columns = [j for j in range(width) if j != j_label]
-    X, bad = (cells.X[1:], cells.bad) if header else (cells.X, cells.first_bad or cells.bad)
+    read = _read(path, label, header, delimiter)
+    cells, names = read.cells, read.names
+    X, bad = (cells.X[1:], cells.bad) if read.header else (cells.X, cells.first_bad or cells.bad)
     if bad is not None:
         raise _bad_cell(bad, names, path)
-    return X, label_values(label_cells, lines, where), [names[j] for j in columns], names[j_label]
+    return X, read.labels(), [names[j] for j in cells.columns], names[read.j_label]
+
+
+@dataclass
+class Table:
+    """A CSV file's cells as ``read_columns`` reads them."""
+
+    columns: list[np.ndarray]  # each feature column: float64 numbers, or its text (object)
+    labels: np.ndarray  # as read_csv returns them
+    feature_names: list[str] | None  # from the header; None without one
+    label_name: str
+    lines: list[int]  # each row's line in the file
+    positions: list[int]  # each feature's column in the file (from 0)
+
+
+def read_columns(path, *, label=-1, header=None, delimiter=None) -> Table:
+    """Read a CSV table's feature columns (numbers as float64, a column that is not all
+    numbers as its text) and its label column; the arguments as ``read_csv``'s."""
+    path = Path(path)
+    read = _read(path, label, header, delimiter)
+    cells = read.cells
+    columns = data_columns(path, read.delimiter, cells, read.header)
+    return Table(columns, read.labels(),
+                 [read.names[j] for j in cells.columns] if read.header else None,
+                 read.names[read.j_label], read.lines, cells.columns)
 
 
 CSV_HINT = ("Name the label column with label=NAME or label=INDEX (--label on the command "
@@ -176,7 +205,7 @@ CSV_HINT = ("Name the label column with label=NAME or label=INDEX (--label on th
 
 
 def load_table(path, *, seed=0, test_size=0.2, label=None, header=None,
-               delimiter=None) -> Dataset:
+               delimiter=None, missing=None) -> Dataset:
     """Load a CSV or ``.npz`` file as a ``Dataset``, drawing a stratified test part.
 
     Parameters
@@ -191,6 +220,10 @@ def load_table(path, *, seed=0, test_size=0.2, label=None, header=None,
     label, header, delimiter
         For CSV files, see ``read_csv`` (``label=None`` is the last column).
         An error for ``.npz`` files, whose labels are the array ``y``.
+    missing : {"error", "impute"}, optional
+        For CSV files: what a missing cell does (``nnlearn.data.columns``);
+        ``None`` is ``"error"``. Word columns are one-hot encoded; the
+        encoding, learnt on the training part, is ``info["encoding"]``.
 
     Returns
     -------
@@ -209,8 +242,8 @@ def load_table(path, *, seed=0, test_size=0.2, label=None, header=None,
     image_shape = None
     info = {"path": str(path), "seed": seed, "test_size": test_size}
     if suffix == ".npz":
-        given = [k for k, v in (("label", label), ("header", header), ("delimiter", delimiter))
-                 if v is not None]
+        given = [k for k, v in (("label", label), ("header", header), ("delimiter", delimiter),
+                                ("missing", missing)) if v is not None]
         if given:
             raise DataError(f"{path}: {', '.join(given)} apply to CSV files; an .npz file holds "
                             f"its labels in the array y")
@@ -228,11 +261,14 @@ def load_table(path, *, seed=0, test_size=0.2, label=None, header=None,
                                 f"{test[0].shape[1]}")
         column, hint = "y", "Save the class of each sample as y."
     elif suffix in (".csv", ".tsv"):
-        X, labels, features, label_name = read_csv(path, label=-1 if label is None else label,
-                                                   header=header, delimiter=delimiter)
-        test = None
-        info.update(features=features, label=label_name)
-        column, hint = repr(label_name), CSV_HINT
+        table = read_columns(path, label=-1 if label is None else label, header=header,
+                             delimiter=delimiter)
+        check_missing(table.columns, table.feature_names or default_names(len(table.positions)),
+                      missing, source=str(path), where=Where(path, table.lines, table.positions))
+        X, labels, test = np.arange(len(table.labels))[:, None], table.labels, None  # rows
+        info.update(features=table.feature_names or default_names(len(table.positions)),
+                    label=table.label_name)
+        column, hint = repr(table.label_name), CSV_HINT
     else:
         raise DataError(f"{path}: unsupported file type {path.suffix!r}; nnlearn reads "
                         f"{', '.join(TABLE_SUFFIXES)} files")
@@ -243,6 +279,9 @@ def load_table(path, *, seed=0, test_size=0.2, label=None, header=None,
             X_train, X_test, y_train, y_test = train_val_split(X, y, test_size, seed)
         except ValueError as err:
             raise DataError(f"{path}: cannot draw the test part: {err}") from None
+        if suffix != ".npz":  # X holds row numbers: encode the cells, learnt on the training rows
+            X_train, X_test = encode_table(table, X_train[:, 0], X_test[:, 0], missing, info,
+                                           path)
     else:
         classes, (y_train, y_test) = class_indices(labels, test[1], path=path)
         check_labels(classes, len(y_train) + len(y_test), path, column, hint)
@@ -255,43 +294,3 @@ def load_table(path, *, seed=0, test_size=0.2, label=None, header=None,
 def as_features(X: np.ndarray) -> np.ndarray:
     """Integer or boolean features as float64 (compute in floating point); floats as they are."""
     return X if X.dtype.kind == "f" else X.astype(np.float64)
-
-
-def read_features(path, n_features: int, *, label=-1, header=None, delimiter=None):
-    """Read the features of a CSV table for a model that takes ``n_features`` inputs.
-
-    A table of ``n_features + 1`` columns has a label column (``label``, as in
-    ``read_csv``); one of ``n_features`` columns holds features only. Returns
-    ``(X, labels)`` with ``labels`` None when the table has no label column.
-    """
-    path = Path(path)
-    delimiter = _delimiter(delimiter, path)
-
-    def no_label(first, first_line):
-        width = len(first)
-        if width == n_features + 1:
-            raise _HasLabel
-        if width != n_features:
-            raise DataError(f"{path}: has {width} columns; the model takes {n_features} "
-                            f"features (give {n_features} columns, or {n_features + 1} with a "
-                            f"label column)")
-        return None
-
-    try:
-        cells = read_cells(path, delimiter, no_label)
-    except _HasLabel:
-        X, labels, _, _ = read_csv(path, label=label, header=header, delimiter=delimiter)
-        return X, labels
-    if header is None:  # no label column: rule 1 only
-        header = _has_header(cells.first, cells.second, None, None)
-    names = cells.first if header else [f"x{j + 1}" for j in range(n_features)]
-    if header and not cells.lines:
-        raise DataError(f"{path}: there is a header row but no data rows")
-    X, bad = (cells.X[1:], cells.bad) if header else (cells.X, cells.first_bad or cells.bad)
-    if bad is not None:
-        raise _bad_cell(bad, names, path)
-    return X, None
-
-
-class _HasLabel(Exception):
-    """The table has a label column: ``read_features`` hands it to ``read_csv``."""

@@ -59,6 +59,11 @@ class RunConfig:
     delimiter: str | None = None  # CSV files: one character or "tab" (default: by suffix)
     header: bool | None = None  # CSV files: whether line 1 names the columns (default: detect)
     standardize: bool | None = None  # scale features by the training part's mean and std
+    missing: str | None = None  # CSV files: "error" (the table's default) or "impute"
+    class_weight: str | None = default("class_weight")  # "balanced": run/holdout.py
+    early_stopping: bool = default("early_stopping")
+    validation_fraction: float = default("validation_fraction")
+    patience: int = default("patience")
 
     def check(self) -> None:
         """Refuse options that contradict each other, rather than drop one silently."""
@@ -74,6 +79,9 @@ class RunConfig:
                                           or self.augment_shift):
             raise ValueError("--optimizer lbfgs minimises one fixed loss on the numpy backend: "
                              "it takes no --dropout, --augment-shift or --backend torch")
+        if self.early_stopping and self.optimizer == "lbfgs":
+            raise ValueError("--early-stopping counts epochs; --optimizer lbfgs stops by its "
+                             "own tolerance")
         if self.architecture not in ARCHITECTURES:
             raise ValueError(f"unknown architecture {self.architecture!r}; choose "
                              f"{' or '.join(ARCHITECTURES)}")
@@ -115,7 +123,7 @@ def data_options(cfg: RunConfig) -> dict:
     """The keyword arguments of ``nnlearn.data.load`` that ``cfg`` gives."""
     options = {"seed": cfg.data_seed}
     for name in ("data_dir", "n_train", "n_test",
-                 "label", "delimiter", "header"):  # the last three: CSV files only
+                 "label", "delimiter", "header", "missing"):  # the last four: CSV files only
         if getattr(cfg, name) is not None:
             options[name] = getattr(cfg, name)
     return options
