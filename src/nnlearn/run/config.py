@@ -144,6 +144,7 @@ SOURCE_OPTIONS = {
     "label": (Integer(-2**31, 2**31), InstanceOf(str, "a column name")),
     "delimiter": (NoneValue(), InstanceOf(str, "a string")),
     "header": (NoneValue(), Boolean()),
+    "missing": SETTINGS["missing"].accepts,
 }
 
 
