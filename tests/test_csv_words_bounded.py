@@ -16,9 +16,9 @@ import pytest
 
 from nnlearn.data.columns import CATEGORY, Column, Encoding, Where, fit_encoding
 from nnlearn.data.matching import ModelColumns, read_matched
-from nnlearn.data.tabular import load_table, read_columns
+from nnlearn.data.tabular import read_columns
 from nnlearn.errors import DataError
-from nnlearn.limits import MAX_CELL_CHARS
+from nnlearn.limits import MAX_CATEGORIES, MAX_CELL_CHARS
 from rss_helpers import run_python
 
 LOAD_TABLE = ("import sys\nfrom nnlearn.data import load_table\nd = load_table(sys.argv[1], "
@@ -55,6 +55,14 @@ def test_predict_reads_a_model_s_word_column_as_text_even_when_its_cells_are_num
     rows = read_matched(path, model)
     np.testing.assert_array_equal(rows.X, [[1.5, 1, 0], [2, 1, 0], [3, 0, 1]])
     assert rows.labels is None and not rows.warnings
+
+
+def test_a_column_of_identifiers_is_refused_before_it_is_one_hot_encoded():
+    cells = np.array([[f"id{i}"] for i in range(MAX_CATEGORIES + 1)], dtype=object)
+    with pytest.raises(DataError, match="MAX_CATEGORIES"):
+        fit_encoding(cells, ["customer"])
+    encoding, _ = fit_encoding(cells[:MAX_CATEGORIES], ["customer"])
+    assert encoding.n_features == MAX_CATEGORIES
 
 
 def _long_word_table(path, n):

@@ -28,6 +28,11 @@ MAX_CELL_CHARS = 1000
 #: string array, 4 bytes per character per row; a class's name is a word, not a paragraph.
 MAX_LABEL_CHARS = 100
 
+#: categories of one column of words, one-hot encoded (data/columns.py): each is one input
+#: of every row, 8 bytes a row as float64, so a column of identifiers (a new word a row)
+#: would make rows x rows inputs; a real category column has tens, not thousands.
+MAX_CATEGORIES = 1000
+
 #: points of a toy set drawn for ``--n-train`` or ``--n-test`` (or a model file's record of
 #: them): 10 million points of 2 features are 160 MB; the lecture's sets have thousands.
 MAX_TOY_POINTS = 10_000_000

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import DataError
+from ..limits import MAX_CATEGORIES
 
 #: cells that mean "no value" (compared in lower case, stripped)
 MISSING_CELLS = ("", "na", "nan", "null")
@@ -334,6 +335,11 @@ def fit_encoding(cells, names, *, missing="error", source="the data",
             columns.append(Column(str(name), NUMBER, fill))
             continue
         counts = Counter(present.tolist())
+        if len(counts) > MAX_CATEGORIES:  # before one input a category is made for each row
+            raise DataError(f"{source}: column {j + 1} ({name!r}) has {len(counts):,} distinct "
+                            f"words in the training rows; nnlearn one-hot encodes at most "
+                            f"{MAX_CATEGORIES:,} (nnlearn.limits.MAX_CATEGORIES): is it an "
+                            f"identifier or free text? drop it")
         # the most frequent value; ties go to the first in sorted order (reproducible)
         fill = min(counts, key=lambda v: (-counts[v], v))
         columns.append(Column(str(name), CATEGORY, fill, sorted(counts)))
