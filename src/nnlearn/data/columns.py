@@ -295,8 +295,9 @@ def fit_encoding(cells, names, *, missing="error", source="the data",
 
     Parameters
     ----------
-    cells : ndarray of str, shape (m, d)
-        The training rows only: the fill values and categories are learnt here.
+    cells : list of 1-D arrays, or ndarray of str of shape (m, d)
+        The columns (``as_columns``) of the training rows only: the fill values
+        and categories are learnt here.
     names : list of str
         The columns' names (``default_names`` when the data had none).
     missing : {"error", "impute"}

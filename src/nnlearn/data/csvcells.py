@@ -260,9 +260,10 @@ def complete_text(path, delimiter: str, cells: Cells, wanted) -> None:
     with _reading(path), _open_rows(path, delimiter) as f:
         rows = _rows(csv.reader(f, delimiter=delimiter), path)
         next(rows)  # the first row: its cells are cells.first
-        for i, (_, row) in enumerate(itertools.islice(rows, max(upto.values()))):
+        for i, (line, row) in enumerate(itertools.islice(rows, max(upto.values()))):
             if len(row) != len(cells.first):
                 raise DataError(f"{path}: the file changed while it was read")
+            _too_long(path, line, row, cells.label)
             for k, n in upto.items():
                 if i < n:
                     early[k].append(row[cells.columns[k]])
