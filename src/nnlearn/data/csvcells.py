@@ -281,11 +281,12 @@ def data_columns(path, delimiter: str, cells: Cells, header: bool, text=()) -> l
     complete_text(path, delimiter, cells, wanted)
     out = []
     for k, j in enumerate(cells.columns):
-        if cells.text[k] is None:
+        text_k = cells.text[k]
+        if text_k is None:
             out.append(cells.X[1:, k] if header else cells.X[:, k])
             continue
         column = np.empty(len(cells.lines) + (not header), dtype=object)
-        column[:] = cells.text[k] if header else [cells.first[j], *cells.text[k]]
+        column[:] = text_k if header else [cells.first[j], *text_k]
         out.append(column)
     return out
 
