@@ -115,7 +115,7 @@ def shift_in_training(data, n_train=20000, turns=2):
     an isolated loop does not reproduce: the same padded copy costs several
     times more in a fresh process than in one that has trained.
     """
-    from nnlearn.backends import make_backend
+    from nnlearn.assembly import make_backend
     from nnlearn.engine import make_optimizer, mlp
     from nnlearn.training import TrainConfig, Trainer
 

@@ -4,8 +4,9 @@ An engine is built for a network shape, a batch size and a training set, and
 ``epoch()`` trains one pass over that set and returns its seconds (training
 only: no evaluation, no input checks of the caller's). The engines:
 
-- ``nnlearn``: ``Trainer`` + ``NumpyBackend`` (``numba=True``: with the fused
-  optimiser kernels), or ``Trainer`` + ``TorchBackend`` (``backend="torch"``).
+- ``nnlearn``: a run from ``nnlearn.assembly.assemble``: ``NumpyBackend``
+  (``numba=True``: with the fused optimiser kernels), or ``TorchBackend``
+  (``backend="torch"``).
 - ``torch``: a plain PyTorch loop on preloaded tensors, the way a tutorial
   writes it: ``randperm``, ``index_select``, ``zero_grad``, ``cross_entropy``,
   ``backward``, ``step``, the loss summed on the device (no sync per step).
@@ -23,8 +24,8 @@ import warnings
 
 import numpy as np
 
-from nnlearn.engine import fused, make_optimizer, mlp, resnet
-from nnlearn.training import NumpyBackend, TrainConfig, Trainer
+from nnlearn.assembly import Seeds, assemble
+from nnlearn.engine import fused, mlp, resnet
 
 
 def build_network(shape: dict, n_in: int, n_out: int, seed: int):
@@ -40,14 +41,10 @@ class NnlearnEngine:
                  optimizer="adam", schedule="constant", epochs=1):
         self.X, self.y, self.numba = X, y, numba
         net = build_network(shape, X.shape[1], int(y.max()) + 1, seed)
-        if backend == "numpy":
-            self.backend = NumpyBackend(net, make_optimizer(optimizer))
-        else:
-            from nnlearn.torch import TorchBackend
-            self.backend = TorchBackend(net, make_optimizer(optimizer), device="cpu", seed=seed)
-        self.config = TrainConfig(epochs=epochs, batch_size=batch, lr=lr, schedule=schedule,
-                                  seed=seed, progress=False)
-        self.trainer = Trainer(self.backend, self.config)
+        run = assemble(None, {"optimizer": optimizer, "lr": lr, "batch_size": batch,
+                              "epochs": epochs, "schedule": schedule, "backend": backend,
+                              "device": "cpu"}, seeds=Seeds.same(seed), network=net)
+        self.backend, self.trainer, self.config = run.backend, run.trainer, run.config
 
     def epoch(self) -> float:
         """One epoch; the loop's own clock, which starts after ``fit`` has checked X."""

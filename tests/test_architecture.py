@@ -1,11 +1,11 @@
 """The folder layout is the architecture: imports flow one way.
 
-Layers, from the bottom: ``engine`` -> ``training``, ``torch``, ``data``, ``plots``
--> ``backends`` -> ``settings`` (the one table of options) -> ``spec`` (the one
-network description) -> ``estimator``, ``run``, ``experiments`` ->
-``inference``, ``report``, ``playground``, ``cli``. A module may import its own
-layer's peers only where the table below allows it; it never imports a layer
-above its own.
+Layers, from the bottom: ``engine`` -> ``data`` -> ``settings`` (the one table of
+options) -> ``spec`` (the one network description) -> ``training``, ``torch`` ->
+``assembly`` (the one place a run is put together, and the one that names both
+backends) -> ``estimator``, ``run``, ``experiments`` -> ``inference``, ``report``,
+``playground``, ``cli``. A module may import its own layer's peers only where the
+table below allows it; it never imports a layer above its own.
 """
 
 import ast
@@ -20,21 +20,21 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "nnlearn"
 ALLOWED = {
     "engine": set(),
     "data": {"errors", "fileio"},
-    "plots": {"engine", "data", "errors", "fileio"},
-    "training": {"engine", "errors", "fileio"},
-    "torch": {"engine", "errors", "fileio"},
-    "backends": {"engine", "training", "torch"},
-    "settings": {"engine", "data", "training", "backends"},
+    "settings": {"engine", "data"},
     "spec": {"engine", "settings", "torch"},
-    "experiments": {"backends", "training", "data", "plots", "engine", "errors", "fileio",
+    "plots": {"engine", "data", "errors", "fileio"},
+    "training": {"engine", "errors", "fileio", "settings"},
+    "torch": {"engine", "errors", "fileio"},
+    "assembly": {"engine", "settings", "spec", "training", "torch"},
+    "experiments": {"assembly", "training", "data", "plots", "engine", "errors", "fileio",
                     "spec", "settings"},
     "report": {"experiments", "plots", "errors", "fileio"},
-    "playground": {"engine", "training", "data", "plots", "errors", "fileio", "spec",
-                   "settings"},
+    "playground": {"assembly", "engine", "training", "data", "plots", "errors", "fileio",
+                   "spec", "settings"},
     "inference": {"engine", "training", "data", "errors", "run", "spec"},
-    "run": {"engine", "training", "data", "backends", "errors", "fileio", "plots", "spec",
+    "run": {"assembly", "engine", "training", "data", "errors", "fileio", "plots", "spec",
             "settings"},
-    "estimator": {"engine", "training", "backends", "errors", "fileio", "spec", "settings",
+    "estimator": {"assembly", "engine", "training", "errors", "fileio", "spec", "settings",
                   "data"},  # data.columns: the encoding of a model file's columns
 }
 BOTTOM = {"errors", "fileio"}
@@ -86,7 +86,7 @@ def test_bottom_modules_import_no_package():
 
 def test_the_walker_sees_imports():
     # the check above could pass by finding nothing: the walker must see real imports
-    assert _nnlearn_imports(SRC / "backends.py") >= {"engine", "training"}
+    assert _nnlearn_imports(SRC / "assembly.py") >= {"engine", "training"}
     assert "engine" in _nnlearn_imports(SRC / "training" / "backend.py")
 
 
@@ -114,3 +114,70 @@ def test_one_module_outside_the_engine_builds_networks():
                 if f"{name}(" in CONSTRUCTORS:
                     callers.add(str(rel))
     assert callers == {"spec.py"}
+
+
+def _callers(names: tuple[str, ...]) -> set[str]:
+    """The modules of the package that call any of ``names`` (as ``name(`` or ``x.name(``)."""
+    callers = set()
+    for path in sorted(SRC.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+                if name in names:
+                    callers.add(str(path.relative_to(SRC)))
+    return callers
+
+
+def test_one_module_assembles_a_run():
+    """One assembly: only ``assembly.py`` makes a ``Trainer``, an optimiser or a
+    backend; the command line, the estimator, the experiments, the rings figure
+    and the playground all call ``assemble`` (issue 26)."""
+    assert _callers(("Trainer",)) == {"assembly.py"}
+    assert _callers(("make_optimizer", "make_backend", "make_torch_backend")) == {"assembly.py"}
+
+
+def test_the_faces_call_the_assembly():
+    faces = {"run/train.py", "estimator/fitting.py", "experiments/base.py",
+             "experiments/rings.py", "playground/runner.py"}
+    assert faces <= _callers(("assemble",))
+
+
+def test_the_table_and_the_spec_load_light():
+    """``import nnlearn.spec`` (and so the settings table) loads neither scikit-learn,
+    SciPy nor torch: they point down, and a face that needs those imports them itself."""
+    import subprocess
+    import sys
+    code = ("import sys, nnlearn.spec, nnlearn.settings; "
+            "print(sorted(m for m in ('sklearn', 'scipy', 'torch', 'matplotlib') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+
+
+def _resolves(dotted: str) -> bool:
+    """Whether ``nnlearn.a.b.C.d`` names something: the longest importable module,
+    then attributes."""
+    import importlib
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            if not hasattr(obj, name):
+                return False
+            obj = getattr(obj, name)
+        return True
+    return False
+
+
+def test_every_name_the_glossary_cites_exists():
+    """The glossary is tested against the code: each ``nnlearn.…`` it cites resolves."""
+    import re
+    text = (SRC.parents[1] / "docs" / "glossary.md").read_text(encoding="utf-8")
+    cited = set(re.findall(r"`(nnlearn(?:\.\w+)+)", text))
+    assert len(cited) > 10  # the check reads real references
+    missing = sorted(name for name in cited if not _resolves(name))
+    assert not missing, f"the glossary cites names that do not exist: {missing}"

@@ -81,3 +81,36 @@ def test_the_sparse_benchmark_reports_peak_memory_against_the_dense_size(tmp_pat
         assert _positive(run["peak_rss_mb"]) and run["peak_rss_mb"] >= run["peak_rss_before_fit_mb"]
         assert run["epochs"] == 2 and 0 <= run["test_accuracy"] <= 1
     assert _positive(record["epoch_time_sklearn_over_nnlearn"])
+
+
+def _bench(name):
+    sys.path.insert(0, str(BENCH))
+    try:
+        return __import__(name)
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+@pytest.mark.slow  # imports torch
+def test_the_thread_benchmark_times_each_engine_and_restores_torchs_threads(tmp_path):
+    import torch
+    threads = torch.get_num_threads()
+    out = tmp_path / "threads.json"
+    record = _bench("bench_threads").main(["--rows", "600", "--repeat", "1", "--spinners", "1",
+                                           "--out", str(out)])
+    assert json.loads(out.read_text()) == record
+    assert set(record["epoch_s"]) == {"plain_torch_1", "plain_torch_default", "nnlearn_torch",
+                                      "nnlearn_torch_no_rule", "nnlearn_numpy"}
+    assert all(_positive(v) for v in record["epoch_s"].values())
+    assert record["ratio_to_plain_torch_1"]["plain_torch_1"] == 1.0
+    assert record["meets_bar"] == (record["ratio_to_plain_torch_1"]["nnlearn_torch"] <= 1.5)
+    assert torch.get_num_threads() == threads
+
+
+def test_the_startup_benchmark_times_each_command(tmp_path):
+    out = tmp_path / "startup.json"
+    record = _bench("bench_startup").main(["--repeat", "1", "--out", str(out)])
+    assert json.loads(out.read_text()) == record
+    assert set(record["seconds"]) == {"python", "import numpy", "import nnlearn.spec",
+                                      "nnlearn --help"}
+    assert all(_positive(v["wall_s"]) and v["cpu_s"] >= 0 for v in record["seconds"].values())

@@ -31,7 +31,7 @@ FAST = dict(epochs=60, lr=1e-2, random_state=0)
 def full_batch(**params):
     """Plain gradient descent on the whole set in float64: the setting in which
     weights and repeated rows give the same gradient up to rounding."""
-    return NeuralNetClassifier(**{**dict(hidden=(8,), batch_size=None, epochs=100,
+    return NeuralNetClassifier(**{**dict(hidden=(8,), batch_size="full", epochs=100,
                                          lr=1e-2, patience=None, dtype="float64",
                                          random_state=0), **params})
 
@@ -262,7 +262,7 @@ def test_verbose_prints_as_mlpclassifier(blobs, capsys):
     (dict(lr=float("inf")), "lr must be None or a number .* got inf"),
     (dict(momentum=1.0), r"momentum must be a number in \[0, 1\), got 1.0"),
     (dict(schedule="linear"), "schedule must be one of 'constant', .* got 'linear'"),
-    (dict(batch_size=0), "batch_size must be an integer >= 1, None or 'full', got 0"),
+    (dict(batch_size=0), "batch_size must be an integer >= 1 or 'full', got 0"),
     (dict(batch_size="auto"), "batch_size must be .* got 'auto'"),
     (dict(epochs=2.5), "epochs must be an integer >= 1, got 2.5"),
     (dict(epochs=True), "epochs must be an integer >= 1, got True"),

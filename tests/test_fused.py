@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from nnlearn.engine import fused, mlp, optim
+from nnlearn.engine import fused, mlp
+from nnlearn.engine.optim import rules as optim
 from nnlearn.engine.optim import SGD, Adam, ParamArrays
 
 CONFIGS = {

@@ -45,12 +45,12 @@ def test_the_gradient_is_the_objectives_by_finite_differences(n_classes, activat
     X, y = rng.random((5, 10)), np.arange(5) % n_classes
     w = rng.uniform(0.5, 2.0, size=5)
     net = mlp(10, [6], n_classes, activation, seed=1, dtype=np.float64)
-    objective = Objective(net, X, y, w, weight_decay=1e-2)
-    named = np.zeros(objective.P.size, dtype=bool)  # the parameters; the rest is padding
+    objective = Objective(NumpyBackend(net, make_optimizer("lbfgs")), X, y, w, weight_decay=1e-2)
+    named = np.zeros(objective.start.size, dtype=bool)  # the parameters; the rest is padding
     for offset, size, _ in net.flat_layout().slots.values():
         named[offset:offset + size] = True
     assert not named.all()
-    theta = objective.P + named * rng.normal(scale=0.1, size=objective.P.shape)
+    theta = objective.start + named * rng.normal(scale=0.1, size=objective.start.shape)
 
     def f(t):
         return objective(t)[0]
@@ -72,8 +72,9 @@ def test_the_gradient_of_a_resnet_on_sparse_input():
     X = sp.random(8, 12, density=0.3, format="csr", random_state=0)
     y = np.arange(8) % 3
     net = resnet(12, 5, 2, 3, "tanh", seed=0, dtype=np.float64)
-    objective = Objective(net, X, y, None, weight_decay=0.0)
-    theta = objective.P + rng.normal(scale=0.1, size=objective.P.shape)
+    objective = Objective(NumpyBackend(net, make_optimizer("lbfgs")), X, y, None,
+                          weight_decay=0.0)
+    theta = objective.start + rng.normal(scale=0.1, size=objective.start.shape)
     numeric = approx_fprime(theta, lambda t: objective(t)[0], 1e-7)
     np.testing.assert_allclose(objective(theta)[1], numeric, rtol=1e-5, atol=1e-7)
 
@@ -81,7 +82,8 @@ def test_the_gradient_of_a_resnet_on_sparse_input():
 def test_dropout_and_augmentation_are_refused():
     net = mlp(4, [3], 2, dropout=0.5, seed=0)
     with pytest.raises(ValueError, match="dropout makes it random"):
-        Objective(net, np.zeros((2, 4)), np.array([0, 1]), None, 0.0)
+        Objective(NumpyBackend(net, make_optimizer("lbfgs")), np.zeros((2, 4)),
+                  np.array([0, 1]), None, 0.0)
     trainer = Trainer(NumpyBackend(mlp(4, [3], 2, seed=0), make_optimizer("lbfgs")),
                       TrainConfig(iterations=3, progress=False))
     with pytest.raises(ValueError, match="no data augmentation"):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from nnlearn.engine.optim import SGD, Adam, ParamArrays
-from nnlearn.engine.optimizers import make_optimizer
+from nnlearn.engine.optim import make_optimizer
 from nnlearn.engine.schedules import make_schedule
 
 

@@ -205,7 +205,7 @@ def test_messages_over_the_limit_get_the_json_error_and_the_page_goes_on(server)
 
 def test_the_heaviest_full_batch_run_pauses_after_its_current_iteration(server):  # noqa: F811
     srv, url = server
-    settings = {"points": 5000, "batch_size": 0, "hidden": [192] * 4, "iterations": 10_000}
+    settings = {"points": 5000, "batch_size": "full", "hidden": [192] * 4, "iterations": 10_000}
     p = Page(url)
     replies = p.configure(**settings)
     assert replies["settings"]["messages"] == []

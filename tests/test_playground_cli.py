@@ -94,12 +94,12 @@ def test_nnlearn_evaluate_reads_an_exported_model(tmp_path):
 
     from nnlearn.playground import data as playdata
     from nnlearn.playground.model import build, export_network
-    from nnlearn.playground.settings import validate
+    from nnlearn.playground.settings import network_spec, validate
     from nnlearn.training.modelio import save_model
     s, _ = validate({"data": "blobs", "classes": 3, "noise": 0.05, "hidden": "8"})
     d = playdata.toy_sample(s)
     net = build(s, d.n_classes)
-    save_model(export_network(net, d), tmp_path / "model.npz")
+    save_model(export_network(net, d, network_spec(s, d.n_classes)), tmp_path / "model.npz")
     rows = "".join(f"{a},{b},{c}\n" for (a, b), c in zip(d.X_test, d.y_test))
     (tmp_path / "test.csv").write_text("x1,x2,label\n" + rows)
     env = {**os.environ, "PYTHONPATH": str(SRC)}
@@ -120,12 +120,16 @@ def test_the_estimator_loads_an_exported_model(tmp_path):
     from nnlearn import NeuralNetClassifier
     from nnlearn.playground import data as playdata
     from nnlearn.playground.model import build, export_network
-    from nnlearn.playground.settings import validate
+    from nnlearn.playground.settings import network_spec, validate
     from nnlearn.training.modelio import save_model
     s, _ = validate({"data": "spirals", "classes": 3, "hidden": "16,16"})
     d = playdata.toy_sample(s)
     net = build(s, d.n_classes)
-    save_model(export_network(net, d), tmp_path / "model.npz")
+    save_model(export_network(net, d, network_spec(s, d.n_classes)), tmp_path / "model.npz")
     clf = NeuralNetClassifier.load(tmp_path / "model.npz")
     np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    # the export carries the network's description, as nnlearn train's files do
+    from nnlearn.spec import spec_of
+    from nnlearn.training import load_model
+    assert spec_of(load_model(tmp_path / "model.npz")) == network_spec(s, 3)
     np.testing.assert_array_equal(clf.predict(d.X_test), net.predict(d.standardize(d.X_test)))

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nnlearn.assembly import train_config
 from nnlearn.errors import DataError
 from nnlearn.playground import data as playdata
 from nnlearn.playground.memory import _malloc_trim
@@ -97,7 +98,7 @@ def test_upload_names_lose_folders_and_control_characters(filename, shown):
 @pytest.mark.parametrize("name, value, expected", [
     ("points", 10**400, 5000), ("points", -10**400, 20), ("seed", 10**30, 2**31 - 1),
     ("noise", 10**400, 1.0), ("lr", 10**400, 10.0), ("hidden", [10**400, 3], (512, 3)),
-    ("iterations", 10**19, 1_000_000), ("batch_size", -(10**100), 0),
+    ("iterations", 10**19, 1_000_000), ("batch_size", -(10**100), 1),
 ])
 def test_huge_integers_are_capped_like_any_number_over_the_limit(name, value, expected):
     s, messages = validate({name: value})
@@ -143,7 +144,7 @@ def test_settings_over_the_memory_budget_are_refused_saying_what_to_lower():
     session = Session(lambda frame: None)
     session.handle({"type": "settings", "settings": {"hidden": [64, 64]}})
     replies = session.handle({"type": "settings", "settings": {
-        "points": 5000, "batch_size": 0, "hidden": [256] * 30}})
+        "points": 5000, "batch_size": "full", "hidden": [256] * 30}})
     reply = replies[0]
     (message,) = reply["messages"]
     assert "MB" in message and "lower the batch size (to at most" in message
@@ -166,7 +167,7 @@ def _measured_step_bytes(changes):
     d = playdata.toy_sample(s)
     runner = PageTrainer(build(s, d.n_classes), d, s, lambda frame: None)
     X = d.standardize(d.X_train).astype(np.float32)
-    b = min(s["batch_size"] or len(X), len(X))
+    b = train_config(s).rows_per_step(len(X))
     X, y = X[:b].copy(), d.y_train[:b].copy()
     step = runner.backend.train_step
     step(X, y, None, 1e-4)  # the optimiser's state exists from here on
@@ -196,7 +197,7 @@ def _measured_step_bytes(changes):
      "dropout": 0.1},
 ])
 def test_the_memory_estimate_bounds_what_a_training_step_allocates(changes):
-    measured, estimate = _measured_step_bytes({**changes, "points": 1500, "batch_size": 0,
+    measured, estimate = _measured_step_bytes({**changes, "points": 1500, "batch_size": "full",
                                                "data": "blobs", "classes": 8})
     assert measured <= estimate <= 2.5 * measured
 
@@ -212,7 +213,7 @@ with threadpool_limits(1):
     base, pages = rss_bytes(), []
     for seed in range(6):
         page = sm.Session(lambda frame: None)
-        page.handle({"type": "settings", "settings": {"points": 5000, "batch_size": 0,
+        page.handle({"type": "settings", "settings": {"points": 5000, "batch_size": "full",
                                                       "hidden": [256, 256], "seed": seed}})
         for _ in range(3):
             page.handle({"type": "step"})

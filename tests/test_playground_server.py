@@ -12,6 +12,8 @@ import httpx
 import numpy as np
 import pytest
 
+from nnlearn.spec import NetworkSpec
+
 from nnlearn.training.modelio import load_model
 
 from playground_helpers import Page, app_of, cells, server  # noqa: F401  (server: a fixture)
@@ -197,7 +199,9 @@ def test_the_exported_model_is_a_model_file_as_nnlearn_train_writes(server, tmp_
         path = tmp_path / f"model.{fmt}"
         path.write_bytes(r.content)
         net = load_model(path)
+        spec = net.metadata.pop("spec")  # the page's network, described as every file does
         assert net.metadata == {"classes": [0, 1], "data": "rings"}
+        assert NetworkSpec.from_dict(spec).build().spec() == net.spec()
         # the file predicts on the page's own coordinates as the page showed
         test = np.array(replies["data"]["points"]["test"])
         accuracy = np.mean(net.predict(test[:, :2]) == test[:, 2])

@@ -6,13 +6,14 @@ import pytest
 from nnlearn.errors import DataError
 from nnlearn.playground import data as playdata
 from nnlearn.playground.model import build, describe, export_network
+from nnlearn.assembly import train_config
 from nnlearn.playground.settings import (
     DEFAULTS,
+    network_spec,
     MAX_LAYERS,
     MAX_PARAMETERS,
     MAX_POINTS,
     MAX_WIDTH,
-    learning_rate,
     parameter_count,
     validate,
 )
@@ -26,10 +27,10 @@ def test_defaults_validate_to_themselves():
 
 def test_values_from_the_url_are_strings_and_are_converted():
     s, messages = validate({"points": "300", "noise": "0.25", "hidden": "8,4",
-                            "activation": "tanh,sigmoid", "lr": "0.03", "batch_size": "0"})
+                            "activation": "tanh,sigmoid", "lr": "0.03", "batch_size": "full"})
     assert messages == []
     assert s["points"] == 300 and s["noise"] == 0.25 and s["hidden"] == (8, 4)
-    assert s["activation"] == ("tanh", "sigmoid") and s["lr"] == 0.03 and s["batch_size"] == 0
+    assert s["activation"] == ("tanh", "sigmoid") and s["lr"] == 0.03 and s["batch_size"] == "full"
 
 
 @pytest.mark.parametrize("name, value, capped", [
@@ -90,9 +91,19 @@ def test_no_hidden_layer_is_a_linear_classifier():
 
 def test_learning_rate_defaults_to_the_optimisers_own():
     s, _ = validate({"optimizer": "gd"})
-    assert learning_rate(s) == 0.1
+    assert train_config(s).lr == 0.1
     s, _ = validate({"optimizer": "gd", "lr": 0.5})
-    assert learning_rate(s) == 0.5
+    assert train_config(s).lr == 0.5
+
+
+def test_full_batch_has_one_spelling():
+    """The page writes a whole-set batch as the table does, "full"; 0 is no batch size."""
+    s, messages = validate({"batch_size": "full"})
+    assert s["batch_size"] == "full" and messages == []
+    s, messages = validate({"batch_size": 0})
+    assert s["batch_size"] == 1 and "below the smallest allowed value" in messages[0]
+    s, messages = validate({"batch_size": "whole"})
+    assert s["batch_size"] == 10 and "not a number" in messages[0]
 
 
 @pytest.mark.parametrize("architecture", ["mlp", "resnet"])
@@ -138,10 +149,11 @@ def test_the_exported_network_takes_the_original_coordinates(tmp_path):
     net = build(s, d.n_classes, seed=1)
     # a reference in float64: the playground's network on standardized points
     expected = net.astype(np.float64).predict_logits((X - d.mean) / d.scale)
-    exported = export_network(net, d)
+    exported = export_network(net, d, network_spec(s, d.n_classes))
     path = save_model(exported, tmp_path / "model.npz")
     loaded = load_model(path)
-    assert loaded.metadata == {"classes": ["inside", "outside"], "data": "mine.csv"}
+    assert loaded.metadata == {"classes": ["inside", "outside"], "data": "mine.csv",
+                               "spec": network_spec(s, 2).to_dict()}
     np.testing.assert_allclose(loaded.predict_logits(X), expected, rtol=1e-4, atol=1e-4)
     assert net.metadata == {}  # the live network is untouched
 
@@ -169,3 +181,40 @@ def test_uploads_too_large_are_refused_before_parsing():
         playdata.read_upload("big.csv", "1,2,a\n" * 200_000)
     with pytest.raises(DataError, match="sent as text"):
         playdata.read_upload("x.csv", b"1,2,3")
+
+
+def test_the_page_trains_with_the_torch_backend_through_the_protocol():
+    """backend=torch in the page: the same loop drives the twin (``Backend`` protocol
+    only), the frames show the twin's weights as they train, and the export is the
+    trained network."""
+    pytest.importorskip("torch")
+    import time
+
+    from nnlearn.playground.session import Session
+    frames = []
+    session = Session(frames.append)
+    replies = session.handle({"type": "settings", "settings": {"backend": "torch",
+                                                               "iterations": 60}})
+    assert replies[0]["settings"]["backend"] == "torch" and replies[0]["messages"] == []
+    runner = session.runner
+    before = runner.network.parameters()["layers.0.W"].copy()
+    runner.start()
+    deadline = time.monotonic() + 60
+    while runner.state not in ("done", "failed") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert runner.state == "done", runner.message
+    assert type(runner.backend.backend).__name__ == "TorchBackend"
+    after = runner.network.parameters()["layers.0.W"]
+    assert not np.array_equal(before, after)  # the frames read the trained twin
+    assert frames[-1]["iteration"] == 60 and frames[-1]["state"] == "done"
+    exported, iteration = session.export_network()
+    np.testing.assert_array_equal(exported.predict(session.data.X_test),
+                                  runner.network.predict(session.data.standardize(
+                                      session.data.X_test)))
+    session.handle({"type": "reset"})
+
+
+def test_lbfgs_in_the_page_runs_on_the_numpy_backend():
+    s, messages = validate({"backend": "torch", "optimizer": "lbfgs"})
+    assert s["backend"] == "numpy" and any("lbfgs runs on the numpy backend" in m
+                                           for m in messages)

@@ -36,8 +36,13 @@ def test_the_command_line_options_come_from_the_table():
     for name in ("dropout", "momentum", "weight_decay", "dtype", "backend", "device", "seed"):
         assert options[name].default == SETTINGS[name].default
         assert getattr(RunConfig(), name) == SETTINGS[name].default
-    # a range in the table is the option's range
-    assert options["dropout"].type.max == 1 and options["dropout"].type.max_open
+    # one validator: the option parses the text and the table checks it
+    assert options["dropout"].type.setting is SETTINGS["dropout"]
+    assert options["dropout"].type.convert("0.5", None, None) == 0.5
+    with pytest.raises(click.BadParameter, match=r"dropout must be a number in \[0, 1\)"):
+        options["dropout"].type.convert("1", None, None)
+    with pytest.raises(click.BadParameter, match="batch_size must be an integer >= 1 or 'full'"):
+        options["batch_size"].type.convert("0", None, None)
 
 
 def test_the_playground_fields_and_caps_come_from_the_table():

@@ -72,3 +72,49 @@ def test_training_on_the_default_thread_path_gives_the_pinned_result(rings_data,
     with threadpool_limits(os.cpu_count() or 2, user_api="blas"):  # as a process starts
         default = run()
     np.testing.assert_allclose(default, pinned, rtol=1e-9, atol=1e-12)
+
+
+def test_a_fit_holds_the_rule_for_both_engines_and_restores_the_counts(two_threads):
+    """One thread policy: within ``Trainer.fit`` a small network's steps run on one
+    thread on the NumPy backend (BLAS) and on the torch backend (torch's intra-op
+    threads too); both counts come back when the fit ends."""
+    torch = pytest.importorskip("torch")
+    from nnlearn.assembly import assemble
+    from nnlearn.spec import NetworkSpec
+    from nnlearn.training import LambdaCallback
+
+    seen = []
+    watch = LambdaCallback(on_iteration_end=lambda trainer: seen.append(
+        (torch.get_num_threads(), max(_blas_threads(), default=1))))
+    X = np.random.default_rng(0).normal(size=(64, 4))
+    y = np.arange(64) % 2
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)  # as torch starts on a 2-core machine (conftest pins 1)
+    try:
+        for backend in ("numpy", "torch"):
+            run = assemble(NetworkSpec(4, 2, hidden=(8,)),
+                           {"backend": backend, "device": "cpu", "iterations": 3},
+                           callbacks=[watch])
+            run.trainer.fit(X, y)
+            assert torch.get_num_threads() == 2 and max(_blas_threads()) == 2
+    finally:
+        torch.set_num_threads(before)
+    assert len(seen) == 6
+    numpy_steps, torch_steps = seen[:3], seen[3:]
+    assert all(blas == 1 for _, blas in numpy_steps)
+    assert all(t == 1 and blas == 1 for t, blas in torch_steps)
+
+
+def test_a_big_step_keeps_torchs_threads():
+    torch = pytest.importorskip("torch")
+    from nnlearn.torch.threads import torch_threads_for
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        with torch_threads_for(threads.SMALL_PASS_FLOPS * 2):
+            assert torch.get_num_threads() == 2
+        with torch_threads_for(1.0):
+            assert torch.get_num_threads() == 1
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)

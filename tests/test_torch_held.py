@@ -47,7 +47,7 @@ def _train(allow_hold, X, y, w=None, device="cpu", **config):
 
 
 @pytest.mark.parametrize("weighted", [False, True])
-@pytest.mark.parametrize("config", [{}, {"shuffle": False}, {"batch_size": None}],
+@pytest.mark.parametrize("config", [{}, {"shuffle": False}, {"batch_size": "full"}],
                          ids=["shuffled", "in-order", "full-batch"])
 def test_held_and_host_paths_give_the_same_weights(weighted, config):
     X, y, w = _data()

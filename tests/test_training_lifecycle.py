@@ -87,7 +87,7 @@ def test_a_run_stuck_at_chance_is_reported():
     X, y = _raw_digits()
     # Dead ReLUs, as a blow-up leaves them: every hidden unit is off for every
     # input, so only the output bias can learn, and it learns just the class prior.
-    t = _trainer(64, (16,), 10, batch_size=None, iterations=3, lr=1e-3)
+    t = _trainer(64, (16,), 10, batch_size="full", iterations=3, lr=1e-3)
     params = t.backend.network.parameters()
     params["layers.0.b"][...] = -1e3
     with pytest.warns(TrainingWarning, match="chance level"):

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import warnings
 
+from nnlearn.assembly import Seeds, assemble
 from nnlearn.data import load, subset
-from nnlearn.engine import make_optimizer
 from nnlearn.errors import DataError
-from nnlearn.training import NumpyBackend, TrainConfig, Trainer
 
 #: how the pages train on images: the report's tuned recipe, for EPOCHS epochs
 RECIPE = {"optimizer": "adam", "lr": 5e-3, "schedule": "cosine", "batch_size": 128}
@@ -44,16 +43,16 @@ def mnist(n_train=None, n_test=None, seed=0):
         return data
 
 
-def train(network, data, *, epochs=EPOCHS, transform=None, seed=0, backend=None):
+def train(network, data, *, epochs=EPOCHS, transform=None, seed=0, backend="numpy"):
     """Train ``network`` on ``data`` with ``RECIPE`` (the test set as validation).
 
     ``transform`` is applied to every training batch (augmentation); ``backend``
-    replaces the NumPy engine (the PyTorch twin's ``TorchBackend``). Returns the
-    ``History`` (loss and accuracy per epoch, training and test).
+    is ``"numpy"`` (the engine) or ``"torch"`` (the PyTorch twin's
+    ``TorchBackend``). The run is put together as every face of nnlearn does it
+    (``nnlearn.assembly.assemble``). Returns the ``History`` (loss and accuracy per
+    epoch, training and test).
     """
-    backend = backend or NumpyBackend(network, make_optimizer(RECIPE["optimizer"]))
-    config = TrainConfig(epochs=epochs, batch_size=RECIPE["batch_size"], lr=RECIPE["lr"],
-                         schedule=RECIPE["schedule"], seed=seed, progress=False)
-    return Trainer(backend, config).fit(data.X_train, data.y_train,
-                                        validation_data=(data.X_test, data.y_test),
-                                        transform=transform)
+    run = assemble(None, {**RECIPE, "epochs": epochs, "backend": backend, "device": "cpu"},
+                   seeds=Seeds.same(seed), network=network)
+    return run.trainer.fit(data.X_train, data.y_train,
+                           validation_data=(data.X_test, data.y_test), transform=transform)

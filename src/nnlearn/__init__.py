@@ -10,7 +10,6 @@ The pieces (see the README for a tour):
 """
 
 from .engine import Network, gradcheck, mlp, resnet
-from .training import load_model, save_model
 
 __version__ = "0.1.0"
 
@@ -19,9 +18,13 @@ __all__ = ["NeuralNetClassifier", "Network", "__version__", "gradcheck", "load_m
 
 
 def __getattr__(name):
-    # The estimator imports scikit-learn (about a second): only when it is asked for,
-    # so that the command line and the engine start fast.
+    # The estimator imports scikit-learn (about a second) and the training package the
+    # loop and model files: only when asked for, so that the command line, the engine
+    # and the network description start fast.
     if name == "NeuralNetClassifier":
         from .estimator import NeuralNetClassifier
         return NeuralNetClassifier
+    if name in ("load_model", "save_model"):
+        from . import training
+        return getattr(training, name)
     raise AttributeError(f"module 'nnlearn' has no attribute {name!r}")

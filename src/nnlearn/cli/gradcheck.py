@@ -9,18 +9,19 @@ from ..engine import gradcheck
 from ..engine.activations import ACTIVATIONS
 from ..engine.gradcheck import CHECK_SIZES, EPS, TOLERANCE, randomise_biases
 from ..errors import NNLearnError
-from ..settings import ARCHITECTURES
+from ..settings import ARCHITECTURES, SETTINGS
 from .options import IntList, NameList
 
 
 @click.command()
 @click.option("--architecture", type=click.Choice([*ARCHITECTURES, "both"]), default="both",
               show_default=True)
-@click.option("--activation", type=NameList(ACTIVATIONS), default=",".join(ACTIVATIONS),
+@click.option("--activation", type=NameList(SETTINGS["activation"]),
+              default=",".join(ACTIVATIONS),
               show_default=True, help="Activations to check, one network each.")
 @click.option("--inputs", type=click.IntRange(min=1), default=CHECK_SIZES.inputs,
               show_default=True)
-@click.option("--hidden", type=IntList(), show_default=True,
+@click.option("--hidden", type=IntList(SETTINGS["hidden"]), show_default=True,
               default=",".join(map(str, CHECK_SIZES.hidden)),
               help="MLP hidden widths.")
 @click.option("--classes", type=click.IntRange(min=2), default=CHECK_SIZES.classes,

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,7 +262,10 @@ def fetch_url(url: str, dest: Path, *, timeout: float = 30.0) -> None:
     name: any callable ``fetch(url, dest)`` that writes the bytes of ``url`` to
     ``dest`` or raises will do.
     """
-    from tqdm.auto import tqdm  # only needed when something is downloaded
+    # only needed when something is downloaded: the command line starts without them
+    import urllib.request
+
+    from tqdm.auto import tqdm
 
     with urllib.request.urlopen(url, timeout=timeout) as response, open(dest, "wb") as out:
         total = int(response.headers.get("Content-Length") or 0) or None

@@ -10,7 +10,7 @@ from .losses import evaluate_logits, log_softmax, logsumexp, nll, softmax
 from .architectures import mlp, resnet
 from .network import Network
 from .optim import SGD, Adam
-from .optimizers import make_optimizer
+from .optim import make_optimizer
 from .schedules import make_schedule
 
 __all__ = ["ACTIVATIONS", "Adam", "Dense", "Dropout", "Layer", "Network", "Residual", "SGD",

@@ -41,14 +41,21 @@ def _blas_controllers() -> list:
     return _BLAS
 
 
+def one_thread(flops: float) -> bool:
+    """The rule, for both engines: a pass of fewer than ``SMALL_PASS_FLOPS`` operations
+    runs on one thread (NumPy's BLAS here; torch's intra-op threads in
+    ``nnlearn.torch.backend.torch_threads_for``)."""
+    return flops < SMALL_PASS_FLOPS
+
+
 @contextmanager
 def blas_threads_for(flops: float):
-    """Within the block, one BLAS thread if ``flops < SMALL_PASS_FLOPS``, else as set.
+    """Within the block, one BLAS thread if ``one_thread(flops)``, else as set.
 
     Cheap enough (three calls into each BLAS library) to wrap every training step.
     """
     changed = []
-    if flops < SMALL_PASS_FLOPS:
+    if one_thread(flops):
         for lib in _blas_controllers():
             n = lib.get_num_threads()
             if n is not None and n > 1:

@@ -4,7 +4,7 @@ One job per module:
 
 - ``estimator``: the class, its public API (fit, predict, save, load) and docs;
 - ``fitting``: what ``fit`` and ``partial_fit`` do, with skorch's seams
-  (``_initialize_module``, ``_initialize_optimizer``, ``_initialize_backend``);
+  (``_initialize_module``) and the run from ``nnlearn.assembly`` (``_assemble``);
 - ``params``: the hyper-parameters as a table of constraints, checked by one loop;
 - ``samples``: labels to class indices, sample and class weights;
 - ``validation``: what early stopping holds out, and the ``partial_fit`` stopper;

@@ -4,20 +4,20 @@
 layer ``i`` and ``intercepts_[i]`` as its bias. nnlearn stores ``W_k`` as the
 lecture writes it, ``(n_k, n_{k-1})`` (eq. 1), so ``coefs_[i]`` is ``W_k^T``:
 a transposed view of the network's own array, made read-only so that it cannot
-be written around the optimiser. Every property is computed from ``network_``
-and the training history when asked, so it is never out of date, and none
-exists before ``fit`` (``hasattr`` is False, as for scikit-learn's attributes).
+be written around the optimiser. Every property is computed from the public
+fitted attributes (``network_``, ``loss_curve_``) when asked, so it is never out
+of date, and none exists before ``fit`` (``hasattr`` is False, as for
+scikit-learn's attributes). The attributes of the stopping rule (``best_loss_``,
+``validation_scores_``, ...) are set by ``fit`` itself (``fitting.FitMixin._record``):
+this mixin reads no private state of another.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
 from ..engine.layers import Dense, Residual
 from ..engine.network import Network
-from ..training.history import History
 
 
 def _read_only(a: np.ndarray) -> np.ndarray:
@@ -56,7 +56,6 @@ class FittedAttributes:
 
     # Set by fit (annotations only: nothing exists before it).
     network_: Network
-    history_: History
     loss_curve_: list[float]
 
     @property
@@ -94,37 +93,3 @@ class FittedAttributes:
         _fitted(self, "loss_")
         curve = getattr(self, "loss_curve_", [])
         return curve[-1] if curve else None
-
-    @property
-    def best_loss_(self) -> float | None:
-        """Smallest ``loss_curve_`` entry since the last ``fit`` began; None with early
-        stopping (as in ``MLPClassifier``, which then keeps the best validation score)."""
-        _fitted(self, "best_loss_")
-        if getattr(self, "_validated", False) or "history_" not in vars(self):
-            return None
-        losses = [v for v in self.loss_curve_[getattr(self, "_run_start", 0):]
-                  if not math.isnan(v)]
-        return min(losses) if losses else None
-
-    @property
-    def validation_scores_(self) -> list[float] | None:
-        """Validation accuracy after each epoch (``history_["val_accuracy"]``); None
-        without early stopping."""
-        _fitted(self, "validation_scores_")
-        if not getattr(self, "_validated", False):
-            return None
-        return self.history_["val_accuracy"].tolist()
-
-    @property
-    def validation_loss_curve_(self) -> list[float] | None:
-        """Validation loss after each epoch; None without early stopping."""
-        _fitted(self, "validation_loss_curve_")
-        if not getattr(self, "_validated", False):
-            return None
-        return self.history_["val_loss"].tolist()
-
-    @property
-    def best_validation_score_(self) -> float | None:
-        """Validation accuracy of the parameters kept; None without early stopping."""
-        _fitted(self, "best_validation_score_")
-        return getattr(self, "_best_validation_score", None)

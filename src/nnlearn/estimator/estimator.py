@@ -66,7 +66,7 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         ``backend="numpy"`` and ``dropout=0``, and offers no ``partial_fit``.
     lr : float or None, default=None
         Initial step size; None takes the optimiser's own,
-        ``nnlearn.engine.optimizers.DEFAULT_LR`` (Adam 1e-3, gd/sgd 0.1, momentum 0.01).
+        ``nnlearn.engine.optim.DEFAULT_LR`` (Adam 1e-3, gd/sgd 0.1, momentum 0.01).
     momentum : float, default=0.9
         Momentum of ``"momentum"`` and ``"nesterov"``; ignored otherwise.
     schedule : {"constant", "step", "cosine"}, default="constant"
@@ -74,9 +74,9 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         decay every third of the iterations, or half a cosine down to 0. In
         ``partial_fit`` it advances one step per call over ``epochs`` calls and
         then keeps its last value.
-    batch_size : int, None or "full", default=200
+    batch_size : int or "full", default=200
         Samples per optimiser step (clipped to the training set's size).
-        ``None`` or ``"full"``: the whole training set in every step (gradient
+        ``"full"``: the whole training set in every step (gradient
         descent on the mean loss, eq. 2 divided by m).
     epochs : int, default=200
         Most passes over the training data in one ``fit`` call (training

@@ -4,24 +4,23 @@
 hyper-parameters and the data, encode labels and weights, build or continue
 the ``Trainer``, hold samples out for early stopping, train, and record the
 learned attributes. The seams where a subclass may build things differently
-are skorch's: ``_initialize_module`` (the network), ``_initialize_optimizer``
-and ``_initialize_backend``.
+are ``_initialize_module`` (the network, skorch's name) and ``_assemble`` (the run
+around it, from ``nnlearn.assembly``).
 """
 
 from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-from ..backends import make_backend
-from ..engine.optimizers import make_optimizer
+from ..assembly import Seeds, assemble, learning_rate, train_config
 from ..engine.schedules import make_schedule
-from ..training.backend import NumpyBackend
 from ..training.callbacks import DivergenceCheck, EarlyStopping, PrintLoss
 from ..training.config import TrainConfig
 from ..training.trainer import Trainer
@@ -42,6 +41,7 @@ class FitMixin:
     depth: int
     dropout: float
     optimizer: str
+    lr: float | None
     momentum: float
     weight_decay: float
     schedule: str
@@ -59,6 +59,7 @@ class FitMixin:
     class_weight: object
     warm_start: bool
     missing: str
+    get_params: Callable[..., dict]  # scikit-learn's BaseEstimator, later in the MRO
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
         settings = check_params(self.get_params(deep=False))
@@ -155,15 +156,20 @@ class FitMixin:
                                  "lbfgs is not stochastic.")
         return True
 
-    # -- the pieces: network, optimiser, backend, trainer (skorch's seams) -----------
+    # -- the pieces: network, then the run around it (nnlearn.assembly) ---------------
     def _initialize(self, settings, n_in) -> Trainer:
         """A fresh ``Trainer`` around a network with fresh seeded weights."""
         self._start_counters()
         network = self._initialize_module(n_in, len(self.classes_), settings)
-        backend = self._initialize_backend(network, settings)
-        self._trainer = Trainer(backend, TrainConfig(seed=self._seeds["batches"]))
+        self._trainer = self._assemble(network)
         self._network_key, self._backend_key = settings.network_key, settings.backend_key
         return self._trainer
+
+    def _assemble(self, network) -> Trainer:
+        """The run around ``network`` (``nnlearn.assembly.assemble``) with these
+        hyper-parameters and this fit's seeds."""
+        seeds = Seeds(self._seeds["network"], self._seeds["backend"], self._seeds["batches"])
+        return assemble(None, self.get_params(deep=False), seeds=seeds, network=network).trainer
 
     def _start_counters(self):
         """Seeds for everything random, drawn from ``random_state``; counters at 0."""
@@ -175,16 +181,6 @@ class FitMixin:
     def _initialize_module(self, n_in, n_out, settings):
         """The network the hyper-parameters describe: an MLP (eq. 1) or a ResNet (eq. 6)."""
         return settings.network_spec(n_in, n_out).build(self._seeds["network"])
-
-    def _initialize_optimizer(self):
-        lbfgs = {"max_fun": self.max_fun, "tol": self.tol} if self.optimizer == "lbfgs" else {}
-        return make_optimizer(self.optimizer, momentum=self.momentum,
-                              weight_decay=self.weight_decay, **lbfgs)
-
-    def _initialize_backend(self, network, settings):
-        # "auto" becomes a GPU when PyTorch sees one; a missing GPU is a ValueError there.
-        return make_backend(self.backend, network, self._initialize_optimizer(),
-                            device=self.device, seed=self._seeds["backend"])
 
     def _continue_trainer(self, settings, n_in) -> Trainer:
         """The kept ``Trainer``, or one rebuilt around ``network_`` (a loaded or
@@ -202,29 +198,29 @@ class FitMixin:
                              "match network_: a warm start or partial_fit cannot "
                              "continue it; call fit with warm_start=False")
         trainer = getattr(self, "_trainer", None)
-        if trainer is None or settings.backend_key != self._backend_key:
+        if trainer is None:
+            trainer = self._assemble(self.network_)
+            trainer.history = getattr(self, "history_", trainer.history)
+            trainer.epoch = len(trainer.history)
+        elif settings.backend_key != self._backend_key:
             # Keep the weights (the latest, not a kept best), counters and history;
             # only the optimiser, and the backend that holds its state, start over.
-            network = self.network_ if trainer is None else _latest_network(trainer)
-            backend = self._initialize_backend(network, settings)
-            if trainer is None:
-                trainer = Trainer(backend, TrainConfig(seed=self._seeds["batches"]))
-                trainer.history = getattr(self, "history_", trainer.history)
-                trainer.epoch = len(trainer.history)
-            trainer.reconfigure(backend=backend)
+            trainer.reconfigure(backend=self._assemble(_latest_network(trainer)).backend)
         self._trainer = trainer
         self._backend_key = settings.backend_key
         return trainer
 
     def _train_config(self, settings, incremental) -> TrainConfig:
-        lr, schedule = settings.lr, self.schedule
-        if incremental and schedule != "constant":
-            # One call is one epoch: the schedule moves one step per call.
-            lr = make_schedule(schedule, lr, self.epochs)(min(self.n_iter_, self.epochs - 1))
-            schedule = "constant"
-        return TrainConfig(epochs=1 if incremental else int(self.epochs),
-                           batch_size=settings.batch_size, lr=lr, schedule=schedule,
-                           seed=self._seeds["batches"], progress=bool(self.progress_bar))
+        params = self.get_params(deep=False)
+        if incremental:  # one call is one epoch
+            params["epochs"] = 1
+            if self.schedule != "constant":  # the schedule moves one step per call
+                lr = learning_rate(self.optimizer, self.lr)
+                params["lr"] = make_schedule(self.schedule, lr, self.epochs)(
+                    min(self.n_iter_, self.epochs - 1))
+                params["schedule"] = "constant"
+        return train_config(params, seed=self._seeds["batches"],
+                            progress=bool(self.progress_bar))
 
     def _plan_validation(self, settings, incremental, X, y, w):
         """The stopping callback, the validation data, and what is left to train on.
@@ -270,8 +266,8 @@ class FitMixin:
             self.network_ = self.network_.copy()
             self.network_.set_parameters(stopper.best_parameters)
         iterations, epochs = trainer.iteration - iteration0, trainer.epoch - epoch0
-        full = self.optimizer == "lbfgs"  # each iteration sees the whole set
-        batch = m if full else min(trainer.config.batch_size or m, m)
+        full = trainer.backend.full_batch  # L-BFGS: each iteration sees the whole set
+        batch = m if full else trainer.config.rows_per_step(m)
         per_epoch = math.ceil(m / batch)
         # Whole epochs see every sample; a stopped epoch saw `batch` per iteration.
         self.t_ += (iterations // per_epoch) * m + (iterations % per_epoch) * batch
@@ -280,14 +276,20 @@ class FitMixin:
         self.n_iter_ = self.n_iter_ + epochs if incremental else epochs
         self.history_ = trainer.history
         self.loss_curve_ = self.history_["train_loss"].tolist()
-        # What the read-only properties of attributes.py read besides the history.
-        self._validated = bool(self.early_stopping)
-        self._best_validation_score = (-stopper.best if self.early_stopping
-                                       and math.isfinite(stopper.best) else None)
+        # MLPClassifier's attributes of the stopping rule: the validation ones with early
+        # stopping, best_loss_ (since this fit began) without; None otherwise.
+        validated = bool(self.early_stopping)
+        history = self.history_
+        self.validation_scores_ = history["val_accuracy"].tolist() if validated else None
+        self.validation_loss_curve_ = history["val_loss"].tolist() if validated else None
+        self.best_validation_score_ = (-stopper.best if validated and math.isfinite(stopper.best)
+                                       else None)
+        losses = [v for v in self.loss_curve_[self._run_start:] if not math.isnan(v)]
+        self.best_loss_ = min(losses) if losses and not validated else None
 
 
 def _latest_network(trainer):
-    """The network being trained: the NumPy backend's own (trained in place, so
-    ``network_`` stays current), or a NumPy copy of a torch backend's."""
-    backend = trainer.backend
-    return backend.network if isinstance(backend, NumpyBackend) else backend.get_network()
+    """The network being trained (``Backend.current_network``): the NumPy backend's own
+    (trained in place, so ``network_`` stays current), or a NumPy copy of a torch
+    backend's."""
+    return trainer.backend.current_network()

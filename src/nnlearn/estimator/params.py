@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine.optimizers import DEFAULT_LR
 from ..settings import ESTIMATOR, for_face
 from ..spec import NetworkSpec
 
@@ -40,8 +39,6 @@ class CheckedParams:
     backend_key: tuple  # what fixes the backend and optimiser: changing it rebuilds them
     hidden: tuple
     activation: str | tuple
-    lr: float
-    batch_size: int | None
     patience: int | None
     dtype: np.dtype
 
@@ -82,8 +79,6 @@ def check_params(params: dict) -> CheckedParams:
         raise ValueError(f"device={p['device']!r} needs backend='torch': the NumPy backend "
                          "runs on the CPU")
     dtype = np.dtype(p["dtype"])
-    batch_size = None if p["batch_size"] in (None, "full") else int(p["batch_size"])
-    lr = DEFAULT_LR[p["optimizer"]] if p["lr"] is None else float(p["lr"])
     lbfgs: tuple = ()
     if p["optimizer"] == "lbfgs":
         if p["backend"] != "numpy":
@@ -101,5 +96,5 @@ def check_params(params: dict) -> CheckedParams:
                    ("width", int(p["width"])), ("depth", int(p["depth"])),
                    ("activation", activation), ("dropout", float(p["dropout"])),
                    ("dtype", dtype.name)),
-        hidden=hidden, activation=activation, lr=lr, batch_size=batch_size,
+        hidden=hidden, activation=activation,
         patience=None if p["patience"] is None else int(p["patience"]), dtype=dtype)

@@ -161,6 +161,9 @@ def load(cls, path):
     estimator.n_features_in_ = width
     if encoding is not None:
         estimator.encoding_ = encoding
+    # a file keeps the weights, not how training went
+    estimator.best_loss_ = estimator.best_validation_score_ = None
+    estimator.validation_scores_ = estimator.validation_loss_curve_ = None
     if names is not None:
         estimator.feature_names_in_ = np.asarray(names, dtype=object)
     return estimator

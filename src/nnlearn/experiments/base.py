@@ -18,15 +18,13 @@ from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 
-from ..backends import make_backend
+from ..assembly import Seeds, assemble
 from ..data import Standardizer, load, shift, subset, train_val_split
 from ..data.transforms import RandomShift
-from ..engine import make_optimizer
 from ..engine.losses import evaluate_logits
 from ..engine.scaling import fold_input_scaling
 from ..errors import TrainingDiverged
 from ..spec import NetworkSpec
-from ..training import TrainConfig, Trainer
 
 @dataclass
 class Scope:
@@ -128,7 +126,7 @@ class Task:
     lr: float = 1e-3
     weight_decay: float = 0.0
     schedule: str = "constant"
-    batch_size: int | None = 128
+    batch_size: int | str = 128  # or "full"
     epochs: int = 10
     augment_shift: int = 0
     seed: int = 0
@@ -181,6 +179,13 @@ def network_spec(task: Task, n_in: int, n_out: int) -> NetworkSpec:
                        **sizes)
 
 
+def task_settings(task: Task) -> dict:
+    """The settings table's options of a task's training (``nnlearn.assembly``)."""
+    return {"optimizer": task.optimizer, "lr": task.lr, "weight_decay": task.weight_decay,
+            "schedule": task.schedule, "epochs": task.epochs, "backend": task.backend,
+            "device": "cpu", "batch_size": task.batch_size}
+
+
 def grad_norms(network, X, y) -> list[float]:
     """``|dL/dz_k|`` per weight layer on ``(X, y)`` (mean loss), Theorem 1's backward pass
     computed in float64: in float32 the deep sigmoid networks' ``dL/dz_1`` (about 1e-20)
@@ -213,12 +218,8 @@ def train(task: Task) -> dict:
         probe = slice(0, min(1000, len(data.y_train)))  # a fixed batch for gradient norms
         if task.grad_norms:
             out["grad_norms_init"] = grad_norms(network, X_train[probe], data.y_train[probe])
-        backend = make_backend(task.backend, network,
-                               make_optimizer(task.optimizer, weight_decay=task.weight_decay),
-                               device="cpu", seed=task.seed)
-        trainer = Trainer(backend, TrainConfig(
-            epochs=task.epochs, batch_size=task.batch_size, lr=task.lr, schedule=task.schedule,
-            seed=task.seed, progress=False))
+        run = assemble(None, task_settings(task), seeds=Seeds.same(task.seed), network=network)
+        backend, trainer = run.backend, run.trainer
         transform = (RandomShift(task.augment_shift, image_shape=data.image_shape)
                      if task.augment_shift else None)
         monitored = task.validation or task.monitor_test

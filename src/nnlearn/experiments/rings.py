@@ -24,13 +24,14 @@ import time
 
 import numpy as np
 
+from ..assembly import assemble
 from ..data import load
-from ..engine import make_optimizer
 from ..plots import decision_regions, learning_curves
 from ..plots.network import network_diagram
 from ..plots.regions import class_points, region_grid
+from ..settings import FULL
 from ..spec import NetworkSpec
-from ..training import NumpyBackend, Snapshots, TrainConfig, Trainer
+from ..training import Snapshots
 from .base import Record, Scope
 from .verdicts import check
 
@@ -61,11 +62,10 @@ def run(scope: Scope, runner=None) -> Record:
     r = recipe(scope)
     t0 = time.perf_counter()
     data = load("rings", seed=0, n_train=POINTS, n_test=POINTS, radii=RADII, noise=NOISE)
-    net = NetworkSpec(2, 2, hidden=(100,), activation="relu").build(0)
     snaps = Snapshots(r["snapshots"])
-    trainer = Trainer(NumpyBackend(net, make_optimizer("gd")),
-                      TrainConfig(iterations=r["iterations"], lr=LR, progress=False),
-                      callbacks=[snaps])
+    trainer = assemble(NetworkSpec(2, 2, hidden=(100,), activation="relu"),
+                       {"optimizer": "gd", "lr": LR, "batch_size": FULL,
+                        "iterations": r["iterations"]}, callbacks=[snaps]).trainer
     history = trainer.fit(data.X_train, data.y_train,
                           validation_data=(data.X_test, data.y_test))
     train_acc, test_acc = history["train_accuracy"][-1], history["val_accuracy"][-1]

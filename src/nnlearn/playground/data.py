@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..data.scaling import Standardizer
 from ..data.tabular import read_csv
 from ..data.toy import TOY
 from ..data.transforms import train_val_split
@@ -77,11 +78,10 @@ def split(name, X, y, classes, settings) -> PlayData:
                                                            settings["seed"])
     except ValueError as err:
         raise DataError(f"{name}: cannot draw the test part: {err}") from None
-    mean = X_train.mean(axis=0)
-    scale = X_train.std(axis=0)
-    scale[scale < 1e-12] = 1.0  # a constant coordinate: nothing to scale
+    # the one standardization of every face: a constant coordinate keeps scale 1
+    scaler = Standardizer().fit(X_train)
     return PlayData(name, X_train, y_train.astype(np.int64), X_test, y_test.astype(np.int64),
-                    list(classes), mean, scale, _domain(X))
+                    list(classes), scaler.mean_, scaler.scale_, _domain(X))
 
 
 def toy_sample(settings) -> PlayData:

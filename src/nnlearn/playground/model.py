@@ -6,6 +6,7 @@ from ..engine.layers import Dropout, Residual
 from ..engine.network import Network
 from ..engine.scaling import fold_input_scaling
 from .data import PlayData
+from ..spec import NetworkSpec
 from .settings import network_spec
 
 
@@ -14,16 +15,19 @@ def build(settings: dict, n_classes: int, seed: int = 0) -> Network:
     return network_spec(settings, n_classes).build(seed)
 
 
-def export_network(network: Network, data: PlayData) -> Network:
+def export_network(network: Network, data: PlayData, spec: NetworkSpec) -> Network:
     """A copy that takes the original coordinates, with the labels in its metadata.
 
     The playground trains on ``u = (x - mean) / scale``; the copy has that
     scaling folded into its first layer (``fold_input_scaling``), so it predicts
     on raw points exactly as the page shows. The metadata is what
-    ``nnlearn train`` writes.
+    ``nnlearn train`` writes: the labels, the data's name and the network's
+    description (``metadata["spec"]``).
     """
     net = fold_input_scaling(network, data.mean, data.scale)
-    net.metadata = {"classes": list(data.classes), "data": data.name}
+    # the description of the page's network (``spec``): with the scaling folded in, it
+    # takes raw points
+    net.metadata = {"classes": list(data.classes), "data": data.name, "spec": spec.to_dict()}
     return net
 
 

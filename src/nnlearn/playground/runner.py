@@ -16,33 +16,42 @@ import time
 
 import numpy as np
 
+from ..assembly import Seeds, assemble
 from ..engine.network import Network
-from ..engine.optimizers import make_optimizer
 from ..errors import TrainingDiverged
-from ..training.backend import NumpyBackend
+from ..training.backend import Backend
 from ..training.callbacks import Callback, DivergenceCheck
-from ..training.config import TrainConfig
-from ..training.trainer import Trainer
 from .data import PlayData
 from .frames import frame
-from .settings import learning_rate
 
 log = logging.getLogger(__name__)
 FPS = 25  # frames a second while training, at most
 _ids = itertools.count(1)
 
 
-class LockedBackend(NumpyBackend):
-    """``NumpyBackend`` whose training step holds ``lock``, so that another thread
-    (an export) never reads half-updated weights."""
+class LockedBackend:
+    """Any backend, whose updates hold ``lock``, so that another thread (a frame, an
+    export) never reads half-updated weights. Everything else is the backend's own:
+    it is driven through the ``Backend`` protocol only."""
 
-    def __init__(self, network, optimizer, *, seed=0):
-        super().__init__(network, optimizer, seed=seed)
+    def __init__(self, backend: Backend):
+        self.backend = backend
         self.lock = threading.RLock()
+
+    def __getattr__(self, name):
+        return getattr(self.backend, name)
 
     def train_step(self, X, y, sample_weight, lr):
         with self.lock:
-            return super().train_step(X, y, sample_weight, lr)
+            return self.backend.train_step(X, y, sample_weight, lr)
+
+    def train_rows(self, rows, sample_weight, lr):
+        with self.lock:
+            return self.backend.train_rows(rows, sample_weight, lr)
+
+    def loss_and_flat_gradient(self, theta, X, y, sample_weight):
+        with self.lock:
+            return self.backend.loss_and_flat_gradient(theta, X, y, sample_weight)
 
 
 class VerdictUnlessStopped(DivergenceCheck):
@@ -68,14 +77,13 @@ class PageTrainer(Callback):
 
     def __init__(self, network: Network, data: PlayData, settings: dict, publish, *, fps=FPS):
         self.id = next(_ids)
-        self.network, self.data, self.publish = network, data, publish
-        self.lr = learning_rate(settings)
-        self.backend = LockedBackend(network, make_optimizer(settings["optimizer"]),
-                                     seed=settings["seed"])
-        config = TrainConfig(iterations=settings["iterations"],
-                             batch_size=settings["batch_size"] or None, lr=self.lr,
-                             schedule=settings["schedule"], seed=settings["seed"], progress=False)
-        self.trainer = Trainer(self.backend, config, callbacks=[self])
+        self.data, self.publish = data, publish
+        run = assemble(None, settings, seeds=Seeds.same(settings["seed"]), network=network,
+                       callbacks=[self])
+        self.lr = run.config.lr
+        self.dtype = network.dtype
+        self.backend = LockedBackend(run.backend)
+        self.trainer = run.trainer.reconfigure(backend=self.backend)
         self.trainer.set_callback("divergence", VerdictUnlessStopped(self))
         self.min_interval = 1.0 / fps
         self.state, self.message = "ready", None
@@ -130,6 +138,12 @@ class PageTrainer(Callback):
         return True
 
     @property
+    def network(self) -> Network:
+        """The network as trained so far (``Backend.current_network``: the NumPy
+        engine's own, or a copy of the twin's); read it under ``backend.lock``."""
+        return self.backend.current_network()
+
+    @property
     def stopped(self) -> bool:
         return self._stop
 
@@ -142,7 +156,7 @@ class PageTrainer(Callback):
         """The current picture (safe from any thread: it holds the backend's lock)."""
         with self.backend.lock:
             t0 = time.perf_counter()
-            out = frame(self.network, self.data, iteration=self.trainer.iteration,
+            out = frame(self.backend.current_network(), self.data, iteration=self.trainer.iteration,
                         epoch=self.trainer.epoch, lr=self.lr, state=state or self.state)
             self._frame_cost = time.perf_counter() - t0
         out["run"] = self.id
@@ -158,7 +172,7 @@ class PageTrainer(Callback):
     def _run(self):
         d = self.data
         try:
-            self.trainer.fit(d.standardize(d.X_train).astype(self.network.dtype), d.y_train)
+            self.trainer.fit(d.standardize(d.X_train).astype(self.dtype), d.y_train)
             final = "done"
             # The loop's own verdict (diverged, or ended at chance level), for the page.
             self.message = " ".join(self.trainer.warnings) or None

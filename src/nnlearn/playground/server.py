@@ -33,7 +33,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 
 from ..data.toy import TOY
-from ..engine.optimizers import DEFAULT_LR, OPTIMIZERS
+from ..engine.optim import DEFAULT_LR, OPTIMIZERS
 from ..engine.schedules import SCHEDULES
 from .exports import Exports, model_file, regions_png
 from .session import Session, error

@@ -18,7 +18,8 @@ from . import data as playdata
 from .memory import give_back
 from .model import build, describe, export_network
 from .runner import PageTrainer, initial_gradients
-from .settings import DEFAULTS, UPLOAD, as_json, display, fit_to_data, parameter_count, validate
+from .settings import (DEFAULTS, UPLOAD, as_json, display, fit_to_data, network_spec,
+                       parameter_count, validate)
 
 DATA_KEYS = ("data", "classes", "points", "noise", "test_fraction", "seed")
 COMMANDS = ("settings", "start", "pause", "step", "reset", "sample", "upload", "ping")
@@ -137,10 +138,16 @@ class Session:
         data = self._current_data()
         network = build(self.settings, data.n_classes, seed=self.settings["seed"] + 1)
         initial_gradients(network, data)
-        runner = PageTrainer(network, data, self.settings, self._forward)
+        notes = []
+        try:
+            runner = PageTrainer(network, data, self.settings, self._forward)
+        except ImportError as err:  # backend=torch where PyTorch cannot be imported
+            self.settings["backend"] = "numpy"
+            notes.append(self._settings_reply([f"backend: {err}; using numpy"]))
+            runner = PageTrainer(network, data, self.settings, self._forward)
         self.runner = runner
-        replies = [{"type": "network", "run": runner.id, "layers": describe(network),
-                    "parameters": network.n_parameters()}, runner.frame()]
+        replies = [*notes, {"type": "network", "run": runner.id, "layers": describe(network),
+                            "parameters": network.n_parameters()}, runner.frame()]
         if keep_running and running:
             runner.start()
             replies.append({"type": "state", "state": runner.state, "run": runner.id})
@@ -167,7 +174,9 @@ class Session:
         if runner is None:
             raise DataError("nothing to export yet")
         with runner.backend.lock:
-            return export_network(runner.network, self._current_data()), \
+            data = self._current_data()
+            return export_network(runner.network, data,
+                                  network_spec(self.settings, data.n_classes)), \
                 runner.trainer.iteration
 
     def model_bytes(self, suffix=".npz") -> bytes:

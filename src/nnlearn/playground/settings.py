@@ -15,8 +15,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine.optimizers import DEFAULT_LR
-from ..settings import PLAYGROUND, Setting, for_face
+from ..assembly import train_config
+from ..settings import PLAYGROUND, SETTINGS, Setting, for_face
 from ..settings.constraints import Integer, NoneValue, Options, Real, SequenceOf
 from ..settings.table import ARCHITECTURES, UPLOAD
 from ..spec import NetworkSpec
@@ -57,7 +57,9 @@ def _field(s: Setting) -> Field:
         kind = {Options: "choice", Integer: "int", Real: "float"}[type(c)]
     lo = play.low if play and play.low is not None else getattr(c, "low", None)
     hi = play.high if play and play.high is not None else getattr(c, "high", None)
-    choices = play.choices if play and play.choices else getattr(c, "choices", ())
+    # a number that also takes words (batch_size: "full") keeps those words as choices
+    words = [w for k in kinds[1:] if isinstance(k, Options) for w in k.choices]
+    choices = play.choices if play and play.choices else getattr(c, "choices", tuple(words))
     return Field(kind, s.play_default, lo, None if hi is None or math.isinf(hi) else hi,
                  tuple(choices), optional=s.play_default is None,
                  items=play.items if play else None)
@@ -142,6 +144,8 @@ def _clean(name, f: Field, value, messages):
         if f.optional:
             return None
         raise ValueError(f"{name}: a value is needed")
+    if f.kind in ("int", "float") and isinstance(value, str) and value.strip() in f.choices:
+        return value.strip()  # a word the number's setting also takes ("full")
     if f.kind == "choice":
         if not isinstance(value, str) or value not in f.choices:
             raise ValueError(f"{name}: unknown value {str(value)[:40]!r}; choose one of: "
@@ -177,7 +181,9 @@ def validate(changes, current=None) -> tuple[dict, list[str]]:
             messages.append(f"unknown setting {str(name)[:40]!r} ignored")
             continue
         try:
-            settings[name] = _clean(name, f, value, messages)
+            value = _clean(name, f, value, messages)
+            SETTINGS[name].check(value)  # the table is the one validator; the page only parses
+            settings[name] = value
         except ValueError as err:
             messages.append(f"{err}; kept {display(name, settings[name])}")
     _reconcile(settings, messages, dict(current or DEFAULTS))
@@ -190,6 +196,9 @@ def _reconcile(s: dict, messages: list[str], previous: dict) -> None:
     if s["optimizer"] == "lbfgs" and s["dropout"]:
         messages.append("lbfgs minimises one fixed loss; dropout makes it random: using 0")
         s["dropout"] = 0.0
+    if s["optimizer"] == "lbfgs" and s["backend"] != "numpy":
+        messages.append("lbfgs runs on the numpy backend (SciPy's L-BFGS-B): using numpy")
+        s["backend"] = "numpy"
     fixed = FIXED_CLASSES.get(s["data"])
     if fixed and s["classes"] != fixed:
         messages.append(f"{s['data']} has exactly {fixed} classes")
@@ -225,7 +234,8 @@ def parameter_count(s: dict, n_classes: int | None = None) -> int:
 
 def step_memory(s: dict, n_classes: int, n_train: int) -> int:
     """Bytes of float32 activations that one training step of ``s``'s network holds at
-    its peak, for a batch of ``min(batch_size or n_train, n_train)`` rows.
+    its peak, for the rows of one step (``TrainConfig.rows_per_step``: all ``n_train``
+    for ``batch_size="full"`` and for L-BFGS).
 
     Per row, every layer keeps arrays between steps and needs more for a moment
     while it runs (the peak adds the largest such moment): a dense layer of width
@@ -235,7 +245,7 @@ def step_memory(s: dict, n_classes: int, n_train: int) -> int:
     ``w`` and inner width ``h`` keeps ``z``, ``sigma(z)``, ``dL/dz`` and its output.
     ``tests/test_playground_limits.py`` checks this against ``tracemalloc``.
     """
-    batch = min(s["batch_size"] or n_train, n_train)
+    batch = train_config(s).rows_per_step(n_train)
     layers = []  # (kept, briefly) values per row
     width = 2
     for j, h in enumerate(s["hidden"]):
@@ -265,7 +275,7 @@ def used_limits(s: dict, n_classes: int, n_train: int | None) -> str | None:
     need = step_memory(s, n_classes, n_train)
     if need <= MEMORY_BUDGET:
         return None
-    batch = min(s["batch_size"] or n_train, n_train)
+    batch = train_config(s).rows_per_step(n_train)
     most = max(1, batch * MEMORY_BUDGET // need)
     return (f"one training step of this network on {batch:,} rows would hold "
             f"{need / 2**20:,.0f} MB (a page may use {MEMORY_BUDGET // 2**20} MB): lower the "
@@ -287,11 +297,6 @@ def fit_to_data(s: dict, n_classes: int, n_train: int | None, previous: dict,
     s.update({k: trial[k] for k in NETWORK_KEYS})
     messages.append(f"{problem}; kept hidden {display('hidden', s['hidden']) or '(none)'}, "
                     f"batch size {s['batch_size']}")
-
-
-def learning_rate(s: dict) -> float:
-    """The learning rate in use: the one given, else the optimiser's own (``DEFAULT_LR``)."""
-    return s["lr"] if s["lr"] is not None else DEFAULT_LR[s["optimizer"]]
 
 
 def display(name, value) -> str:

@@ -21,35 +21,45 @@ recipe's rate belongs to the recipe's optimiser.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..data.registry import EMBEDDED
 from ..data.sources import SOURCES
 from ..data.toy import TOY
-from ..engine.optimizers import DEFAULT_LR
+from ..engine.optim import DEFAULT_LR
+from ..settings import FULL, default
 
 
 @dataclass(frozen=True)
 class Recipe:
-    """How to train on one kind of data when the user does not say."""
+    """How to train on one kind of data when the user does not say: a named override
+    of the settings table. ``overrides`` are the options it sets; every other option
+    keeps the table's default, and the learning rate is the recipe's optimiser's own."""
 
     kind: str
-    optimizer: str
-    batch_size: int | str  # "full": the whole training set in every step
-    epochs: int | None = None
-    iterations: int | None = None
-    schedule: str = "constant"
-    standardize: bool = False
+    overrides: Mapping[str, Any]
 
-    @property
-    def lr(self) -> float:
-        return DEFAULT_LR[self.optimizer]
+    def value(self, option: str):
+        """The recipe's value of ``option``: its override, else the table's default."""
+        if option == "lr":
+            return DEFAULT_LR[self.value("optimizer")]
+        return self.overrides[option] if option in self.overrides else default(option)
+
+    def source(self, option: str) -> str:
+        """Where ``value(option)`` comes from, for the run's report."""
+        return f"recipe ({self.kind})" if option in self.overrides or option == "lr" \
+            else "default"
 
 
 DEFAULT_RECIPES = {
-    "toy": Recipe("toy", "gd", batch_size="full", iterations=3000),
-    "images": Recipe("images", "adam", batch_size=64, epochs=10),
-    "table": Recipe("table", "adam", batch_size=32, epochs=100, standardize=True),
+    "toy": Recipe("toy", {"optimizer": "gd", "batch_size": FULL, "epochs": None,
+                          "iterations": 3000, "standardize": False}),
+    "images": Recipe("images", {"optimizer": "adam", "batch_size": 64, "epochs": 10,
+                                "standardize": False}),
+    "table": Recipe("table", {"optimizer": "adam", "batch_size": 32, "epochs": 100,
+                              "standardize": True}),
 }
 
 #: the options a recipe fills in, in the order they are reported
@@ -93,6 +103,6 @@ def resolve(given: dict, name) -> tuple[dict, dict]:
             values["lr"] = DEFAULT_LR[values["optimizer"]]
             sources["lr"] = f"{values['optimizer']}'s default"
         else:
-            values[option] = getattr(recipe, option)
-            sources[option] = f"recipe ({recipe.kind})"
+            values[option] = recipe.value(option)
+            sources[option] = recipe.source(option)
     return values, sources

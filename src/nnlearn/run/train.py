@@ -9,19 +9,18 @@ reads a run back). The command line only parses options.
 
 from __future__ import annotations
 
-import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from ..backends import make_backend
+from ..assembly import Seeds, assemble, planned_iterations
 from ..data import image_shape_of, load, standardize
 from ..data.columns import columns_of
 from ..data.dataset import Dataset
-from ..engine import Network, make_optimizer
+from ..engine import Network
 from ..spec import InputScaling
-from ..training import History, Snapshots, TrainConfig, Trainer
+from ..training import History, Snapshots, Trainer
 from .config import RunConfig, data_options, data_source, network_spec, resolve_settings
 from .holdout import fit_data
 from .resume import Resume
@@ -73,41 +72,30 @@ def run(cfg: RunConfig, callbacks=(), *, resume: Resume | None = None,
     """
     cfg, sources = resolve_settings(cfg) if sources is None else (cfg, sources)
     data = load(cfg.data, **data_options(cfg))
-    # resolve_settings has filled every recipe option
-    assert cfg.optimizer is not None and cfg.lr is not None and cfg.schedule is not None
-    batch_size = cfg.batch_size if isinstance(cfg.batch_size, int) else None  # "full": None
+    settings = asdict(cfg)  # resolve_settings has filled every recipe option
     m = len(data.y_train)
-    if cfg.iterations is not None:
-        planned = cfg.iterations
-    else:
-        assert cfg.epochs is not None
-        planned = cfg.epochs * math.ceil(m / min(batch_size or m, m))
-    _check_snapshots(cfg, data, (resume.done if resume else 0) + planned)
+    _check_snapshots(cfg, data, (resume.done if resume else 0) + planned_iterations(settings, m))
     transform = _augmentation(cfg, data)
     scaling = None
     if cfg.standardize:  # learnt on the training part; kept in the network's description
         data, scaler = standardize(data)
         scaling = InputScaling.from_dict(scaler.to_dict())
     spec = network_spec(cfg, data.n_features, data.n_classes, scaling)
-    if resume is None:
-        network = spec.build(cfg.seed)
-    else:
+    if resume is not None:
         network = resume.network
         if (network.n_in, network.n_out) != (data.n_features, data.n_classes):
             raise ValueError(f"the saved network maps {network.n_in} inputs to {network.n_out} "
                              f"classes; {data.name} has {data.n_features} and {data.n_classes}")
-    network.metadata = {"classes": np.asarray(data.classes).tolist(), "data": data.name,
-                        "source": data_source(cfg), "spec": spec.to_dict(), **columns_of(data)}
-    optimizer = make_optimizer(cfg.optimizer, momentum=cfg.momentum,
-                               weight_decay=cfg.weight_decay)
-    backend = make_backend(cfg.backend, network, optimizer, device=cfg.device, seed=cfg.seed)
     snapshots = Snapshots(cfg.snapshots) if cfg.snapshots else None
     fit = fit_data(cfg, data)  # class weights; early stopping's held-out part
-    trainer = Trainer(backend, TrainConfig(
-        epochs=cfg.epochs, iterations=cfg.iterations, batch_size=batch_size, lr=cfg.lr,
-        schedule=cfg.schedule, seed=cfg.seed, record_iterations=cfg.record_iterations,
-        progress=cfg.progress), callbacks=[*([snapshots] if snapshots else []), *callbacks,
-                                           *([fit.stopper] if fit.stopper else [])])
+    assembled = assemble(spec, settings, seeds=Seeds.same(cfg.seed),
+                         network=resume.network if resume is not None else None,
+                         callbacks=[*([snapshots] if snapshots else []), *callbacks,
+                                    *([fit.stopper] if fit.stopper else [])],
+                         progress=cfg.progress, record_iterations=cfg.record_iterations)
+    network, backend, trainer = assembled.network, assembled.backend, assembled.trainer
+    network.metadata = {"classes": np.asarray(data.classes).tolist(), "data": data.name,
+                        "source": data_source(cfg), "spec": spec.to_dict(), **columns_of(data)}
     if resume is not None:
         backend.load_optimizer_state(resume.optimizer_state)
         trainer.load_state_dict(resume.trainer_state, history=resume.history)

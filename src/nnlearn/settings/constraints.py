@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 DTYPES = ("float32", "float64")
 
@@ -117,6 +116,20 @@ class InstanceOf:
 
 
 @dataclass(frozen=True)
+class HasMethods:
+    """An object with these methods (a callback, by what the loop calls on it): checked by
+    behaviour, so that the table need not import the classes of the layers above it."""
+    methods: tuple
+    name: str
+
+    def accepts(self, value) -> bool:
+        return all(callable(getattr(value, m, None)) for m in self.methods)
+
+    def __str__(self):
+        return self.name
+
+
+@dataclass(frozen=True)
 class SequenceOf:
     """A non-empty list or tuple whose every item one constraint accepts."""
     item: Constraint
@@ -132,12 +145,14 @@ class SequenceOf:
 
 
 class RandomState:
+    """What ``sklearn.utils.check_random_state`` takes: None, an int that seeds NumPy's
+    legacy generator (0 to 2**32 - 1), or a ``numpy.random.RandomState``. Checked here
+    without importing scikit-learn, so that the table loads fast."""
+
     def accepts(self, value) -> bool:
-        try:
-            check_random_state(value)
-        except ValueError:
-            return False
-        return True
+        if value is None or isinstance(value, np.random.RandomState):
+            return True
+        return isinstance(value, numbers.Integral) and 0 <= int(value) < 2**32
 
     def __str__(self):
         return "None, an int or a numpy RandomState"

@@ -20,19 +20,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..backends import BACKENDS
 from ..data.columns import MISSING_POLICIES
 from ..data.toy import TOY
 from ..engine.activations import ACTIVATIONS
 from ..engine.init import INITIALISERS
-from ..engine.optimizers import MAX_FUN, OPTIMIZERS
+from ..engine.optim import MAX_FUN, OPTIMIZERS
 from ..engine.schedules import SCHEDULES
-from ..training.callbacks import Callback
-from .constraints import (DTYPES, Boolean, Device, DType, InstanceOf, Integer, NoneValue, Options,
-                          RandomState, Real, SequenceOf, describe)
+from .constraints import (DTYPES, Boolean, Device, DType, HasMethods, InstanceOf, Integer,
+                          NoneValue, Options, RandomState, Real, SequenceOf, describe)
 
 ESTIMATOR, TRAIN, PLAYGROUND = "estimator", "train", "playground"  #: the faces
 ARCHITECTURES = ("mlp", "resnet")  #: eq. (1), eq. (6)
+#: the NumPy engine, its PyTorch twin (built by ``nnlearn.assembly.make_backend``)
+BACKENDS = ("numpy", "torch")
+FULL = "full"  #: ``batch_size``: every step takes the whole training set (eq. 2)
+#: What the training loop calls on a callback (``nnlearn.training.Callback``'s hooks).
+CALLBACK_HOOKS = ("on_train_begin", "on_iteration_end", "on_epoch_end", "on_train_end")
 UPLOAD = "upload"  #: the playground's ``data`` value for the user's own file
 SAME = object()  #: ``Play.default``: the playground uses the table's default
 
@@ -151,9 +154,9 @@ _ROWS = [
             "L2 penalty: weight_decay * W is added to every parameter's gradient."),
     Setting("schedule", (Options(SCHEDULES),), "constant",
             "Learning-rate schedule: constant, tenfold step decay, or cosine.", ALL, recipe=True),
-    Setting("batch_size", (POSITIVE, NoneValue(), Options(("full",))), 200,
+    Setting("batch_size", (POSITIVE, Options((FULL,))), 200,
             "Samples per step; 'full' takes the whole training set in every step (eq. 2).", ALL,
-            recipe=True, play=Play(default=10, low=0, high=MAX_POINTS)),
+            recipe=True, play=Play(default=10, low=1, high=MAX_POINTS)),
     Setting("epochs", (POSITIVE,), 200, "Passes over the training set.", recipe=True),
     Setting("iterations", (NoneValue(), POSITIVE), None,
             "Optimiser steps, instead of epochs.", frozenset((TRAIN, PLAYGROUND)), recipe=True,
@@ -161,7 +164,8 @@ _ROWS = [
     Setting("standardize", (NoneValue(), Boolean()), None,
             "Scale each feature to mean 0 and standard deviation 1 (learnt on the training "
             "part, kept in the model file).", frozenset((TRAIN,)), recipe=True),
-    Setting("backend", (Options(BACKENDS),), "numpy", "The NumPy engine or its PyTorch twin."),
+    Setting("backend", (Options(BACKENDS),), "numpy", "The NumPy engine or its PyTorch twin.",
+            ALL),
     Setting("device", (Device(),), "auto",
             "torch backend: cpu, cuda, cuda:N, or auto (a GPU when there is one)."),
     Setting("seed", (Integer(0, 2**31 - 1),), 0,
@@ -197,7 +201,7 @@ _ROWS = [
     Setting("progress_bar", (Boolean(),), False, "Show a progress bar while training (nnlearn "
             "train shows one unless --no-progress-bar or --quiet).",
             frozenset((ESTIMATOR,))),
-    Setting("callbacks", (NoneValue(), SequenceOf(InstanceOf(Callback, "Callback"),
+    Setting("callbacks", (NoneValue(), SequenceOf(HasMethods(CALLBACK_HOOKS, "Callback"),
                                                    "a list of nnlearn.training.Callback",
                                                    empty=True)), None,
             "Callbacks added to the Trainer's own.", frozenset((ESTIMATOR,))),
@@ -271,5 +275,6 @@ def markdown_table(face: str = ESTIMATOR) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["ARCHITECTURES", "BACKENDS", "DTYPES", "ESTIMATOR", "PLAYGROUND", "SETTINGS", "TRAIN",
-           "Play", "Setting", "default", "for_face", "markdown_table"]
+__all__ = ["ARCHITECTURES", "BACKENDS", "CALLBACK_HOOKS", "DTYPES", "ESTIMATOR", "FULL",
+           "PLAYGROUND", "SETTINGS", "TRAIN", "Play", "Setting", "default", "for_face",
+           "markdown_table"]

@@ -9,7 +9,8 @@ PyTorch is an optional dependency (``pip install nnlearn[torch]``): nothing
 else in nnlearn imports this package.
 """
 
-from .backend import TorchBackend, torch_optimizer, weighted_nll_sum
+from .backend import TorchBackend
+from .step import torch_optimizer, weighted_nll_sum
 from .convert import from_torch, load_parameters, numpy_parameters, resolve_device, to_torch
 from .distributed import (DistInfo, DistributedTorchBackend, barrier, cleanup, init_from_env,
                           is_distributed, is_rank0, make_torch_backend)

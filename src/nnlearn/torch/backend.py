@@ -14,68 +14,19 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from ..engine.network import PREDICT_CHUNK, Network
-from ..engine.optim import SGD, Adam, Optimizer
+from ..engine.optim import Optimizer
 from ..engine.losses import evaluate_logits
 from ..engine.sparse import as_csr, issparse
+from ..engine.threads import step_flops
 from .convert import as_tensor, from_torch, load_parameters, resolve_device, to_torch
+from .step import torch_optimizer, weighted_nll_sum
+from .threads import torch_threads_for
 
 # Sparse input is made dense one batch at a time; a prediction chunk of a sparse
 # set holds at most this many values dense (256 MB in float64).
 SPARSE_CHUNK_VALUES = 2**25
-
-# Placeholder learning rate for building torch optimisers: the loop sets the real
-# one before every step (train_step's ``lr``), so this value is never used.
-_UNSET_LR = 1e-3
-
-
-def torch_optimizer(optimizer: Optimizer, params) -> torch.optim.Optimizer:
-    """The ``torch.optim`` twin of an engine optimiser, with its hyper-parameters.
-
-    The engine's update rules are written to match torch's (see
-    ``nnlearn.engine.optim``): ``SGD`` maps to ``torch.optim.SGD`` (momentum,
-    nesterov, L2 weight decay added to the gradient, no dampening) and ``Adam``
-    to ``torch.optim.Adam`` (betas, eps, L2 weight decay: not AdamW). Only the
-    hyper-parameters are read: the torch optimiser starts with empty state.
-
-    Raises
-    ------
-    TypeError
-        For any other optimiser.
-    """
-    if isinstance(optimizer, SGD):
-        return torch.optim.SGD(params, lr=_UNSET_LR, momentum=optimizer.momentum,
-                               nesterov=optimizer.nesterov, weight_decay=optimizer.weight_decay)
-    if isinstance(optimizer, Adam):
-        return torch.optim.Adam(params, lr=_UNSET_LR, betas=(optimizer.beta1, optimizer.beta2),
-                                eps=optimizer.eps, weight_decay=optimizer.weight_decay)
-    raise TypeError(f"no torch.optim twin for optimizer {type(optimizer).__name__}; "
-                    "use nnlearn.engine.optim.SGD or Adam")
-
-
-def weighted_nll_sum(z, y, w=None):
-    """``sum_i w_i l_i`` with ``l_i = -log p_i(y_i)`` (eq. 7): ``F.cross_entropy`` per row.
-
-    Parameters
-    ----------
-    z : Tensor of shape (m, k)
-        Logits.
-    y : Tensor of int64, shape (m,)
-    w : Tensor of shape (m,), optional
-        Sample weights; None weighs every row 1.
-
-    Returns
-    -------
-    Tensor of shape ()
-        The sum, not the mean: the caller divides by the batch's total weight,
-        which for a shard of a batch is not the shard's own (see ``distributed``).
-    """
-    if w is None:
-        return F.cross_entropy(z, y, reduction="sum")
-    return torch.dot(F.cross_entropy(z, y, reduction="none"), w)
-
 
 class TorchBackend:
     """Trains the PyTorch twin of ``network`` for ``nnlearn.training.Trainer``.
@@ -118,6 +69,7 @@ class TorchBackend:
         self.module.set_generator(self.generator)
         self.optimizer = torch_optimizer(optimizer, self.module.parameters())
         self._seeds: dict = {}
+        self._step_flops_per_row = step_flops(network, 1)
 
     @property
     def n_in(self) -> int:
@@ -200,6 +152,14 @@ class TorchBackend:
                  else float(np.sum(sample_weight, dtype=np.float64)))
         return self._step(*self._batch(*self._shard(X, y, sample_weight)), total, lr,
                           sample_weight is None)
+
+    def threads(self, rows: int):
+        """``torch_threads_for`` a step of ``rows`` rows, for the length of a ``fit``."""
+        return torch_threads_for(self._step_flops_per_row * rows)
+
+    @property
+    def full_batch(self) -> bool:
+        return False  # L-BFGS runs on the numpy backend only
 
     def hold(self, X, y, sample_weight) -> bool:
         """Keep the training set on the device, so that each step gathers its batch
@@ -369,7 +329,8 @@ class TorchBackend:
         else:
             X = np.asarray(X)
         self.module.eval()
-        with torch.inference_mode():
+        flops = self._step_flops_per_row / 3 * min(chunk, X.shape[0])  # a forward pass
+        with torch.inference_mode(), torch_threads_for(flops):
             parts = [self.module(self._to_device(X[i:i + chunk], self.np_dtype))
                      .cpu().numpy() for i in range(0, X.shape[0], chunk)]
         if not parts:
@@ -388,6 +349,10 @@ class TorchBackend:
         nnlearn.engine.Network
         """
         return from_torch(self.module)
+
+    def current_network(self) -> Network:
+        """``get_network()``: the twin trains its own weights, so a copy is the view."""
+        return self.get_network()
 
     def set_parameters(self, values: dict) -> None:
         """Overwrite the parameters; names and shapes as in ``Network.parameters()``."""

@@ -4,15 +4,17 @@ The loop in ``trainer.py`` decides which samples go into which batch, with what
 learning rate, and what is recorded; a backend computes. ``NumpyBackend`` runs
 the engine; ``nnlearn.torch.TorchBackend`` runs the PyTorch twin with the same
 interface, so both see the same batches in the same order. Which one to build
-is decided above both, in ``nnlearn.backends``: this package never names torch.
+is decided above both, in ``nnlearn.assembly``: this package never names torch.
 """
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from typing import Protocol
 
 import numpy as np
 
+from ..engine.layers import Dropout
 from ..engine.losses import evaluate_logits
 from ..engine.network import Network
 from ..engine.optim import Optimizer
@@ -100,6 +102,16 @@ class Backend(Protocol):
         """
         ...
 
+    def current_network(self) -> Network:
+        """The network as trained so far, to read and not to change: the NumPy
+        backend's own (trained in place, so no copy), or ``get_network()``.
+
+        Returns
+        -------
+        Network
+        """
+        return self.get_network()
+
     def set_parameters(self, values: dict) -> None:
         """Overwrite the parameters.
 
@@ -170,6 +182,42 @@ class Backend(Protocol):
         """Let go of the set given to ``hold`` (the default has none to let go of)."""
         return None
 
+    def threads(self, rows: int) -> AbstractContextManager:
+        """Within the block (one ``fit``), the thread counts for steps of ``rows`` rows,
+        by ``nnlearn.engine.threads``' rule; restored after. The default changes nothing.
+
+        Parameters
+        ----------
+        rows : int
+            Rows per step.
+        """
+        return nullcontext()
+
+    # -- full-batch solvers (L-BFGS, ``training.lbfgs``) -----------------------------
+    @property
+    def full_batch(self) -> bool:
+        """True when the optimiser is a full-batch solver that runs its own iterations
+        (L-BFGS): the loop then hands it the whole set. The default: False."""
+        return False
+
+    def solver(self):
+        """The full-batch solver's settings (``engine.optim.LBFGS``); only for a
+        backend whose ``full_batch`` is True."""
+        raise TypeError(f"{type(self).__name__} has no full-batch solver")
+
+    def flat_parameters(self) -> np.ndarray:
+        """Every parameter in one vector ``theta`` (float64, a copy), the L-BFGS view."""
+        raise TypeError(f"a full-batch solver runs on the numpy backend, not on "
+                        f"{type(self).__name__}")
+
+    def loss_and_flat_gradient(self, theta, X, y, sample_weight) -> tuple[float, float,
+                                                                          np.ndarray]:
+        """Set the parameters to ``theta``, then the (weighted) mean loss of eq. (7) on the
+        whole set, the weight of the rows predicted right, and ``dL/dtheta`` (Theorem 1)
+        as a float64 vector. Nothing is updated."""
+        raise TypeError(f"a full-batch solver runs on the numpy backend, not on "
+                        f"{type(self).__name__}")
+
 
 class NumpyBackend(Backend):
     """Trains a ``Network`` with the NumPy engine: eq. (7), Theorem 1, an optimiser.
@@ -201,13 +249,48 @@ class NumpyBackend(Backend):
     def n_out(self):
         return self.network.n_out
 
+    def threads(self, rows):
+        """One BLAS thread for steps too small to share (``engine.threads``)."""
+        return blas_threads_for(self._flops_per_row * rows)
+
+    @property
+    def full_batch(self):
+        return bool(getattr(self.optimizer, "full_batch", False))
+
+    def solver(self):
+        return self.optimizer
+
+    def flat_parameters(self):
+        return self._flat().params.astype(np.float64)
+
+    def loss_and_flat_gradient(self, theta, X, y, sample_weight):
+        layout = self._flat()
+        layout.params[...] = theta
+        loss, z = self.network.loss_and_gradients(X, y, sample_weight=sample_weight,
+                                                  train=False)
+        right = np.argmax(z, axis=1) == y
+        correct = float(np.count_nonzero(right) if sample_weight is None
+                        else np.dot(right, sample_weight))
+        return loss, correct, layout.grads.astype(np.float64)
+
+    def _flat(self):
+        """The flat parameter and gradient buffers, for a network that has them and
+        whose loss is one fixed function (no dropout)."""
+        layout = self.network.flat_layout()
+        if layout is None:
+            raise ValueError("L-BFGS needs a network whose parameters are views into one "
+                             "flat buffer (Network.flat_layout() is None)")
+        if any(isinstance(layer, Dropout) and layer.p > 0 for layer in self.network.layers):
+            raise ValueError("L-BFGS minimises one fixed loss; dropout makes it random: use "
+                             "dropout=0 with lbfgs, or another optimizer")
+        return layout
+
     def train_step(self, X, y, sample_weight, lr):
         """``Network.loss_and_gradients`` (eq. 7, Theorem 1), then ``optimizer.step``."""
         net = self.network
-        with blas_threads_for(self._flops_per_row * len(y)):
-            loss, z = net.loss_and_gradients(X, y, sample_weight=sample_weight, train=True,
-                                             rng=self.rng)
-            self.optimizer.step(net, lr)
+        loss, z = net.loss_and_gradients(X, y, sample_weight=sample_weight, train=True,
+                                         rng=self.rng)
+        self.optimizer.step(net, lr)
         right = np.argmax(z, axis=1) == y
         if sample_weight is None:
             return loss, int(np.count_nonzero(right))
@@ -224,6 +307,10 @@ class NumpyBackend(Backend):
     def get_network(self):
         """``Network.copy``: an independent copy of the network."""
         return self.network.copy()
+
+    def current_network(self):
+        """The network itself, trained in place (no copy)."""
+        return self.network
 
     def set_parameters(self, values):
         """``Network.set_parameters``: copied into the existing arrays."""

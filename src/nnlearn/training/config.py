@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..engine.optim import DEFAULT_LR
 from ..engine.sparse import issparse
+from ..settings import FULL, default
 
 
 @dataclass
@@ -18,14 +20,18 @@ class TrainConfig:
     loss (weighted with sample weights), not the sum: ``lr`` is the lecture's
     ``lr / m`` on the summed loss, and suits any batch size.
 
+    Every default is the settings table's (``nnlearn.settings``); ``nnlearn.assembly``
+    makes a run's config from the settings a face gives.
+
     Parameters
     ----------
     epochs, iterations : int or None
-        Passes over the data, or optimiser steps: not both (neither: 10 epochs).
-    batch_size : int or None
-        Rows per step; None: the whole set (the lecture's gradient descent).
+        Passes over the data, or optimiser steps: not both (neither: the table's epochs).
+    batch_size : int or "full"
+        Rows per step; ``"full"``: the whole set (the lecture's gradient descent).
     lr : float
         The step size, positive; ``schedule`` (``engine.make_schedule``) varies it.
+        Default: the table's optimiser's own rate.
     schedule : {"constant", "step", "cosine"}
     shuffle : bool
         Draw a new order of the rows every epoch, from ``seed``.
@@ -39,11 +45,11 @@ class TrainConfig:
 
     epochs: int | None = None
     iterations: int | None = None
-    batch_size: int | None = None
-    lr: float = 0.01
-    schedule: str = "constant"
+    batch_size: int | str = default("batch_size")
+    lr: float = DEFAULT_LR[default("optimizer")]
+    schedule: str = default("schedule")
     shuffle: bool = True
-    seed: int = 0
+    seed: int = default("seed")
     record_iterations: bool = False
     progress: bool | None = None
 
@@ -51,13 +57,30 @@ class TrainConfig:
         if self.epochs is not None and self.iterations is not None:
             raise ValueError("give epochs or iterations, not both")
         if self.epochs is None and self.iterations is None:
-            self.epochs = 10
-        for name in ("epochs", "iterations", "batch_size"):
+            self.epochs = default("epochs")
+        if self.batch_size != FULL and (not isinstance(self.batch_size, (int, np.integer))
+                                        or isinstance(self.batch_size, bool)
+                                        or self.batch_size < 1):
+            raise ValueError(f"batch_size must be a positive integer or {FULL!r}, "
+                             f"got {self.batch_size!r}")
+        for name in ("epochs", "iterations"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, (int, np.integer)) or value < 1):
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if not (isinstance(self.lr, numbers.Real) and math.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"learning rate must be positive and finite, got {self.lr!r}")
+
+    def rows_per_step(self, m: int) -> int:
+        """The rows of one step on a set of ``m``: ``batch_size``, at most ``m``."""
+        return m if self.batch_size == FULL else min(int(self.batch_size), m)
+
+    def planned_iterations(self, m: int, *, full_batch: bool = False) -> int:
+        """The optimiser steps of one ``fit`` on ``m`` rows: ``iterations``, or ``epochs``
+        times the steps of an epoch (one, for a full-batch solver such as L-BFGS)."""
+        if self.iterations is not None:
+            return int(self.iterations)
+        assert self.epochs is not None  # __post_init__ sets one of the two
+        return int(self.epochs) * math.ceil(m / (m if full_batch else self.rows_per_step(m)))
 
 
 def check_arrays(X, y, n_in: int, n_classes: int, sample_weight=None, what="training"):

@@ -6,9 +6,11 @@ times the squared norm of every parameter is one smooth function of the
 parameter vector ``theta``, which is the flat buffer ``P`` of
 ``Network.flat_layout()`` (zero padding included: its gradient is 0, so it never
 moves). Its gradient is the engine's back propagation (Theorem 1), read from the
-flat gradient buffer ``G``. ``scipy.optimize.minimize(method="L-BFGS-B")`` then
-runs a quasi-Newton method on it, as scikit-learn's ``MLPClassifier`` does for
-``solver="lbfgs"``, its recommended solver for small data sets.
+flat gradient buffer ``G``; the backend gives both through its protocol
+(``Backend.flat_parameters``, ``Backend.loss_and_flat_gradient``).
+``scipy.optimize.minimize(method="L-BFGS-B")`` then runs a quasi-Newton method
+on it, as scikit-learn's ``MLPClassifier`` does for ``solver="lbfgs"``, its
+recommended solver for small data sets.
 
 Each L-BFGS iteration (an accepted point, after its line search) is one
 iteration and one epoch of the training loop: one ``loss_curve_`` entry, the
@@ -19,14 +21,11 @@ a float32 network evaluates the loss and its gradient in float32.
 
 from __future__ import annotations
 
-import contextlib
 import math
 
 import numpy as np
 from scipy.optimize import minimize as scipy_minimize
 
-from ..engine.layers import Dropout
-from ..engine.threads import blas_threads_for, step_flops
 from ..errors import TrainingDiverged
 
 
@@ -36,36 +35,23 @@ class Objective:
     ``f`` is the weighted mean loss of eq. (7) over all rows plus
     ``weight_decay / 2 |theta|^2``; ``loss`` and ``correct`` (the weight of the rows
     predicted right) are kept for the history, without the penalty, as the
-    step-by-step optimisers report theirs.
+    step-by-step optimisers report theirs. The backend computes, through its
+    protocol (``Backend.loss_and_flat_gradient``).
     """
 
-    def __init__(self, network, X, y, w, weight_decay: float, lock=None):
-        layout = network.flat_layout()
-        if layout is None:
-            raise ValueError("L-BFGS needs a network whose parameters are views into one "
-                             "flat buffer (Network.flat_layout() is None)")
-        if any(isinstance(layer, Dropout) and layer.p > 0 for layer in network.layers):
-            raise ValueError("L-BFGS minimises one fixed loss; dropout makes it random: use "
-                             "dropout=0 with lbfgs, or another optimizer")
-        self.network, self.X, self.y, self.w = network, X, y, w
-        self.P, self.G = layout.params, layout.grads
+    def __init__(self, backend, X, y, w, weight_decay: float):
+        self.backend, self.X, self.y, self.w = backend, X, y, w
+        self.start = backend.flat_parameters()
         self.weight_decay = float(weight_decay)
         self.total = float(len(y)) if w is None else float(np.sum(w, dtype=np.float64))
-        self.lock = lock if lock is not None else contextlib.nullcontext()
         self.theta: np.ndarray | None = None  # the point of the last evaluation, and what it gave
         self.loss, self.correct = math.nan, math.nan
 
     def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
-        with self.lock:  # another thread (the playground's frames) reads the weights
-            self.P[...] = theta
-        loss, z = self.network.loss_and_gradients(self.X, self.y, sample_weight=self.w,
-                                                  train=False)
-        right = np.argmax(z, axis=1) == self.y
+        loss, self.correct, grad = self.backend.loss_and_flat_gradient(theta, self.X, self.y,
+                                                                       self.w)
         self.theta = theta.copy()
         self.loss = loss
-        self.correct = float(np.count_nonzero(right) if self.w is None
-                             else np.dot(right, self.w))
-        grad = self.G.astype(np.float64)
         f = loss
         if self.weight_decay:  # the penalty's value and its gradient, wd * theta
             f += 0.5 * self.weight_decay * float(theta @ theta)
@@ -89,14 +75,10 @@ def minimize(trainer, loop, end_epoch):
         (``max_fun``); 2: the line search failed; 99: a callback stopped training.
     """
     backend = trainer.backend
-    network, optimizer = getattr(backend, "network", None), backend.optimizer
-    if network is None:
-        raise TypeError(f"optimizer lbfgs runs on the numpy backend, not on "
-                        f"{type(backend).__name__}")
+    optimizer = backend.solver()
     if loop.transform is not None:
         raise ValueError("L-BFGS minimises one fixed loss: it takes no data augmentation")
-    objective = Objective(network, loop.X, loop.y, loop.w, optimizer.weight_decay,
-                          lock=getattr(backend, "lock", None))
+    objective = Objective(backend, loop.X, loop.y, loop.w, optimizer.weight_decay)
 
     def callback(intermediate_result):
         theta = intermediate_result.x
@@ -113,12 +95,11 @@ def minimize(trainer, loop, end_epoch):
         if trainer.stop_training:
             raise StopIteration  # SciPy then returns this point, with status 99
 
-    with blas_threads_for(step_flops(network, len(loop.y))):
-        result = scipy_minimize(
-            objective, objective.P.astype(np.float64), method="L-BFGS-B", jac=True,
-            callback=callback,
-            options={"maxiter": loop.target - trainer.iteration, "maxfun": optimizer.max_fun,
-                     "gtol": optimizer.tol, "maxcor": optimizer.memory})
+    # Threads: Trainer.fit holds the backend's rule for steps of the whole set.
+    result = scipy_minimize(
+        objective, objective.start, method="L-BFGS-B", jac=True, callback=callback,
+        options={"maxiter": loop.target - trainer.iteration, "maxfun": optimizer.max_fun,
+                 "gtol": optimizer.tol, "maxcor": optimizer.memory})
     objective.at(result.x)  # the last accepted point, not a rejected trial of a line search
     optimizer.t += int(result.nit)
     return result

@@ -213,13 +213,9 @@ class Trainer:
                 validation_data[0], validation_data[1], backend.n_in, backend.n_out,
                 validation_data[2] if len(validation_data) == 3 else None, what="validation")
         m = len(y)
-        solver = getattr(getattr(backend, "optimizer", None), "full_batch", False)
-        batch = m if solver else min(cfg.batch_size or m, m)
-        if cfg.iterations is not None:
-            planned = cfg.iterations
-        else:
-            assert cfg.epochs is not None  # TrainConfig sets one of the two
-            planned = cfg.epochs * math.ceil(m / batch)
+        solver = backend.full_batch  # L-BFGS: the whole set at every iteration
+        batch = m if solver else cfg.rows_per_step(m)
+        planned = cfg.planned_iterations(m, full_batch=solver)
         target = self.iteration + planned
         if not (continue_schedule and self._schedule):
             self._schedule = (self.iteration, planned)
@@ -254,8 +250,8 @@ class Trainer:
         try:
             # Overflow is not an error here: a non-finite loss is caught in
             # _epoch with a message that says what to do; NumPy's warnings
-            # would only be noise.
-            with np.errstate(over="ignore", invalid="ignore"):
+            # would only be noise. Threads: the backend's rule for steps of this size.
+            with np.errstate(over="ignore", invalid="ignore"), backend.threads(batch):
                 if solver:
                     from .lbfgs import minimize  # SciPy, imported only when asked for
                     self.solver_result = minimize(self, loop, end_epoch)

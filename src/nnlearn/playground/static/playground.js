@@ -5,7 +5,7 @@ import { drawCurves, drawGrads, drawRegions, drawTiles } from "./draw.js";
 
 const $ = (id) => document.getElementById(id);
 const FIELDS = ["data", "classes", "points", "noise", "test_fraction", "seed", "architecture",
-  "dropout", "optimizer", "lr", "schedule", "batch_size", "iterations"];
+  "dropout", "optimizer", "backend", "lr", "schedule", "batch_size", "iterations"];
 const MAX_CURVE = 1000;  // points kept per curve; older ones are thinned
 
 const app = {
@@ -158,6 +158,7 @@ const handlers = {
     app.limits = m.limits;
     for (const name of m.limits.optimizers) $("optimizer").add(new Option(name, name));
     for (const name of m.limits.schedules) $("schedule").add(new Option(name, name));
+    for (const name of m.limits.fields.backend.choices) $("backend").add(new Option(name, name));
     send({ type: "settings", settings: settingsFromUrl() });
   },
   settings(m) {

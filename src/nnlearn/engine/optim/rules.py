@@ -24,8 +24,8 @@ from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
-from . import fused
-from .network import FlatLayout
+from .. import fused
+from ..network import FlatLayout
 
 #: Every this many steps, moment estimates below ``finfo(dtype).tiny`` become 0.
 FLUSH_EVERY = 16

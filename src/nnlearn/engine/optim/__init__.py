@@ -1,12 +1,11 @@
-"""The optimisers by name: ``OPTIMIZERS``, each one's own step size ``DEFAULT_LR``,
-``make_optimizer``, and the settings of full-batch L-BFGS.
-
-The update rules themselves are in ``nnlearn.engine.optim``.
+"""The optimisers of eq. (2): the update rules (``rules``: ``SGD`` with momentum or
+Nesterov, ``Adam``) and the optimisers by name: ``OPTIMIZERS``, each one's own step
+size ``DEFAULT_LR``, ``make_optimizer``, and the settings of full-batch L-BFGS.
 """
 
 from __future__ import annotations
 
-from .optim import SGD, Adam, Optimizer, Steppable
+from .rules import SGD, Adam, Optimizer, ParamArrays, Steppable, flush_subnormals
 
 
 MAX_FUN = 15000  #: L-BFGS's default budget of loss evaluations, scikit-learn's
@@ -63,3 +62,7 @@ def make_optimizer(name: str, *, momentum=0.9, weight_decay=0.0, **lbfgs) -> Opt
     if name == "adam":
         return Adam(weight_decay=weight_decay)
     raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
+
+
+__all__ = ["DEFAULT_LR", "LBFGS", "MAX_FUN", "OPTIMIZERS", "SGD", "Adam", "Optimizer",
+           "ParamArrays", "Steppable", "flush_subnormals", "make_optimizer"]
