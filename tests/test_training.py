@@ -227,7 +227,7 @@ def test_weighted_validation_data(rings_data):
         t.fit(d.X_train, d.y_train, validation_data=(d.X_test,))
 
 
-@pytest.mark.parametrize("batch_size", [None, 64])
+@pytest.mark.parametrize("batch_size", ["full", 64])
 def test_train_and_validation_are_measured_at_the_same_parameters(batch_size):
     """Issue 28: the training columns were a running mean taken before each step, the
     validation columns after the last one; on full batches the two curves swapped
