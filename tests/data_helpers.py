@@ -150,3 +150,16 @@ def tiny(tmp_path, monkeypatch):
         system=tmp_path / "system" / "tiny",
         env=tmp_path / "env",
     )
+
+
+#: the fixtures that reach for real data sets
+DATA_FIXTURES = {"data_env", "mnist", "fashion_mnist"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that uses a real-data fixture ``needs_data``, as the image tests
+    are by hand: ``pytest -m needs_data`` runs them all (CI's pass with no data folder)."""
+    for item in items:
+        if DATA_FIXTURES & set(getattr(item, "fixturenames", ())) and \
+                item.get_closest_marker("needs_data") is None:
+            item.add_marker(pytest.mark.needs_data("any"))

@@ -16,7 +16,7 @@ import pytest
 SRC = Path(__file__).resolve().parent.parent / "src" / "nnlearn"
 
 # What each package may import of nnlearn (besides itself). Top-level modules
-# (errors, fileio) sit at the bottom and may be imported by anyone but the engine.
+# (errors, fileio, limits) sit at the bottom and may be imported by anyone but the engine.
 ALLOWED = {
     "engine": set(),
     "data": {"errors", "fileio"},
@@ -34,9 +34,10 @@ ALLOWED = {
     "inference": {"engine", "training", "data", "errors", "run", "spec"},
     "run": {"assembly", "engine", "training", "data", "errors", "fileio", "plots", "spec",
             "settings"},
-    "estimator": {"assembly", "engine", "training", "errors", "fileio", "spec", "settings"},
+    "estimator": {"assembly", "engine", "training", "errors", "fileio", "spec", "settings",
+                  "data"},  # data.columns: the encoding of a model file's columns
 }
-BOTTOM = {"errors", "fileio"}
+BOTTOM = {"errors", "fileio", "limits"}
 
 
 def _nnlearn_imports(path: Path) -> set[str]:
@@ -74,7 +75,7 @@ def test_imports_flow_one_way(layer):
     assert files, f"no module for layer {layer}"
     for path in files:
         outside = _nnlearn_imports(path) - {layer}
-        bad = outside - ALLOWED[layer]
+        bad = outside - ALLOWED[layer] - (BOTTOM if layer != "engine" else set())
         assert not bad, f"{path.relative_to(SRC)} imports {sorted(bad)} (above its layer)"
 
 

@@ -1,6 +1,7 @@
 """The command line: the files it writes, and one-line errors for bad options."""
 
 import json
+import re
 import subprocess
 import sys
 
@@ -90,6 +91,12 @@ def test_gradcheck_command_passes_and_fails_on_tolerance():
     r = nnlearn("gradcheck", "--architecture", "mlp", "--activation", "tanh,relu")
     assert r.returncode == 0, r.stderr
     assert r.stdout.count(" ok") == 2
+    # numbers counted, not arrays (issue 28: "6 parameters" for 6 arrays of 89 numbers)
+    from nnlearn.experiments.backprop import CHECK_SIZES, check_spec
+    numbers, arrays = map(int, re.search(r"(\d+) parameters in (\d+) arrays", r.stdout).groups())
+    net = check_spec("mlp", "tanh", inputs=CHECK_SIZES.inputs, hidden=CHECK_SIZES.hidden,
+                     classes=CHECK_SIZES.classes).build(0)
+    assert (numbers, arrays) == (net.n_parameters(), len(net.parameters()))
     r = nnlearn("gradcheck", "--architecture", "mlp", "--activation", "sigmoid", "--tol", "1e-15")
     assert r.returncode == 1 and "gradient check failed" in r.stderr
 

@@ -77,9 +77,9 @@ def test_predict_reads_a_table_without_its_label_column_and_top_k(tmp_path, frui
                 "--top-k", "2")
     assert r.returncode == 0, r.stderr
     rows = _rows(out)
-    assert rows[0] == ["prediction", "label_1", "p_1", "label_2", "p_2"]
+    assert rows[0] == ["label_1", "p_1", "label_2", "p_2"]  # label_1 is the prediction
     for row in rows[1:]:
-        assert row[0] == row[1] and float(row[2]) >= float(row[4])
+        assert row[0] != row[2] and float(row[1]) >= float(row[3])
     assert len(rows) == len(X) + 1
 
 

@@ -60,9 +60,10 @@ def test_list_of_real_data(data_env):
     result = run("list")
     assert result.exit_code == 0, result.output
     rows = {line.split()[0]: line for line in result.output.splitlines()[1:] if line[:1] != " "}
-    shared = Path(os.environ["NNLEARN_DATA"])
+    shared = os.environ.get("NNLEARN_DATA")  # unset on a machine without the data folder
     for name in ("mnist", "fashion-mnist"):
-        here = [(shared / name, "NNLEARN_DATA"), (Path("/usr/share/datasets") / name, "system")]
+        here = [(Path(shared) / name, "NNLEARN_DATA")] if shared else []
+        here.append((Path("/usr/share/datasets") / name, "system"))
         found = [(folder, origin) for folder, origin in here
                  if all((folder / f).is_file() for f in MNIST_FILES)]
         if not found:

@@ -45,11 +45,11 @@ def folder():
         yield Path(name)
 
 
-def outcome(read, path):
+def outcome(read, path, limit=ALLOC_LIMIT):
     """``read(path)``, or the ``DataError`` it raised; any other exception fails the test.
 
-    Also fails when the call's peak allocation exceeds ``ALLOC_LIMIT``, and on any warning
-    (an overflow in a cast is a defect, not a message for the user).
+    Also fails when the call's peak allocation exceeds ``limit`` (``ALLOC_LIMIT``), and on
+    any warning (an overflow in a cast is a defect, not a message for the user).
     """
     tracemalloc.start()
     try:
@@ -62,7 +62,7 @@ def outcome(read, path):
     finally:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        assert peak < ALLOC_LIMIT, f"reading a {path.stat().st_size}-byte file allocated {peak}"
+        assert peak < limit, f"reading a {path.stat().st_size}-byte file allocated {peak}"
 
 
 # -- IDX -----------------------------------------------------------------------------------
@@ -272,3 +272,39 @@ def test_npz_reader_on_arrays_of_every_kind(folder, x_dtype, x_shape, y_dtype, n
     path = folder / "k.npz"
     np.savez(path, X=X, y=y)
     check_dataset(outcome(load_table, path))
+
+
+# -- memory in proportion to the file (issue 24) ---------------------------------------------
+
+SIZED = settings(FUZZ, max_examples=max(10, EXAMPLES // 4))
+
+
+@SIZED
+@given(st.integers(50, 3000), st.integers(2, 6), st.integers(0, 1500), st.data())
+def test_csv_reader_allocates_in_proportion_to_the_file(folder, n, width, long, data):
+    """One long cell among many short ones: the reader's memory grows with the file's
+    bytes, never with rows x columns x the longest cell (the padding of issue 24: a 251 KB
+    file asked for 29 GiB)."""
+    rows = [",".join(str(j + i % 7) for j in range(width - 1)) + f",{i % 3}" for i in range(n)]
+    i, j = data.draw(st.integers(0, n - 1)), data.draw(st.integers(0, width - 1))
+    cells = rows[i].split(",")
+    cells[j] = "1" * long if j < width - 1 else "c" * long  # a long number, or a long label
+    rows[i] = ",".join(cells)
+    path = folder / "sized.csv"
+    path.write_text("\n".join(rows) + "\n")
+    size = path.stat().st_size
+    check_dataset(outcome(load_table, path, limit=64 * size + 2**20))
+
+
+@SIZED
+@given(st.lists(st.integers(1, 2**12), min_size=1, max_size=3), st.integers(0, 4 * 2**20))
+def test_a_gzip_idx_stream_is_read_no_further_than_its_header_declares(folder, shape, zeros):
+    """A gzip IDX file of any declared shape over any amount of (well compressed) data: the
+    reader never holds more than the declared size, whatever the stream inflates to."""
+    declared = int(np.prod(shape))
+    header = bytes([0, 0, 8, len(shape)]) + b"".join(d.to_bytes(4, "big") for d in shape)
+    path = folder / "z-idx-ubyte.gz"
+    path.write_bytes(gzip.compress(header + bytes(zeros), compresslevel=1, mtime=0))
+    got = outcome(read_idx, path, limit=2 * min(declared, zeros) + 2**20)
+    if not isinstance(got, DataError):
+        assert got[0].shape == tuple(shape) and zeros == declared

@@ -73,7 +73,8 @@ def test_site_builds_strictly_with_every_lecture_page_run(site):
             script.name
         outputs = re.findall(r'<span class="filename">output</span>.*?</pre>', page, re.S)
         assert any(re.search(r"\d", text) for text in outputs), f"{script.name} printed no number"
-        assert (FALLBACK_NOTE in page) == (not mnist_here and "mnist()" in script.read_text())
+        calls = re.search(r"\bmnist\(", script.read_text()) is not None  # mnist(n_train=...) too
+        assert (FALLBACK_NOTE in page) == (not mnist_here and calls), script.name
         assert (folder / "lecture" / script.name).is_file()  # the script, to download
         assert (folder / "lecture" / f"{script.stem}.ipynb").is_file()  # and the notebook
         assert f'href="{script.stem}.ipynb" download' in page
@@ -82,6 +83,20 @@ def test_site_builds_strictly_with_every_lecture_page_run(site):
     # the mathematics is MathML made at build: no TeX left, no script to typeset it
     theorem = _html(folder, "lecture/02_backprop")
     assert theorem.count("<math") >= 5 and "\\frac" not in theorem and "mathjax" not in theorem
+
+
+@pytest.mark.slow
+def test_the_own_csv_walk_through_ran_at_build(site):
+    """docs/guide/your_own_csv.py (issue 28) ran: its commands and what they printed."""
+    folder, log = site
+    assert "guide/your_own_csv.py: ran in" in log
+    page = _html(folder, "guide/your_own_csv")
+    for printed in ("5 missing value(s)", "--missing impute", "one-hot (blue, green, red)",
+                    "macro avg", "ignoring column(s) the model does not take",
+                    "hold categories not seen in training",
+                    "no column named 'income', which the model takes"):
+        assert printed in page, printed
+    assert (folder / "guide" / "your_own_csv.py").is_file()
 
 
 @pytest.mark.slow

@@ -327,9 +327,35 @@ def test_pickle_and_clone(blobs):
     clf = NeuralNetClassifier(**FAST).fit(X, y)
     copy = pickle.loads(pickle.dumps(clf))
     np.testing.assert_array_equal(copy.predict_proba(X_test), clf.predict_proba(X_test))
-    # The optimiser state travels with the NumPy backend: both continue alike.
-    clf.partial_fit(X, y)
+    # A pickle is the model, not the trainer: the copy trains on from its weights
+    # and history, with a fresh optimiser state (protocol.py says why).
     copy.partial_fit(X, y)
-    np.testing.assert_array_equal(copy.predict_proba(X_test), clf.predict_proba(X_test))
+    assert len(copy.history_) == len(clf.history_) + 1
+    assert not np.array_equal(copy.predict_proba(X_test), clf.predict_proba(X_test))
     fresh = clone(clf)
     assert fresh.get_params() == clf.get_params() and not hasattr(fresh, "network_")
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_a_pickled_estimator_holds_no_training_row(early_stopping):
+    """Issue 28: the forward caches held the last batch, found verbatim in the pickle."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(301, 6))  # 301: the last batch is a single row
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    clf = NeuralNetClassifier(hidden=(16,), epochs=5, batch_size=50, random_state=0,
+                              early_stopping=early_stopping)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    data = pickle.dumps(clf)
+    for row in X:
+        for dtype in (np.float32, np.float64):
+            assert row.astype(dtype).tobytes() not in data
+    # nor does the fitted network itself keep the last batch
+    assert all(getattr(layer, "f_prev", None) is None for layer in clf.network_.layers)
+    params = sum(p.nbytes for p in clf.network_.parameters().values())
+    metadata = len(pickle.dumps((clf.get_params(), clf.classes_, clf.history_,
+                                 clf.loss_curve_)))
+    assert len(data) <= 2 * (params + metadata)
+    copy = pickle.loads(data)
+    np.testing.assert_array_equal(copy.predict_proba(X), clf.predict_proba(X))

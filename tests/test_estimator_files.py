@@ -70,19 +70,25 @@ def test_a_model_written_by_nnlearn_train_loads_with_its_labels(tmp_path):
     clf = NeuralNetClassifier.load(path)
     assert clf.classes_.tolist() == ["maybe", "no", "yes"] and clf.classes_.dtype.kind == "U"
     assert clf.n_features_in_ == 3
+    # the CSV header's names travel in the file (issue 28): a DataFrame is checked by them
+    assert clf.feature_names_in_.tolist() == ["a", "b", "c"]
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    with pytest.raises(ValueError, match="feature names"):
+        clf.predict(frame[["b", "a", "c"]])
     network = load_model(path)
     # A table's recipe scales its features: the estimator applies the recorded scaling
     # (folded into its first layer), as done here by hand from the metadata.
     scaling = network.metadata["spec"]["scaling"]
     X_scaled = ((X - scaling["mean"]) / scaling["scale"]).astype(np.float32)
-    assert clf.predict(X.astype(np.float32)).tolist() == \
-        names[network.predict(X_scaled)].tolist()
+    assert clf.predict(pd.DataFrame(X.astype(np.float32), columns=["a", "b", "c"])).tolist() \
+        == names[network.predict(X_scaled)].tolist()
     assert class_labels(network).tolist() == ["maybe", "no", "yes"]
     # Its hyper-parameters are read off the network: it can train on.
     params = clf.get_params()
     assert (params["architecture"], params["hidden"], params["activation"]) == \
         ("mlp", (8,), "relu")
-    clf.partial_fit(X, y)
+    clf.partial_fit(frame, y)
     assert clf.n_iter_ == 1
     # And the estimator writes it back in the same format, labels where every reader looks.
     back = load_model(clf.save(tmp_path / "again.safetensors"))

@@ -155,7 +155,10 @@ def test_partial_fit_never_trains_on_a_held_out_sample_even_when_a_stream_is_rep
         for rows in chunks:
             before = len(scored)
             clf.partial_fit(X[rows], y[rows], classes=[0, 1])
-            assert len(scored) == before + 1  # one score per call
+            # per call: the rows it trained on, then the held-out rows, both scored
+            # after the last step (at the same parameters); the held-out ones last
+            assert len(scored) == before + 2
+            assert set(where(scored[-2][0])) <= {i for b in trained for i in where(b)}
             held_out.append(set(where(scored[-1][0])))
     trained_rows = {i for batch in trained for i in where(batch)}
     scored_rows = set().union(*held_out)

@@ -156,9 +156,11 @@ def test_a_huge_declared_size_is_refused_before_anything_is_allocated(tmp_path, 
     assert path.stat().st_size < 4000
     tracemalloc.start()
     try:
+        with pytest.raises(ModelFileError, match=r"the network has 108,004,323 parameters"):
+            load_model(path)  # past MAX_PARAMS: refused by the count alone
         with pytest.raises(ModelFileError, match=r"layers.0.W has shape \(8, 4\), the "
                                                  r"description says \(1080, 100000\)"):
-            load_model(path)
+            load_model(path, max_params=10**9)  # under the cap: the stored shape is wrong
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

@@ -220,3 +220,143 @@ def test_the_heaviest_full_batch_run_pauses_after_its_current_iteration(server):
     time.sleep(0.5)
     assert trainer.iteration == paused["iteration"]  # nothing ran after the pause
     p.close()
+
+
+# -- the second review (issue 24): a server in its own process, its memory measured ---------
+
+def _status(pid, key):
+    """``VmRSS`` or ``VmHWM`` (the peak) of process ``pid``, in MB."""
+    with open(f"/proc/{pid}/status") as fh:
+        return next(int(line.split()[1]) for line in fh if line.startswith(key)) / 1024
+
+
+@pytest.fixture(scope="module")
+def served():
+    """``(process, base URL)``: ``nnlearn playground`` in a process of its own, warmed up
+    (one page has trained a few frames), so that what it grows by is the attack's."""
+    import re
+    import subprocess
+    import sys
+    env = {**__import__("os").environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "nnlearn", "playground", "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                            env=env)
+    try:
+        url = re.search(r"http://[\d.]+:\d+/", proc.stdout.readline()).group(0)
+        warm = Page(url)
+        warm.configure(hidden=[8])
+        warm.send(type="start")
+        warm.expect("frame", lambda m: m["iteration"] >= 5)
+        warm.close()
+        yield proc, url
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+@pytest.fixture
+def growth(served):
+    """Call it after an attack: the server's peak growth (MB) since the test began, once
+    it has answered a ping from a new page."""
+    proc, url = served
+    with open(f"/proc/{proc.pid}/clear_refs", "w") as fh:
+        fh.write("5")  # reset the peak (VmHWM) to the current resident size
+    base = _status(proc.pid, "VmRSS")
+
+    def measure():
+        p = Page(url)
+        p.send(type="ping")
+        p.expect("pong", timeout=30)
+        p.close()
+        return _status(proc.pid, "VmHWM") - base
+    return measure
+
+
+SERVER_BUDGET_MB = 300  #: what an attack may make the server grow by (issue 24)
+
+
+def test_an_upload_with_one_long_cell_is_refused_without_padding(served, growth):
+    # 132 KB: 5.7 GB before (every cell padded to the longest)
+    _, url = served
+    p = Page(url)
+    text = "x,y,label\n" + "1,2,0\n3,4,1\n" * 2500 + "5," + "6" * 100_000 + ",1\n"
+    p.send(type="upload", name="long.csv", text=text)
+    error = p.expect("error", timeout=60)["message"]
+    assert "line 5002, column 2" in error and "at most 1,000" in error
+    p.close()
+    assert growth() < SERVER_BUDGET_MB
+
+
+def test_lbfgs_counts_its_memory_against_the_page_and_pauses_within_a_step(served, growth):
+    # +718 MB to +1.2 GB before, and 4.6 s to pause
+    _, url = served
+    p = Page(url)
+    replies = p.configure(optimizer="lbfgs", points=5000, hidden=[512, 512, 512],
+                          iterations=10_000)
+    message = " ".join(replies["settings"]["messages"])
+    assert "L-BFGS's own" in message, replies["settings"]
+    replies = p.configure(optimizer="lbfgs", points=5000, hidden=[160, 160], iterations=10_000)
+    assert replies["settings"]["messages"] == [] and \
+        replies["settings"]["settings"]["optimizer"] == "lbfgs"
+    p.send(type="start")
+    p.expect("frame", lambda m: m["iteration"] >= 1, timeout=60)
+    t0 = time.monotonic()
+    p.send(type="pause")
+    p.expect("frame", lambda m: m["state"] == "paused", timeout=30)
+    assert time.monotonic() - t0 < 2.0
+    p.close()
+    assert growth() < SERVER_BUDGET_MB
+
+
+def test_a_flood_of_sample_requests_is_rate_limited(served, growth):
+    # 3.5 GB before
+    _, url = served
+    p = Page(url)
+    p.configure(points=5000, hidden=[256, 256], batch_size=0)
+    p.send(type="start")
+    for _ in range(300):
+        p.send(type="sample")
+    p.send(type="ping")
+    p.expect("pong", timeout=120)
+    skipped = [m for m in p.seen if m["type"] == "error" and "skipped" in m["message"]]
+    assert skipped, [m["type"] for m in p.seen[-20:]]
+    p.close()
+    assert growth() < SERVER_BUDGET_MB
+
+
+def test_slow_clients_are_cut_off_and_capped_per_address(monkeypatch):
+    import socket
+    from nnlearn.limits import MAX_CONNECTIONS_PER_CLIENT
+    from nnlearn.playground.httpguard import GuardedH11Protocol
+    monkeypatch.setattr(GuardedH11Protocol, "header_timeout_s", 1.0)
+    srv, thread, _, url = serve_in_thread()
+    host, port = url.split("//")[1].strip("/").split(":")
+    try:
+        slow = []
+        for _ in range(3 * MAX_CONNECTIONS_PER_CLIENT):  # 1,020 were held before
+            s = socket.create_connection((host, int(port)), timeout=5)
+            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # and never the rest
+            slow.append(s)
+        time.sleep(0.5)
+        assert len(app_of(srv).state.sessions) == 0
+        held = sum(1 for c in srv.server_state.connections if c.client)
+        assert held <= MAX_CONNECTIONS_PER_CLIENT
+        time.sleep(1.5)  # past the header timeout: every slow one is closed
+        assert not [c for c in srv.server_state.connections if c.client]
+        for s in slow:
+            s.settimeout(2)
+            try:
+                assert s.recv(100) == b""  # the server closed it ...
+            except ConnectionResetError:
+                pass  # ... with our unread headers still in its buffer
+            s.close()
+        p = Page(url)  # a page (an upgraded connection) may then stay idle past the timeout
+        time.sleep(1.5)
+        p.send(type="ping")
+        p.expect("pong")
+        ok = httpx.get(url + "api/health", timeout=10)  # and a plain request is answered
+        assert ok.status_code == 200
+        p.close()
+    finally:
+        srv.should_exit = True
+        thread.join(15)

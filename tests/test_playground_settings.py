@@ -203,6 +203,7 @@ def test_the_page_trains_with_the_torch_backend_through_the_protocol():
     while runner.state not in ("done", "failed") and time.monotonic() < deadline:
         time.sleep(0.01)
     assert runner.state == "done", runner.message
+    runner.join(30)  # the state is set before the last frame is published: wait for it
     assert type(runner.backend.backend).__name__ == "TorchBackend"
     after = runner.network.parameters()["layers.0.W"]
     assert not np.array_equal(before, after)  # the frames read the trained twin

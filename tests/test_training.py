@@ -225,3 +225,20 @@ def test_weighted_validation_data(rings_data):
     assert h.last("val_accuracy") == pytest.approx(expected)
     with pytest.raises(ValueError, match=r"\(X, y\) or"):
         t.fit(d.X_train, d.y_train, validation_data=(d.X_test,))
+
+
+@pytest.mark.parametrize("batch_size", ["full", 64])
+def test_train_and_validation_are_measured_at_the_same_parameters(batch_size):
+    """Issue 28: the training columns were a running mean taken before each step, the
+    validation columns after the last one; on full batches the two curves swapped
+    between 0.5 and 0.95 on alternate iterations. Validating on the training set
+    itself must now give the same numbers, epoch by epoch."""
+    data = load("rings", seed=0, n_train=300)
+    net = mlp(2, [32], 2, "relu", seed=0, dtype=np.float64)
+    trainer = Trainer(NumpyBackend(net, make_optimizer("gd")),
+                      TrainConfig(epochs=12, batch_size=batch_size, lr=0.5, seed=0))
+    history = trainer.fit(data.X_train, data.y_train,
+                          validation_data=(data.X_train, data.y_train))
+    np.testing.assert_array_equal(history["train_loss"], history["val_loss"])
+    np.testing.assert_array_equal(history["train_accuracy"], history["val_accuracy"])
+    assert len(set(np.round(history["train_loss"], 6))) == 12  # it did train

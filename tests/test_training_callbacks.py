@@ -99,3 +99,15 @@ def test_the_optional_backend_methods_default_to_the_host_path():
         backend.train_rows(slice(0, 4), None, 0.1)
     Trainer(backend, TrainConfig(epochs=2, batch_size=10, progress=False)).fit(X, y)
     assert backend.steps == 8
+
+
+def test_the_progress_bar_opens_after_what_is_printed_as_training_begins(capsys):
+    """Issue 28: the bar's first frame split the settings line ``nnlearn train`` prints
+    when training begins; the bar now opens at the first step."""
+    import sys
+    say = LambdaCallback(on_train_begin=lambda trainer: print("settings: ...", file=sys.stderr))
+    t = _trainer(callbacks=[say], epochs=2)
+    t.set_callback("progress", ProgressBar(disable=False))
+    t.fit(*_data())
+    err = capsys.readouterr().err
+    assert err.startswith("settings: ...\n") and ("it/s" in err or "it]" in err)

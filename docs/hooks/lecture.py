@@ -38,8 +38,9 @@ from mkdocs.structure.files import File, Files
 
 log = logging.getLogger("mkdocs.hooks.lecture")
 
-#: a lecture page: ``lecture/01_network.py``; other scripts there are helpers
-PAGE = re.compile(r"^lecture/\d\d_[a-z0-9_]+\.py$")
+#: a lecture page: ``lecture/01_network.py`` (other scripts there are helpers), or a
+#: walk-through of the user guide: ``guide/your_own_csv.py``
+PAGE = re.compile(r"^(lecture/\d\d_[a-z0-9_]+|guide/[a-z0-9_]+)\.py$")
 CELL = re.compile(r"^# %%(.*)$")
 DPI = 100
 
@@ -131,7 +132,8 @@ def run_page(path: Path) -> tuple[str, dict[str, bytes]]:
     finally:
         os.chdir(here)
         plt.close("all")
-    return _with_download_link("\n\n".join(parts) + "\n", path.name), figures
+    index = "index.html" if path.parent.name == "lecture" else "../lecture/index.html"
+    return _with_download_link("\n\n".join(parts) + "\n", path.name, index), figures
 
 
 def notebook(text: str) -> str:
@@ -145,14 +147,15 @@ def notebook(text: str) -> str:
     return jupytext.writes(nb, fmt="ipynb")
 
 
-def _with_download_link(markdown: str, script: str) -> str:
-    """Put, under the page's first heading, the links that download it."""
+def _with_download_link(markdown: str, script: str, index: str = "index.html") -> str:
+    """Put, under the page's first heading, the links that download it (``index``: the
+    lecture's index page, relative to the page)."""
     book = script[:-3] + ".ipynb"
     link = (f'<p class="nnlearn-download">Download this page: '
             f'<a href="{script}" download>{script}</a> (a script) or '
             f'<a href="{book}" download>{book}</a> (a notebook). It was run when the site '
             "was built; either runs on its own with nnlearn installed (see "
-            '<a href="index.html">the lecture, runnable</a>).</p>')
+            f'<a href="{index}">the lecture, runnable</a>).</p>')
     head, sep, rest = markdown.partition("\n")
     return f"{head}\n\n{link}\n{rest}" if head.startswith("# ") else f"{link}\n\n{markdown}"
 

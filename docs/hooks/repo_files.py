@@ -1,6 +1,7 @@
 """MkDocs hook: the pages may point at files of the repository outside ``docs/``.
 
-- ``CHANGELOG.md`` (at the root) becomes the page ``changelog.md``, as it is.
+- ``CHANGELOG.md`` and ``SECURITY.md`` (at the root) become the pages
+  ``changelog.md`` and ``security.md``, as they are.
 - A link from a page to a data or image file elsewhere in the repository,
   written relative to the page as on GitHub (``../benchmarks/results/speed.png``),
   is served from ``repo/<path>`` in the site and the link rewritten to it, so
@@ -18,7 +19,7 @@ from pathlib import Path
 
 from mkdocs.structure.files import File, Files
 
-PAGES = {"CHANGELOG.md": "changelog.md"}
+PAGES = {"CHANGELOG.md": "changelog.md", "SECURITY.md": "security.md"}
 SERVED = (".png", ".svg", ".json", ".csv")
 LINK = re.compile(r"(\]\()(\.\./[^)\s#]+)")
 

@@ -23,3 +23,11 @@ class TrainingWarning(UserWarning):
 
 class OptionError(DataError, TypeError):
     """An option that the called loader does not take (a ``TypeError``, as Python's own)."""
+
+
+class OutputError(NNLearnError, ValueError):
+    """A path nnlearn was asked to write and refuses: a link, a device or FIFO, an input."""
+
+
+class MissingExtraError(NNLearnError, ImportError):
+    """An option needs an optional dependency (an extra) that is not installed."""

@@ -10,7 +10,7 @@ layer (``nnlearn.spec.raw_input_network``). Labels are the model's own (``class_
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -18,11 +18,13 @@ import numpy as np
 from .data import load, names
 from .data.images import as_images
 from .data.idx import read_idx
-from .data.tabular import read_features, read_npz
+from .data.matching import ModelColumns, read_matched
+from .data.npzfile import read_npz
 from .data.transforms import image_shape_of, shift
 from .engine.losses import evaluate_logits, softmax
 from .errors import DataError
 from .run.config import training_source
+from .run.scores import classification_report
 from .spec import raw_input_network
 from .training.modelio import class_labels
 
@@ -35,6 +37,7 @@ class Inputs:
     X: np.ndarray
     labels: np.ndarray | None = None
     image_shape: tuple[int, int] | None = None
+    warnings: list[str] = field(default_factory=list)  # for a person: columns ignored, ...
 
 
 def _is_idx(path: Path) -> bool:
@@ -43,13 +46,15 @@ def _is_idx(path: Path) -> bool:
 
 
 def load_inputs(source, network, *, data_dir=None, part="test", labels_file=None,
-                label=-1, header=None, delimiter=None, as_trained=False) -> Inputs:
+                label=None, header=None, delimiter=None, as_trained=False) -> Inputs:
     """Read what ``source`` names, as rows for ``network`` (see the module docstring).
 
     A data set name gives its ``part``; a file is read whole, unless
     ``as_trained`` and it is the file the model was trained on: then its
     ``part`` is split again as in training. ``labels_file``: an IDX label file to
-    go with an IDX image file (for evaluating).
+    go with an IDX image file (for evaluating). A CSV file's columns are matched to
+    the model's by name (``nnlearn.data.matching``); ``label``, ``header`` and
+    ``delimiter`` as ``read_matched`` takes them.
     """
     key = str(source)
     recorded = training_source(network)
@@ -68,10 +73,13 @@ def load_inputs(source, network, *, data_dir=None, part="test", labels_file=None
                             f"file")
         suffix = path.suffix.lower()
         if suffix in (".csv", ".tsv"):
-            X, labels = read_features(path, network.n_in, label=label, header=header,
-                                      delimiter=delimiter)
-            inputs = Inputs(path.name, X, labels)
+            rows = read_matched(path, ModelColumns.of(network), label=label, header=header,
+                                delimiter=delimiter)
+            inputs = Inputs(path.name, rows.X, rows.labels, warnings=rows.warnings)
         elif suffix == ".npz":
+            if not ModelColumns.of(network).encoding.is_plain:
+                raise DataError(f"{path}: the model encodes its input columns (categories, "
+                                f"missing cells); give it a CSV file with named columns")
             arrays = read_npz(path)
             X = arrays["X"]
             image_shape = X.shape[1:] if X.ndim == 3 else None
@@ -100,7 +108,29 @@ def prepare(network, X) -> tuple:
     """The network taking raw rows (its input scaling folded in, ``raw_input_network``)
     and ``X`` in its dtype."""
     network = raw_input_network(network)
-    return network, np.asarray(X, dtype=network.dtype)
+    with np.errstate(over="ignore"):
+        X = np.asarray(X, dtype=network.dtype)
+    _refuse_non_finite(X, f"a value beyond {network.dtype}'s range")
+    return network, X
+
+
+def _refuse_non_finite(values: np.ndarray, what: str) -> None:
+    """A ``DataError`` naming the first row (counted from 1) of ``values`` that is not all
+    finite: NaN or infinite predictions are an error, never a result."""
+    bad = np.flatnonzero(~np.isfinite(values).all(axis=1)) if values.size \
+        else np.empty(0, dtype=np.intp)
+    if len(bad):
+        raise DataError(f"row {bad[0] + 1} (of {len(values)}): {what}; no prediction is "
+                        f"made from values that are not finite")
+
+
+def _logits(network, X) -> np.ndarray:
+    """The logits ``z_L`` (eq. 1) of the rows of ``X``, every one finite (``DataError``)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = network.predict_logits(X)
+    _refuse_non_finite(z, "the model's output is not finite (NaN or infinite logits: the "
+                          "model's weights or the row's values overflow)")
+    return z
 
 
 def shift_inputs(inputs: Inputs, dx: int, dy: int) -> Inputs:
@@ -128,7 +158,7 @@ def predict(network, X, *, top_k=None):
     """
     classes = class_labels(network)
     network, X = prepare(network, X)
-    proba = softmax(network.predict_logits(X).astype(np.float64))
+    proba = softmax(_logits(network, X).astype(np.float64))
     if top_k is None:
         return classes[np.argmax(proba, axis=1)], proba
     if not 1 <= top_k <= len(classes):
@@ -152,23 +182,27 @@ def label_indices(network, labels) -> np.ndarray:
 
 
 def evaluate(network, inputs: Inputs) -> dict:
-    """Loss (eq. 7), accuracy, per-class precision and recall, and the confusion matrix."""
+    """Loss (eq. 7), accuracy, per-class precision, recall and F1, scikit-learn's
+    classification report (``"classification_report"``, with macro and weighted
+    averages; its text under ``"classification_report_text"``) and the confusion matrix."""
     from sklearn.metrics import confusion_matrix, precision_recall_fscore_support
     if inputs.labels is None:
         raise DataError(f"{inputs.name} has no labels to evaluate against")
     y = label_indices(network, inputs.labels)
     network, X = prepare(network, inputs.X)
-    z = network.predict_logits(X)
+    z = _logits(network, X)
     loss, accuracy = evaluate_logits(z, y)
     predicted = np.argmax(z, axis=1)
     k = network.n_out
-    precision, recall, _, support = precision_recall_fscore_support(
+    precision, recall, f1, support = precision_recall_fscore_support(
         y, predicted, labels=np.arange(k), zero_division=0)
     classes = class_labels(network).tolist()
+    report, text = classification_report(y, predicted, classes)
     return {"data": inputs.name, "n": int(len(y)), "loss": float(loss),
             "accuracy": float(accuracy),
             "per_class": [{"label": c, "precision": float(p), "recall": float(r),
-                           "support": int(s)}
-                          for c, p, r, s in zip(classes, precision, recall, support)],
+                           "f1": float(f), "support": int(s)}
+                          for c, p, r, f, s in zip(classes, precision, recall, f1, support)],
+            "classification_report": report, "classification_report_text": text,
             "classes": classes,
             "confusion_matrix": confusion_matrix(y, predicted, labels=np.arange(k)).tolist()}

@@ -27,7 +27,8 @@ from .engine.architectures import mlp, resnet
 from .engine.features import Features, feature_names
 from .engine.network import Network
 from .engine.scaling import InputScaling, fold_input_scaling
-from .settings import ARCHITECTURES, DTYPES, default
+from .settings import ARCHITECTURES, DTYPES, SETTINGS, default
+from .settings.constraints import Integer, NoneValue, SequenceOf, check
 
 
 def _names_of(activation) -> tuple[str, ...]:
@@ -236,6 +237,7 @@ class NetworkSpec:
         unknown = sorted(set(d) - set(cls.__dataclass_fields__))
         if unknown:
             raise ValueError(f"unknown network description keys {unknown}")
+        _check_fields(d)
         d = dict(d)
         if d.get("scaling") is not None:
             d["scaling"] = InputScaling.from_dict(d["scaling"])
@@ -292,6 +294,21 @@ class NetworkSpec:
             return None
         # Only a description that builds these very layers is one.
         return spec if spec.build().spec() == layers else None
+
+
+#: the fields of a description that are no setting of the table, and what they accept
+_SIZES = {"n_in": (Integer(1),), "n_out": (Integer(1),),
+          "inner": (NoneValue(), SequenceOf(Integer(1), "a list of positive integers"))}
+
+
+def _check_fields(d: dict) -> None:
+    """Every field of a stored description, checked by the settings table's row of its name
+    (``dropout`` as ``nnlearn train --dropout`` is), the sizes by ``_SIZES``: ``ValueError``."""
+    for name, value in d.items():
+        if name in SETTINGS:
+            SETTINGS[name].check(value)
+        elif name in _SIZES:
+            check(name, _SIZES[name], value)
 
 
 def _one_or_all(names: Sequence[str]) -> str | tuple[str, ...]:

@@ -59,7 +59,8 @@ def gradcheck_command(architecture, activation, inputs, hidden, classes, samples
             err = max(errors.values())
             worst = max(worst, err)
             verdict = "ok" if err <= tol else "FAIL"
-            click.echo(f"{arch:7s} {act:11s} {len(errors):3d} parameters  "
+            numbers = sum(p.size for p in net.parameters().values())
+            click.echo(f"{arch:7s} {act:11s} {numbers:4d} parameters in {len(errors)} arrays  "
                        f"max relative error {err:.2e}  {verdict}")
     if worst > tol:
         raise NNLearnError(f"gradient check failed: relative error {worst:.2e} > {tol:g}")

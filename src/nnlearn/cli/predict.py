@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from ..fileio import write_text
+from ..fileio import check_output, spreadsheet_safe, write_text
+from ..limits import MAX_PARAMS
 from ..inference import evaluate, load_inputs, predict, shift_inputs
 from ..run import training_source
 from ..training import class_labels, load_model
@@ -20,12 +21,25 @@ DATA_DIR = click.option("--data-dir", type=click.Path(file_okay=False), default=
                         help="Folder holding the data set files (else NNLEARN_DATA, ...).")
 PART = click.option("--part", type=click.Choice(["test", "train"]), default="test",
                     show_default=True, help="Which part of a named data set.")
-LABEL = click.option("--label", default="-1", show_default=True,
-                     help="CSV: the label column (a name or an index); ignored when absent.")
+MAX_PARAMS_OPTION = click.option(
+    "--max-params", type=click.IntRange(min=1), default=MAX_PARAMS, show_default=True,
+    help="The most parameters the model file's network may have; a file that declares more "
+         "is refused before its weights are read (see SECURITY.md).")
+LABEL = click.option("--label", default=None,
+                     help="CSV: the label column (a name or an index) [default: the model's "
+                          "label column by name, or the column after the features in a file "
+                          "without a header].")
 
 
-def _label(value: str):
+def _label(value: str | None):
+    if value is None:
+        return None
     return int(value) if value.lstrip("-").isdigit() else value
+
+
+def _warn(inputs) -> None:
+    for message in inputs.warnings:
+        click.echo(f"nnlearn: warning: {message}", err=True)
 
 
 def _shift(ctx, param, value):
@@ -43,35 +57,48 @@ def _shift(ctx, param, value):
 @click.option("--data", required=True,
               help="A data set name, a .csv/.tsv/.npz file, or an IDX image file.")
 @click.option("--out", type=click.Path(dir_okay=False), default="predictions.csv",
-              show_default=True, help="CSV file of the predictions.")
+              show_default=True, help="CSV file of the predictions; - for standard output.")
 @click.option("--top-k", type=click.IntRange(min=1), default=None,
               help="Write the K most probable labels of each row and their probabilities, "
                    "instead of every class's probability.")
 @DATA_DIR
 @PART
 @LABEL
-def predict_command(model_path, data, out, top_k, data_dir, part, label):
+@MAX_PARAMS_OPTION
+def predict_command(model_path, data, out, top_k, data_dir, part, label, max_params):
     """Predict the labels of DATA with a trained model; one CSV row per input row.
 
     Columns: `prediction`, then the probability of every class (`p_LABEL`), or
-    with --top-k K: `label_1`, `p_1`, ... `label_K`, `p_K`.
+    with --top-k K: `label_1`, `p_1`, ... `label_K`, `p_K` (`label_1` is the
+    prediction). A CSV file's columns are matched to the model's by name (any
+    order; extra columns are ignored, with a warning).
     """
-    network = load_model(model_path)
+    reads = (model_path, data)
+    if out != "-":  # standard output is no file to check
+        check_output(out, inputs=reads)  # before the work, not after
+    network = load_model(model_path, max_params=max_params)
     inputs = load_inputs(data, network, data_dir=data_dir, part=part, label=_label(label))
+    _warn(inputs)
     labels, proba = predict(network, inputs.X, top_k=top_k)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    safe = spreadsheet_safe  # a label such as "=cmd|..." must not be a formula in a spreadsheet
     if top_k is None:
-        writer.writerow(["prediction", *(f"p_{c}" for c in class_labels(network).tolist())])
+        writer.writerow(["prediction", *(safe(f"p_{c}") for c in class_labels(network).tolist())])
         for label_, row in zip(labels.tolist(), proba):
-            writer.writerow([label_, *(f"{p:.6g}" for p in row)])
+            writer.writerow([safe(label_), *(f"{p:.6g}" for p in row)])
     else:
-        writer.writerow(["prediction", *(f"{name}_{i}" for i in range(1, top_k + 1)
-                                         for name in ("label", "p"))])
+        # label_1 is the prediction: written once
+        writer.writerow([f"{name}_{i}" for i in range(1, top_k + 1) for name in ("label", "p")])
         for row_labels, row_p in zip(labels.tolist(), proba):
-            cells = [c for pair in zip(row_labels, (f"{p:.6g}" for p in row_p)) for c in pair]
-            writer.writerow([row_labels[0], *cells])
-    write_text(out, buffer.getvalue())
+            writer.writerow([c for pair in zip(map(safe, row_labels),
+                                               (f"{p:.6g}" for p in row_p))
+                             for c in pair])
+    if out == "-":  # standard output; what was done is said on standard error
+        click.echo(buffer.getvalue(), nl=False)
+        click.echo(f"{len(labels)} predictions for {inputs.name}", err=True)
+        return
+    write_text(out, buffer.getvalue(), inputs=reads)
     click.echo(f"{len(labels)} predictions for {inputs.name} -> {out}")
 
 
@@ -91,10 +118,16 @@ def predict_command(model_path, data, out, top_k, data_dir, part, label):
 @DATA_DIR
 @PART
 @LABEL
+@MAX_PARAMS_OPTION
 def evaluate_command(model_path, data, labels_file, offset, out, as_json, data_dir, part,
-                     label):
-    """Loss, accuracy, per-class precision and recall of a trained model on labelled data."""
-    network = load_model(model_path)
+                     label, max_params):
+    """Loss, accuracy and scikit-learn's classification report (precision, recall, F1 per
+    class, macro and weighted averages) of a trained model on labelled data."""
+    reads = (model_path, data, labels_file)
+    if out is not None:  # before the work, not after
+        for name in ("evaluation.json", "confusion_matrix.png"):
+            check_output(Path(out) / name, inputs=reads)
+    network = load_model(model_path, max_params=max_params)
     as_trained = data is None
     if data is None:
         recorded = training_source(network)
@@ -104,13 +137,14 @@ def evaluate_command(model_path, data, labels_file, offset, out, as_json, data_d
                                    "give --data")
     inputs = load_inputs(data, network, data_dir=data_dir, part=part, labels_file=labels_file,
                          label=_label(label), as_trained=as_trained)
+    _warn(inputs)
     if offset is not None:
         inputs = shift_inputs(inputs, *offset)
     report = evaluate(network, inputs)
     if out is not None:
         from .. import plots
         folder = Path(out)
-        write_text(folder / "evaluation.json", json.dumps(report, indent=2))
+        write_text(folder / "evaluation.json", json.dumps(report, indent=2), inputs=reads)
         fig = plots.confusion_matrix(report["confusion_matrix"], report["classes"],
                                      title=f"{report['data']}: accuracy {report['accuracy']:.4f}")
         plots.save_figure(fig, folder / "confusion_matrix.png")
@@ -119,9 +153,6 @@ def evaluate_command(model_path, data, labels_file, offset, out, as_json, data_d
         return
     click.echo(f"{report['data']}: {report['n']} rows, loss {report['loss']:.4f}, "
                f"accuracy {report['accuracy']:.4f}")
-    click.echo(f"  {'class':>12s} {'precision':>9s} {'recall':>7s} {'support':>7s}")
-    for row in report["per_class"]:
-        click.echo(f"  {str(row['label']):>12s} {row['precision']:9.4f} {row['recall']:7.4f} "
-                   f"{row['support']:7d}")
+    click.echo(report["classification_report_text"].rstrip("\n"))
     if out is not None:
         click.echo(f"  -> {Path(out) / 'evaluation.json'}, {Path(out) / 'confusion_matrix.png'}")

@@ -38,7 +38,8 @@ DATA_CHOICES = ("mnist", "fashion-mnist", "digits")
 @click.option("--dask-scheduler", default=None, metavar="ADDRESS",
               help="Send the trainings to this Dask scheduler (tcp://host:port) through "
                    "joblib's Dask backend; needs pip install 'nnlearn[dask]' and the data "
-                   "set on every worker.")
+                   "set on every worker. The scheduler runs code sent as pickles: give only "
+                   "one you trust (see SECURITY.md).")
 @click.option("--claim", "claim", default=None, metavar="ID",
               help="Rerun only the experiments that this statement of the lecture needs "
                    "(its id in results.json, e.g. mnist_shift2_acc); works with --quick.")

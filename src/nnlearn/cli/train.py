@@ -15,6 +15,7 @@ import click
 
 from ..errors import TrainingWarning
 from ..run import RunConfig, continue_run, describe, resolve_settings, run, write_outputs
+from ..run.outputs import check_outputs
 from ..run.recipes import RECIPE_OPTIONS
 from ..training import GracefulStop, LambdaCallback
 from .options import IntList, table_option
@@ -71,6 +72,7 @@ RESUME_OPTIONS = {"epochs", "iterations", "data_dir"}  # besides --quiet and --o
                    ".tsv, else a comma].")
 @click.option("--header/--no-header", default=None,
               help="CSV files: whether the first line names the columns [default: detected].")
+@table_option("missing", default_from_table=False)
 @table_option("standardize")
 @table_option("architecture")
 @table_option("hidden", default_from_table=False, extra_help="E.g. 100, or 32,32, or none.")
@@ -97,6 +99,10 @@ RESUME_OPTIONS = {"epochs", "iterations", "data_dir"}  # besides --quiet and --o
               help="Also record loss and accuracy after every iteration (iterations.csv).")
 @click.option("--augment-shift", type=click.IntRange(min=0), default=0, show_default=True,
               help="Image data: shift each training image by up to this many pixels.")
+@table_option("class_weight")
+@table_option("early_stopping")
+@table_option("patience")
+@table_option("validation_fraction")
 @table_option("seed")
 @table_option("backend")
 @table_option("device")
@@ -139,6 +145,7 @@ def train(ctx, quiet, progress_bar, out, resume, **options):
     else:
         cfg = RunConfig(**options)
         out = "runs/latest" if out is None else out
+        check_outputs(out, cfg)  # before training, not after
     cfg.progress = None if progress_bar and not quiet else False
     cfg, sources = resolve_settings(cfg)
     with process_group(cfg) as rank0:
@@ -158,10 +165,15 @@ def train(ctx, quiet, progress_bar, out, resume, **options):
     for message in m["warnings"]:
         click.echo(f"nnlearn: warning: {message}", err=True)
     if not quiet:
+        for note in (result.dataset.info.get("notes", []) if result.dataset else []):
+            click.echo(f"nnlearn: {note}")
         click.echo(f"{m['data']}, {describe(result.config)}: {m['iterations']} iterations "
                    f"({m['epochs']} epochs) in {m['train_seconds']:.1f} s")
         click.echo(f"train accuracy {m['train_accuracy']:.4f}, "
                    f"test accuracy {m['test_accuracy']:.4f} (loss {m['test_loss']:.4f})")
+        if m.get("best_epoch") is not None:
+            click.echo(f"early stopping: kept epoch {m['best_epoch']}, the best validation "
+                       f"accuracy (of {m['epochs']} epochs)")
         width = max(map(len, paths))
         for name, path in paths.items():
             click.echo(f"  {name:{width}s} {path}")

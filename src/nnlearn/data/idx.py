@@ -31,6 +31,7 @@ import numpy as np
 
 from ..errors import DataError
 from ..fileio import atomic_path
+from ..limits import MAX_DEFLATE_RATIO, MAX_IDX_BYTES
 
 #: element type code of the magic number -> NumPy dtype (big-endian, as stored)
 IDX_TYPES: dict[int, np.dtype] = {
@@ -141,12 +142,12 @@ def _check_size(shape, dtype, found: int, source) -> None:
                         f"{expected} bytes that shape {shape} needs; the file is corrupt")
 
 
-def parse_idx(buf: bytes, source="<bytes>") -> np.ndarray:
+def parse_idx(buf: bytes | bytearray, source="<bytes>") -> np.ndarray:
     """Decode the bytes of an IDX file into an array of native byte order.
 
     Parameters
     ----------
-    buf : bytes
+    buf : bytes or bytearray
         The whole uncompressed file.
     source : str or Path
         Named in error messages.
@@ -156,11 +157,14 @@ def parse_idx(buf: bytes, source="<bytes>") -> np.ndarray:
     ndarray of shape ``(size_1, ..., size_D)``
         Read-only for one-byte types (a view of ``buf``, no copy).
     """
-    header, shape, dtype = _declared(buf, source)
+    header, shape, dtype = _declared(bytes(buf[:4 + 4 * 255]), source)
     _check_size(shape, dtype, len(buf) - header, source)
     data = np.frombuffer(buf, dtype=dtype, offset=header).reshape(shape)
+    if dtype.itemsize == 1:
+        data.flags.writeable = False  # a view of ``buf``, which may be a bytearray
+        return data
     # multi-byte types are stored big-endian; one conversion to native order
-    return data if dtype.itemsize == 1 else data.astype(dtype.newbyteorder("="))
+    return data.astype(dtype.newbyteorder("="))
 
 
 def check_array(array: np.ndarray, source, *, shape: Sequence[int | None] | None = None,
@@ -203,15 +207,42 @@ def read_idx(path, *, shape=None, dtype=None, what="data") -> tuple[np.ndarray, 
         MD5 of the uncompressed bytes, to compare with a published checksum.
     """
     path = Path(path)
-    if not is_gzip_name(path):
-        # the header's sizes against the file's, before reading what may be a huge file
-        with _reading(path), open(path, "rb") as f:
-            header, declared, element = _declared(f.read(4 + 4 * 255), path)
-            _check_size(declared, element, os.fstat(f.fileno()).st_size - header, path)
-    buf = read_bytes(path)
+    buf = _read_capped(path)
     array = parse_idx(buf, source=path)
     check_array(array, path, shape=shape, dtype=dtype, what=what)
     return array, hashlib.md5(buf).hexdigest()
+
+
+def _read_capped(path: Path) -> bytearray:
+    """The uncompressed bytes of the IDX file ``path``, never more than its header declares.
+
+    The header is read first; the size it declares is checked against
+    ``MAX_IDX_BYTES`` and against what the file can hold (its length, or for a
+    gzip file its compressed length times deflate's largest expansion); then the
+    stream is read in chunks up to one byte past the declared end, so a small
+    gzip file that inflates to gigabytes is refused after a few megabytes.
+    """
+    size = path.stat().st_size if path.exists() else 0
+    gz = is_gzip_name(path)
+    with _reading(path), _open(path, gz) as f:
+        buf = bytearray(f.read(4))
+        if len(buf) == 4:
+            buf += f.read(4 * buf[3])
+        header, shape, dtype = _declared(bytes(buf), path)
+        expected = math.prod(shape) * dtype.itemsize  # Python integers: no overflow
+        if header + expected > MAX_IDX_BYTES:
+            raise DataError(f"{path}: its header declares shape {shape} ({expected:,} bytes); "
+                            f"nnlearn reads IDX files of at most {MAX_IDX_BYTES:,} bytes "
+                            f"(nnlearn.limits.MAX_IDX_BYTES)")
+        if not gz:
+            _check_size(shape, dtype, size - header, path)  # before reading what may be huge
+        elif header + expected > size * MAX_DEFLATE_RATIO + 2**10:
+            raise DataError(f"{path}: its header declares shape {shape} ({expected:,} bytes), "
+                            f"more than {size:,} bytes of gzip can hold; the file is corrupt")
+        end = header + expected + 1  # one byte past the end: enough to see trailing data
+        while len(buf) < end and (chunk := f.read(min(_CHUNK, end - len(buf)))):
+            buf += chunk
+    return buf
 
 
 def encode_idx(array) -> bytes:

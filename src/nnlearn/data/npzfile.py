@@ -21,11 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..limits import MAX_DEFLATE_RATIO
 
 #: the arrays of a data file: X and y, and the optional test part
 ARRAYS = ("X", "y", "X_test", "y_test")
-#: the largest expansion of deflate (a bound on an honest member's uncompressed size)
-MAX_DEFLATE_RATIO = 1032
 #: what goes wrong inside a damaged archive, besides ``ValueError`` and ``OSError``
 _ARCHIVE_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError,
                    NotImplementedError, RuntimeError, KeyError, struct.error, MemoryError)

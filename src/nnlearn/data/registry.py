@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError, OptionError
+from ..limits import MAX_TOY_POINTS
 from .dataset import Dataset
 from .images import load_digits, load_image_set
 from .sources import SOURCES
@@ -23,6 +24,10 @@ EMBEDDED = ("digits",)
 def load_toy(name: str, *, n_train=1000, n_test=1000, seed=0, **shape) -> Dataset:
     """A toy set with a held-out test sample drawn from the same law with its own seed."""
     make = TOY[name]
+    for part, n in (("n_train", n_train), ("n_test", n_test)):
+        if n > MAX_TOY_POINTS:
+            raise DataError(f"{name}: {part}={n:,} points; a toy set has at most "
+                            f"{MAX_TOY_POINTS:,} (nnlearn.limits.MAX_TOY_POINTS)")
     train_seed, test_seed = np.random.SeedSequence(seed).spawn(2)
     X_train, y_train = make(n_train, seed=np.random.default_rng(train_seed), **shape)
     X_test, y_test = make(n_test, seed=np.random.default_rng(test_seed), **shape)

@@ -20,6 +20,10 @@ from .reductions import column_sums
 from .sparse import issparse, times_transpose, weight_gradient
 
 
+#: what a layer keeps of its last batch for the backward pass (``Layer.forget`` drops it)
+CACHES = ("f_prev", "z", "f", "s", "mask", "dz")
+
+
 class Layer:
     """A layer: parameters ``params``, their gradients ``grads``, forward and backward."""
 
@@ -91,6 +95,25 @@ class Layer:
 
     def _zero_grads(self):
         self.grads = {name: np.zeros_like(p) for name, p in self.params.items()}
+
+    def forget(self) -> None:
+        """Drop what ``forward`` and ``backward`` kept of the last batch (its rows, ``z_k``,
+        ``f_k``, masks, ``dL/dz_k``) and zero the gradients: a trained layer then holds
+        its parameters and nothing of the data it saw."""
+        for name in CACHES:
+            if name in self.__dict__:
+                setattr(self, name, None)
+        for g in self.grads.values():
+            g[...] = 0
+
+    def __getstate__(self):
+        # A pickle holds the parameters only: never rows of the training data
+        # (the forward caches) nor the last gradients, made again on loading.
+        return {k: v for k, v in self.__dict__.items() if k not in CACHES and k != "grads"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._zero_grads()
 
 
 class Dense(Layer):

@@ -134,6 +134,12 @@ class Network:
         self.__dict__.update(state)
         self._pack()
 
+    def forget(self) -> None:
+        """Drop every layer's record of the last batch (``Layer.forget``): after training,
+        so that a kept or pickled network holds no rows of the training data."""
+        for layer in self.layers:
+            layer.forget()
+
     def flat_layout(self) -> FlatLayout | None:
         """The flat buffers ``P``, ``G`` and each parameter's place in them (names
         as ``parameters()``), or None when the layers' arrays are not, or no

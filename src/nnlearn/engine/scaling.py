@@ -54,9 +54,15 @@ def fold_input_scaling(network: Network, mean: ArrayLike, scale: ArrayLike) -> N
     if "W" not in first.params:
         raise ValueError("an input scaling needs a network whose first layer is dense")
     W, b = first.params["W"], first.params["b"]
-    W_raw = W.astype(np.float64) / sd
-    b[...] = b.astype(np.float64) - W_raw @ mu
-    W[...] = W_raw
+    with np.errstate(over="ignore", invalid="ignore"):
+        W_raw = W.astype(np.float64) / sd
+        b_raw = b.astype(np.float64) - W_raw @ mu
+        W[...] = W_raw
+        b[...] = b_raw
+    if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+        # a subnormal scale (1e-320) is positive and finite, but 1 / scale overflows
+        raise ValueError(f"the input scaling cannot be folded into the first layer: its "
+                         f"weights overflow {W.dtype} (smallest scale {float(sd.min())!r})")
     return net
 
 

@@ -21,12 +21,13 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..engine.losses import log_softmax, softmax
 from . import persistence
 from .attributes import FittedAttributes
 from .fitting import FitMixin
+from .frames import predict_input
 from .params import PARAMETERS
 from .protocol import EstimatorProtocol
 
@@ -138,6 +139,11 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
     warm_start : bool, default=False
         Make ``fit`` continue from the current network, optimiser state and
         history instead of starting afresh.
+    missing : {"error", "impute"}, default="error"
+        A DataFrame with a missing value (or a column of words, one-hot
+        encoded) is encoded as ``nnlearn train`` reads a CSV file: a missing
+        value is an error that counts them all, or with ``"impute"`` is filled
+        with its column's median or most frequent value, learnt in ``fit``.
 
     Attributes
     ----------
@@ -147,6 +153,9 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of the features, when ``X`` had string column names.
+    encoding_ : nnlearn.data.columns.Encoding
+        How a DataFrame's columns become the network's inputs (one-hot
+        categories, fill values); only when ``fit`` encoded them.
     network_ : nnlearn.engine.Network
         The trained network, in NumPy (whatever the backend).
     history_ : nnlearn.training.History
@@ -238,7 +247,7 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
                  backend=_D["backend"], device=_D["device"], dtype=_D["dtype"],
                  verbose=_D["verbose"], progress_bar=_D["progress_bar"],
                  callbacks=_D["callbacks"], class_weight=_D["class_weight"],
-                 warm_start=_D["warm_start"]):
+                 warm_start=_D["warm_start"], missing=_D["missing"]):
         self.hidden = hidden
         self.architecture = architecture
         self.width = width
@@ -269,6 +278,7 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         self.callbacks = callbacks
         self.class_weight = class_weight
         self.warm_start = warm_start
+        self.missing = missing
 
     # -- fitting --------------------------------------------------------------------
     def fit(self, X, y, sample_weight=None):
@@ -326,7 +336,7 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
     # -- prediction -----------------------------------------------------------------
     def _logits(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=self.network_.dtype, accept_sparse="csr")
+        X = predict_input(self, X, self.network_.dtype)  # encoded as in fit (frames.py)
         return self.network_.predict_logits(X)
 
     def predict_proba(self, X):

@@ -18,13 +18,13 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import validate_data
 
 from ..assembly import Seeds, assemble, learning_rate, train_config
 from ..engine.schedules import make_schedule
 from ..training.callbacks import DivergenceCheck, EarlyStopping, PrintLoss
 from ..training.config import TrainConfig
 from ..training.trainer import Trainer
+from .frames import fit_input
 from .params import NO_PATIENCE, check_params
 from .samples import combined_weights, drop_zero_weights, encode, labels_for
 from .validation import PartialFitStopping, split_by_hash, split_stratified
@@ -60,6 +60,7 @@ class FitMixin:
     callbacks: list | None
     class_weight: object
     warm_start: bool
+    missing: str
     get_params: Callable[..., dict]  # scikit-learn's BaseEstimator, later in the MRO
 
     def _fit(self, X, y, sample_weight, *, incremental, classes=None):
@@ -74,8 +75,9 @@ class FitMixin:
                              "has one soft-max over the classes; fit one classifier per label "
                              "(sklearn.multioutput.MultiOutputClassifier)")
         # Sparse X (any SciPy format) becomes CSR, never dense: engine/sparse.py.
-        X, y = validate_data(self, X, y, reset=not continuing, dtype=settings.dtype,
-                             accept_sparse="csr")
+        # A DataFrame's columns of words and missing cells are encoded (frames.py).
+        X, y = fit_input(self, X, y, reset=not continuing, dtype=settings.dtype,
+                         missing=self.missing)
         check_classification_targets(y)
         # classes_ is set only once everything is checked: a failed call must not
         # leave a fitted estimator with labels that do not match its network.
@@ -259,6 +261,7 @@ class FitMixin:
     def _record(self, trainer, stopper, m, iteration0, epoch0, incremental):
         """Learned attributes from the trainer after a call (finished or interrupted)."""
         self.network_ = _latest_network(trainer)
+        self.network_.forget()  # the last batch's rows are not part of a fitted model
         if (incremental and isinstance(stopper, PartialFitStopping) and not stopper.exhausted
                 and stopper.best_parameters is not None):
             # Predict with the best parameters so far; training goes on from the latest.

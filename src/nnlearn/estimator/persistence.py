@@ -19,6 +19,7 @@ from dataclasses import replace
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ..data.columns import Encoding, default_names
 from ..errors import ModelFileError
 from ..spec import NetworkSpec, raw_input_network, spec_of
 from ..training.modelio import class_labels, load_model, save_model
@@ -114,6 +115,9 @@ def save(estimator, path):
         metadata["spec"] = spec.to_dict()
     if hasattr(estimator, "feature_names_in_"):
         metadata["feature_names_in"] = estimator.feature_names_in_.tolist()
+    if hasattr(estimator, "encoding_"):
+        metadata["encoding"] = estimator.encoding_.to_dict()
+        metadata["feature_names_in"] = estimator.encoding_.names
     return save_model(estimator.network_, path, metadata=metadata)
 
 
@@ -137,15 +141,26 @@ def load(cls, path):
         estimator = cls(**{**params_from_spec(stored), **saved})
         check_saved_params(estimator, network, stored)
         network = raw_input_network(network, stored)  # the estimator takes raw rows
+        encoding = Encoding.from_dict(meta["encoding"]) if "encoding" in meta else None
+        if encoding is not None and encoding.is_plain:
+            encoding = None  # numbers only: the plain path does the same
+        if encoding is not None and encoding.n_features != network.n_in:
+            raise ValueError(f"its encoding gives {encoding.n_features} inputs, its network "
+                             f"takes {network.n_in}")
+        width = network.n_in if encoding is None else len(encoding.columns)
         names = meta.get("feature_names_in")
-        if names is not None and (not isinstance(names, list) or len(names) != network.n_in
+        if names is not None and (not isinstance(names, list) or len(names) != width
                                   or not all(isinstance(n, str) for n in names)):
-            raise TypeError(f"feature_names_in must list {network.n_in} strings")
+            raise TypeError(f"feature_names_in must list {width} strings")
+        if names == default_names(width):
+            names = None  # nnlearn train's x0, x1, ...: the data had no names
     except (TypeError, ValueError) as err:
         raise ModelFileError(f"{path}: not a {cls.__name__} model file ({err})") from None
     estimator.classes_ = labels
     estimator.network_ = network
-    estimator.n_features_in_ = network.n_in
+    estimator.n_features_in_ = width
+    if encoding is not None:
+        estimator.encoding_ = encoding
     # a file keeps the weights, not how training went
     estimator.best_loss_ = estimator.best_validation_score_ = None
     estimator.validation_scores_ = estimator.validation_loss_curve_ = None

@@ -3,8 +3,6 @@ pickled state that any machine can read."""
 
 from __future__ import annotations
 
-from ..training.backend import NumpyBackend
-
 
 class EstimatorProtocol:
     """``__sklearn_tags__`` and ``__getstate__`` of ``NeuralNetClassifier``."""
@@ -24,12 +22,14 @@ class EstimatorProtocol:
         return tags
 
     def __getstate__(self):
+        # A pickle is the fitted model: network_ (its parameters; no forward cache,
+        # see Layer.__getstate__), the learned attributes and the hyper-parameters.
+        # Never rows of the training data, and within twice the parameters'
+        # size plus the metadata: so not the Trainer, whose optimiser state is
+        # as large again (Adam's two moments) and whose early-stopping callback
+        # keeps a copy of the best parameters; and a torch backend holds device
+        # tensors that a machine without that device could not unpickle. A later
+        # partial_fit or warm start rebuilds the trainer from network_, with a
+        # fresh optimiser state (the history and counters are kept).
         state = super().__getstate__()
-        trainer = state.get("_trainer")
-        if trainer is not None and not isinstance(trainer.backend, NumpyBackend):
-            # A torch backend holds device tensors that a machine without that
-            # device could not unpickle; network_ holds everything prediction
-            # needs, and a later partial_fit or warm start rebuilds the backend
-            # from it (with a fresh optimiser state).
-            state = {**state, "_trainer": None}
-        return state
+        return {**state, "_trainer": None}

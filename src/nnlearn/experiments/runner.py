@@ -15,6 +15,7 @@ import os
 import warnings
 from dataclasses import replace
 
+from ..errors import MissingExtraError
 from .base import Task, train
 
 
@@ -42,8 +43,8 @@ class Runner:
             try:
                 from distributed import Client
             except ImportError as err:
-                raise ImportError("--dask-scheduler needs dask.distributed: "
-                                  "pip install 'nnlearn[dask]'") from err
+                raise MissingExtraError("--dask-scheduler needs dask.distributed, which is "
+                                        "not installed: pip install 'nnlearn[dask]'") from err
             try:
                 self._client = Client(self.scheduler, timeout=20)
             except OSError as err:

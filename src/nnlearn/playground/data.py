@@ -21,9 +21,7 @@ from ..data.tabular import read_csv
 from ..data.toy import TOY
 from ..data.transforms import train_val_split
 from ..errors import DataError
-
-MAX_UPLOAD_BYTES = 1_000_000
-MAX_UPLOAD_ROWS = 20_000
+from ..limits import MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS
 #: the largest coordinate an upload may hold. The network and the exported model compute in
 #: float32 (up to 3.4e38), and the model takes raw coordinates: ``W x`` and ``W / scale`` must
 #: stay normal float32 numbers. (Near 1e306, rounding the points for the page overflowed.)

@@ -33,6 +33,30 @@ def _malloc_trim():
     return _trim or None
 
 
+#: ``mallopt`` parameter: allocations of at least this many bytes get pages of their own
+M_MMAP_THRESHOLD = -3
+#: the size from which the server's arrays are mapped, not carved from a thread's arena
+MMAP_FROM = 1 << 20
+
+
+def map_large_arrays() -> bool:
+    """Make glibc give every allocation of ``MMAP_FROM`` bytes or more pages of its own,
+    returned to the system when freed.
+
+    By default glibc raises that threshold to the largest block freed so far (up to
+    32 MB), so a page's activations soon come from its training thread's arena and
+    stay there when freed: every new run is a new thread, and a flood of new
+    samples grew the server by hundreds of MB that no page held. Returns True where
+    ``mallopt`` exists (glibc)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_FROM))
+
+
 def give_back() -> bool:
     """Free unreachable objects, then return the allocator's free pages to the system.
 

@@ -78,9 +78,10 @@ def make_server(host="127.0.0.1", port=8765, *, allow_hosts=()):
     hosts = allowed_hosts(host, allow_hosts)
     sock = open_socket(host, port)
     port = sock.getsockname()[1]
+    from .httpguard import GuardedH11Protocol
     config = uvicorn.Config(create_app(allowed_hosts=hosts), log_level="warning",
-                            ws=PlaygroundWebSocketProtocol, ws_max_size=MAX_MESSAGE,
-                            lifespan="off")
+                            http=GuardedH11Protocol, ws=PlaygroundWebSocketProtocol,
+                            ws_max_size=MAX_MESSAGE, lifespan="off")
     return uvicorn.Server(config), sock, url_of(host, port)
 
 
@@ -89,6 +90,9 @@ def serve(host="127.0.0.1", port=8765, *, allow_hosts=(), open_browser=False,
     """Serve until interrupted. The networks are small: one BLAS thread each is fastest
     and leaves the other cores to other pages."""
     from threadpoolctl import threadpool_limits  # comes with scikit-learn
+
+    from .memory import map_large_arrays
+    map_large_arrays()  # a page's arrays go back to the system when freed
     server, sock, url = make_server(host, port, allow_hosts=allow_hosts)
     echo(f"nnlearn playground: {url}  (Ctrl-C stops it)")
     if open_browser:

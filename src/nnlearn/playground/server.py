@@ -35,13 +35,13 @@ from starlette.websockets import WebSocket
 from ..data.toy import TOY
 from ..engine.optim import DEFAULT_LR, OPTIMIZERS
 from ..engine.schedules import SCHEDULES
+from ..limits import MAX_MESSAGE
 from .exports import Exports, model_file, regions_png
 from .session import Session, error
 from .settings import ARCHITECTURES, DEFAULTS, FIELDS, MAX_LAYERS, MAX_PARAMETERS, as_json, display
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
-MAX_MESSAGE = 2_000_000  # bytes of one message (an uploaded CSV file is the largest)
 MAX_SESSIONS = 16  # open pages at once: each may keep a core busy
 MAX_QUEUED = 64  # replies waiting for a page that does not read; more errors are dropped
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")

@@ -10,9 +10,11 @@ from __future__ import annotations
 import io
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from ..errors import DataError
+from ..limits import MIN_SAMPLE_INTERVAL_S
 from ..training.modelio import save_model
 from . import data as playdata
 from .frames import metrics
@@ -25,6 +27,8 @@ from .settings import (DEFAULTS, UPLOAD, as_json, display, fit_to_data, network_
 DATA_KEYS = ("data", "classes", "points", "noise", "test_fraction", "seed")
 COMMANDS = ("settings", "start", "pause", "step", "reset", "sample", "upload", "ping", "pace",
             "view")
+#: seconds a rebuild waits for the replaced run's thread to end (it ends within one step)
+STOP_WAIT_S = 30.0
 
 
 def error(message: str) -> dict:
@@ -44,6 +48,7 @@ class Session:
         self.pace = Pace()
         self.offsets: list[int] = []  # each drawn layer's first unit in the network view
         self._lock = threading.Lock()  # one command at a time
+        self._sampled = -float("inf")  # when the last new sample was drawn (time.monotonic)
         self.closed = False
 
     # -- messages --------------------------------------------------------------------
@@ -74,6 +79,12 @@ class Session:
 
     def _command(self, kind) -> list[dict]:
         if kind == "sample":
+            now = time.monotonic()
+            if now - self._sampled < MIN_SAMPLE_INTERVAL_S:  # a flood: one sample at a time
+                return [error(f"new samples are drawn at most "
+                              f"{1 / MIN_SAMPLE_INTERVAL_S:g} times a second; this one was "
+                              f"skipped")]
+            self._sampled = now
             return self.apply({"seed": (self.settings["seed"] + 1) % 2**31})
         if kind == "reset":
             return self.rebuild(keep_running=False)
@@ -184,8 +195,10 @@ class Session:
 
     def rebuild(self, keep_running=False) -> list[dict]:
         """A fresh network and run for the current settings (the old run is stopped)."""
-        running = self.runner is not None and self.runner.state == "running"
+        running, old = self.runner is not None and self.runner.state == "running", self.runner
         self._stop_runner()
+        if old is not None:  # one run alive per page: a flood of rebuilds cannot pile runs up
+            old.join(STOP_WAIT_S)
         data = self._current_data()
         network = build(self.settings, data.n_classes, seed=self.settings["seed"] + 1)
         initial_gradients(network, data)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..assembly import train_config
+from ..engine.optim import LBFGS
 from ..settings import PLAYGROUND, SETTINGS, Setting, for_face
 from ..settings.constraints import Integer, NoneValue, Options, Real, SequenceOf
 from ..settings.table import ARCHITECTURES, UPLOAD
@@ -268,7 +269,23 @@ def step_memory(s: dict, n_classes: int, n_train: int) -> int:
     return 4 * batch * units
 
 
-NETWORK_KEYS = ("hidden", "activation", "architecture", "dropout", "batch_size")
+#: float64 vectors the size of the parameters that L-BFGS holds besides its pairs: SciPy's
+#: workspace (5) and the objective's copies of theta and of the gradient (5)
+LBFGS_VECTORS = 10
+
+
+def optimizer_memory(s: dict, n_classes: int) -> int:
+    """Bytes the optimiser of ``s`` holds beyond the step's activations: for L-BFGS its
+    ``memory`` pairs of float64 vectors ``(s_k, y_k)`` and ``LBFGS_VECTORS`` more, the size
+    of the parameters each (a 2-million-parameter network: 480 MB); 0 for the others,
+    whose state is a vector or two of the network's dtype, bounded by ``MAX_PARAMETERS``."""
+    if s["optimizer"] != "lbfgs":
+        return 0
+    pairs = LBFGS().memory
+    return 8 * parameter_count(s, n_classes) * (2 * pairs + LBFGS_VECTORS)
+
+
+NETWORK_KEYS = ("hidden", "activation", "architecture", "dropout", "batch_size", "optimizer")
 
 
 def used_limits(s: dict, n_classes: int, n_train: int | None) -> str | None:
@@ -279,14 +296,19 @@ def used_limits(s: dict, n_classes: int, n_train: int | None) -> str | None:
         return f"network too large: {count:,} parameters (the limit is {MAX_PARAMETERS:,})"
     if n_train is None:
         return None
-    need = step_memory(s, n_classes, n_train)
+    own = optimizer_memory(s, n_classes)
+    need = step_memory(s, n_classes, n_train) + own
     if need <= MEMORY_BUDGET:
         return None
     batch = train_config(s).rows_per_step(n_train)
+    held = (f"one training step of this network on {batch:,} rows would hold "
+            f"{need / 2**20:,.0f} MB (a page may use {MEMORY_BUDGET // 2**20} MB)")
+    if own:
+        return (f"{held}, {own / 2**20:,.0f} MB of it L-BFGS's own: lower the number or "
+                f"width of the hidden layers, or the points, or choose another optimizer")
     most = max(1, batch * MEMORY_BUDGET // need)
-    return (f"one training step of this network on {batch:,} rows would hold "
-            f"{need / 2**20:,.0f} MB (a page may use {MEMORY_BUDGET // 2**20} MB): lower the "
-            f"batch size (to at most {most:,}) or the number or width of the hidden layers")
+    return (f"{held}: lower the batch size (to at most {most:,}) or the number or width of "
+            f"the hidden layers")
 
 
 def fit_to_data(s: dict, n_classes: int, n_train: int | None, previous: dict,
@@ -303,7 +325,7 @@ def fit_to_data(s: dict, n_classes: int, n_train: int | None, previous: dict,
             break
     s.update({k: trial[k] for k in NETWORK_KEYS})
     messages.append(f"{problem}; kept hidden {display('hidden', s['hidden']) or '(none)'}, "
-                    f"batch size {s['batch_size']}")
+                    f"batch size {s['batch_size']}, optimizer {s['optimizer']}")
 
 
 def display(name, value) -> str:

@@ -12,7 +12,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..settings import ARCHITECTURES, default
+from ..errors import ModelFileError
+from ..settings import ARCHITECTURES, SETTINGS, default
+from ..settings.constraints import Boolean, InstanceOf, Integer, NoneValue, check
 from ..spec import InputScaling, NetworkSpec
 from .recipes import RECIPE_OPTIONS, resolve
 
@@ -60,6 +62,11 @@ class RunConfig:
     delimiter: str | None = None  # CSV files: one character or "tab" (default: by suffix)
     header: bool | None = None  # CSV files: whether line 1 names the columns (default: detect)
     standardize: bool | None = None  # scale features by the training part's mean and std
+    missing: str | None = None  # CSV files: "error" (the table's default) or "impute"
+    class_weight: str | None = default("class_weight")  # "balanced": run/holdout.py
+    early_stopping: bool = default("early_stopping")
+    validation_fraction: float = default("validation_fraction")
+    patience: int = default("patience")
 
     def check(self) -> None:
         """Refuse options that contradict each other, rather than drop one silently."""
@@ -75,6 +82,9 @@ class RunConfig:
                                           or self.augment_shift):
             raise ValueError("--optimizer lbfgs minimises one fixed loss on the numpy backend: "
                              "it takes no --dropout, --augment-shift or --backend torch")
+        if self.early_stopping and self.optimizer == "lbfgs":
+            raise ValueError("--early-stopping counts epochs; --optimizer lbfgs stops by its "
+                             "own tolerance")
         if self.architecture not in ARCHITECTURES:
             raise ValueError(f"unknown architecture {self.architecture!r}; choose "
                              f"{' or '.join(ARCHITECTURES)}")
@@ -116,7 +126,7 @@ def data_options(cfg: RunConfig) -> dict:
     """The keyword arguments of ``nnlearn.data.load`` that ``cfg`` gives."""
     options = {"seed": cfg.data_seed}
     for name in ("data_dir", "n_train", "n_test",
-                 "label", "delimiter", "header"):  # the last three: CSV files only
+                 "label", "delimiter", "header", "missing"):  # the last four: CSV files only
         if getattr(cfg, name) is not None:
             options[name] = getattr(cfg, name)
     return options
@@ -129,10 +139,38 @@ def data_source(cfg: RunConfig) -> dict:
             "options": {k: v for k, v in data_options(cfg).items() if k != "data_dir"}}
 
 
+#: what a model file's ``source.options`` may hold, each checked as the training run's
+#: option was (the seed by the settings table's row): nothing stored reaches a loader unchecked
+SOURCE_OPTIONS = {
+    "seed": SETTINGS["seed"].accepts,
+    "n_train": (Integer(1),), "n_test": (Integer(1),),
+    "label": (Integer(-2**31, 2**31), InstanceOf(str, "a column name")),
+    "delimiter": (NoneValue(), InstanceOf(str, "a string")),
+    "header": (NoneValue(), Boolean()),
+    "missing": SETTINGS["missing"].accepts,
+}
+
+
 def training_source(network) -> dict | None:
-    """``data_source`` as the model file keeps it; None for models that do not say."""
+    """``data_source`` as the model file keeps it; None for models that do not say.
+
+    Raises
+    ------
+    ModelFileError
+        When the recorded options are not what ``SOURCE_OPTIONS`` accepts
+        (``n_train: 1e12``, an unknown key...).
+    """
     source = (network.metadata or {}).get("source")
-    if isinstance(source, dict) and isinstance(source.get("data"), str) and \
-            isinstance(source.get("options", {}), dict):
-        return source
-    return None
+    if not (isinstance(source, dict) and isinstance(source.get("data"), str)):
+        return None
+    options = source.get("options", {})
+    try:
+        if not isinstance(options, dict):
+            raise ValueError(f"options must be an object, got {options!r:.80}")
+        for name, value in options.items():
+            if name not in SOURCE_OPTIONS:
+                raise ValueError(f"unknown option {name!r:.80}")
+            check(name, SOURCE_OPTIONS[name], value)
+    except ValueError as err:
+        raise ModelFileError(f"the model file's metadata.source is not valid: {err}") from None
+    return source

@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
-from ..fileio import write_text
+from ..fileio import check_output, write_text
 from ..training import save_model
 from ..training.state import save_training_state
 from .config import RunConfig, describe
@@ -21,6 +21,19 @@ from .train import RunResult
 
 def _config_json(cfg: RunConfig) -> dict:
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(cfg).items()}
+
+
+#: the files ``write_outputs`` may write in ``--out``
+OUTPUT_NAMES = ("model.npz", "model.safetensors", STATE_FILE, "history.csv", "history.json",
+                "iterations.csv", "metrics.json", "decision_regions.png", "learning_curves.png",
+                "iterations.png")
+
+
+def check_outputs(out, cfg: RunConfig) -> None:
+    """Refuse, before training, an ``out`` whose files would replace the run's data file,
+    or are links, devices or FIFOs (``nnlearn.fileio.check_output``)."""
+    for name in OUTPUT_NAMES:
+        check_output(Path(out) / name, inputs=(cfg.data,))
 
 
 def write_outputs(result: RunResult, out) -> dict[str, Path]:

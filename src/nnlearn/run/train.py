@@ -16,12 +16,15 @@ import numpy as np
 
 from ..assembly import Seeds, assemble, planned_iterations
 from ..data import image_shape_of, load, standardize
+from ..data.columns import columns_of
 from ..data.dataset import Dataset
 from ..engine import Network
 from ..spec import InputScaling
 from ..training import History, Snapshots, Trainer
 from .config import RunConfig, data_options, data_source, network_spec, resolve_settings
+from .holdout import fit_data
 from .resume import Resume
+from .scores import classification_report
 
 
 @dataclass
@@ -84,18 +87,20 @@ def run(cfg: RunConfig, callbacks=(), *, resume: Resume | None = None,
             raise ValueError(f"the saved network maps {network.n_in} inputs to {network.n_out} "
                              f"classes; {data.name} has {data.n_features} and {data.n_classes}")
     snapshots = Snapshots(cfg.snapshots) if cfg.snapshots else None
+    fit = fit_data(cfg, data)  # class weights; early stopping's held-out part
     assembled = assemble(spec, settings, seeds=Seeds.same(cfg.seed),
                          network=resume.network if resume is not None else None,
-                         callbacks=[*([snapshots] if snapshots else []), *callbacks],
+                         callbacks=[*([snapshots] if snapshots else []), *callbacks,
+                                    *([fit.stopper] if fit.stopper else [])],
                          progress=cfg.progress, record_iterations=cfg.record_iterations)
     network, backend, trainer = assembled.network, assembled.backend, assembled.trainer
     network.metadata = {"classes": np.asarray(data.classes).tolist(), "data": data.name,
-                        "source": data_source(cfg), "spec": spec.to_dict()}
+                        "source": data_source(cfg), "spec": spec.to_dict(), **columns_of(data)}
     if resume is not None:
         backend.load_optimizer_state(resume.optimizer_state)
         trainer.load_state_dict(resume.trainer_state, history=resume.history)
     t0 = time.perf_counter()
-    history = trainer.fit(data.X_train, data.y_train, validation_data=(data.X_test, data.y_test),
+    history = trainer.fit(fit.X, fit.y, sample_weight=fit.w, validation_data=fit.validation,
                           transform=transform,
                           continue_schedule=resume is not None and not resume.extend)
     seconds = time.perf_counter() - t0
@@ -108,6 +113,10 @@ def run(cfg: RunConfig, callbacks=(), *, resume: Resume | None = None,
                "train_loss": train_loss, "train_accuracy": train_accuracy,
                "test_loss": test_loss, "test_accuracy": test_accuracy,
                "interrupted": trainer.interrupted, "warnings": list(trainer.warnings)}
+    metrics["classification_report"] = classification_report(  # the test part's
+        data.y_test, np.argmax(backend.predict_logits(data.X_test), axis=1), data.classes)[0]
+    if fit.stopper is not None:  # the epoch whose parameters were kept
+        metrics["best_epoch"] = fit.stopper.best_epoch
     result_network = backend.get_network()
     result_network.metadata = network.metadata
     return RunResult(cfg, result_network, history, metrics,

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..data.columns import MISSING_POLICIES
 from ..data.toy import TOY
 from ..engine.activations import ACTIVATIONS
 from ..engine.init import INITIALISERS
@@ -178,16 +179,22 @@ _ROWS = [
     Setting("seed", (Integer(0, 2**31 - 1),), 0,
             "Seed of the initial weights, the batch order and dropout.",
             frozenset((TRAIN, PLAYGROUND))),
+    Setting("missing", (Options(MISSING_POLICIES),), "error",
+            "Missing cells (empty, NA, NaN, null): an error that counts them, or impute: "
+            "fill with the column's median (numbers) or most frequent value (words), learnt "
+            "on the training rows and kept in the model file (the estimator: for a DataFrame "
+            "with a column of words or a missing value).", frozenset((ESTIMATOR, TRAIN))),
     # -- the estimator's own (scikit-learn's conventions) ----------------------------------------
     Setting("early_stopping", (Boolean(),), False,
-            "Hold out validation_fraction of the data and keep the best epoch.",
-            frozenset((ESTIMATOR,))),
+            "Hold out validation_fraction of the training data and keep the best epoch.",
+            frozenset((ESTIMATOR, TRAIN))),
     Setting("validation_fraction", (Real(0, 1, closed="neither"),), 0.1,
-            "Share of the training data held out for early stopping.", frozenset((ESTIMATOR,))),
+            "Share of the training data held out for early stopping.",
+            frozenset((ESTIMATOR, TRAIN))),
     Setting("patience", (POSITIVE, NoneValue()), 10,
             "MLPClassifier's n_iter_no_change: training stops once more than patience epochs in "
             "a row fail to beat the best score so far by tol; None never stops early.",
-            frozenset((ESTIMATOR,))),
+            frozenset((ESTIMATOR, TRAIN))),
     Setting("tol", (Real(0, float("inf")),), 1e-4, "The improvement that resets the "
             "patience count; lbfgs: stop when no gradient entry exceeds it.",
             frozenset((ESTIMATOR,))),
@@ -207,8 +214,8 @@ _ROWS = [
                                                    empty=True)), None,
             "Callbacks added to the Trainer's own.", frozenset((ESTIMATOR,))),
     Setting("class_weight", (NoneValue(), Options(("balanced",)), InstanceOf(dict, "a dict")),
-            None, "Weight of each class, multiplied into sample_weight.",
-            frozenset((ESTIMATOR,))),
+            None, "Weight of each class, multiplied into sample_weight; balanced: n / (k n_c), "
+            "every class weighs the same.", frozenset((ESTIMATOR, TRAIN))),
     Setting("warm_start", (Boolean(),), False,
             "fit continues from the current network, optimizer state and history.",
             frozenset((ESTIMATOR,))),

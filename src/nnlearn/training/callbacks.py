@@ -174,7 +174,12 @@ class ProgressBar(Callback):
         self.bar = None
 
     def on_train_begin(self, trainer):
-        """Open a bar over ``trainer.planned_iterations``."""
+        """Get ready; the bar opens at the first step, after what other callbacks print
+        as training begins (the settings line), so that its first frame never splits
+        their line on a terminal."""
+        self.bar = None
+
+    def _open(self, trainer):
         # tqdm.auto picks a notebook widget where there is one; imported here so that a
         # quiet run (every test, every notebook cell without a bar) never touches it.
         if self.disable:
@@ -185,11 +190,15 @@ class ProgressBar(Callback):
                         unit="it", dynamic_ncols=True, leave=False)
 
     def on_iteration_end(self, trainer):
-        """Advance the bar by one step."""
+        """Advance the bar by one step (opening it at the first)."""
+        if self.bar is None:
+            self._open(trainer)
         self.bar.update(1)
 
     def on_epoch_end(self, trainer):
         """Show the epoch's training loss and accuracy (and validation accuracy)."""
+        if self.bar is None:
+            return
         h = trainer.history
         postfix = {"loss": f"{h.last('train_loss'):.4f}", "acc": f"{h.last('train_accuracy'):.3f}"}
         if h.has_validation():
@@ -198,7 +207,8 @@ class ProgressBar(Callback):
 
     def on_train_end(self, trainer):
         """Close the bar."""
-        self.bar.close()
+        if self.bar is not None:
+            self.bar.close()
 
 
 class DivergenceCheck(Callback):

@@ -20,10 +20,11 @@ class History:
     """Columns of numbers, filled as training goes.
 
     ``history["train_loss"]`` is the epoch column as an array; ``history.epochs``
-    and ``history.iterations`` are the raw dicts of lists. Epoch rows hold the
-    mean loss and accuracy of the training batches seen in that epoch and, when
-    validation data is given, the loss and accuracy on it at the epoch's end.
-    Missing values (no validation data) are NaN.
+    and ``history.iterations`` are the raw dicts of lists. When validation data
+    is given, an epoch row holds the loss and accuracy on the whole training set
+    and on the validation data, both at the epoch's end (the same parameters);
+    without it, the mean loss and accuracy of the training batches seen in that
+    epoch (each taken before its step). Missing values (no validation data) are NaN.
 
     Attributes
     ----------

@@ -39,15 +39,20 @@ class Objective:
     protocol (``Backend.loss_and_flat_gradient``).
     """
 
-    def __init__(self, backend, X, y, w, weight_decay: float):
+    def __init__(self, backend, X, y, w, weight_decay: float, pause=None):
         self.backend, self.X, self.y, self.w = backend, X, y, w
         self.start = backend.flat_parameters()
         self.weight_decay = float(weight_decay)
         self.total = float(len(y)) if w is None else float(np.sum(w, dtype=np.float64))
+        # called before each evaluation: a line search evaluates several times an
+        # iteration, and the playground's pause must act within one evaluation
+        self.pause = pause
         self.theta: np.ndarray | None = None  # the point of the last evaluation, and what it gave
         self.loss, self.correct = math.nan, math.nan
 
     def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        if self.pause is not None:
+            self.pause()
         loss, self.correct, grad = self.backend.loss_and_flat_gradient(theta, self.X, self.y,
                                                                        self.w)
         self.theta = theta.copy()
@@ -78,7 +83,8 @@ def minimize(trainer, loop, end_epoch):
     optimizer = backend.solver()
     if loop.transform is not None:
         raise ValueError("L-BFGS minimises one fixed loss: it takes no data augmentation")
-    objective = Objective(backend, loop.X, loop.y, loop.w, optimizer.weight_decay)
+    objective = Objective(backend, loop.X, loop.y, loop.w, optimizer.weight_decay,
+                          pause=getattr(backend, "pause_point", None))
 
     def callback(intermediate_result):
         theta = intermediate_result.x

@@ -8,7 +8,9 @@ Files are written to a temporary name and renamed, so a crash never leaves a
 half-written model behind. The format is described in ``docs/model-files.md``.
 
 Loading trusts nothing in the file. The description is read first (its entry
-may declare at most ``MAX_HEADER_BYTES``); then, before any weight entry of an
+may declare at most ``MAX_HEADER_BYTES``), and the parameters it declares are
+counted: more than ``max_params`` (``nnlearn.limits.MAX_PARAMS``; the command
+line's ``--max-params``) is refused before any weight is read. Then, before any weight entry of an
 ``.npz`` is inflated, its name must be one the description declares and its
 declared size no more than the shape it must hold takes (plus a ``.npy``
 header); every size a ``.npy`` header declares is checked against the bytes
@@ -30,15 +32,13 @@ import numpy as np
 from ..engine.network import Network
 from ..errors import ModelFileError
 from ..fileio import atomic_path
+from ..limits import MAX_DEFLATE_RATIO, MAX_HEADER_BYTES, MAX_PARAMS, NPY_HEADER_BYTES
 from .shapes import check_names, check_stored_arrays, declared_shapes
 
 FORMAT = "nnlearn-model"
 VERSION = 1
 HEADER_KEY = "__nnlearn__"
 SUFFIXES = (".npz", ".safetensors")
-MAX_DEFLATE_RATIO = 1100  # deflate expands at most ~1032-fold: a larger claim is a lie
-MAX_HEADER_BYTES = 16 * 2**20  #: the description's entry (UTF-32 text in .npz), declared size
-NPY_HEADER_BYTES = 2**16  # a .npy entry's header is smaller (NumPy reads at most 10,000 chars)
 LABEL_TYPES = (str, int, float, bool)  # what metadata["classes"] may hold (JSON scalars)
 
 
@@ -153,7 +153,7 @@ def _npz_entries(zf: zipfile.ZipFile, size: int) -> dict:
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise ValueError(f"entry {info.filename!r} uses an unsupported compression")
         ratio = 1 if info.compress_type == zipfile.ZIP_STORED else MAX_DEFLATE_RATIO
-        if info.compress_size > size or info.file_size > ratio * info.compress_size:
+        if info.compress_size > size or info.file_size > ratio * info.compress_size + 64:
             raise ValueError(f"entry {info.filename!r} declares {info.file_size} bytes, "
                              "more than the file can hold")
         if not info.filename.endswith(".npy"):
@@ -176,7 +176,22 @@ def _check_entry_sizes(entries: dict, spec) -> None:
                              f"{shape} array of {dtype} takes {need:,} (and a .npy header)")
 
 
-def _read_npz(path: Path):
+def _check_budget(path: Path, spec, max_params: int) -> dict[str, tuple]:
+    """The parameter shapes the description declares, refused past ``max_params`` in all."""
+    try:
+        dtype, shapes = declared_shapes(spec)
+    except ValueError as err:
+        raise ModelFileError(f"{path}: weights do not match the architecture: {err}") from None
+    total = sum(math.prod(shape) for shape in shapes.values())  # Python integers
+    if total > max_params:
+        raise ModelFileError(f"{path}: the network has {total:,} parameters "
+                             f"({total * dtype.itemsize:,} bytes); nnlearn loads at most "
+                             f"{max_params:,} (raise it with --max-params, or "
+                             f"load_model(path, max_params=...))")
+    return shapes
+
+
+def _read_npz(path: Path, max_params: int):
     """The description and the arrays of an ``.npz`` model file."""
     size = path.stat().st_size
     try:
@@ -190,6 +205,7 @@ def _read_npz(path: Path):
                 raise ValueError(f"the {HEADER_KEY} entry declares {head.file_size:,} bytes; "
                                  f"a description takes at most {MAX_HEADER_BYTES:,}")
             info = _description(path, _header_text(path, _read_npy(zf.read(head), HEADER_KEY)))
+            _check_budget(path, info.get("network"), max_params)
             try:
                 _check_entry_sizes(entries, info.get("network"))
             except ValueError as err:
@@ -214,9 +230,10 @@ def _header_text(path: Path, header: np.ndarray) -> str:
         raise ModelFileError(f"{path}: the {HEADER_KEY} entry is not valid text ({err})") from None
 
 
-def _read_safetensors(path: Path):
+def _read_safetensors(path: Path, max_params: int):
     """The description and the arrays of a ``.safetensors`` model file (the library
-    checks that every tensor lies within the file: none can claim more)."""
+    checks that every tensor lies within the file; each tensor's declared shape is
+    checked against the description before it is read)."""
     from safetensors import safe_open
     try:
         with safe_open(str(path), framework="numpy") as fh:
@@ -225,6 +242,18 @@ def _read_safetensors(path: Path):
                 raise ModelFileError(f"{path}: not an nnlearn model file (no {HEADER_KEY} "
                                      "metadata)")
             info = _description(path, header)
+            shapes = _check_budget(path, info.get("network"), max_params)
+            try:
+                check_names(shapes, set(fh.keys()))
+            except ValueError as err:
+                raise ModelFileError(f"{path}: weights do not match the architecture: "
+                                     f"{err}") from None
+            for name, shape in shapes.items():  # before a tensor is read
+                stored = tuple(fh.get_slice(name).get_shape())
+                if stored != shape:
+                    raise ModelFileError(f"{path}: weights do not match the architecture: "
+                                         f"{name} has shape {stored}, the description says "
+                                         f"{shape}")
             arrays = {k: fh.get_tensor(k) for k in fh.keys()}
     except ModelFileError:
         raise
@@ -234,7 +263,7 @@ def _read_safetensors(path: Path):
     return info, arrays
 
 
-def _read_container(path: Path):
+def _read_container(path: Path, max_params: int):
     """The description (parsed) and the stored arrays, whatever the file's suffix claims."""
     kind = _sniff(path)
     claimed = path.suffix[1:]
@@ -246,7 +275,7 @@ def _read_container(path: Path):
     if kind != claimed:
         raise ModelFileError(f"{path}: this is a .{kind} file named .{claimed}; rename it to "
                              f"{path.with_suffix('.' + kind).name}")
-    return _read_npz(path) if kind == "npz" else _read_safetensors(path)
+    return (_read_npz if kind == "npz" else _read_safetensors)(path, max_params)
 
 
 def _check_classes(classes, n_out: int) -> None:
@@ -299,12 +328,16 @@ def class_labels(network: Network) -> np.ndarray:
     return labels
 
 
-def load_model(path) -> Network:
+def load_model(path, *, max_params: int = MAX_PARAMS) -> Network:
     """Read a model file written by ``save_model``, executing nothing in it.
 
     Parameters
     ----------
     path : str or Path
+    max_params : int
+        The most parameters (weights and biases) the file's network may have,
+        counted from its description before any array is made
+        (``nnlearn.limits.MAX_PARAMS`` by default).
 
     Returns
     -------
@@ -322,7 +355,7 @@ def load_model(path) -> Network:
         raise ModelFileError(f"{path}: no such model file")
     if path.suffix not in SUFFIXES:
         raise ModelFileError(f"{path}: model files end in .npz or .safetensors")
-    info, arrays = _read_container(path)
+    info, arrays = _read_container(path, max_params)
     metadata = info.get("metadata", {})
     try:
         check_stored_arrays(info.get("network"), arrays)  # before from_spec allocates anything

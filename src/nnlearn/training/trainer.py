@@ -235,6 +235,11 @@ class Trainer:
         def end_epoch(row: dict) -> None:
             row["time"] = time.perf_counter() - t0
             if validation_data is not None:
+                # Train and validation at the same parameters, after the epoch's last
+                # step: the running mean of the batches is taken before each step,
+                # which on full batches made the two curves a step apart.
+                if "train_loss" in row:
+                    row["train_loss"], row["train_accuracy"] = backend.evaluate(X, y, w)
                 row["val_loss"], row["val_accuracy"] = backend.evaluate(X_val, y_val, w_val)
             self.history.record_epoch(**row)
             for cb in callbacks:
