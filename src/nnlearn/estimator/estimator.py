@@ -1,19 +1,12 @@
 """``NeuralNetClassifier``: nnlearn's networks as a scikit-learn classifier.
 
-The estimator is a thin layer over the pieces beside and below it, read downward:
-
-1. check the hyper-parameters (``params.py``: one table, one loop) and the data
-   (scikit-learn's ``validate_data``);
-2. encode the labels as class indices ``0 .. k-1`` (the position of the 1 in
-   the one-hot ``y_i`` of eq. 7) and combine ``sample_weight`` and
-   ``class_weight`` into one weight per sample (``samples.py``);
-3. build the network, the optimiser and a backend and hand them to a
-   ``Trainer`` that it keeps, so that ``partial_fit`` and ``warm_start``
-   continue where the last call stopped (``fitting.py``); with early
-   stopping, hold some samples out (``validation.py``);
-4. keep a NumPy copy of the trained network in ``network_``: prediction always
-   runs on it, so a fitted estimator needs neither PyTorch nor a GPU to predict;
-5. read and write nnlearn's model files (``persistence.py``).
+A thin layer over the pieces beside and below it, read downward: check the
+hyper-parameters (``params.py``, one table) and the data; encode the labels as class
+indices ``0 .. k-1`` (the one-hot ``y_i`` of eq. 7) and the sample and class weights
+(``samples.py``); put the run together (``nnlearn.assembly``) and keep its ``Trainer``
+so that ``partial_fit`` and ``warm_start`` continue (``fitting.py``; early stopping's
+held-out rows in ``validation.py``); predict with the NumPy copy in ``network_`` (no
+PyTorch or GPU needed); read and write model files (``persistence.py``).
 """
 
 from __future__ import annotations
@@ -173,11 +166,9 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
     n_layers_, n_outputs_, out_activation_ : int, int, str
         ``len(coefs_) + 1``; one soft-max output per class (2 for a binary
         problem, where MLPClassifier has one logistic unit); ``"softmax"``.
-    validation_loss_curve_ : list of float or None
-        Loss on the validation data after each epoch; None without early stopping.
-    validation_scores_ : list of float or None
-        Accuracy on the validation data after each epoch (weighted by the
-        sample and class weights); None without early stopping.
+    validation_scores_, validation_loss_curve_ : list of float or None
+        Accuracy (weighted by the sample and class weights) and loss on the validation
+        data after each epoch; None without early stopping.
     best_validation_score_ : float or None
         Validation accuracy of the parameters kept; None without early stopping.
     converged_ : bool
@@ -194,26 +185,15 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
 
     Notes
     -----
-    **Sparse input.** Any SciPy sparse ``X`` is kept as CSR, never made dense
-    (``nnlearn.engine.sparse``); the torch backend densifies one batch at a time.
-
-    **Weights.** Each step minimises the weighted mean ``sum_i w_i L_i / sum_i w_i``
-    over its batch, with ``w_i`` the product of ``sample_weight`` and
-    ``class_weight``. Samples of weight 0 are removed before training.
-
-    **partial_fit.** Each call runs one epoch over the samples given,
-    continuing the iteration count, optimiser state and history. ``classes``
-    must be given on the first call. ``class_weight="balanced"`` is refused
-    there (one batch's class frequencies are no estimate of the data's).
-
-    **partial_fit with early_stopping.** A row is held out when a keyed hash of its
-    values and label falls below ``validation_fraction`` (the same rows whenever a
-    stream is replayed); ``network_`` holds the best parameters while training goes
-    on from the latest, until ``patience`` stops it (``docs/estimator.md``).
-
-    **Interrupted.** When ``fit`` or ``partial_fit`` is interrupted
-    (``KeyboardInterrupt``), the estimator keeps the network trained so far
-    (with early stopping, the best parameters) and re-raises.
+    Sparse ``X`` stays CSR (the torch backend densifies one batch at a time). Each step
+    minimises the weighted mean ``sum_i w_i L_i / sum_i w_i`` of its batch, ``w_i`` the
+    product of ``sample_weight`` and ``class_weight``; rows of weight 0 are removed.
+    ``partial_fit`` runs one epoch a call, continuing the counts, optimiser state and
+    history (``classes`` on the first call; ``class_weight="balanced"`` refused); with
+    ``early_stopping`` it holds out the rows whose keyed hash falls below
+    ``validation_fraction`` and keeps the best parameters in ``network_``. An
+    interrupted fit (``KeyboardInterrupt``) keeps what it trained, then re-raises
+    (``docs/estimator.md`` has each in full).
 
     Examples
     --------
