@@ -33,7 +33,7 @@ def test_train_writes_model_history_metrics_and_figure(tmp_path):
     assert metrics["config"]["hidden"] == [100]
     assert (out / "decision_regions.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     net = load_model(out / "model.npz")
-    assert net.spec()["layers"][0]["n_out"] == 100 and len(net.layers) == 2
+    assert net.layer_list()["layers"][0]["n_out"] == 100 and len(net.layers) == 2
     history = History.from_json(out / "history.json")
     assert len(history) == 300 and history.last("val_accuracy") == pytest.approx(
         metrics["test_accuracy"])
@@ -52,7 +52,7 @@ def test_train_with_options_and_safetensors(tmp_path):
     r = nnlearn("train", "--data", "spirals", "--architecture", "resnet", "--width", "16",
                 "--depth", "3", "--epochs", "2", "--quiet", "--out", str(tmp_path / "res"))
     assert r.returncode == 0, r.stderr
-    assert sum(layer.spec()["type"] == "residual"
+    assert sum(layer.entry()["type"] == "residual"
                for layer in load_model(tmp_path / "res" / "model.npz").layers) == 3
 
 

@@ -205,8 +205,8 @@ def test_network_construction_errors():
 
 def test_spec_round_trip_rebuilds_the_same_architecture():
     net = resnet(5, 6, 2, 3, "tanh", inner=4, dropout=0.2, seed=3)
-    twin = Network.from_spec(net.spec())
-    assert twin.spec() == net.spec()
+    twin = Network.from_layer_list(net.layer_list())
+    assert twin.layer_list() == net.layer_list()
     assert [type(layer) for layer in twin.layers] == [type(layer) for layer in net.layers]
     net.metadata = {"classes": ["a", "b", "c"]}
     duplicate = net.copy()
@@ -215,7 +215,7 @@ def test_spec_round_trip_rebuilds_the_same_architecture():
         assert duplicate.parameters()[k] is not v
     assert duplicate.metadata == net.metadata
     with pytest.raises(ValueError, match="unknown layer type"):
-        Network.from_spec({"dtype": "float32", "layers": [{"type": "conv"}]})
+        Network.from_layer_list({"dtype": "float32", "layers": [{"type": "conv"}]})
 
 
 @pytest.mark.parametrize("init", ["he_normal", "he_uniform", "glorot_normal", "glorot_uniform"])

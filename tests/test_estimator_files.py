@@ -166,7 +166,7 @@ def test_inconsistent_metadata_is_a_model_file_error_naming_the_file(tmp_path, m
     from nnlearn.training import modelio
     # save_model refuses bad labels itself: write the file as a buggy writer would.
     header = json.dumps({"format": modelio.FORMAT, "version": modelio.VERSION,
-                         "network": network.spec(), "metadata": meta})
+                         "network": network.layer_list(), "metadata": meta})
     with open(path, "wb") as fh:
         np.savez(fh, **network.parameters(), __nnlearn__=np.array(header))
     with pytest.raises(ModelFileError, match=message) as err:

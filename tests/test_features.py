@@ -53,7 +53,7 @@ def test_the_model_file_keeps_the_features_and_their_scaling(tmp_path):
     U = (X - [1.0, 2.0]) / [0.5, 4.0]
     np.testing.assert_allclose(raw.predict_logits(X), net.predict_logits(U), rtol=1e-5)
     loaded = load_model(save_model(raw, tmp_path / "model.npz"))
-    assert loaded.spec() == raw.spec()
+    assert loaded.layer_list() == raw.layer_list()
     np.testing.assert_array_equal(loaded.predict_logits(X), raw.predict_logits(X))
     with pytest.raises(ValueError, match="already scale"):
         fold_input_scaling(raw, [0, 0], [1, 1])
@@ -72,7 +72,7 @@ def test_features_are_refused_where_they_cannot_be():
 def test_the_description_round_trips_with_features():
     spec = NetworkSpec(2, 2, hidden=(3,), features=("x1", "x1x2"))
     assert NetworkSpec.from_dict(spec.to_dict()) == spec
-    assert NetworkSpec.from_layers(spec.build().spec()) == spec
+    assert NetworkSpec.from_layers(spec.build().layer_list()) == spec
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -95,7 +95,7 @@ def test_the_command_line_trains_on_features_and_predicts_from_the_coordinates(t
                  "--regularization-rate", "0.001", "--out", str(out))
     assert r.returncode == 0, r.stderr
     net = load_model(out / "model.npz")
-    assert net.spec()["layers"][0] == {"type": "features", "names": ["x1sq", "x2sq"]}
+    assert net.layer_list()["layers"][0] == {"type": "features", "names": ["x1sq", "x2sq"]}
     from nnlearn.data import load
     rings = load("rings", seed=0)
     assert np.mean(net.predict(rings.X_test) == rings.y_test) > 0.9

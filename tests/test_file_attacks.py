@@ -127,7 +127,7 @@ def _huge_honest_model(path, widths=(2, 16384, 16384, 2)):
     from nnlearn.engine import mlp
     from nnlearn.training.modelio import HEADER_KEY, _header
     small = mlp(widths[0], [4] * (len(widths) - 2), widths[-1], dtype=np.float32)
-    spec = small.spec()
+    spec = small.layer_list()
     for k, (a, b) in enumerate(zip(widths, widths[1:])):
         spec["layers"][k].update(n_in=a, n_out=b)
     header = json.loads(_header(small, {}))

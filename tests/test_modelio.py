@@ -20,7 +20,7 @@ def test_round_trip_is_bit_identical(tmp_path, suffix, dtype, rng):
     net.metadata = {"classes": ["cat", "dog", "eel"]}
     path = save_model(net, tmp_path / f"m{suffix}")
     back = load_model(path)
-    assert back.spec() == net.spec()
+    assert back.layer_list() == net.layer_list()
     assert back.metadata == {"classes": ["cat", "dog", "eel"]}
     for k, v in net.parameters().items():
         assert back.parameters()[k].dtype == v.dtype
@@ -135,7 +135,7 @@ def header_of(path):
                                      resnet(2, 5, 0, 3, dtype=np.float64)])
 def test_declared_shapes_agree_with_the_engine(network):
     from nnlearn.training.shapes import declared_shapes
-    dtype, shapes = declared_shapes(network.spec())
+    dtype, shapes = declared_shapes(network.layer_list())
     assert dtype == network.dtype
     assert shapes == {k: v.shape for k, v in network.parameters().items()}
 
@@ -144,7 +144,7 @@ def test_declared_shapes_agree_with_the_engine(network):
 def test_a_huge_declared_size_is_refused_before_anything_is_allocated(tmp_path, suffix):
     import tracemalloc
     path = save_model(mlp(4, [8], 3), tmp_path / f"m{suffix}")
-    spec = mlp(4, [8], 3).spec()
+    spec = mlp(4, [8], 3).layer_list()
     spec["layers"][0]["n_in"] = 100_000  # W would be 8 x 100000: 3.2 MB in float32 ...
     spec["layers"][0]["n_out"] = spec["layers"][1]["n_in"] = 1080  # ... 432 MB here
     header = {"format": "nnlearn-model", "version": 1, "network": spec, "metadata": {}}

@@ -133,7 +133,7 @@ DTYPES = ["float16", "float32", "float64", "int32", "int64", "uint8", "bool", "c
 def mutated_model(draw):
     """A header dict and arrays, starting from a valid model and changed in a few places."""
     net = draw(st.sampled_from(NETWORKS))
-    header = {"format": "nnlearn-model", "version": 1, "network": net.spec(),
+    header = {"format": "nnlearn-model", "version": 1, "network": net.layer_list(),
               "metadata": {"classes": list(range(net.n_out))}}
     arrays = {k: v.copy() for k, v in net.parameters().items()}
     for _ in range(draw(st.integers(1, 3))):
@@ -216,7 +216,7 @@ def npy_entry(draw):
 @st.composite
 def handmade_npz(draw):
     net = draw(st.sampled_from(NETWORKS))
-    header = json.dumps({"format": "nnlearn-model", "version": 1, "network": net.spec(),
+    header = json.dumps({"format": "nnlearn-model", "version": 1, "network": net.layer_list(),
                          "metadata": {}})
     text_kind = draw(st.sampled_from(["text", "bytes", "bad code point"]))
     if text_kind == "text":
@@ -246,7 +246,7 @@ def handmade_npz(draw):
 @st.composite
 def handmade_safetensors(draw):
     net = draw(st.sampled_from(NETWORKS))
-    text = json.dumps({"format": "nnlearn-model", "version": 1, "network": net.spec(),
+    text = json.dumps({"format": "nnlearn-model", "version": 1, "network": net.layer_list(),
                        "metadata": {}})
     tensors, offset, payload = {}, 0, b""
     for name, p in net.parameters().items():

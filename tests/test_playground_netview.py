@@ -105,7 +105,7 @@ def test_the_view_window_and_the_exports_with_features(server, tmp_path):  # noq
     path = tmp_path / "model.npz"
     path.write_bytes(model.content)
     net = load_model(path)  # a Features layer first: it takes the raw coordinates
-    assert net.spec()["layers"][0]["names"] == ["x1", "x2", "x1sq", "x2sq"]
+    assert net.layer_list()["layers"][0]["names"] == ["x1", "x2", "x1sq", "x2sq"]
     test = np.array(data["points"]["test"])
     accuracy = np.mean(net.predict(test[:, :2]) == test[:, 2])
     assert accuracy == pytest.approx(shown["test_accuracy"], abs=0.02)

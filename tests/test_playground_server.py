@@ -208,7 +208,7 @@ def test_the_exported_model_is_a_model_file_as_nnlearn_train_writes(server, tmp_
         spec = net.metadata.pop("spec")  # the page's network, described as every file does
         confusion = net.metadata.pop("confusion_test")  # the test split's counts, rows: true
         assert net.metadata == {"classes": [0, 1], "data": "rings"}
-        assert NetworkSpec.from_dict(spec).build().spec() == net.spec()
+        assert NetworkSpec.from_dict(spec).build().layer_list() == net.layer_list()
         assert np.array(confusion).shape == (2, 2) and np.sum(confusion) == 100
         # the file predicts on the page's own coordinates as the page showed
         test = np.array(replies["data"]["points"]["test"])

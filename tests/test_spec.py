@@ -24,15 +24,15 @@ def test_a_spec_round_trips_and_counts_its_parameters(spec):
     assert net.n_parameters() == spec.n_parameters()
     assert NetworkSpec.from_dict(spec.to_dict()) == spec
     # the layer list of a file without a description gives the same description back
-    assert NetworkSpec.from_layers(net.spec(), scaling=spec.scaling and
+    assert NetworkSpec.from_layers(net.layer_list(), scaling=spec.scaling and
                                    spec.scaling.to_dict()) == spec
 
 
 def test_a_resnet_without_blocks_reads_back_as_the_same_layers():
     net = NetworkSpec(5, 2, architecture="resnet", width=6, depth=0).build(0)
-    read = NetworkSpec.from_layers(net.spec())  # an mlp of one hidden layer: the same network
+    read = NetworkSpec.from_layers(net.layer_list())  # an mlp of one hidden layer: the same network
     assert (read.architecture, read.hidden) == ("mlp", (6,))
-    assert read.build(0).spec() == net.spec()
+    assert read.build(0).layer_list() == net.layer_list()
 
 
 def test_build_is_the_engines_builders_with_the_same_draws():

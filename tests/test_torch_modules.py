@@ -34,7 +34,7 @@ def test_round_trip_is_bit_exact(dtype):
     for net in _networks(dtype):
         net.metadata = {"classes": ["a", "b", "c"]}
         back = from_torch(to_torch(net))
-        assert back.spec() == net.spec()
+        assert back.layer_list() == net.layer_list()
         assert back.metadata == net.metadata
         for name, p in net.parameters().items():
             q = back.parameters()[name]
@@ -83,7 +83,7 @@ def test_activation_table_matches_the_engine():
 
 def test_fresh_modules_follow_the_engines_initial_laws():
     torch.manual_seed(0)
-    module = TorchNetwork(mlp(400, [300], 10, "relu").spec())
+    module = TorchNetwork(mlp(400, [300], 10, "relu").layer_list())
     W0, b0 = module.layers[0].W.detach(), module.layers[0].b.detach()
     assert abs(W0.std().item() / np.sqrt(2 / 400) - 1) < 0.02  # He: Var W = 2 / n_in
     assert torch.count_nonzero(b0) == 0
@@ -123,7 +123,7 @@ def test_bad_specs_and_devices_are_clear_errors():
         TorchNetwork({"dtype": "float32", "layers": [
             {"type": "dense", "n_in": 2, "n_out": 2, "activation": "swish"}]})
     with pytest.raises(ValueError, match="floating-point"):
-        TorchNetwork(dict(mlp(2, [3], 2).spec(), dtype="int32"))
+        TorchNetwork(dict(mlp(2, [3], 2).layer_list(), dtype="int32"))
     with pytest.raises(ValueError, match="unknown device 'gpu0'"):
         resolve_device("gpu0")
     assert resolve_device(None) == resolve_device("cpu") == torch.device("cpu")

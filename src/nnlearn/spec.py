@@ -75,7 +75,7 @@ class NetworkSpec:
     >>> spec = NetworkSpec(784, 10, hidden=[32])
     >>> spec.hidden, spec.activation, spec.n_parameters()
     ((32,), 'relu', 25450)
-    >>> spec.build(seed=0).spec() == spec.build(seed=1).spec()  # same layers, other weights
+    >>> spec.build(seed=0).layer_list() == spec.build(seed=1).layer_list()  # other weights
     True
     """
 
@@ -253,7 +253,7 @@ class NetworkSpec:
         Parameters
         ----------
         layers : dict
-            ``Network.spec()``: ``{"dtype": ..., "layers": [...]}``.
+            ``Network.layer_list()``: ``{"dtype": ..., "layers": [...]}``.
         scaling : dict, optional
             The recorded input scaling (``metadata["standardize"]``).
 
@@ -293,7 +293,7 @@ class NetworkSpec:
         else:
             return None
         # Only a description that builds these very layers is one.
-        return spec if spec.build().spec() == layers else None
+        return spec if spec.build().layer_list() == layers else None
 
 
 #: the fields of a description that are no setting of the table, and what they accept
@@ -352,11 +352,11 @@ def spec_of(network: Network) -> NetworkSpec | None:
     """
     meta = network.metadata or {}
     if "spec" not in meta:
-        return NetworkSpec.from_layers(network.spec(), scaling=meta.get("standardize"))
+        return NetworkSpec.from_layers(network.layer_list(), scaling=meta.get("standardize"))
     spec = NetworkSpec.from_dict(meta["spec"])
     if (spec.n_in, spec.n_out) != (network.n_in, network.n_out) or \
             spec.n_parameters() != network.n_parameters() or \
-            spec.build().spec() != network.spec():
+            spec.build().layer_list() != network.layer_list():
         raise ValueError("the network description does not match the network's layers")
     return spec
 

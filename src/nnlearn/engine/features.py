@@ -110,7 +110,7 @@ class Features(Layer):
             raise ValueError("input features are a network's first layer: nothing lies below")
         return None
 
-    def spec(self):
+    def entry(self):
         out: dict = {"type": "features", "names": list(self.names)}
         if self.mean is not None:
             out["mean"], out["scale"] = self.mean, self.scale

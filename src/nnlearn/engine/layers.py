@@ -89,8 +89,8 @@ class Layer:
         """
         raise NotImplementedError
 
-    def spec(self) -> dict:
-        """The layer's type and constructor arguments, JSON-ready (``Network.spec``)."""
+    def entry(self) -> dict:
+        """The layer's type and constructor arguments, JSON-ready (``Network.layer_list``)."""
         raise NotImplementedError
 
     def _zero_grads(self):
@@ -188,7 +188,7 @@ class Dense(Layer):
         # W_k^T dL/dz_k; the layer below multiplies by its D_{k-1}, completing eq. (4).
         return dL_dz @ self.W if need_input_grad else None
 
-    def spec(self):
+    def entry(self):
         return {"type": "dense", "n_in": self.n_in, "n_out": self.n_out,
                 "activation": self.activation, "init": self.init}
 
@@ -261,7 +261,7 @@ class Residual(Layer):
         # The skip connection passes dL/df_k through unchanged: no vanishing product.
         return dL_df + dL_dz @ p["W2"]
 
-    def spec(self):
+    def entry(self):
         return {"type": "residual", "width": self.n_in, "inner": self.inner,
                 "activation": self.activation, "init": self.init}
 
@@ -307,7 +307,7 @@ class Dropout(Layer):
         self.dz = dL_df if self.mask is None else dL_df * self.mask
         return self.dz
 
-    def spec(self):
+    def entry(self):
         return {"type": "dropout", "width": self.n_in, "p": self.p}
 
     def __repr__(self):

@@ -332,13 +332,13 @@ class Network:
         return np.argmax(self.predict_logits(X), axis=1)
 
     # -- description ------------------------------------------------------------
-    def spec(self) -> dict:
-        """A JSON-ready description from which ``from_spec`` rebuilds the network."""
-        return {"dtype": self.dtype.name, "layers": [layer.spec() for layer in self.layers]}
+    def layer_list(self) -> dict:
+        """A JSON-ready description from which ``from_layer_list`` rebuilds the network."""
+        return {"dtype": self.dtype.name, "layers": [layer.entry() for layer in self.layers]}
 
     @classmethod
-    def from_spec(cls, spec: dict, rng=None) -> Network:
-        """Build a network (with fresh weights) from ``spec()`` output."""
+    def from_layer_list(cls, spec: dict, rng=None) -> Network:
+        """Build a network (with fresh weights) from ``layer_list()`` output."""
         try:
             dtype = np.dtype(spec["dtype"])
             layers = []
@@ -347,7 +347,7 @@ class Network:
                 kind = entry.pop("type")
                 if kind not in LAYER_TYPES:
                     raise ValueError(f"unknown layer type {kind!r}")
-                # A layer's spec() keys are its constructor's arguments.
+                # A layer's entry() keys are its constructor's arguments.
                 if LAYER_TYPES[kind] in NO_PARAMETERS:
                     layers.append(LAYER_TYPES[kind](**entry))
                 else:
@@ -362,7 +362,7 @@ class Network:
 
     def astype(self, dtype) -> Network:
         """A copy whose parameters are of ``dtype`` (e.g. float64 for checking)."""
-        net = Network.from_spec(dict(self.spec(), dtype=np.dtype(dtype).name))
+        net = Network.from_layer_list(dict(self.layer_list(), dtype=np.dtype(dtype).name))
         net.set_parameters(self.parameters())
         net.metadata = copy.deepcopy(self.metadata)
         return net

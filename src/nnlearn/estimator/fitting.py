@@ -192,7 +192,7 @@ class FitMixin:
         if getattr(self, "_network_key", None) is None:
             # A loaded model: does what the hyper-parameters build match its network?
             built = self._initialize_module(n_in, self.network_.n_out, settings)
-            if built.spec() == self.network_.spec():
+            if built.layer_list() == self.network_.layer_list():
                 self._network_key = settings.network_key
         if settings.network_key != getattr(self, "_network_key", None):
             raise ValueError("the hyper-parameters that shape the network (architecture, "

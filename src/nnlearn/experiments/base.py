@@ -259,7 +259,7 @@ def train(task: Task) -> dict:
             kept = (trained if scaling is None else
                     fold_input_scaling(trained, scaling[0].tolist(), scaling[1].tolist()))
             out["parameters"] = {k: np.array(v) for k, v in kept.parameters().items()}
-            out["spec"] = kept.spec()
+            out["spec"] = kept.layer_list()
         out["cpu_seconds"] = time.process_time() - cpu0
         return out
 

@@ -16,7 +16,7 @@ def network_of(run: dict):
     """The trained network a task kept (``keep_parameters=True``)."""
     from ..engine import Network
 
-    net = Network.from_spec(run["spec"])
+    net = Network.from_layer_list(run["spec"])
     net.set_parameters(run["parameters"])
     return net
 

@@ -72,7 +72,7 @@ def to_torch(network: Network, device=None) -> TorchNetwork:
         Same layers, parameter names, shapes and dtype; ``metadata`` copied.
     """
     dev = resolve_device(device)
-    module = TorchNetwork(network.spec(), device=dev, draw=False)
+    module = TorchNetwork(network.layer_list(), device=dev, draw=False)
     load_parameters(module, network.parameters())
     module.metadata = dict(network.metadata)
     return module
@@ -100,7 +100,7 @@ def from_torch(module: nn.Module) -> Network:
     module = unwrap(module)
     if not isinstance(module, TorchNetwork):
         raise TypeError(f"from_torch needs a TorchNetwork, got {type(module).__name__}")
-    network = Network.from_spec(module.spec())
+    network = Network.from_layer_list(module.layer_list())
     network.set_parameters(numpy_parameters(module))
     network.metadata = dict(module.metadata)
     return network

@@ -34,9 +34,9 @@ class Features(nn.Module):
         x1, x2 = x[:, 0], x[:, 1]
         return torch.stack([FEATURES[n](x1, x2, torch.sin) for n in self.names], dim=1)
 
-    def spec(self) -> dict:
-        """The engine's ``Features.spec()`` of this layer."""
-        return EngineFeatures(self.names, self.mean, self.scale).spec()
+    def entry(self) -> dict:
+        """The engine's ``Features.entry()`` of this layer."""
+        return EngineFeatures(self.names, self.mean, self.scale).entry()
 
     def extra_repr(self):
         return ", ".join(self.names)

@@ -137,8 +137,8 @@ class Dense(nn.Module):
         """``f_k`` (m, n_out) of eq. (1) from ``f_{k-1}`` (m, n_in)."""
         return self.sigma(F.linear(f_prev, self.W, self.b))  # eq. (1) with eq. (3) inside
 
-    def spec(self) -> dict:
-        """The engine's ``Dense.spec()`` of this layer."""
+    def entry(self) -> dict:
+        """The engine's ``Dense.entry()`` of this layer."""
         return {"type": "dense", "n_in": self.n_in, "n_out": self.n_out,
                 "activation": self.activation, "init": self.init}
 
@@ -197,8 +197,8 @@ class Residual(nn.Module):
         z = F.linear(f_prev, self.W2, self.b)  # z_k = W_{k,2} f_{k-1} + b_k
         return f_prev + F.linear(self.sigma(z), self.W1)  # eq. (6)
 
-    def spec(self) -> dict:
-        """The engine's ``Residual.spec()`` of this layer."""
+    def entry(self) -> dict:
+        """The engine's ``Residual.entry()`` of this layer."""
         return {"type": "residual", "width": self.n_in, "inner": self.inner,
                 "activation": self.activation, "init": self.init}
 
@@ -240,8 +240,8 @@ class Dropout(nn.Module):
                        dtype=f_prev.dtype)
         return f_prev * ((u >= self.p).to(f_prev.dtype) / (1.0 - self.p))
 
-    def spec(self) -> dict:
-        """The engine's ``Dropout.spec()`` of this layer."""
+    def entry(self) -> dict:
+        """The engine's ``Dropout.entry()`` of this layer."""
         return {"type": "dropout", "width": self.n_in, "p": self.p}
 
     def extra_repr(self):
@@ -254,7 +254,7 @@ Layer = Dense | Residual | Dropout | Features
 
 
 def _layer(entry: dict, dtype, device, draw) -> Layer:
-    """One layer from its ``spec()`` entry; the entry's keys are the constructor's."""
+    """One layer from its ``entry()``; the entry's keys are the constructor's."""
     entry = dict(entry)
     kind = entry.pop("type")
     if kind not in LAYER_TYPES:
@@ -267,14 +267,14 @@ def _layer(entry: dict, dtype, device, draw) -> Layer:
 class TorchNetwork(nn.Module):
     """A stack of layers mapping inputs ``(m, n_0)`` to logits ``(m, n_L)``: eq. (1).
 
-    The twin of ``nnlearn.engine.Network``, built from its ``spec()``. The
+    The twin of ``nnlearn.engine.Network``, built from its ``layer_list()``. The
     soft-max and the loss of eq. (7) are not part of the module: logits go to
     ``F.cross_entropy`` (log-soft-max and negative log likelihood in one).
 
     Parameters
     ----------
     spec : dict
-        ``Network.spec()`` output: ``{"dtype": "float32", "layers": [...]}``.
+        ``Network.layer_list()`` output: ``{"dtype": "float32", "layers": [...]}``.
     device : torch.device or str, optional
     draw : bool
         Draw fresh initial weights (True) or leave them uninitialised for a copy.
@@ -377,13 +377,13 @@ class TorchNetwork(nn.Module):
             if isinstance(layer, Dropout):
                 layer.generator = generator
 
-    def spec(self) -> dict:
-        """The engine's description: ``Network.from_spec(module.spec())`` is the twin.
+    def layer_list(self) -> dict:
+        """The engine's description: ``Network.from_layer_list(module.layer_list())`` is the twin.
 
         Returns
         -------
         dict
-            ``{"dtype": ..., "layers": [...]}``, JSON-ready, as ``Network.spec()``.
+            ``{"dtype": ..., "layers": [...]}``, JSON-ready, as ``Network.layer_list()``.
         """
         return {"dtype": self.dtype.name,
-                "layers": [self._layer_at(k).spec() for k in range(len(self.layers))]}
+                "layers": [self._layer_at(k).entry() for k in range(len(self.layers))]}

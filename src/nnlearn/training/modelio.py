@@ -43,7 +43,7 @@ LABEL_TYPES = (str, int, float, bool)  # what metadata["classes"] may hold (JSON
 
 
 def _header(network: Network, metadata) -> str:
-    return json.dumps({"format": FORMAT, "version": VERSION, "network": network.spec(),
+    return json.dumps({"format": FORMAT, "version": VERSION, "network": network.layer_list(),
                        "metadata": metadata or {}})
 
 
@@ -358,8 +358,8 @@ def load_model(path, *, max_params: int = MAX_PARAMS) -> Network:
     info, arrays = _read_container(path, max_params)
     metadata = info.get("metadata", {})
     try:
-        check_stored_arrays(info.get("network"), arrays)  # before from_spec allocates anything
-        network = Network.from_spec(info["network"])
+        check_stored_arrays(info.get("network"), arrays)  # before anything is allocated
+        network = Network.from_layer_list(info["network"])
         network.set_parameters(arrays)
     except (ValueError, KeyError, TypeError) as err:
         raise ModelFileError(f"{path}: weights do not match the architecture: {err}") from None

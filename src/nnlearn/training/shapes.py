@@ -45,7 +45,7 @@ PARAMETER_SHAPES = {"dense": _dense_shapes, "residual": _residual_shapes,
 
 
 def declared_shapes(spec) -> tuple[np.dtype, dict[str, tuple]]:
-    """The dtype and the shape of every parameter that ``Network.from_spec(spec)``
+    """The dtype and the shape of every parameter that ``Network.from_layer_list(spec)``
     would allocate, computed without allocating anything."""
     if not isinstance(spec, dict) or not isinstance(spec.get("layers"), list):
         raise ValueError("the network description has no list of layers")
