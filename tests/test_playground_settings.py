@@ -219,3 +219,28 @@ def test_lbfgs_in_the_page_runs_on_the_numpy_backend():
     s, messages = validate({"backend": "torch", "optimizer": "lbfgs"})
     assert s["backend"] == "numpy" and any("lbfgs runs on the numpy backend" in m
                                            for m in messages)
+
+
+def test_a_live_noise_change_draws_new_points_and_the_run_goes_on():
+    """Noise is a live setting: the session draws a new sample (a ``data`` reply with
+    other points) and the running run takes it without new weights."""
+    import time
+
+    from nnlearn.playground.session import Session
+    session = Session(lambda frame: None)
+    session.handle({"type": "settings", "settings": {"hidden": "8", "iterations": 10**6,
+                                                     "optimizer": "sgd"}})
+    session.handle({"type": "start"})
+    runner = session.runner
+    time.sleep(0.3)
+    before = session.data.points()["train"][:5]
+    replies = session.handle({"type": "settings", "settings": {"noise": "0.3"}})
+    data = [m for m in replies if m["type"] == "data"]
+    assert len(data) == 1 and data[0]["points"]["train"][:5] != before
+    assert session.runner is runner and runner.state == "running"
+    seen = runner.trainer.iteration
+    deadline = time.monotonic() + 30
+    while runner.trainer.iteration <= seen + 50 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert runner.trainer.iteration > seen + 50  # it goes on, on the new points
+    session.handle({"type": "reset"})
