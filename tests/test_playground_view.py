@@ -7,9 +7,13 @@ console errors anywhere. The screenshot of the view goes to
 ``test-artifacts/playground-network.png`` (docs/images/playground-network.png is a copy).
 """
 
+import time
 from pathlib import Path
 
 import pytest
+
+from nnlearn.playground.data import toy_sample
+from nnlearn.playground.settings import validate
 
 from playground_helpers import server  # noqa: F401  (a fixture)
 
@@ -23,10 +27,12 @@ REGIONS = "document.getElementById('regions').toDataURL()"
 pytestmark = pytest.mark.slow
 
 
-def _open(browser, url, query, **options):
+def _open(browser, url, query, route=None, **options):
     """A page at ``url + query`` once it has drawn a frame; its console errors collect
-    in ``page.problems``."""
+    in ``page.problems``. ``route(ws)``, if given, stands between the page and the server."""
     page = browser.new_page(viewport={"width": 1280, "height": 960}, **options)
+    if route is not None:
+        page.route_web_socket("**/ws", route)
     page.problems = []
     page.on("pageerror", lambda err: page.problems.append(str(err)))
     page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
@@ -129,11 +135,84 @@ def test_live_changes_keep_the_run_and_its_counter(server, browser):  # noqa: F8
     page.select_option("#regularization", "l2")
     page.wait_for_function(f"{APP}.settings.regularization === 'l2'")
     assert page.evaluate(f"{APP}.frame.lr") == 0.02
-    # noise, the fourth live setting, is checked on the session (a new sample, the run
-    # going on): tests/test_playground_settings.py
+    # noise, the fourth: a new sample of the points, drawn while the same run counts on.
+    # (A reply to an earlier message once put the old noise back into the slider, and the
+    # next message sent it again: the old points came back.)
+    sample, _ = validate({"noise": 0.3})
+    expected = toy_sample(sample).points()["train"][:5]
+    assert page.evaluate(f"{APP}.data.points.train.slice(0, 5)") != expected
+    seen = _iteration(page)
+    _set(page, "#noise", 0.3)
+    page.wait_for_function(f"e => JSON.stringify({APP}.data.points.train.slice(0, 5)) === "
+                           f"JSON.stringify(e)", arg=expected, timeout=60_000)
+    page.wait_for_function(f"+document.getElementById('iteration').textContent > {seen + 100}",
+                           timeout=60_000)
+    assert page.evaluate(f"{APP}.data.points.train.slice(0, 5)") == expected  # still the new
+    assert page.input_value("#noise") == "0.3" and "noise=0.3" in page.url, page.url
     assert page.evaluate(f"{APP}.run") == run  # never restarted: the same run, counting on
     assert "regularization=l2" in page.url and "batch_size=25" in page.url, page.url
     page.click("#start")
+    assert page.problems == []
+    page.close()
+
+
+def _wait(page, condition, timeout=60.0):
+    """Wait for ``condition()`` (a test-side one); playwright handles its events meanwhile."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        page.wait_for_timeout(20)
+
+
+def _change(page, selector, value):
+    """A user's change of a control, without moving the focus (no change event on blur)."""
+    page.eval_on_selector(selector, "(el, v) => { el.value = v; "
+                          "el.dispatchEvent(new Event('change')); }", str(value))
+
+
+def test_a_late_reply_never_puts_an_old_value_back(server, browser):  # noqa: F811
+    """The reply to a settings message may arrive after the page has sent the next one:
+    here the reply to an lr change comes after the noise change. Its (old) noise must
+    not go back into the slider, or the next message sends it again and the old points
+    come back: the noise change seemed lost. Replies are held back to make it certain."""
+    _, url = server
+    held, hold, to_page = [], [False], []
+
+    def route(ws):
+        to_server = ws.connect_to_server()
+
+        def from_server(message):
+            if hold[0] and '"type": "settings"' in str(message)[:40]:
+                held.append(message)
+            else:
+                ws.send(message)
+        to_server.on_message(from_server)
+        to_page.append(ws.send)
+
+    page = _open(browser, url, "?hidden=8&iterations=1000000&optimizer=sgd", route=route)
+    page.click("#start")
+    page.wait_for_function(f"{APP}.frame.iteration > 50")
+    hold[0] = True
+    _change(page, "#lr", 0.02)
+    _wait(page, lambda: len(held) == 1)
+    _change(page, "#noise", 0.3)
+    _wait(page, lambda: len(held) == 2)
+    to_page[0](held[0])  # the lr reply, with the old noise, after the noise was sent
+    received = page.evaluate(f"{APP}.framesReceived")
+    page.wait_for_function(f"{APP}.framesReceived > {received + 1}")  # it came before them
+    assert page.input_value("#noise") == "0.3"
+    _change(page, "#regularization_rate", 0.001)  # the next message: noise as the slider says
+    hold[0] = False
+    to_page[0](held[1])
+    page.wait_for_function(f"{APP}.settings.regularization_rate === 0.001")
+    sample, _ = validate({"noise": 0.3})
+    assert page.evaluate(f"{APP}.settings.noise") == 0.3
+    assert page.evaluate(f"{APP}.settings.lr") == 0.02
+    assert page.evaluate(f"{APP}.data.points.train.slice(0, 5)") == \
+        toy_sample(sample).points()["train"][:5]
+    seen = _iteration(page)
+    page.wait_for_function(f"+document.getElementById('iteration').textContent > {seen + 100}",
+                           timeout=60_000)
     assert page.problems == []
     page.close()
 

@@ -274,6 +274,10 @@ class PageTrainer(Callback):
                     return
                 self._take_refit()
                 self.refitting = False
+                paused = self._budget == 0 and not self._stop
+            if paused:  # the page waits: show it the new sample now, not at its next step
+                self._emit()
+            with self._cond:
                 while self._budget == 0 and not self._stop:  # paused: stay so
                     self._cond.wait()
                 if self._stop:

@@ -49,6 +49,7 @@ class Session:
         self.offsets: list[int] = []  # each drawn layer's first unit in the network view
         self._lock = threading.Lock()  # one command at a time
         self._sampled = -float("inf")  # when the last new sample was drawn (time.monotonic)
+        self.seq: int | None = None  # the page's number of the last settings message taken
         self.closed = False
 
     # -- messages --------------------------------------------------------------------
@@ -65,6 +66,7 @@ class Session:
             if kind == "ping":
                 return [{"type": "pong"}]
             if kind == "settings":
+                self._answer(message.get("seq"))
                 return self.apply(message.get("settings"))
             if kind == "upload":
                 return self.load_upload(message.get("name"), message.get("text"))
@@ -165,12 +167,23 @@ class Session:
                 return [self.runner.frame()]
         return []
 
+    def _answer(self, seq) -> None:
+        """Note the page's number of a settings message (a whole number, else none)."""
+        ok = isinstance(seq, int) and not isinstance(seq, bool) and 0 <= seq < 2**53
+        self.seq = seq if ok else None
+
     def _settings_reply(self, messages) -> dict:
+        """The settings in use. ``seq`` is the number the page gave its last settings
+        message: a reply to an earlier one, still on its way when the page sent the next,
+        must not put the earlier values back into the controls (``playground.js``)."""
         s = self.settings
         n_classes = self.data.n_classes if self.data is not None else None
-        return {"type": "settings", "settings": as_json(s), "messages": messages,
-                "url": {k: display(k, v) for k, v in s.items()},
-                "parameters": parameter_count(s, n_classes)}
+        reply = {"type": "settings", "settings": as_json(s), "messages": messages,
+                 "url": {k: display(k, v) for k, v in s.items()},
+                 "parameters": parameter_count(s, n_classes)}
+        if self.seq is not None:
+            reply["seq"] = self.seq
+        return reply
 
     def _make_data(self, s) -> playdata.PlayData:
         if s["data"] == UPLOAD:

@@ -18,7 +18,7 @@ const app = {
   socket: null, token: null, defaults: null, limits: null, settings: null,
   data: null, run: null, frame: null, history: [], state: "connecting", network: null,
   layerNames: [], framesDrawn: 0, framesReceived: 0, recorded: [], replay: null,
-  hover: null, offsets: [], shown: new Set(), snapshots: [], page: {},
+  hover: null, offsets: [], shown: new Set(), snapshots: [], page: {}, sent: 0,
 };
 window.nnlearnPlayground = app;  // for the tests and the benchmark
 
@@ -96,9 +96,18 @@ function readSettings() {
   return out;
 }
 
+// Every settings message is numbered; the server's reply names the last one it took. A
+// reply to an earlier message may still be on its way when the next is sent: its values
+// must not go back into the controls, or the next message would send them again (a
+// noise change, undone by the reply to the message before it, drew the old points).
+function sendSettingsMessage(settings) {
+  app.sent += 1;
+  send({ type: "settings", settings, seq: app.sent });
+}
+
 function sendSettings() {
   for (const name of FIELDS) delete $(name).dataset.typing;
-  send({ type: "settings", settings: readSettings() });
+  sendSettingsMessage(readSettings());
 }
 
 function changeLayers(delta) {
@@ -109,7 +118,7 @@ function changeLayers(delta) {
   } else {
     s.hidden.pop(); s.activation.pop();
   }
-  send({ type: "settings", settings: s });
+  sendSettingsMessage(s);
 }
 
 // The settings that differ from the defaults, in the address bar: a link reproduces them.
@@ -140,7 +149,7 @@ function openPreset(name) {
   note.hidden = !preset;
   note.textContent = preset ? `${preset.title}: ${preset.note}` : "";
   sendPace();
-  if (preset) send({ type: "settings", settings: { ...app.defaults, ...preset.settings } });
+  if (preset) sendSettingsMessage({ ...app.defaults, ...preset.settings });
 }
 
 function sendPace() {
@@ -296,14 +305,18 @@ const handlers = {
       $("preset-note").textContent = `${preset.title}: ${preset.note}`;
       sendPace();
     }
-    send({ type: "settings", settings });
+    sendSettingsMessage(settings);
   },
   settings(m) {
+    if (m.seq !== undefined && m.seq < app.sent) return;  // its answer is on its way
     showSettings(m.settings);
     showMessages(m.messages, "notice");
     updateUrl(m.url);
   },
-  data(m) { app.data = m; },
+  data(m) {
+    app.data = m;
+    if (app.frame && app.replay === null) redrawMain();  // the new points now, not at the next frame
+  },
   network(m) { showNetwork(m); },
   frame(m) {
     app.framesReceived += 1;
