@@ -27,7 +27,6 @@ import numpy as np
 
 from ..assembly import Seeds, assemble, learning_rate, train_config
 from ..engine.network import Network
-from ..engine.optim import Optimizer, penalty
 from ..errors import TrainingDiverged
 from ..training.backend import Backend
 from ..training.callbacks import Callback, DivergenceCheck
@@ -67,19 +66,10 @@ class LockedBackend:
         self.pause_point: Callable[[], None] | None = None
         self.lr_scale = 1.0
 
-    def set_penalty(self, kind: str, rate: float) -> None:
-        """A live change of the regularisation: the engine's optimiser takes it as it
-        is; ``torch.optim`` has L2 as its ``weight_decay``, and the twin adds L1 itself."""
-        kind, rate = penalty(kind, rate)
+    def set_penalty(self, regularization: str, rate: float) -> None:
+        """A live change of the regularisation (``Backend.set_penalty``), between steps."""
         with self.lock:
-            # not in the Backend protocol: both backends keep their optimiser there
-            opt = getattr(self.backend, "optimizer")  # noqa: B009
-            if isinstance(opt, Optimizer):
-                opt.regularization, opt.regularization_rate = kind, rate
-                return
-            for group in opt.param_groups:
-                group["weight_decay"] = rate if kind == "l2" else 0.0
-            setattr(self.backend, "l1", rate if kind == "l1" else 0.0)  # noqa: B010
+            self.backend.set_penalty(regularization, rate)
 
     def __getattr__(self, name):
         return getattr(self.backend, name)

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from ..engine.network import PREDICT_CHUNK, Network
-from ..engine.optim import Optimizer
+from ..engine.optim import Optimizer, penalty
 from ..engine.losses import evaluate_logits
 from ..engine.sparse import as_csr, issparse
 from ..engine.threads import step_flops
@@ -261,6 +261,14 @@ class TorchBackend:
                 self._seeds.clear()
             seed = self._seeds[key] = torch.tensor(scale, dtype=like.dtype, device=like.device)
         return seed
+
+    def set_penalty(self, regularization: str, rate: float) -> None:
+        """The ``Backend`` protocol's live penalty: ``torch.optim`` has L2 as every
+        group's ``weight_decay``; L1, which it lacks, is added in ``_step``."""
+        kind, rate = penalty(regularization, rate)
+        for group in self.optimizer.param_groups:
+            group["weight_decay"] = rate if kind == "l2" else 0.0
+        self.l1 = rate if kind == "l1" else 0.0
 
     # torch.optim's buffers under the engine's names (Optimizer.state_dict), so that a
     # training state file is the same whichever backend wrote it.

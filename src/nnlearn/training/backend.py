@@ -93,6 +93,22 @@ class Backend(Protocol):
         """
         ...
 
+    def set_penalty(self, regularization: str, rate: float) -> None:
+        """Change, between two steps, the penalty added to the loss of eq. (2) (the
+        playground's live regularisation): from the next ``train_step`` on, the update
+        adds ``rate W`` (``"l2"``: the gradient of ``rate / 2 |W|^2``) or ``rate sign(W)``
+        (``"l1"``: a subgradient of ``rate |W|_1``) to every parameter's gradient.
+        The optimiser's state (moments, step count) is kept.
+
+        Parameters
+        ----------
+        regularization : {"none", "l1", "l2"}
+        rate : float
+            ``ValueError`` for an unknown kind or a negative rate
+            (``nnlearn.engine.optim.penalty``).
+        """
+        ...
+
     def get_network(self) -> Network:
         """A NumPy copy of the current network (for snapshots and model files).
 
@@ -295,6 +311,10 @@ class NumpyBackend(Backend):
         if sample_weight is None:
             return loss, int(np.count_nonzero(right))
         return loss, float(np.dot(right, sample_weight))
+
+    def set_penalty(self, regularization, rate):
+        """``Optimizer.set_penalty``: the engine's update adds it (``Optimizer._decayed``)."""
+        self.optimizer.set_penalty(regularization, rate)
 
     def predict_logits(self, X):
         """``Network.predict_logits``: eq. (1), in chunks of rows."""

@@ -22,10 +22,15 @@ class LBFGS(Optimizer):
     def __init__(self, weight_decay=0.0, *, max_fun=MAX_FUN, tol=1e-4, memory=10,
                  **penalty) -> None:
         super().__init__(weight_decay, **penalty)
-        if self.l1:
+        self.max_fun, self.tol, self.memory = int(max_fun), float(tol), int(memory)
+
+    def set_penalty(self, regularization: str, regularization_rate: float) -> None:
+        """``Optimizer.set_penalty``, refusing L1: L-BFGS needs a smooth loss."""
+        kind, rate = penalty(regularization, regularization_rate)
+        if kind == "l1" and rate:
             raise ValueError("optimizer='lbfgs' needs a smooth loss and |W|_1 has a kink at 0: "
                              "use regularization='l2' with lbfgs")
-        self.max_fun, self.tol, self.memory = int(max_fun), float(tol), int(memory)
+        super().set_penalty(kind, rate)
 
     def step(self, model: Steppable, lr: float) -> None:
         raise TypeError("L-BFGS is run by nnlearn.training.lbfgs (Trainer.fit), not step by step")

@@ -109,12 +109,24 @@ class Optimizer:
 
     def __init__(self, weight_decay: float = 0.0, *, regularization: str = "none",
                  regularization_rate: float = 0.0) -> None:
-        self.regularization, self.regularization_rate = penalty(
-            regularization, regularization_rate, weight_decay)
+        self.set_penalty(*penalty(regularization, regularization_rate, weight_decay))
         self.state: dict[str, State] = {}
         self.t = 0
         # The flat state buffers and the parameter buffer they belong to.
         self._flat: tuple[np.ndarray, State] | None = None
+
+    def set_penalty(self, regularization: str, regularization_rate: float) -> None:
+        """Set the penalty that the next ``step`` adds (a change between steps keeps
+        every moment buffer: the playground's live regularisation).
+
+        Parameters
+        ----------
+        regularization : {"none", "l1", "l2"}
+        regularization_rate : float
+            ``ValueError`` for an unknown kind or a negative rate (``penalty``).
+        """
+        self.regularization, self.regularization_rate = penalty(regularization,
+                                                                regularization_rate)
 
     @property
     def weight_decay(self) -> float:
