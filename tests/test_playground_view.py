@@ -15,7 +15,7 @@ import pytest
 from nnlearn.playground.data import toy_sample
 from nnlearn.playground.settings import validate
 
-from playground_helpers import server  # noqa: F401  (a fixture)
+from playground_helpers import app_of, server  # noqa: F401  (a fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -23,6 +23,7 @@ SEVEN = "x1,x2,x1sq,x2sq,x1x2,sin_x1,sin_x2"
 APP = "window.nnlearnPlayground"
 WIDTHS = "[...document.querySelectorAll('[data-edge]')].map(e => e.getAttribute('stroke-width'))"
 REGIONS = "document.getElementById('regions').toDataURL()"
+ITERATION = "+document.getElementById('iteration').textContent"
 
 pytestmark = pytest.mark.slow
 
@@ -145,7 +146,7 @@ def test_live_changes_keep_the_run_and_its_counter(server, browser):  # noqa: F8
     _set(page, "#noise", 0.3)
     page.wait_for_function(f"e => JSON.stringify({APP}.data.points.train.slice(0, 5)) === "
                            f"JSON.stringify(e)", arg=expected, timeout=60_000)
-    page.wait_for_function(f"+document.getElementById('iteration').textContent > {seen + 100}",
+    page.wait_for_function(f"{ITERATION} > {seen + 100}",
                            timeout=60_000)
     assert page.evaluate(f"{APP}.data.points.train.slice(0, 5)") == expected  # still the new
     assert page.input_value("#noise") == "0.3" and "noise=0.3" in page.url, page.url
@@ -211,8 +212,37 @@ def test_a_late_reply_never_puts_an_old_value_back(server, browser):  # noqa: F8
     assert page.evaluate(f"{APP}.data.points.train.slice(0, 5)") == \
         toy_sample(sample).points()["train"][:5]
     seen = _iteration(page)
-    page.wait_for_function(f"+document.getElementById('iteration').textContent > {seen + 100}",
+    page.wait_for_function(f"{ITERATION} > {seen + 100}",
                            timeout=60_000)
+    assert page.problems == []
+    page.close()
+
+
+def test_the_torch_backend_trains_live_in_the_page(server, browser):  # noqa: F811
+    """backend=torch: the page trains the twin through the protocol, and live changes of
+    the rate and the regularisation reach it while the same run counts on."""
+    pytest.importorskip("torch", reason="backend=torch needs PyTorch (CI has it)")
+    srv, url = server
+    page = _open(browser, url, "?backend=torch&hidden=8&iterations=1000000&optimizer=sgd")
+    assert page.input_value("#backend") == "torch" and "backend=torch" in page.url
+    assert "using numpy" not in page.text_content("#messages")
+    run = page.evaluate(f"{APP}.run")
+    runner = next(s.runner for s in app_of(srv).state.sessions.values()
+                  if s.runner is not None and s.runner.id == run)
+    assert type(runner.backend.backend).__name__ == "TorchBackend"
+    page.click("#start")
+    page.wait_for_function(f"{ITERATION} > 100", timeout=60_000)
+    for selector, value in (("#lr", 0.02), ("#regularization_rate", 0.001)):
+        seen = _iteration(page)
+        _set(page, selector, value)
+        page.wait_for_function(f"{ITERATION} > {seen + 100}", timeout=60_000)
+    page.select_option("#regularization", "l1")
+    page.wait_for_function(f"{APP}.settings.regularization === 'l1'")
+    seen = _iteration(page)
+    page.wait_for_function(f"{ITERATION} > {seen + 100}", timeout=60_000)
+    assert page.evaluate(f"{APP}.frame.lr") == 0.02 and page.evaluate(f"{APP}.run") == run
+    assert runner.backend.backend.l1 == 0.001  # the twin took it (Backend.set_penalty)
+    page.click("#start")
     assert page.problems == []
     page.close()
 
