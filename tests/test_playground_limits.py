@@ -193,7 +193,7 @@ def _measured_step_bytes(changes):
     {"hidden": [256, 256], "activation": "softplus"},
     {"hidden": [48] * 12, "activation": "tanh"},
     {"hidden": [128, 64], "dropout": 0.5},
-    {"hidden": [64, 256, 256], "architecture": "resnet", "activation": "leaky_relu",
+    {"width": 256, "depth": 2, "architecture": "resnet", "activation": "leaky_relu",
      "dropout": 0.1},
 ])
 def test_the_memory_estimate_bounds_what_a_training_step_allocates(changes):

@@ -9,6 +9,7 @@ from nnlearn.playground.model import build, describe, export_network
 from nnlearn.assembly import train_config
 from nnlearn.playground.settings import (
     DEFAULTS,
+    FIELDS,
     network_spec,
     MAX_LAYERS,
     MAX_PARAMETERS,
@@ -108,16 +109,17 @@ def test_full_batch_has_one_spelling():
 
 @pytest.mark.parametrize("architecture", ["mlp", "resnet"])
 def test_parameter_count_matches_the_built_network(architecture):
-    s, _ = validate({"architecture": architecture, "hidden": "7,5,3",
+    s, _ = validate({"architecture": architecture, "hidden": "7,5,3", "width": 6, "depth": 2,
                      "activation": "relu,tanh,sigmoid", "classes": 3, "dropout": 0.2})
     net = build(s, 3)
     assert net.n_parameters() == parameter_count(s)
     kinds = [layer["kind"] for layer in describe(net)]
     assert kinds.count("dropout") == 3
-    if architecture == "resnet":
+    if architecture == "resnet":  # width and depth, as the settings table has them
         assert kinds.count("residual") == 2
-        assert [layer.get("inner") for layer in describe(net) if layer["kind"] == "residual"] \
-            == [5, 3]
+        assert [(layer["n_out"], layer.get("inner"), layer.get("activation"))
+                for layer in describe(net) if layer["kind"] == "residual"] \
+            == [(6, 6, "tanh"), (6, 6, "sigmoid")]
     else:
         assert [layer.get("activation") for layer in describe(net) if layer["kind"] == "dense"] \
             == ["relu", "tanh", "sigmoid", "identity"]
@@ -244,3 +246,36 @@ def test_a_live_noise_change_draws_new_points_and_the_run_goes_on():
         time.sleep(0.01)
     assert runner.trainer.iteration > seen + 50  # it goes on, on the new points
     session.handle({"type": "reset"})
+
+
+def test_a_resnet_is_the_tables_width_and_depth():
+    """architecture=resnet reads ``width`` and ``depth``, with the table's defaults and
+    bounds (an mlp reads ``hidden``; each keeps its own), and only the architecture's own
+    sizes go in the address bar."""
+    from nnlearn.playground.session import Session
+    from nnlearn.settings import SETTINGS
+    assert (DEFAULTS["width"], DEFAULTS["depth"]) == (SETTINGS["width"].default,
+                                                      SETTINGS["depth"].default)
+    s, messages = validate({"architecture": "resnet", "width": "16", "depth": "5",
+                            "activation": "sigmoid"})
+    assert messages == []
+    spec = network_spec(s, 2)
+    assert (spec.architecture, spec.width, spec.depth, spec.inner) == ("resnet", 16, 5, None)
+    assert s["activation"] == ("sigmoid",) * 6  # the input map and five blocks
+    assert s["hidden"] == DEFAULTS["hidden"]  # the mlp's, kept for a switch back
+    assert network_spec(validate({"architecture": "mlp"}, s)[0], 2).hidden == DEFAULTS["hidden"]
+    capped, messages = validate({"width": 10**5, "depth": 99}, s)
+    assert (FIELDS["width"].hi, FIELDS["depth"].hi) == (MAX_WIDTH, MAX_LAYERS - 1)
+    assert "width: 100000 is above the limit, 512; using 512" in messages
+    assert "depth: 99 is above the limit, 31; using 31" in messages
+    # 31 blocks of 512 are over the parameter cap: the previous size is kept, and named
+    assert (capped["architecture"], capped["width"], capped["depth"]) == ("resnet", 16, 5)
+    assert any("too large" in m and "kept width 16, depth 5" in m for m in messages), messages
+
+    session = Session(lambda frame: None)
+    url = session.handle({"type": "settings", "settings": {"architecture": "resnet",
+                                                           "width": 16, "depth": 5}})[0]["url"]
+    assert (url["width"], url["depth"]) == ("16", "5") and "hidden" not in url
+    url = session.handle({"type": "settings", "settings": {"architecture": "mlp"}})[0]["url"]
+    assert url["hidden"] == "16,16" and "width" not in url and "depth" not in url
+    session.close()

@@ -247,6 +247,41 @@ def test_the_torch_backend_trains_live_in_the_page(server, browser):  # noqa: F8
     page.close()
 
 
+def _maps(page, layer) -> int:
+    return page.locator(f"[data-layer='{layer}'][data-unit]").count()
+
+
+def test_a_resnet_is_width_and_depth_in_the_page_and_its_address(server, browser):  # noqa: F811
+    """The lecture's preset "ResNet vs plain": a ResNet of the settings table's width 16 and
+    depth 5 (an input map and five blocks: six hidden layers), in its controls and its
+    address; + adds a block; mlp is the preset's six plain layers of 16."""
+    _, url = server
+    page = _open(browser, url, "?preset=resnet")
+    page.wait_for_function(f"{APP}.settings.architecture === 'resnet' && "
+                           f"{APP}.settings.depth === 5 && {APP}.frame.units.layers.length === 8")
+    assert page.input_value("#width") == "16" and page.input_value("#depth") == "5"
+    assert page.is_visible("#width") and page.is_visible("#depth")
+    assert "width=16" in page.url and "depth=5" in page.url and "hidden=" not in page.url
+    assert page.locator("#layers .layer").count() == 6 == int(page.text_content("#layer-count"))
+    assert page.locator("#layers .width").count() == 0  # a block's width is the width
+    assert [_maps(page, layer) for layer in range(8)] == [2] + [16] * 6 + [2]
+    page.click("#add-layer")
+    page.wait_for_function(f"{APP}.settings.depth === 6 && {APP}.frame.units.layers.length === 9")
+    assert "depth=6" in page.url
+    _set(page, "#width", 8)
+    page.wait_for_function("document.querySelectorAll(\"[data-layer='1'][data-unit]\").length "
+                           "=== 8")
+    assert "width=8" in page.url and page.evaluate(f"{APP}.settings.activation.length") == 7
+    page.select_option("#architecture", "mlp")
+    page.wait_for_function(f"{APP}.settings.architecture === 'mlp' && "
+                           f"{APP}.frame.units.layers.length === 8")
+    assert page.evaluate(f"{APP}.settings.hidden") == [16] * 6
+    assert page.locator("#layers .width").count() == 6 and not page.is_visible("#width")
+    assert "width=" not in page.url and "depth=" not in page.url
+    assert page.problems == []
+    page.close()
+
+
 def test_pace_stop_at_timeline_and_log_axis(server, browser):  # noqa: F811
     _, url = server
     page = _open(browser, url, "?hidden=8&iterations=100000")

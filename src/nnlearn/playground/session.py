@@ -22,7 +22,7 @@ from .memory import give_back
 from .model import build, describe, export_network
 from .runner import LIVE, MAX_SNAPSHOTS, Pace, PageTrainer, initial_gradients
 from .settings import (DEFAULTS, UPLOAD, as_json, display, fit_to_data, network_spec,
-                       parameter_count, validate)
+                       parameter_count, unused, validate)
 
 DATA_KEYS = ("data", "classes", "points", "noise", "test_fraction", "seed")
 COMMANDS = ("settings", "start", "pause", "step", "reset", "sample", "upload", "ping", "pace",
@@ -179,7 +179,7 @@ class Session:
         s = self.settings
         n_classes = self.data.n_classes if self.data is not None else None
         reply = {"type": "settings", "settings": as_json(s), "messages": messages,
-                 "url": {k: display(k, v) for k, v in s.items()},
+                 "url": {k: display(k, v) for k, v in s.items() if k not in unused(s)},
                  "parameters": parameter_count(s, n_classes)}
         if self.seq is not None:
             reply["seq"] = self.seq

@@ -209,29 +209,42 @@ def _reconcile(s: dict, messages: list[str], previous: dict) -> None:
     if fixed and s["classes"] != fixed:
         messages.append(f"{s['data']} has exactly {fixed} classes")
         s["classes"] = fixed
-    if s["architecture"] == "resnet" and not s["hidden"]:
-        messages.append("a ResNet needs at least one hidden layer; using one of 16")
-        s["hidden"] = (16,)
-    n = len(s["hidden"])
+    n = hidden_layers(s)
     acts = tuple(s["activation"])
     if len(acts) != max(n, 1):
         s["activation"] = (acts + (acts[-1],) * n)[:n] if n else acts[:1]
     fit_to_data(s, s["classes"], None, previous, messages)
 
 
+#: the settings that give each architecture its size, as in the settings table: an mlp
+#: reads ``hidden``, a ResNet ``width`` and ``depth`` (the other's are kept, unused)
+SIZES = {"mlp": ("hidden",), "resnet": ("width", "depth")}
+
+
+def hidden_layers(s: dict) -> int:
+    """Hidden layers, each with its activation: an mlp's ``len(hidden)``; a ResNet's
+    input map and its ``depth`` blocks."""
+    return len(s["hidden"]) if s["architecture"] == "mlp" else 1 + s["depth"]
+
+
+def unused(s: dict) -> set[str]:
+    """The size settings the architecture of ``s`` does not read (left out of the URL)."""
+    return {k for arch, keys in SIZES.items() if arch != s["architecture"] for k in keys}
+
+
 def network_spec(s: dict, n_classes: int) -> NetworkSpec:
     """The network of the settings: an mlp of the widths ``hidden`` (eq. 1), or a
-    ResNet (eq. 6) of width ``hidden[0]`` with one block of inner width
-    ``hidden[j]`` for each further entry; ``activation[j]`` for hidden layer ``j``. Input
-    features other than ``x1,x2`` are a first ``Features`` layer (``NetworkSpec.features``)."""
-    hidden, acts = tuple(s["hidden"]), tuple(s["activation"])
+    ResNet (eq. 6): an input map to ``width`` units and ``depth`` residual blocks of
+    that width; ``activation[j]`` for hidden layer ``j``. Input features other than
+    ``x1,x2`` are a first ``Features`` layer (``NetworkSpec.features``)."""
+    n, acts = hidden_layers(s), tuple(s["activation"])
     features = None if tuple(s["features"]) == DEFAULT_FEATURES else tuple(s["features"])
-    common = dict(activation=acts[:max(len(hidden), 1)] if hidden else "relu",
-                  dropout=s["dropout"], features=features)
-    if s["architecture"] == "resnet" and hidden:
-        return NetworkSpec(2, n_classes, architecture="resnet", width=hidden[0],
-                           depth=len(hidden) - 1, inner=hidden[1:], **common)
-    return NetworkSpec(2, n_classes, hidden=hidden, **common)
+    common = dict(activation=acts[:n] if n else "relu", dropout=s["dropout"],
+                  features=features)
+    if s["architecture"] == "resnet":
+        return NetworkSpec(2, n_classes, architecture="resnet", width=s["width"],
+                           depth=s["depth"], **common)
+    return NetworkSpec(2, n_classes, hidden=tuple(s["hidden"]), **common)
 
 
 def parameter_count(s: dict, n_classes: int | None = None) -> int:
@@ -250,14 +263,16 @@ def step_memory(s: dict, n_classes: int, n_train: int) -> int:
     ``h`` keeps ``z``, ``f = sigma(z)`` and ``dL/dz`` (eqs. 3-5), and briefly its
     previous ``z`` and ``f`` and the activation's temporaries; a dropout layer keeps
     its mask, output and ``dL/dz`` and draws in float64; a residual block of width
-    ``w`` and inner width ``h`` keeps ``z``, ``sigma(z)``, ``dL/dz`` and its output.
+    ``w`` (its inner width ``h`` is ``w`` too) keeps ``z``, ``sigma(z)``, ``dL/dz`` and its
+    output.
     ``tests/test_playground_limits.py`` checks this against ``tracemalloc``.
     """
     batch = train_config(s).rows_per_step(n_train)
     layers = []  # (kept, briefly) values per row
     width = len(s["features"])
-    for j, h in enumerate(s["hidden"]):
-        if s["architecture"] == "resnet" and j > 0:
+    resnet = s["architecture"] == "resnet"
+    for j, h in enumerate((s["width"],) * hidden_layers(s) if resnet else s["hidden"]):
+        if resnet and j > 0:
             layers.append((3 * h + width, 8 * h + 3 * width))
         else:
             layers.append((3 * h, 8 * h + width))
@@ -285,7 +300,8 @@ def optimizer_memory(s: dict, n_classes: int) -> int:
     return 8 * parameter_count(s, n_classes) * (2 * pairs + LBFGS_VECTORS)
 
 
-NETWORK_KEYS = ("hidden", "activation", "architecture", "dropout", "batch_size", "optimizer")
+NETWORK_KEYS = ("hidden", "width", "depth", "activation", "architecture", "dropout",
+                "batch_size", "optimizer")
 
 
 def used_limits(s: dict, n_classes: int, n_train: int | None) -> str | None:
@@ -324,8 +340,10 @@ def fit_to_data(s: dict, n_classes: int, n_train: int | None, previous: dict,
         if used_limits(trial, n_classes, n_train) is None:
             break
     s.update({k: trial[k] for k in NETWORK_KEYS})
-    messages.append(f"{problem}; kept hidden {display('hidden', s['hidden']) or '(none)'}, "
-                    f"batch size {s['batch_size']}, optimizer {s['optimizer']}")
+    size = (f"hidden {display('hidden', s['hidden']) or '(none)'}" if s["architecture"] == "mlp"
+            else f"width {s['width']}, depth {s['depth']}")
+    messages.append(f"{problem}; kept {size}, batch size {s['batch_size']}, "
+                    f"optimizer {s['optimizer']}")
 
 
 def display(name, value) -> str:

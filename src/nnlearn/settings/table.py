@@ -121,6 +121,8 @@ ACTIVATION = Options(tuple(ACTIVATIONS))
 ALL = frozenset((ESTIMATOR, TRAIN, PLAYGROUND))
 FEATURE = Options(tuple(FEATURES))
 MAX_POINTS = 5000  # the playground's largest toy set: its batch size is bounded by it too
+PLAY_WIDTH = 512  # units per hidden layer (or ResNet width) in the playground: "a few hundred"
+PLAY_LAYERS = 32  # hidden layers in the playground ("tens of layers"); a ResNet's input map counts
 
 _ROWS = [
     # -- the network (a NetworkSpec) -----------------------------------------------------------
@@ -129,12 +131,14 @@ _ROWS = [
     Setting("hidden", (POSITIVE, SequenceOf(POSITIVE, "a sequence of positive ints", empty=True)),
             (32,), "mlp: the hidden layers' widths; one width is the lecture's 2-layer network, "
             "none a linear model.", ALL,
-            play=Play(default=(16, 16), low=1, high=512, items=32)),
-    Setting("width", (POSITIVE,), 32, "resnet: the width of the residual blocks."),
-    Setting("depth", (Integer(0),), 2, "resnet: the number of residual blocks."),
+            play=Play(default=(16, 16), low=1, high=PLAY_WIDTH, items=PLAY_LAYERS)),
+    Setting("width", (POSITIVE,), 32, "resnet: the width of the residual blocks.", ALL,
+            play=Play(high=PLAY_WIDTH)),
+    Setting("depth", (Integer(0),), 2, "resnet: the number of residual blocks.", ALL,
+            play=Play(high=PLAY_LAYERS - 1)),
     Setting("activation", (ACTIVATION, SequenceOf(ACTIVATION, "one name per hidden layer")),
             "relu", "sigma of the hidden layers: one name, or one per hidden layer.", ALL,
-            play=Play(default=("relu", "relu"), items=32,
+            play=Play(default=("relu", "relu"), items=PLAY_LAYERS,
                       choices=tuple(n for n in ACTIVATIONS if n != "identity"))),
     Setting("dropout", (Real(0, 1, closed="left"),), 0.0,
             "Probability of zeroing each hidden unit in training.", ALL, play=Play(high=0.9)),

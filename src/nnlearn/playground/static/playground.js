@@ -6,11 +6,9 @@ import { addSnapshot, bytes, COLOURS, drawConfusion, drawCurves, drawGrads, draw
 import { NetworkView, mapImage } from "./netview.js";
 import { download } from "./downloads.js";
 import { PAGE_KEYS, PRESETS } from "./presets.js";
+import { changeLayers, FIELDS, readControls, showControls } from "./controls.js";
 
 const $ = (id) => document.getElementById(id);
-const FIELDS = ["data", "classes", "points", "noise", "test_fraction", "seed", "architecture",
-  "dropout", "optimizer", "backend", "lr", "regularization", "regularization_rate", "schedule",
-  "batch_size", "iterations"];
 const MAX_CURVE = 1000;  // points kept per curve; older ones are thinned
 const MAX_RECORD = 400;  // frames kept for the timeline; older ones are thinned
 
@@ -47,53 +45,13 @@ function showMessages(list, kind) {
 }
 
 // -- controls <-> settings -------------------------------------------------------------
-function layerRow(k, width, activation) {
-  const row = document.createElement("div");
-  row.className = "layer";
-  const label = document.createElement("span");
-  label.textContent = `${k + 1}`;
-  const w = document.createElement("input");
-  w.type = "number"; w.min = 1; w.max = 512; w.value = width; w.className = "width";
-  w.title = "units in this layer";
-  const act = document.createElement("select");
-  act.className = "activation";
-  for (const name of app.limits.fields.activation.choices) act.add(new Option(name, name));
-  act.value = activation;
-  row.append(label, w, act);
-  w.addEventListener("change", sendSettings);
-  act.addEventListener("change", sendSettings);
-  return row;
-}
-
 function showSettings(s) {
   app.settings = s;
-  for (const name of FIELDS) {
-    const el = $(name);
-    // a field being typed in keeps what is typed: a reply to an earlier change must not
-    // overwrite it before its own change is sent (then the reply to that one shows it)
-    if (!el.dataset.typing) el.value = s[name] === null ? "" : s[name];
-  }
-  for (const box of document.querySelectorAll("#features input")) {
-    box.checked = s.features.includes(box.value);
-  }
-  $("noise-value").textContent = Number(s.noise).toFixed(2);
-  $("test_fraction-value").textContent = Number(s.test_fraction).toFixed(2);
-  $("lr").placeholder = `default ${app.limits.default_lr[s.optimizer]}`;
-  $("classes").disabled = s.data === "moons" || s.data === "xor" || s.data === "upload";
-  $("points").disabled = $("noise").disabled = s.data === "upload";  // the file decides
-  const rows = $("layers");
-  rows.replaceChildren(...s.hidden.map((h, k) => layerRow(k, h, s.activation[k])));
-  $("layer-count").textContent = s.hidden.length;
+  showControls(s, app.limits, sendSettings);
 }
 
 function readSettings() {
-  const out = {};
-  for (const name of FIELDS) out[name] = $(name).value;
-  out.lr = out.lr === "" ? null : out.lr;
-  out.hidden = [...document.querySelectorAll("#layers .width")].map((el) => el.value);
-  out.activation = [...document.querySelectorAll("#layers .activation")].map((el) => el.value);
-  out.features = [...document.querySelectorAll("#features input:checked")].map((el) => el.value);
-  return out;
+  return readControls(app.settings);
 }
 
 // Every settings message is numbered; the server's reply names the last one it took. A
@@ -108,17 +66,6 @@ function sendSettingsMessage(settings) {
 function sendSettings() {
   for (const name of FIELDS) delete $(name).dataset.typing;
   sendSettingsMessage(readSettings());
-}
-
-function changeLayers(delta) {
-  const s = readSettings();
-  if (delta > 0) {
-    s.hidden.push(s.hidden.length ? s.hidden[s.hidden.length - 1] : 8);
-    s.activation.push(s.activation.length ? s.activation[s.activation.length - 1] : "relu");
-  } else {
-    s.hidden.pop(); s.activation.pop();
-  }
-  sendSettingsMessage(s);
 }
 
 // The settings that differ from the defaults, in the address bar: a link reproduces them.
@@ -286,6 +233,7 @@ const handlers = {
     for (const name of m.limits.optimizers) $("optimizer").add(new Option(name, name));
     for (const name of m.limits.schedules) $("schedule").add(new Option(name, name));
     for (const name of m.limits.fields.backend.choices) $("backend").add(new Option(name, name));
+    for (const name of ["width", "depth"]) $(name).max = m.limits.fields[name].hi;
     for (const name of m.limits.fields.features.choices) {
       const label = document.createElement("label");
       label.className = "check";
@@ -356,8 +304,8 @@ $("start").addEventListener("click", () => send({ type: app.state === "running" 
 $("step").addEventListener("click", () => send({ type: "step" }));
 $("reset").addEventListener("click", () => send({ type: "reset" }));
 $("sample").addEventListener("click", () => send({ type: "sample" }));
-$("add-layer").addEventListener("click", () => changeLayers(1));
-$("remove-layer").addEventListener("click", () => changeLayers(-1));
+$("add-layer").addEventListener("click", () => sendSettingsMessage(changeLayers(readSettings(), 1)));
+$("remove-layer").addEventListener("click", () => sendSettingsMessage(changeLayers(readSettings(), -1)));
 $("show-test").addEventListener("change", redrawMain);
 $("log-iterations").addEventListener("change", () => drawCurves($("curves"), app.history, $("log-iterations").checked));
 $("steps_per_frame").addEventListener("change", sendPace);

@@ -23,21 +23,26 @@ export const PRESETS = {
   },
   vanishing: {
     title: "vanishing gradients (deep sigmoid)",
-    settings: { data: "spirals", hidden: "8,8,8,8,8,8,8,8", activation: "sigmoid",
-      optimizer: "sgd", lr: 0.1, batch_size: 10 },
+    // width and depth: the same eight layers of 8 when the architecture is set to resnet
+    settings: { data: "spirals", hidden: "8,8,8,8,8,8,8,8", width: 8, depth: 7,
+      activation: "sigmoid", optimizer: "sgd", lr: 0.1, batch_size: 10 },
     note: "Eight sigmoid layers. The gradient bars (a fixed log scale) fall by about a factor " +
       "of four per layer towards the input, since sigma'(z) <= 1/4 (Theorem 1, eq. 5): the " +
       "first layers' maps hardly change while the last ones do. Switch the activation to " +
-      "relu, or the architecture to ResNet, and compare.",
+      "relu, or the architecture to ResNet (width 8, depth 7: an input map and seven " +
+      "blocks, eight layers again), and compare.",
   },
   resnet: {
     title: "ResNet vs plain (eq. 6)",
-    settings: { data: "spirals", architecture: "resnet", hidden: "16,16,16,16,16,16",
-      activation: "sigmoid", optimizer: "adam", lr: 0.01, batch_size: 10 },
-    note: "Five residual blocks of eq. (6): f + W1 sigma(W2 f + b). The identity path carries " +
-      "the gradient past each block, so the first layers' bars stay as long as the last " +
-      "ones. Set the architecture to mlp (the same widths, plain layers) and press Reset: " +
-      "the plain network's first bars shrink and it learns far more slowly.",
+    // hidden: the same six layers of 16, plain, when the architecture is set to mlp
+    settings: { data: "spirals", architecture: "resnet", width: 16, depth: 5,
+      hidden: "16,16,16,16,16,16", activation: "sigmoid", optimizer: "adam", lr: 0.01,
+      batch_size: 10 },
+    note: "Width 16, depth 5: an input map and five residual blocks of eq. (6), " +
+      "f + W1 sigma(W2 f + b). The identity path carries the gradient past each block, so " +
+      "the first layers' bars stay as long as the last ones. Set the architecture to mlp " +
+      "(six plain layers of 16: the same widths) and press Reset: the plain network's " +
+      "first bars shrink and it learns far more slowly.",
   },
   width: {
     title: "width: 10 vs 32 units",
