@@ -121,7 +121,7 @@ def _read(path: Path, label, header, delimiter) -> _Read:
     j_label = label_of(first, first_line)
     if header is None:
         header = _has_header(first, cells.second, j_label, cells.labels)
-    names = first if header else [f"x{j + 1}" for j in range(width)]
+    names = first if header else default_names(width)
     label_cells = data_labels(cells, header, path)
     lines = data_lines(cells, header, path)
     if width < 2:
