@@ -17,7 +17,8 @@ import pytest
 MODULES = ["nnlearn.estimator.estimator", "nnlearn.spec", "nnlearn.engine.scaling", "nnlearn.cli",
            "nnlearn.experiments.lecture", "nnlearn.data.dataset", "nnlearn.data.registry",
            "nnlearn.data.sampling", "nnlearn.data.scaling", "nnlearn.data.toy",
-           "nnlearn.data.transforms", "nnlearn.data.images", "nnlearn.data.npzfile"]
+           "nnlearn.data.transforms", "nnlearn.data.images", "nnlearn.data.npzfile",
+           "nnlearn.report.maths"]
 EXAMPLED = {
     # the class's example shows fit, predict, predict_proba, predict_log_proba, score,
     # save and load; partial_fit, called differently, has its own
