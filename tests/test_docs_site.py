@@ -466,3 +466,25 @@ def test_formulas_are_typeset(site, browser):
         assert drawn["maths"] >= 3, name
     page.close()
     assert outside == []
+
+
+@pytest.mark.slow
+def test_figures_sit_on_a_light_card_in_dark_mode(site, browser):
+    """The reader's dark mode (the system's, which the toggle follows first): the slate
+    scheme, and every PNG figure on a white card with a margin; in light mode, none."""
+    folder, _ = site
+    seen = {}
+    for scheme in ("dark", "light"):
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+        page.goto((folder / "lecture" / "06_mnist.html").as_uri())
+        seen[scheme] = page.evaluate("""() => ({
+            scheme: document.body.getAttribute('data-md-color-scheme'),
+            figures: Array.from(document.querySelectorAll('.md-typeset img[src$=".png"]'))
+                .map(i => { const s = getComputedStyle(i);
+                            return [s.backgroundColor, parseFloat(s.paddingTop)]; })})""")
+        page.close()
+    dark, light = seen["dark"], seen["light"]
+    assert dark["scheme"] == "slate" and light["scheme"] == "default"
+    assert dark["figures"] and all(c == "rgb(255, 255, 255)" and p > 0
+                                   for c, p in dark["figures"]), dark
+    assert all(p == 0 for _, p in light["figures"]), light
