@@ -488,3 +488,18 @@ def test_figures_sit_on_a_light_card_in_dark_mode(site, browser):
     assert dark["figures"] and all(c == "rgb(255, 255, 255)" and p > 0
                                    for c, p in dark["figures"]), dark
     assert all(p == 0 for _, p in light["figures"]), light
+
+
+def test_a_folded_report_cell_shows_its_words_up_to_a_formula_not_mathml_as_text():
+    from nnlearn.report.maths import mathml
+
+    layout = hook("report_layout")
+    formula = mathml(r"e^{z_c}/\sum_j e^{z_j}")
+    cell = (f"soft-max as written, {formula}, at logits of 1000: overflows to inf and "
+            f"the loss is nan, as the lecture warns")
+    folded = layout._fold(cell)
+    summary = re.search(r"<summary>(.*?)</summary>", folded).group(1)
+    assert summary == "soft-max as written, …" and folded.endswith(f"{cell}</details>")
+    plain = "a long cell of words only " * 4
+    assert re.search(r"<summary>(.*?)</summary>", layout._fold(plain)).group(1).startswith(
+        "a long cell of words only a long")

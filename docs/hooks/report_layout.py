@@ -27,6 +27,7 @@ from nnlearn.report.build import summary_markdown
 PAGE = re.compile(r"^reproduce[^/]*/report\.md$")
 TABLE = re.compile(r"<table>.*?</table>", re.S)
 ROW = re.compile(r"<tr>(.*?)</tr>", re.S)
+MATH = re.compile(r"<math\b.*?</math>", re.S)
 CELL = re.compile(r"<(t[hd])([^>]*)>(.*?)</\1>", re.S)
 #: a cell longer than this (in characters of text) is folded
 LONG = 70
@@ -42,7 +43,10 @@ def _fold(content: str) -> str:
     text = _text(content)
     if len(text) <= LONG:
         return content
-    cut = text[:SHOWN].rsplit(" ", 1)[0]
+    # a formula's MathML read as text loses its layout (e^{z_c} reads "ezc"): the
+    # words shown stop before the first formula
+    words = _text(MATH.sub("\x00", content))[:SHOWN]
+    cut = words.split("\x00")[0].rstrip() if "\x00" in words else words.rsplit(" ", 1)[0]
     return (f'<details class="nnlearn-cell"><summary>{html.escape(cut)} …</summary>'
             f"{content}</details>")
 
