@@ -169,6 +169,20 @@ def test_a_model_of_a_named_set_keeps_x0_names(tmp_path, capsys):
     assert load_model(tmp_path / "model.npz").metadata["feature_names_in"] == ["x0", "x1"]
 
 
+def test_a_headerless_csv_gets_the_same_x0_names_and_its_estimator_none(tmp_path, capsys):
+    """Columns that came without names are ``x0, x1, ...`` everywhere (scikit-learn's), so
+    an estimator loaded from such a model, like one fitted on an array, has no names."""
+    from nnlearn import NeuralNetClassifier
+    _, rows = people(gaps=False)
+    write(tmp_path / "plain.csv", None, [[a, i, lab] for a, i, _, lab in rows])
+    code, _, err = nnlearn(capsys, "train", "--data", str(tmp_path / "plain.csv"),
+                           "--iterations", "3", "--quiet", "--out", str(tmp_path / "run"))
+    assert code == 0, err
+    assert load_model(tmp_path / "run" / "model.npz").metadata["feature_names_in"] == ["x0", "x1"]
+    clf = NeuralNetClassifier.load(tmp_path / "run" / "model.npz")
+    assert not hasattr(clf, "feature_names_in_") and clf.n_features_in_ == 2
+
+
 def test_a_word_in_a_column_of_numbers_is_a_typo_not_a_category():
     cells = np.array([["1"], ["2"], ["3"], ["oops"]])
     with pytest.raises(DataError, match="'oops' is not a number, and the column holds numbers"):

@@ -18,8 +18,8 @@ from nnlearn.data.columns import CATEGORY, Column, Encoding, Where, fit_encoding
 from nnlearn.data.matching import ModelColumns, read_matched
 from nnlearn.data.tabular import read_columns
 from nnlearn.errors import DataError
-from nnlearn.limits import MAX_CATEGORIES, MAX_CELL_CHARS
-from rss_helpers import run_python
+from nnlearn.limits import MAX_CATEGORIES, MAX_CELL_CHARS, MAX_ENCODED_VALUES
+from rss_helpers import run_nnlearn, run_python
 
 LOAD_TABLE = ("import sys\nfrom nnlearn.data import load_table\nd = load_table(sys.argv[1], "
               "missing='impute')\nprint(len(d.X_train) + len(d.X_test), d.n_features)\n")
@@ -63,6 +63,25 @@ def test_a_column_of_identifiers_is_refused_before_it_is_one_hot_encoded():
         fit_encoding(cells, ["customer"])
     encoding, _ = fit_encoding(cells[:MAX_CATEGORIES], ["customer"])
     assert encoding.n_features == MAX_CATEGORIES
+
+
+def test_words_that_would_one_hot_encode_past_memory_are_refused_first(tmp_path):
+    # 20 columns of 1,000 words each stay under MAX_CATEGORIES, and 60,000 rows of them
+    # are a 7 MB file; one-hot encoded they would be 60,000 x 20,000 float64: 9.6 GB
+    rows, columns = 60_000, 20
+    assert rows * columns * MAX_CATEGORIES > MAX_ENCODED_VALUES
+    rng = np.random.default_rng(0)
+    words = rng.integers(0, MAX_CATEGORIES, (rows, columns))
+    words[:MAX_CATEGORIES] = np.arange(MAX_CATEGORIES)[:, None]  # every word occurs
+    path = tmp_path / "wide.csv"
+    lines = [",".join(f"c{j}" for j in range(columns)) + ",label"]
+    lines += [",".join(f"w{w}" for w in row) + f",{i % 2}" for i, row in enumerate(words)]
+    path.write_text("\n".join(lines) + "\n")
+    r = run_nnlearn("train", "--data", str(path), "--iterations", "1", "--out",
+                    str(tmp_path / "run"), timeout=300)
+    assert r.returncode != 0 and "MAX_ENCODED_VALUES" in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr
+    assert r.peak_mb < 500, f"peak {r.peak_mb:.0f} MB"
 
 
 def _long_word_table(path, n):

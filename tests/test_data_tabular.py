@@ -33,7 +33,7 @@ def test_no_header_is_detected_and_numeric_labels_are_integers(tmp_path):
     X, labels, features, label = read_csv(write(tmp_path, "1,2,0\n3,4,1\n5,6,10\n"))
     assert X.tolist() == [[1, 2], [3, 4], [5, 6]]
     assert labels.dtype == np.int64 and labels.tolist() == [0, 1, 10]
-    assert features == ["x1", "x2"] and label == "x3"
+    assert features == ["x0", "x1"] and label == "x2"  # scikit-learn's names
 
 
 def test_label_column_by_name_or_index(tmp_path):
@@ -185,7 +185,7 @@ def test_header_of_numeric_names_above_string_labels_is_detected(tmp_path):
     assert features == ["0", "1"] and label == "species"
     # the same file without its header row keeps every row
     X, labels, features, _ = read_csv(write(tmp_path, NUMBERED.split("\n", 1)[1], "no.csv"))
-    assert X.shape == (4, 2) and features == ["x1", "x2"] and "species" not in labels.tolist()
+    assert X.shape == (4, 2) and features == ["x0", "x1"] and "species" not in labels.tolist()
 
 
 def test_header_can_be_set_either_way(tmp_path):

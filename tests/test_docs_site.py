@@ -274,13 +274,13 @@ def _visit(browser, folder: Path, base: str) -> tuple[dict[str, list[str]], int]
     found: dict[str, list[str]] = {"errors": [], "outside": [], "images": [], "links": []}
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     # a missing file shows up twice: as its response, named here, and as a console error
-    # without the name; a browser asks /favicon.ico of a page that names no icon (the
-    # reports' report.html), which is not a page's fault
+    # without the name; a page that names no icon would make the browser ask for
+    # /favicon.ico, which is not there: every page names one (the reports' own, an empty one)
     page.on("pageerror", lambda err: found["errors"].append(f"{page.url}: {err}"))
     page.on("console", lambda m: found["errors"].append(f"{page.url}: {m.text}")
-            if m.type == "error" and not m.text.startswith("Failed to load resource") else None)
+            if m.type == "error" else None)
     page.on("response", lambda r: found["errors"].append(f"{page.url}: {r.status} for {r.url}")
-            if r.status >= 400 and urlparse(r.url).path != "/favicon.ico" else None)
+            if r.status >= 400 else None)
     page.on("request", lambda r: found["outside"].append(r.url)
             if urlparse(r.url).scheme not in ("data", "blob", "about")
             and not r.url.startswith(base) else None)
@@ -466,3 +466,40 @@ def test_formulas_are_typeset(site, browser):
         assert drawn["maths"] >= 3, name
     page.close()
     assert outside == []
+
+
+@pytest.mark.slow
+def test_figures_sit_on_a_light_card_in_dark_mode(site, browser):
+    """The reader's dark mode (the system's, which the toggle follows first): the slate
+    scheme, and every PNG figure on a white card with a margin; in light mode, none."""
+    folder, _ = site
+    seen = {}
+    for scheme in ("dark", "light"):
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+        page.goto((folder / "lecture" / "06_mnist.html").as_uri())
+        seen[scheme] = page.evaluate("""() => ({
+            scheme: document.body.getAttribute('data-md-color-scheme'),
+            figures: Array.from(document.querySelectorAll('.md-typeset img[src$=".png"]'))
+                .map(i => { const s = getComputedStyle(i);
+                            return [s.backgroundColor, parseFloat(s.paddingTop)]; })})""")
+        page.close()
+    dark, light = seen["dark"], seen["light"]
+    assert dark["scheme"] == "slate" and light["scheme"] == "default"
+    assert dark["figures"] and all(c == "rgb(255, 255, 255)" and p > 0
+                                   for c, p in dark["figures"]), dark
+    assert all(p == 0 for _, p in light["figures"]), light
+
+
+def test_a_folded_report_cell_shows_its_words_up_to_a_formula_not_mathml_as_text():
+    from nnlearn.report.maths import mathml
+
+    layout = hook("report_layout")
+    formula = mathml(r"e^{z_c}/\sum_j e^{z_j}")
+    cell = (f"soft-max as written, {formula}, at logits of 1000: overflows to inf and "
+            f"the loss is nan, as the lecture warns")
+    folded = layout._fold(cell)
+    summary = re.search(r"<summary>(.*?)</summary>", folded).group(1)
+    assert summary == "soft-max as written, …" and folded.endswith(f"{cell}</details>")
+    plain = "a long cell of words only " * 4
+    assert re.search(r"<summary>(.*?)</summary>", layout._fold(plain)).group(1).startswith(
+        "a long cell of words only a long")

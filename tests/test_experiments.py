@@ -154,20 +154,38 @@ def test_shift_claims_for_both_networks_explained_by_the_ablation(shift_record,
     assert "shift_ablation" in shift.draw(record)
 
 
-def test_each_width_is_explained_by_its_own_ablation(shift_record):
-    """On MNIST-like judging, a measurement's explanation cites its own network's table."""
+def test_each_width_is_explained_by_its_own_ablation_and_the_shared_part_once(shift_record):
+    """On MNIST-like judging, a measurement's explanation cites its own network's numbers;
+    what the four explanations share (the variants, the fills, when a variant is sound) is
+    the record's ``shared_explanation``, in none of them."""
     from nnlearn.experiments import ablation
-    from nnlearn.experiments.verdicts import measurement
+    from nnlearn.experiments.verdicts import measurement, points
 
     tables = shift_record.results["ablation"]
+    shared = shift_record.shared_explanation
+    assert shared == ablation.shared(tables)
     texts = {}
     for h in (10, 32):
-        entry = shift_record.results[f"hidden{h}"]["right_2"]
-        m = measurement(network="n", optimizer="o", width=h, values=entry["per_seed"],
-                        rule="whole_percent", lecture=0.62)
-        texts[h] = ablation.explain(m, tables[f"hidden{h}"], 2, 0.62)
-        assert f"The {h}-unit network's own ablation" in texts[h]
-    assert texts[10] != texts[32]
+        for pixels in (1, 2):
+            entry = shift_record.results[f"hidden{h}"][f"right_{pixels}"]
+            m = measurement(network="n", optimizer="o", width=h, values=entry["per_seed"],
+                            rule="whole_percent", lecture=shift.LECTURE[pixels])
+            text = ablation.explain(m, tables[f"hidden{h}"], pixels, shift.LECTURE[pixels])
+            texts[(h, pixels)] = text
+            assert f"The {h}-unit network's ablation at {pixels} pixel" in text
+            for r in tables[f"hidden{h}"]["variants"][1:]:  # every variant's own number
+                assert f"{r['label']} {points(r[f'shift{pixels}']['mean'])}" in text
+    assert len(set(texts.values())) == 4
+    table = tables["hidden10"]
+    differ = table["fills_differ"]
+    assert any(differ.values())  # the 8x8 digits' borders are not all zero
+    for said_once in (f"differ on {differ['1']} and {differ['2']} of the {table['test_images']} "
+                      "test images", "784-64-10, Adam 0.01", "$W_1$ initialised at He / 255",
+                      "within 1 point of the lecture's", "93.0% for 10 units"):
+        assert said_once in shared, said_once
+        assert not any(said_once in t for t in texts.values()), said_once
+    roll = next(r for r in table["variants"] if r["key"] == "roll")
+    assert roll["label"] == "rolled, not zero-filled"  # the count is said once, not per row
 
 
 def test_confusion_counts_pairs():

@@ -6,15 +6,18 @@ download, seconds), and MNIST where the machine has it.
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import jsonschema
 import pytest
+from markupsafe import escape
 
 from nnlearn.experiments.base import measures
-from nnlearn.report import load_schema
+from nnlearn.report import load_schema, maths
+from nnlearn.report.build import KEY_FIGURES
 
 from data_helpers import need_data
 
@@ -92,12 +95,13 @@ def test_claims_and_checks_apart_with_the_rule_and_the_recipes(quick):
     assert results["seeds"] == [0, 1]
     assert results["software"]["numpy"] and results["machine"]["cpu_count"]
     md = (out / "report.md").read_text()
-    assert "| # | the lecture | we measured |" in md and "![hidden_units](hidden_units.png)" in md
+    assert "| # | verdict | the lecture | we measured |" in md
+    assert "![hidden_units](hidden_units.png)" in md
     assert "![hidden_units_adam](hidden_units_adam.png)" in md
     assert results["rule"]["sentence"] in md and "## Our checks" in md
     assert "Recipe:" in md and "mean against the sum" in md
     html = (out / "report.html").read_text()
-    assert results["rule"]["sentence"] in html and 'id="checks-table"' in html
+    assert escape(results["rule"]["sentence"]) in html and 'id="checks-table"' in html
 
 
 def test_the_report_prints_the_deviations_the_choices_and_the_provenance(quick):
@@ -109,7 +113,7 @@ def test_the_report_prints_the_deviations_the_choices_and_the_provenance(quick):
     assert deviations and {d["experiment"] for d in deviations} <= set(results["experiments"])
     for d in deviations:
         assert set(d) >= {"what", "from", "to", "why"}
-        assert d["why"].replace("|", "\\|") in md and d["what"] in html
+        assert d["why"].replace("|", "\\|") in md and maths.html(d["what"]) in html
     assert "## Choices fixed in advance, and those revised after a look" in md
     assert 'id="deviations-table"' in html
     for e in results["experiments"].values():
@@ -128,8 +132,109 @@ def test_the_html_needs_nothing_from_outside(quick):
     out, _ = quick
     html = (out / "report.html").read_text()
     assert 'src="http' not in html and "<script" not in html and 'href="http' not in html
-    assert html.count('src="data:image/png;base64,') == len(
-        json.loads((out / "results.json").read_text())["figures"])
+    # every figure once in its section, the key figures again in the summary
+    figures = json.loads((out / "results.json").read_text())["figures"]
+    key = [f for f in KEY_FIGURES if f"{f}.png" in figures]
+    assert len(key) == len(KEY_FIGURES)
+    assert html.count('src="data:image/png;base64,') == len(figures) + len(key)
+    # an icon of its own, empty: a browser asks for no /favicon.ico
+    assert '<link rel="icon" href="data:,">' in html
+
+
+def _h2(markdown: str) -> list[str]:
+    return re.findall(r"^## (.+)$", markdown, re.M)
+
+
+def test_the_report_opens_on_its_summary_then_the_audit(quick):
+    """One screen first: the statements with their verdicts, the counts, the key figures;
+    then the audit. The verdict is the second column of every table of both reports."""
+    out, _ = quick
+    results = json.loads((out / "results.json").read_text())
+    md = (out / "report.md").read_text()
+    assert _h2(md)[:2] == ["Summary", "The lecture's statements, measured"]
+    summary = md.split("## Summary", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in summary.splitlines() if re.match(r"\| \d+ \|", line)]
+    assert len(rows) == len(results["claims"])
+    for row, claim in zip(rows, results["claims"]):
+        assert row.split(" | ")[1] == f"**{claim['verdict']}**"
+    s = results["summary"]
+    assert (f"{s['statements']} statements of the lecture" in summary
+            and f"{s['reproduced']} reproduced" in summary
+            and f"Our own {s['checks']} checks: {s['checks_failed']} failed" in summary)
+    for name in KEY_FIGURES:
+        assert f"![{name}]({name}.png)" in summary
+    assert "recipe chosen on validation" not in summary  # the audit's, not the summary's
+    # the run's details moved to the provenance: the summary is the first thing read
+    assert md.index("## Summary") < 400 and "Command: `nnlearn reproduce" in md.split(
+        "## Provenance")[1]
+    headers = [line for line in md.splitlines() if line.startswith("| ") and
+               "verdict" in line.split(" | ") and not line.startswith("| ---")]
+    assert len(headers) >= 5
+    assert all(h.split(" | ")[1] == "verdict" for h in headers), headers
+    html = (out / "report.html").read_text()
+    assert re.findall(r"<h2[^>]*>([^<]+)</h2>", html)[0] == "Summary"
+    for table in re.findall(r"<thead><tr>(.*?)</tr></thead>", html):
+        names = re.findall(r"<th>([^<]*)</th>", table)
+        assert "verdict" not in names or names.index("verdict") == 1, names
+    assert html.count('<tr><td class="num"><a href="#claim-') == len(results["claims"])
+
+
+#: a formula as the texts wrote it before: ASCII that the reports now typeset
+ASCII_FORMULA = re.compile(r"dL/dz|W_\d\^T|D_k <=|\|mean - lecture\||t\(0\.975|sqrt\(n\)|e\^z /")
+
+
+def test_formulas_are_tex_in_the_md_and_mathml_in_the_html(quick):
+    """The report's own texts (the descriptions, the erratum, the explanations, the rule)
+    write formulas in TeX; report.md keeps it (GitHub and the site typeset it), report.html
+    has MathML made when it was written. No formula holds a "|", which would split a
+    Markdown table's cell."""
+    out, _ = quick
+    md = (out / "report.md").read_text()
+    text = re.sub(r"^- \w+: .*$", "", md, flags=re.M)  # the recipes are data, as recorded
+    text = maths.FORMULA.sub("", text)
+    assert not ASCII_FORMULA.search(text), ASCII_FORMULA.search(text)
+    formulas = maths.FORMULA.findall(md)
+    assert len(formulas) > 20
+    for tex in set(formulas):
+        assert "|" not in tex, tex
+        maths.mathml(tex)  # every command one latex2mathml knows
+    for written in (r"\frac{\partial \mathcal{L}}{\partial z_1}", r"D_{L-1} W_L^T",
+                    r"\text{mean} \pm t_{0.975,\,n-1}", r"\lvert \text{mean} - \text{lecture}"):
+        assert written in md, written
+    html = (out / "report.html").read_text()
+    shown = re.sub(r"<pre>.*?</pre>", "", html, flags=re.S)  # the raw numbers, as JSON
+    assert shown.count("<math ") >= len(formulas) - 5
+    assert not maths.FORMULA.search(re.sub(r"<[^>]+>", "", shown))
+    assert "\\partial" not in shown and "\\lvert" not in shown
+
+
+def test_the_shared_part_of_the_explanations_is_said_once(quick):
+    """What the shift measurements' explanations share is printed once: before them when
+    one is explained (as on MNIST), else in the shift section; each keeps its numbers."""
+    from nnlearn.report.build import render
+
+    out, _ = quick
+    results = json.loads((out / "results.json").read_text())
+    shared = results["experiments"]["shift"]["shared_explanation"]
+    assert shared and "rolled around rather than zero-filled" in shared
+    md = (out / "report.md").read_text()
+    section = md.index(". Shifted test images, and a shift ablation\n")
+    assert md.count(shared) == 1 and md.index(shared) > section  # no shift measurement explained
+    # as on MNIST: the shift measurements differ, each explained by its own numbers
+    own = {}
+    for c in results["claims"]:
+        if c["experiment"] == "shift":
+            for m in c["measurements"]:
+                m["verdict"] = "differs"
+                m["explanation"] = own[(c["id"], m["width"])] = (
+                    f"Ours for {c['id']} at width {m['width']}: {m['ours']:.4f}.")
+    pages = render(results, {name: [] for name in results["experiments"]})
+    why = pages["md"].split("### Why the measurements that are not reproduced differ")[1]
+    why = why.split("\n## ")[0]
+    assert pages["md"].count(shared) == 1 and why.index(shared) < min(
+        why.index(t) for t in own.values())
+    assert pages["html"].count(str(maths.html(shared))) == 1
+    assert all(t in pages["html"] for t in own.values())
 
 
 def test_a_missing_data_set_says_how_to_get_it_and_runs_the_rings(tmp_path):
@@ -206,26 +311,53 @@ def _without_times(value):
 
 
 def test_the_report_opens_in_chromium_with_its_claims_and_figures(quick, browser):
+    """Served over HTTP at 1280 px: no console error and no failed request (not even a
+    favicon), the verdict of every table in sight, nothing wider than the window, the
+    formulas drawn (a subscript below its base)."""
+    from test_docs_site import _serve
+
     out, _ = quick
     results = json.loads((out / "results.json").read_text())
     errors = []
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto((out / "report.html").resolve().as_uri())
-    rows = page.locator("#claims-table tbody tr")
-    assert rows.count() == len(results["claims"])
-    assert page.locator("#checks-table tbody tr").count() == len(results["checks"])
-    assert page.locator("#claims-table").is_visible()
-    images = page.locator("img")
-    assert images.count() == len(results["figures"])
-    widths = page.eval_on_selector_all(
-        "img", "els => els.map(e => e.complete ? e.naturalWidth : 0)")
-    assert all(w > 100 for w in widths), widths
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "reproduce-report.png"), full_page=True)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400
+            else None)
+    with _serve(out) as base:
+        page.goto(f"{base}/report.html", wait_until="load")
+        page.wait_for_timeout(300)  # a favicon is asked for after the load
+        rows = page.locator("#claims-table tbody tr")
+        assert rows.count() == len(results["claims"])
+        assert page.locator("#checks-table tbody tr").count() == len(results["checks"])
+        assert page.locator("#summary-table").is_visible()
+        images = page.locator("img")
+        assert images.count() == len(results["figures"]) + len(KEY_FIGURES)
+        widths = page.eval_on_selector_all(
+            "img", "els => els.map(e => e.complete ? e.naturalWidth : 0)")
+        assert all(w > 100 for w in widths), widths
+        seen = page.evaluate("""() => ({
+            scroll: document.documentElement.scrollWidth, width: window.innerWidth,
+            summary: document.querySelector('h2').getBoundingClientRect().top,
+            tables: Array.from(document.querySelectorAll('table')).filter(t =>
+                Array.from(t.querySelectorAll('th')).some(h => h.textContent.trim() === 'verdict'))
+              .map(t => { const ths = Array.from(t.querySelectorAll('thead th'));
+                const at = ths.findIndex(h => h.textContent.trim() === 'verdict');
+                return {at: at, right: Math.max(...Array.from(t.querySelectorAll('tr'))
+                    .map(r => r.children[at].getBoundingClientRect().right))}; }),
+            sub: Array.from(document.querySelectorAll('msub')).every(s =>
+                s.children[1].getBoundingClientRect().bottom >
+                s.children[0].getBoundingClientRect().bottom),
+            maths: document.querySelectorAll('math').length})""")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "reproduce-report.png"), full_page=True)
     page.close()
     assert errors == []
+    assert seen["scroll"] <= seen["width"] and seen["summary"] < 900
+    assert len(seen["tables"]) >= 5
+    for table in seen["tables"]:
+        assert table["at"] == 1 and table["right"] <= seen["width"], table
+    assert seen["maths"] > 20 and seen["sub"]
 
 
 def _git(repo, *args):
@@ -299,3 +431,62 @@ def test_mnist_claim_shift2_quick_runs_alone(tmp_path, data_env):
     assert list(results["experiments"]) == ["capacity", "shift"]
     row = next(c for c in results["claims"] if c["id"] == "mnist_shift2_acc")
     assert f"mnist_shift2_acc: {row['verdict']}" in r.stdout
+
+
+def test_a_new_report_builds_into_the_site_strictly(quick, tmp_path, browser):
+    """A report written now (its own summary, the verdict second, TeX) in a site made with
+    the documentation's theme, extensions and report hooks: the strict build passes, the
+    page has one summary, typeset formulas and every verdict in sight at 1280 px, and
+    neither it nor the standalone report fails a request or logs an error."""
+    import shutil
+
+    import yaml
+    from test_docs_site import ROOT, _mkdocs, _serve
+
+    out, _ = quick
+    docs = tmp_path / "docs"
+    shutil.copytree(out, docs / "reproduce")
+    shutil.copytree(ROOT / "docs" / "stylesheets", docs / "stylesheets")
+    (docs / "index.md").write_text("# Reports\n\n[The report](reproduce/report.md)\n")
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    small = {key: config[key] for key in ("site_name", "strict", "use_directory_urls",
+                                          "exclude_docs", "theme", "extra_css", "validation",
+                                          "markdown_extensions")}
+    small.update(docs_dir="docs", plugins=["search"],
+                 hooks=[str(ROOT / "docs" / "hooks" / f"{name}.py")
+                        for name in ("site", "mathml", "report_layout")],
+                 nav=[{"Home": "index.md"}, {"Report": "reproduce/report.md"}])
+    (tmp_path / "mkdocs.yml").write_text(yaml.safe_dump(small))
+    site = tmp_path / "site"
+    result = _mkdocs(tmp_path / "mkdocs.yml", site, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-4000:]
+    page = (site / "reproduce" / "report.html").read_text("utf-8")
+    assert re.findall(r'<h2 id="([^"]+)"', page).count("summary") == 1  # its own, alone
+    assert page.count("<math ") > 20 and 'class="arithmatex"' not in page
+    assert "\\lvert" not in re.sub(r"<[^>]+>", "", page)
+    standalone = (site / "reproduce" / "report-standalone.html").read_text("utf-8")
+    assert standalone.count('rel="icon"') == 1
+    errors = []
+    view = browser.new_page(viewport={"width": 1280, "height": 900})
+    view.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    view.on("pageerror", lambda e: errors.append(str(e)))
+    view.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400
+            else None)
+    with _serve(site) as base:
+        view.goto(f"{base}/reproduce/report.html", wait_until="load")
+        tables = view.evaluate("""() => Array.from(document.querySelectorAll(
+                '.nnlearn-report table')).map(table => {
+            const wrap = table.closest('.md-typeset__scrollwrap') || table.parentElement;
+            const head = Array.from(table.querySelectorAll('th')).map(t => t.textContent.trim());
+            const rows = Array.from(table.querySelectorAll('tbody tr'));
+            return {head: head, right: Math.max(...rows.map(r =>
+                        r.children[1].getBoundingClientRect().right)),
+                    limit: Math.min(wrap.getBoundingClientRect().right, window.innerWidth)};
+        })""")
+        view.goto(f"{base}/reproduce/report-standalone.html", wait_until="load")
+        view.wait_for_timeout(300)
+    view.close()
+    assert errors == []
+    assert len(tables) >= 5
+    for table in tables:
+        assert table["head"][1] == "verdict" and table["right"] <= table["limit"], table

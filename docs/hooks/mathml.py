@@ -4,8 +4,9 @@
 code and wraps them as ``\\(...\\)`` / ``\\[...\\]`` in elements of class
 ``arithmatex``; this hook replaces each with MathML made by ``latex2mathml``,
 which the browser draws itself. No MathJax or KaTeX, no script, no font to
-fetch: the site needs no network. A command that ``latex2mathml`` does not know
-is left as a backslash in the output; that is logged as a warning, which
+fetch: the site needs no network. The conversion is the package's own
+(``nnlearn.report.maths.mathml``, which also typesets ``report.html``): a
+command that ``latex2mathml`` does not know is logged as a warning, which
 ``mkdocs build --strict`` turns into an error.
 """
 
@@ -15,7 +16,7 @@ import html
 import logging
 import re
 
-from latex2mathml.converter import convert
+from nnlearn.report.maths import mathml
 
 log = logging.getLogger("mkdocs.hooks.mathml")
 
@@ -25,10 +26,11 @@ MATH = re.compile(r'<(span|div) class="arithmatex">\s*\\([(\[])(.*?)\\[)\]]\s*</
 def _mathml(match: re.Match, page: str) -> str:
     tex = html.unescape(match.group(3))
     display = "block" if match.group(2) == "[" else "inline"
-    mathml = convert(tex, display=display)
-    if re.search(r"<m[io][^>]*>\\", mathml):
-        log.warning("%s: latex2mathml does not know a command in $%s$", page, tex)
-    return mathml
+    try:
+        return mathml(tex, display)
+    except ValueError as error:
+        log.warning("%s: %s", page, error)
+        return f"<code>{html.escape(tex)}</code>"
 
 
 def on_page_content(content: str, page, config, files) -> str:

@@ -29,8 +29,30 @@ def in_words(n: int) -> str:
 
 
 @functools.cache
-def results(root: str) -> dict:
-    return json.loads((Path(root) / "docs" / "reproduce" / "results.json").read_text("utf-8"))
+def results(root: str, folder: str = "reproduce") -> dict:
+    return json.loads((Path(root) / "docs" / folder / "results.json").read_text("utf-8"))
+
+
+def run_fields(prefix: str, r) -> dict:
+    """A committed run's time, load and memory (``r()`` its results), as ``prefix_...``."""
+    def runner(key):
+        return lambda: f"{r()['runner'][key]:.0f}"
+
+    def load(key):
+        return lambda: f"{r()['machine'][key][0]:.1f}"
+
+    def gib(key):
+        return lambda: f"{r()['machine'][key] / 1024:.1f}"
+
+    return {f"{prefix}_seconds": lambda: f"{r()['run_seconds']:.0f}",
+            f"{prefix}_trainings": runner("tasks_run"),
+            f"{prefix}_cpu_trainings": runner("task_cpu_seconds"),
+            f"{prefix}_cpu_main": runner("main_cpu_seconds"),
+            f"{prefix}_quiet_seconds": runner("quiet_estimate_seconds"),
+            f"{prefix}_load_start": load("load_average_start"),
+            f"{prefix}_load_end": load("load_average_end"),
+            f"{prefix}_peak_worker_gib": gib("peak_rss_mib_largest_child"),
+            f"{prefix}_peak_main_gib": gib("peak_rss_mib_main")}
 
 
 @functools.cache
@@ -56,7 +78,8 @@ def values(root: str) -> dict:
         "claims_reproduced": lambda: str(r()["summary"]["reproduced"]),
         "claims_consistent": lambda: str(r()["summary"]["consistent"]),
         "claims_differ": lambda: str(r()["summary"]["differs"]),
-        "reproduce_seconds": lambda: f"{r()['run_seconds']:.0f}",
+        **run_fields("reproduce", r),
+        **run_fields("fashion", functools.partial(results, root, "reproduce-fashion")),
         "estimator_score": estimator_score,
     }
 

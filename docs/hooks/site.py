@@ -7,9 +7,9 @@
   would both be written to ``report.html`` (``--strict`` fails on that): the
   report folders' standalone ``report.html`` (what ``nnlearn reproduce`` writes,
   figures inlined) is excluded (``exclude_docs``) and served as
-  ``report-standalone.html`` instead, given an empty icon so that the browser
-  asks for no ``favicon.ico`` that is not there (the report's template would
-  do better to name one: ``<link rel="icon" href="data:,">``).
+  ``report-standalone.html`` instead. A report written now names an empty icon
+  of its own (``<link rel="icon" href="data:,">``), so that the browser asks
+  for no ``favicon.ico`` that is not there; one written before is given it here.
 """
 
 from __future__ import annotations

@@ -32,6 +32,11 @@ MAX_LABEL_CHARS = 100
 #: of every row, 8 bytes a row as float64, so a column of identifiers (a new word a row)
 #: would make rows x rows inputs; a real category column has tens, not thousands.
 MAX_CATEGORIES = 1000
+#: values of a table once its words are one-hot encoded (rows x inputs, float64): 8 GiB,
+#: what a CSV file's numbers may come to (see MAX_TABLE_BYTES). Under MAX_CATEGORIES each
+#: column still adds up to 1,000 inputs a row: 20 such columns of 60,000 rows (a 6 MB
+#: file) would ask for 9.6 GB.
+MAX_ENCODED_VALUES = 2**30
 
 #: points of a toy set drawn for ``--n-train`` or ``--n-test`` (or a model file's record of
 #: them): 10 million points of 2 features are 160 MB; the lecture's sets have thousands.

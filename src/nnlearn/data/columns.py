@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import DataError
-from ..limits import MAX_CATEGORIES
+from ..limits import MAX_CATEGORIES, MAX_ENCODED_VALUES
 
 #: cells that mean "no value" (compared in lower case, stripped)
 MISSING_CELLS = ("", "na", "nan", "null")
@@ -158,6 +158,13 @@ class Encoding:
         return [c.name if c.kind == NUMBER else f"{c.name}={v}"
                 for c in self.columns for v in (c.categories if c.kind == CATEGORY else [0])]
 
+    def check_size(self, m: int, source="the data") -> None:
+        """Refuse ``m`` rows whose ``(m, n_features)`` encoding passes the cap, unmade."""
+        if m * self.n_features > MAX_ENCODED_VALUES:
+            raise DataError(f"{source}: {m:,} rows of {self.n_features:,} inputs (words one-hot "
+                            f"encoded) are more than {MAX_ENCODED_VALUES:,} values "
+                            f"(nnlearn.limits.MAX_ENCODED_VALUES)")
+
     def transform(self, cells, *, source="the data", where: Where | None = None):
         """Encode a table of text cells.
 
@@ -184,6 +191,7 @@ class Encoding:
         """
         cells = as_columns(cells)
         m = len(cells[0]) if cells else 0
+        self.check_size(m, source)
         where = where or Where(source)
         missing = np.stack([_missing(cells[j]) for j in range(len(self.columns))], axis=1) \
             if m else np.zeros((0, len(self.columns)), dtype=bool)
@@ -371,6 +379,7 @@ def encode_table(table, train_rows, test_rows, missing, info: dict, source):
     encoding, notes = fit_encoding(_rows(table.columns, train_rows), names,
                                    missing=missing or "error", source=source,
                                    where=where(train_rows))
+    encoding.check_size(len(train_rows) + len(test_rows), source)  # both parts are made
     parts = []
     for rows, part in ((train_rows, "training part"), (test_rows, "test part")):
         X, more = encoding.transform(_rows(table.columns, rows), source=f"{source} ({part})",

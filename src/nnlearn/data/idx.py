@@ -205,6 +205,16 @@ def read_idx(path, *, shape=None, dtype=None, what="data") -> tuple[np.ndarray, 
         The decoded array, native byte order (read-only for byte types).
     md5 : str
         MD5 of the uncompressed bytes, to compare with a published checksum.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     write_idx(f"{folder}/labels-idx1-ubyte.gz", np.array([7, 2, 1], dtype=np.uint8))
+    ...     labels, md5 = read_idx(f"{folder}/labels-idx1-ubyte.gz", shape=(None,),
+    ...                            dtype=np.uint8, what="labels")
+    >>> labels.tolist(), md5
+    ([7, 2, 1], '95cb6c54ea3c0cf91e8411f0a9fd1728')
     """
     path = Path(path)
     buf = _read_capped(path)
@@ -267,6 +277,20 @@ def write_idx(path, array) -> None:
     array : array-like
         Of 1 to 255 dimensions and an IDX type: uint8, int8, int16, int32,
         float32 or float64 (``ValueError`` otherwise).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> images = np.arange(2 * 3 * 3, dtype=np.uint8).reshape(2, 3, 3)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     write_idx(f"{folder}/images-idx3-ubyte", images)
+    ...     raw = open(f"{folder}/images-idx3-ubyte", "rb").read()
+    ...     back, _ = read_idx(f"{folder}/images-idx3-ubyte")
+    >>> raw[:4], len(raw), bool((back == images).all())  # magic: uint8, 3 dimensions
+    (b'\\x00\\x00\\x08\\x03', 34, True)
+    >>> write_idx("never-written.idx", np.zeros(3, dtype=np.int64))
+    Traceback (most recent call last):
+    ValueError: IDX cannot hold an array of dtype int64 and 1 dimensions
     """
     data = encode_idx(array)
     with atomic_path(path) as tmp:

@@ -18,6 +18,7 @@ that folder is writable, else in the user cache folder (``sources.cache_home``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import warnings
@@ -30,7 +31,8 @@ from ..errors import DataError
 from ..fileio import atomic_path
 from .dataset import Dataset
 from .idx import read_idx
-from .sources import ROLES, SOURCES, FileSpec, Source, cache_home, find, is_writable, source
+from .sources import (ROLES, SOURCES, FileSpec, Source, cache_home, find, is_writable,
+                      locate, source)
 from .sampling import train_val_split
 
 #: bump when the layout of the decoded cache changes: older caches are rebuilt
@@ -216,6 +218,19 @@ def load_image_set(name, *, data_dir=None, flatten=True, dtype="float32", downlo
         ``X_train`` ``(60000, 784)``, ``X_test`` ``(10000, 784)``, ``y`` as int64
         class indices; ``classes`` are the digits 0..9 or Fashion-MNIST's
         names; ``info`` says where the files were found and that they were verified.
+
+    Examples
+    --------
+    Where MNIST is on the machine (see ``sources`` for where it is looked for; the
+    documentation's tests run this only there):
+
+    >>> data = load_image_set("mnist", download=False)
+    >>> data.X_train.shape, data.X_test.shape, data.X_train.dtype.name
+    ((60000, 784), (10000, 784), 'float32')
+    >>> data.info["verified"]
+    'md5 of the uncompressed content matches the published checksum'
+    >>> load_image_set("mnist", flatten=False, dtype="uint8").X_test.shape
+    (10000, 28, 28)
     """
     src = source(name)
     dtype = _check_dtype(dtype)
@@ -319,6 +334,16 @@ def status(name: str, data_dir=None, *, verify=False) -> Status:
     Status
         For a data set that is missing or fails verification too, with the
         reason in ``message`` rather than an exception, so a listing can go on.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as empty:
+    ...     missing = status("mnist", data_dir=empty)
+    >>> missing.folder, missing.verified
+    (None, None)
+    >>> print(missing.message)
+    mnist is not in the data folder ... Put the files train-images-idx3-ubyte.gz, ...
     """
     src = source(name)
     loc = None
@@ -334,3 +359,33 @@ def status(name: str, data_dir=None, *, verify=False) -> Status:
         if loc is None:
             return Status(name, None, None, None, str(err))
         return Status(name, loc.folder, loc.origin, False, str(err))
+
+
+def checksums(data: str, data_dir=None) -> dict:
+    """``{role: {"file", "sha256"}}`` of the data set's files as found, the bytes as
+    stored (gzipped or not); none for an embedded set such as ``digits``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     for spec in SOURCES["mnist"].files.values():
+    ...         _ = (Path(folder) / spec.gz_name).write_bytes(b"")  # empty stand-ins
+    ...     sums = checksums("mnist", folder)
+    >>> sorted(sums) == sorted(ROLES), sums["test_labels"]["sha256"][:12], checksums("digits")
+    (True, 'e3b0c44298fc', {})
+    """
+    if data not in SOURCES:
+        return {}
+    try:
+        found = locate(data, data_dir)
+    except DataError:  # an explicit folder without the files: the run says so, and skips
+        found = None
+    if found is None:
+        return {}
+    out = {}
+    for role, path in sorted(found.paths.items()):
+        with open(path, "rb") as f:
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
+        out[role] = {"file": str(path), "sha256": digest}
+    return out

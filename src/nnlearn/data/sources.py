@@ -20,7 +20,6 @@ content, so a file re-compressed by a mirror or a distribution still matches.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +132,11 @@ def cache_home() -> Path:
     -------
     Path
         Not created here.
+
+    Examples
+    --------
+    >>> cache_home().name
+    'nnlearn'
     """
     xdg = os.environ.get("XDG_CACHE_HOME")
     # the XDG spec says a relative value is invalid and must be ignored
@@ -244,6 +248,19 @@ def locate(name: str, data_dir=None) -> Location | None:
     DataError
         ``data_dir`` was given and does not hold the files: an explicit folder
         is never passed over.
+
+    Examples
+    --------
+    Files of the published names (``locate`` goes by the names; ``load_image_set``
+    verifies the contents, so these empty stand-ins would fail there):
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     for spec in SOURCES["mnist"].files.values():
+    ...         _ = (Path(folder) / spec.gz_name).write_bytes(b"")
+    ...     found = locate("mnist", data_dir=folder)
+    >>> found.origin, sorted(found.paths)
+    ('data_dir', ['test_images', 'test_labels', 'train_images', 'train_labels'])
     """
     src = source(name)
     if data_dir is not None:
@@ -354,6 +371,14 @@ def find(name: str, data_dir=None, *, download: bool = True, fetch=None) -> Loca
     DataError
         The files are nowhere and could not be downloaded; the message says
         which files to put where.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as empty:
+    ...     find("mnist", data_dir=empty, download=False)
+    Traceback (most recent call last):
+    nnlearn.errors.DataError: mnist is not in the data folder ... Put the files ... in .../mnist/...
     """
     src = source(name)
     found = locate(name, data_dir)
@@ -379,22 +404,3 @@ def find(name: str, data_dir=None, *, download: bool = True, fetch=None) -> Loca
         raise DataError(f"{name} not found (looked in {looked}) and the download failed "
                         f"({err}). To use it offline, {how_to_get(src, folder)}") from None
     return Location(name, folder, "download", paths)
-
-
-def checksums(data: str, data_dir=None) -> dict:
-    """``{role: {"file", "sha256"}}`` of the data set's files as found, the bytes as
-    stored (gzipped or not); none for an embedded set such as ``digits``."""
-    if data not in SOURCES:
-        return {}
-    try:
-        found = locate(data, data_dir)
-    except DataError:  # an explicit folder without the files: the run says so, and skips
-        found = None
-    if found is None:
-        return {}
-    out = {}
-    for role, path in sorted(found.paths.items()):
-        with open(path, "rb") as f:
-            digest = hashlib.file_digest(f, "sha256").hexdigest()
-        out[role] = {"file": str(path), "sha256": digest}
-    return out

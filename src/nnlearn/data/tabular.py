@@ -121,7 +121,7 @@ def _read(path: Path, label, header, delimiter) -> _Read:
     j_label = label_of(first, first_line)
     if header is None:
         header = _has_header(first, cells.second, j_label, cells.labels)
-    names = first if header else [f"x{j + 1}" for j in range(width)]
+    names = first if header else default_names(width)
     label_cells = data_labels(cells, header, path)
     lines = data_lines(cells, header, path)
     if width < 2:
@@ -166,6 +166,16 @@ def read_csv(path, *, label=-1, header=None, delimiter=None):
     feature_names : list of str
         From the header, else ``x1, x2, ...``.
     label_name : str
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = open(f"{folder}/iris.csv", "w").write(
+    ...         "sepal,petal,species\\n5.1,1.4,setosa\\n7.0,4.7,versicolor\\n")
+    ...     X, labels, names, label = read_csv(f"{folder}/iris.csv")
+    >>> X.tolist(), labels.tolist(), names, label
+    ([[5.1, 1.4], [7.0, 4.7]], ['setosa', 'versicolor'], ['sepal', 'petal'], 'species')
     """
     path = Path(path)
     read = _read(path, label, header, delimiter)
@@ -236,6 +246,21 @@ def load_table(path, *, seed=0, test_size=0.2, label=None, header=None,
     DataError
         Everything ``read_csv`` and ``read_npz`` refuse, and label columns
         that cannot be class labels (``check_labels``).
+
+    Examples
+    --------
+    Ten rows, a column of words (one-hot encoded) and the label first:
+
+    >>> import tempfile
+    >>> rows = [f"{c},{x},{colour}" for c, x, colour in zip(
+    ...     "ab" * 5, range(10), ["red", "blue"] * 5)]
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = open(f"{folder}/t.csv", "w").write("cls,x,colour\\n" + "\\n".join(rows))
+    ...     data = load_table(f"{folder}/t.csv", label="cls", test_size=4, seed=0)
+    >>> data.X_train.shape, data.X_test.shape, data.classes.tolist()
+    ((6, 3), (4, 3), ['a', 'b'])
+    >>> data.info["features"], data.info["label"]
+    (['x', 'colour'], 'cls')
     """
     path = Path(path)
     suffix = path.suffix.lower()

@@ -25,9 +25,12 @@ or the epochs (its rates are constant, so epoch ``e`` of its curve is an
 ``e``-epoch run); the others train one search run per rate. A variant whose
 task comes out equal to the chosen recipe's cannot differ and is dropped, with
 the reason. ``explain`` turns a width's table into the explanation of that
-width's shift measurement; a variant counts as an account of the lecture's
-number only while its clean accuracy stays within 1 point of the lecture's for
-that width or of our own network's (a broken network is no account of it).
+width's shift measurement: its own numbers only. What the four explanations
+share (what the variants are, how the fills differ, when a variant counts) is
+``shared``, which the report prints once. A variant counts as an account of
+the lecture's number only while its clean accuracy stays within 1 point of the
+lecture's for that width or of our own network's (a broken network is no
+account of it).
 """
 
 from __future__ import annotations
@@ -44,7 +47,9 @@ FEW_EPOCHS = 2
 NARROWER = {10: (5,), 32: ()}
 #: The book's recipe, a hypothesis with its own stated rate (not searched).
 BOOK = {"hidden": (64,), "optimizer": "adam", "lr": 0.01, "batch_size": 480, "epochs": 20}
-BOOK_LABEL = "the book's recipe: 784-64-10, Adam 0.01, batch 480, 20 epochs"
+BOOK_LABEL, BOOK_DETAIL = "the book's recipe", "784-64-10, Adam 0.01, batch 480, 20 epochs"
+#: How the raw variant's first layer starts (He's scale assumes inputs of unit scale).
+RAW_DETAIL = "$W_1$ initialised at He / 255"
 CLEAN_LECTURE = {10: 0.93, 32: 0.97}  # the lecture's test accuracy of each width
 CLEAN_MARGIN = 0.01
 CHOICES = [
@@ -53,7 +58,7 @@ CHOICES = [
     {"what": "each trained variant's learning rate chosen on validation (seed 0) from "
              "LR_GRID (RAW_LR_GRID for raw inputs), at its own epochs",
      "why": "a variant trained at another variant's rate may be a broken run, not a hypothesis"},
-    {"what": "raw 0-255 inputs with W_1 initialised at He / 255",
+    {"what": f"raw 0-255 inputs with {RAW_DETAIL}",
      "why": "He's initialisation assumes inputs of unit scale; at 255 times that every rate "
             "tried stayed at chance (see the deviations)"},
     {"what": "the book's recipe at its own rate (Adam 0.01), not searched",
@@ -67,14 +72,15 @@ CHOICES = [
 def variants(width: int, selected: dict, widths) -> list[dict]:
     """The ablation's rows for the ``width``-unit network: a key, a label, and ``train``
     (Task changes; ``grid``: the rates to choose from; ``curves``: read the capacity
-    search's curves), ``test`` (fill ``mode``, shift ``direction``) or ``reuse``."""
+    search's curves), ``test`` (fill ``mode``, shift ``direction``) or ``reuse``, and
+    ``detail`` where the label needs one (the tables' "how" column)."""
     e, opt = selected["epochs"], selected["optimizer"]
     rows: list[dict] = [
         {"key": "base", "label": f"as chosen ({selected['label']}, {e} epochs, [0, 1])",
          "train": {}},
         {"key": "standardize", "label": "standardized inputs",
          "train": {"input_scaling": "standardize"}, "grid": LR_GRID[opt]},
-        {"key": "raw", "label": "raw 0-255 inputs (W_1 at He / 255)",
+        {"key": "raw", "label": "raw 0-255 inputs", "detail": RAW_DETAIL,
          "train": {"input_scaling": "raw", "first_layer_gain": 1 / 255},
          "grid": RAW_LR_GRID[opt]},
         *({"key": o, "label": f"{o.upper() if o == 'sgd' else 'Adam'}, {e} epochs",
@@ -83,9 +89,9 @@ def variants(width: int, selected: dict, widths) -> list[dict]:
          "grid": LR_GRID[opt], "curves": True},
         *({"key": f"width{w}", "label": f"{w} hidden units", "train": {"hidden": (w,)},
            "grid": LR_GRID[opt]} for w in NARROWER.get(width, ())),
-        *({"key": f"width{w}", "label": f"{w} hidden units (the capacity experiment's)",
-           "reuse": w} for w in widths if w != width),
-        {"key": "book", "label": BOOK_LABEL, "train": dict(BOOK)},
+        *({"key": f"width{w}", "label": f"{w} hidden units", "reuse": w}
+          for w in widths if w != width),
+        {"key": "book", "label": BOOK_LABEL, "detail": BOOK_DETAIL, "train": dict(BOOK)},
         {"key": "roll", "label": "rolled, not zero-filled", "test": {"mode": "roll"}},
     ]
     rows += [{"key": d, "label": f"shifted {d}", "test": {"direction": d}}
@@ -99,7 +105,8 @@ def recipe(scope: Scope) -> dict:
             "one_change_at_a_time": ["input scaling: standardized, raw 0-255 (W_1 at He/255)",
                                      "optimiser: SGD, Adam", f"epochs: {FEW_EPOCHS}",
                                      "width: 5 (beside 10), the other capacity width",
-                                     BOOK_LABEL, "fill: roll instead of zero (where it differs)",
+                                     f"{BOOK_LABEL}: {BOOK_DETAIL}",
+                                     "fill: roll instead of zero (where it differs)",
                                      "direction: left, down, up, down-right"],
             "learning_rate": {"grid": {k: list(v) for k, v in LR_GRID.items()},
                               "raw_grid": {k: list(v) for k, v in RAW_LR_GRID.items()},
@@ -188,15 +195,12 @@ def measure(scope: Scope, runner, capacity, data, widths) -> dict:
                 tasks = r["tasks"] if "train" in r else list(w["base"].values())
                 nets = [network_of(w["runs"][t]) for t in tasks]
             test = r.get("test", {})
-            label = r["label"]
-            if r["key"] == "roll":
-                label += (f" (differs from zero fill on {differ[1]} and {differ[2]} of "
-                          f"{len(data.y_test)} test images at 1 and 2 pixels)")
-            row = {"key": r["key"], "label": label,
-                   "how": "the capacity experiment's networks" if r["key"] == "base" else
-                          "trained again" if "train" in r else
-                          "the same networks, tested differently" if test else
-                          "the capacity experiment's networks",
+            how = ("the capacity experiment's networks" if r["key"] == "base" else
+                   "trained again" if "train" in r else
+                   "the same networks, tested differently" if test else
+                   "the capacity experiment's networks")
+            row = {"key": r["key"], "label": r["label"],
+                   "how": f"{how}: {r['detail']}" if "detail" in r else how,
                    "lr": w["choices"].get(r["key"], {}).get("lr", r.get("train", {}).get(
                        "lr", w["base"][seeds[0]].lr if r["key"] == "base" else None))}
             for name, pixels in (("clean", 0), ("shift1", 1), ("shift2", 2)):
@@ -206,7 +210,8 @@ def measure(scope: Scope, runner, capacity, data, widths) -> dict:
             table.append(row)
         tables[f"hidden{h}"] = {"width": h, "seeds": seeds, "variants": table, "dropped": dropped,
                                 "learning_rates": w["choices"],
-                                "fills_differ": {str(p): n for p, n in differ.items()}}
+                                "fills_differ": {str(p): n for p, n in differ.items()},
+                                "test_images": len(data.y_test)}
     return tables
 
 
@@ -219,7 +224,9 @@ def sound(row: dict, width: int, base_clean: float) -> bool:
 
 def explain(m: dict, table: dict, pixels: int, lecture: float) -> str:
     """The explanation of the shift measurement ``m`` (one width), from that width's
-    own ablation ``table``."""
+    own ablation ``table``: its numbers, each unsound variant with its clean accuracy,
+    and which sound variant comes closest. What the variants are and when one is
+    sound is ``shared``, said once for every explanation."""
     key, h = f"shift{pixels}", table["width"]
     rows = [r for r in table["variants"] if r["key"] != "base"]
     base = next(r for r in table["variants"] if r["key"] == "base")
@@ -228,16 +235,14 @@ def explain(m: dict, table: dict, pixels: int, lecture: float) -> str:
                        + ("" if sound(r, h, clean) else f" (clean {points(r['clean']['mean'])})")
                        for r in rows)
     text = (f"Ours {points(m['ours'])} against the lecture's {points(lecture)}. The {h}-unit "
-            f"network's own ablation ({len(table['seeds'])} seeds each), {pixels} pixel"
-            f"{'s' if pixels > 1 else ''}: {listed}. ")
+            f"network's ablation at {pixels} pixel{'s' if pixels > 1 else ''}: {listed}. ")
     kept = [r for r in rows if sound(r, h, clean)]
     if not kept:
         return text + "Every variant breaks the network; nothing here explains the difference."
     best = min(kept, key=lambda r: abs(r[key]["mean"] - lecture))
     reach = verdict("whole_percent", best[key]["per_seed"], lecture) != "differs"
-    closest = (f"Of the sound variants (clean accuracy within 1 point of "
-               f"{points(CLEAN_LECTURE.get(h, clean))} or of ours), {best['label']} comes "
-               f"closest ({points(best[key]['mean'])})")
+    closest = (f"Of the sound variants, {best['label']} comes closest "
+               f"({points(best[key]['mean'])})")
     if reach:
         return text + (f"{closest}, and its 95% interval reaches the lecture's: that choice, "
                        f"which the lecture does not state, can account for the difference.")
@@ -246,6 +251,31 @@ def explain(m: dict, table: dict, pixels: int, lecture: float) -> str:
                        f"measured here explains the difference.")
     return text + ("No sound variant moves the number toward the lecture's; nothing measured "
                    "here explains the difference.")
+
+
+def shared(tables: dict) -> str:
+    """What the explanations of the shift measurements share, said once (the report
+    prints it before them): what the ablation changes, how often the two fills
+    differ, and when a variant is sound."""
+    first = next(iter(tables.values()))
+    differ, n = first["fills_differ"], first["test_images"]
+    fill = (f"rolled around rather than zero-filled (the two differ on {differ['1']} and "
+            f"{differ['2']} of the {n} test images at 1 and 2 pixels)"
+            if any(differ.values()) else
+            "rolled around rather than zero-filled (dropped: no test image tells them apart)")
+    widths = " and ".join(f"{points(CLEAN_LECTURE[t['width']])} for {t['width']} units"
+                          for t in tables.values() if t["width"] in CLEAN_LECTURE)
+    return (f"Each shift measurement is read against its own network's ablation (the tables "
+            f"of the shift section, {len(first['seeds'])} seeds each): one choice changed at "
+            f"a time from the chosen recipe, each trained variant at its own rate chosen on "
+            f"validation. The choices: the input scaling (standardized; raw 0-255, with "
+            f"{RAW_DETAIL}), the optimiser, {FEW_EPOCHS} epochs, the width, {BOOK_LABEL} "
+            f"({BOOK_DETAIL}), the vacated pixels {fill}, and the direction of the shift. "
+            f"A variant is sound while its clean accuracy stays within "
+            f"{100 * CLEAN_MARGIN:.0f} point of the lecture's for its width"
+            + (f" ({widths})" if widths else "") +
+            " or of ours; an unsound one, listed with its clean accuracy, no longer classifies "
+            "as the lecture's network does and accounts for nothing.")
 
 
 def closest(tables: dict, lecture: float, pixels: int = 2) -> dict:

@@ -33,11 +33,18 @@ NEEDS: tuple = ()
 INPUTS, HIDDEN, CLASSES, SAMPLES = CHECK_SIZES
 LAYER_KINDS = {"mlp": "dense layer, eq. (1)", "resnet": "residual block, eq. (6)"}
 #: The lecture's slip in the unrolled product of its ResNet slide, noted where it is quoted.
-ERRATUM = ("Erratum: the lecture's ResNet slide unrolls Theorem 1 as dL/dz_1 = D_1 W_2^T D_2 "
-           "W_3^T ... D_L W_L^T dL/dz_L; by Theorem 1 (eq. 4) the product ends in D_{L-1} W_L^T "
-           "dL/dz_L. D_L W_L^T does not even conform unless n_L = n_{L-1}. The gradients "
-           "measured here are the engine's, which equal the corrected product "
-           "(tests/test_experiments.py checks it).")
+#: (The report's texts write formulas in TeX between dollars: ``nnlearn.report.maths``.)
+ERRATUM = (r"Erratum: the lecture's ResNet slide unrolls Theorem 1 as $\partial\mathcal{L}/"
+           r"\partial z_1 = D_1 W_2^T D_2 W_3^T \cdots D_L W_L^T\, \partial\mathcal{L}/"
+           r"\partial z_L$; by Theorem 1 (eq. 4) the product ends in $D_{L-1} W_L^T\, "
+           r"\partial\mathcal{L}/\partial z_L$. $D_L W_L^T$ does not even conform unless "
+           r"$n_L = n_{L-1}$. The gradients measured here are the engine's, which equal the "
+           r"corrected product (tests/test_experiments.py checks it).")
+#: Theorem 1 as the section quotes it.
+THEOREM = (r"Theorem 1 (Back propagation): $\partial\mathcal{L}/\partial z_{k-1} = D_{k-1} "
+           r"W_k^T\, \partial\mathcal{L}/\partial z_k$ (4), $\partial\mathcal{L}/\partial W_k"
+           r" = \partial\mathcal{L}/\partial z_k\, f_{k-1}^T$ and $\partial\mathcal{L}/"
+           r"\partial b_k = \partial\mathcal{L}/\partial z_k$ (5).")
 
 
 def check_spec(architecture: str, activation: str, *, inputs=INPUTS, hidden=HIDDEN,
@@ -86,9 +93,7 @@ def run(scope: Scope, runner=None) -> Record:
                                      f"gradient against central differences (float64)",
                                 value=worst, limit=f"<= {TOLERANCE:g}",
                                 passed=worst <= TOLERANCE))
-    return Record(NAME, TITLE, "Theorem 1 (Back propagation): dL/dz_{k-1} = D_{k-1} W_k^T "
-                  "dL/dz_k (4), dL/dW_k = dL/dz_k f_{k-1}^T and dL/db_k = dL/dz_k (5).",
-                  recipe(scope), results, {}, [], checks, notes=[ERRATUM],
+    return Record(NAME, TITLE, THEOREM, recipe(scope), results, {}, [], checks, notes=[ERRATUM],
                   seconds=time.perf_counter() - t0)
 
 

@@ -26,6 +26,13 @@ from ..engine.scaling import fold_input_scaling
 from ..errors import TrainingDiverged
 from ..spec import NetworkSpec
 
+#: The ratio the gradient and depth experiments measure, in TeX as the report writes it
+#: (between dollars, ``nnlearn.report.maths``; absolute values without ``|``, which would
+#: split a Markdown table's cell): Theorem 1's product from the last layer to the first.
+GRADIENT_RATIO = (r"\lvert \partial\mathcal{L}/\partial z_1 \rvert"
+                  r" / \lvert \partial\mathcal{L}/\partial z_L \rvert")
+
+
 @dataclass
 class Scope:
     """What the whole reproduction runs on.
@@ -55,7 +62,9 @@ class Record:
     """What an experiment measured: JSON-ready ``results``, ``arrays`` for its figures
     (not written to ``results.json``), the lecture's ``claims`` it settles, our own
     ``checks``, its ``recipe``, its ``choices`` (each ``{"what", "why"}``, fixed in code
-    before it runs) and ``notes`` (paragraphs for the report)."""
+    before it runs) and ``notes`` (paragraphs for the report). ``shared_explanation`` is
+    what the explanations of its measurements have in common, which the report prints
+    once, before them, rather than in each."""
 
     name: str
     title: str
@@ -69,6 +78,7 @@ class Record:
     choices: list = field(default_factory=list)
     seconds: float = 0.0
     skipped: str | None = None
+    shared_explanation: str | None = None
 
     def to_json(self) -> dict:
         """The record as ``results.json`` keeps it under ``experiments.<name>``: its fields

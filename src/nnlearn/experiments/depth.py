@@ -30,7 +30,7 @@ import time
 from dataclasses import replace
 
 from ..settings import ARCHITECTURES
-from .base import Record, Scope, Task, mean_sd, other_data, scope_notes
+from .base import GRADIENT_RATIO, Record, Scope, Task, mean_sd, other_data, scope_notes
 from .search import DEPTH_LR_GRID, choose_lr, lr_tasks
 from .verdicts import by, measurement, points, statement, undecided
 
@@ -157,14 +157,13 @@ def depth_statement(scope: Scope, a: str, runs: dict, results: dict, depths) -> 
             m = measurement(network=f"{'plain' if plain else 'resnet'} {f}, L = {hi} minus "
                                     f"L = {lo}", optimizer=o, width=WIDTH, values=values,
                             rule="below_zero" if plain else "not_below", lecture=None,
-                            note=f"|dL/dz_1| / |dL/dz_L| at initialisation, L = {hi}: "
-                                 f"{ratio:.2g}")
+                            note=f"${GRADIENT_RATIO}$ at initialisation, L = {hi}: {ratio:.2g}")
             if m["explanation"]:
                 accs = ", ".join(f"L = {L}: {points(results[key][str(L)]['test_accuracy']['mean'])}"
                                  f" (rate {results[key][str(L)]['lr']:g})" for L in depths)
                 m["explanation"] = other_data(scope) + (
                     f"{o}, {f}: test accuracy by depth after the same budget, each at its rate "
-                    f"chosen on validation: {accs}; |dL/dz_1| / |dL/dz_L| at initialisation was "
+                    f"chosen on validation: {accs}; ${GRADIENT_RATIO}$ at initialisation was "
                     f"{ratio:.2g} at L = {hi}. "
                     + (undecided(m, "accuracy difference")
                        or "Nothing measured here explains the difference."))

@@ -31,7 +31,7 @@ DEVIATIONS: list[dict] = [
             "both"},
     {"experiment": "shift", "what": "the shift ablation's raw 0-255 variant",
      "from": "the chosen recipe's rate at He's initialisation",
-     "to": "W_1 initialised at He / 255, the rate chosen on validation from RAW_LR_GRID",
+     "to": "$W_1$ initialised at He / 255, the rate chosen on validation from RAW_LR_GRID",
      "why": "at He's initialisation every rate tried (SGD 1e-7 to 1e-5, Adam 1e-5 to 3e-2, one "
             "seed, validation) stayed near chance: a broken run, not a hypothesis. The grid was "
             "set after trying rates by hand on one seed (validation data only)"},

@@ -40,7 +40,7 @@ import numpy as np
 from ..data import load
 from ..spec import NetworkSpec
 from .backprop import ERRATUM
-from .base import Record, Scope, grad_norms, mean_sd, other_data, scope_notes
+from .base import GRADIENT_RATIO, Record, Scope, grad_norms, mean_sd, other_data, scope_notes
 from .verdicts import measurement, statement, undecided
 
 NAME = "gradients"
@@ -50,8 +50,10 @@ NEEDS: tuple = ()
 DEPTH, WIDTH, BATCH = 32, 32, 1000
 GAIN = 1.5  # the blow-up networks' weights: this many times He's standard deviation
 CLAIMS = ("gradient_vanishing", "gradient_blowup")
-QUOTE = ("dL/dz_1 = D_1 W_2^T D_2 W_3^T D_3 W_4^T ... D_L W_L^T dL/dz_L. Vanishing Grad. "
-         "Gradient Blowup.")
+#: The slide's words, its formula typeset as the slide writes it (the erratum says the rest).
+QUOTE = (r"$\frac{\partial \mathcal{L}}{\partial z_1} = D_1 W_2^T D_2 W_3^T D_3 W_4^T \cdots "
+         r"D_L W_L^T \frac{\partial \mathcal{L}}{\partial z_L}$. Vanishing Grad. Gradient "
+         r"Blowup.")
 SETUPS: dict[str, dict] = {"vanishing": {"activation": "sigmoid", "gain": 1.0},
                            "blowup": {"activation": "relu", "gain": GAIN},
                            "blowup_default": {"activation": "relu", "gain": 1.0}}
@@ -63,7 +65,8 @@ CHOICES = [
      "why": "deep enough for a product of 31 factors to show; float64 so that nothing "
             "underflows"},
     {"what": "vanishing: sigmoid at Glorot's initialisation (the default)",
-     "why": "sigmoid's D_k <= 1/4 is the lecture's case of a shrinking product"},
+     "why": "sigmoid's derivative is at most 1/4, so every $D_k$ shrinks: the lecture's case "
+            "of a shrinking product"},
     {"what": f"blow-up: ReLU at He's initialisation and at {GAIN:g} x He, the verdict resting "
              "on both",
      "why": "the lecture names no initialisation; He's is the default, the scaled one shows "
@@ -130,14 +133,17 @@ def run(scope: Scope, runner=None) -> Record:
                 m["explanation"] = other_data(scope) + (
                     undecided(m, "log10 ratio") or
                     f"At {s['gain']:g} x the default initialisation the product of the "
-                    f"D_k W_(k+1)^T factors does not {'shrink' if rule == 'below_zero' else 'grow'}"
-                    f" toward the input: |dL/dz_1| / |dL/dz_L| = "
-                    f"{10 ** m['ours']:.2g} (mean of log10 over seeds).")
+                    f"$D_k W_{{k+1}}^T$ factors does not "
+                    f"{'shrink' if rule == 'below_zero' else 'grow'} toward the input: "
+                    f"${GRADIENT_RATIO}$ = {10 ** m['ours']:.2g} (mean of "
+                    r"$\log_{10}$ over seeds).")
             ms.append(m)
         claims.append(statement(
             f"{scope.prefix}_{CLAIMS[len(claims)]}", quote=QUOTE,
-            claim=f"a deep plain network (L = {DEPTH}): |dL/dz_k| {what} toward the input "
-                  f"(ours: log10 |dL/dz_1| / |dL/dz_L| at initialisation)",
+            claim=f"a deep plain network (L = {DEPTH}): "
+                  r"$\lvert \partial\mathcal{L}/\partial z_k \rvert$"
+                  f" {what} toward the input (ours: $\\log_{{10}}({GRADIENT_RATIO})$ at "
+                  "initialisation)",
             lecture="vanishing gradient" if which == "vanishing" else "gradient blow-up",
             rule=rule, unit="log10 ratio", measurements=ms,
             why="one network, sigmoid at its default initialisation" if which == "vanishing"

@@ -34,6 +34,10 @@ NEEDS: tuple = ()
 LOGITS = np.array([[1000.0, -1000.0, 0.0], [-1000.0, -1000.0, -1000.0]])
 EXACT_LOG_P = np.array([[0.0, -2000.0, -1000.0], [-np.log(3)] * 3])
 STEPS, M, RATE = 10, 50, 0.5
+#: Eq. (7) and the lecture's identity, as the section quotes them (TeX: nnlearn.report.maths).
+EQ7 = (r"$\mathcal{L}(f_L) = -\sum_{i=1}^m y_i^T \log(p_i)$ (7) $= -\sum_{i=1}^m f_L(x_i)^T "
+       r"y_i + \sum_{i=1}^m \log \left(\sum_{j=1}^k e^{f_L(x_i)^T e_j}\right)$; the loss of "
+       r"eq. (2) is a sum over the $m$ training points.")
 PARAGRAPH = ("The mean against the sum. The lecture's eq. (2) sums the loss over the m "
              "training points and trains by gradient descent on that sum. nnlearn's trainer "
              "minimises the mean over each batch instead. The gradient of the sum is m times "
@@ -90,26 +94,24 @@ def run(scope: Scope, runner=None) -> Record:
                "mean_against_sum_largest_weight_difference": step_gap}
     lse_error = float(np.max(np.abs(stable - EXACT_LOG_P)))
     checks = [
-        check("eq7_naive_softmax_overflows", what="soft-max as written, e^z / sum e^z, at "
-              "logits of +-1000 (float64): non-finite entries", value=int((~np.isfinite(naive))
-                                                                          .sum()),
+        check("eq7_naive_softmax_overflows",
+              what=r"soft-max as written, $e^{z_c} / \sum_j e^{z_j}$, at logits of $\pm 1000$ "
+                   "(float64): non-finite entries", value=int((~np.isfinite(naive)).sum()),
               limit="> 0", passed=bool((~np.isfinite(naive)).any())),
-        check("eq7_log_sum_exp_exact", what="log p by log-sum-exp at logits of +-1000: largest "
-              "error against the exact values", value=lse_error, limit="<= 1e-12",
+        check("eq7_log_sum_exp_exact", what=r"$\log p$ by log-sum-exp at logits of $\pm 1000$: "
+              "largest error against the exact values", value=lse_error, limit="<= 1e-12",
               passed=lse_error <= 1e-12),
         check("eq7_loss_at_1000", what="the loss of eq. (7) at those logits: error against "
-              "2000 + log 3", value=abs(float(loss) - (2000 + np.log(3))), limit="<= 1e-9",
+              r"$2000 + \log 3$", value=abs(float(loss) - (2000 + np.log(3))), limit="<= 1e-9",
               passed=abs(float(loss) - (2000 + np.log(3))) <= 1e-9),
         check("eq7_identity", what="eq. (7) as written against the lecture's identity "
               "(log-sum-exp) at moderate logits: relative difference",
               value=abs(written - identity) / abs(identity), limit="<= 1e-12",
               passed=abs(written - identity) / abs(identity) <= 1e-12),
         check("mean_against_sum", what=f"{STEPS} gradient-descent steps, rate {RATE} on the "
-              f"mean against {RATE}/{M} on the sum: largest weight difference",
+              f"mean against ${RATE}/{M}$ on the sum: largest weight difference",
               value=step_gap, limit="<= 1e-12", passed=step_gap <= 1e-12)]
-    return Record(NAME, TITLE, "L(f_L) = - sum_i y_i^T log(p_i) (7) = - sum_i f_L(x_i)^T y_i + "
-                  "sum_i log(sum_j e^{f_L(x_i)^T e_j}); the loss of eq. (2) is a sum over the "
-                  "m training points.", recipe(scope), results, {}, [], checks,
+    return Record(NAME, TITLE, EQ7, recipe(scope), results, {}, [], checks,
                   notes=[PARAGRAPH], seconds=time.perf_counter() - t0)
 
 

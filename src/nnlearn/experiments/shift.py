@@ -12,7 +12,8 @@ The two statements (1 pixel, 2 pixels) are measured on both networks, shifted
 right: the lecture names no network, so each measurement gets its own verdict
 and the statement's verdict rests on both (the least favourable), never on the
 kinder one. ``ablation`` retrains or retests each network with one choice
-changed; each measurement's explanation cites its own network's ablation, and
+changed; each measurement's explanation cites its own network's ablation (what
+they share, the record's ``shared_explanation``, the report prints once), and
 ``closest_to_62`` says plainly which hypothesis comes closest to 62%.
 """
 
@@ -97,7 +98,8 @@ def run(scope: Scope, runner, capacity) -> Record:
     claims = [shift_statement(scope, pixels, results, capacity) for pixels in (1, 2)]
     return Record(NAME, TITLE, f"{QUOTE[1]}; 2-pixel shift of testing data: 62% accuracy.",
                   recipe(scope), results, arrays, claims, notes=notes, choices=CHOICES,
-                  seconds=time.perf_counter() - t0)
+                  seconds=time.perf_counter() - t0,
+                  shared_explanation=ablation.shared(results["ablation"]))
 
 
 def shift_statement(scope: Scope, pixels: int, results: dict, capacity) -> dict:

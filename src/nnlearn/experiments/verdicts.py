@@ -35,10 +35,11 @@ LEVEL = 0.95
 #: Half of the lecture's last digit: its whole percents stand for +-0.5 points.
 HALF_POINT = 0.005
 
+#: Each rule in words, as the reports print it (formulas in TeX: ``nnlearn.report.maths``).
 RULES = {
-    "whole_percent": "reproduced when |mean - lecture| <= 0.5 points; consistent when not, "
-                     "but the 95% t-interval of the mean reaches [lecture - 0.5, lecture + 0.5]; "
-                     "differs otherwise",
+    "whole_percent": r"reproduced when $\lvert \text{mean} - \text{lecture} \rvert \le 0.5$ "
+                     r"points; consistent when not, but the 95% t-interval of the mean reaches "
+                     r"$[\text{lecture} - 0.5, \text{lecture} + 0.5]$; differs otherwise",
     "above_zero": "reproduced when the 95% t-interval of the mean lies above 0; differs when "
                   "it lies below 0; consistent when it contains 0",
     "below_zero": "reproduced when the 95% t-interval of the mean lies below 0; differs when "

@@ -6,7 +6,13 @@ them, then our checks, each experiment's recipe and numbers, the seeds, the
 software, the machine and the run times); ``write_report`` draws the figures,
 writes them as PNG and renders ``report.html`` (figures embedded as base64, so
 the one file opens offline) and ``report.md`` from the Jinja2 templates beside
-this module. ``schema.json`` describes ``results.json``.
+this module (``render``). ``schema.json`` describes ``results.json``.
+
+Both reports open on a one-screen summary (``summary.md.j2``, and its HTML
+twin): the statements with their verdicts, the key figures, then the audit.
+Every table has its verdict in the second column, where a browser's width
+cannot push it out of sight. Formulas are TeX between dollars in the texts;
+the HTML gets them as MathML (``maths``).
 """
 
 from __future__ import annotations
@@ -21,6 +27,8 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+import re
+
 import jinja2
 
 from ..experiments import claim_command, draw
@@ -29,12 +37,17 @@ from ..experiments.deviations import deviations
 from ..experiments.verdicts import MARGIN_SENTENCE, RULE_SENTENCE, RULES, VERDICTS, label
 from ..fileio import write_bytes, write_text
 from ..plots import save_figure
+from . import maths
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 TEMPLATES = Path(__file__).with_name("templates")
 PACKAGES = ("nnlearn", "numpy", "scikit-learn", "matplotlib", "torch", "joblib", "threadpoolctl",
-            "jinja2", "dask", "distributed")
+            "jinja2", "latex2mathml", "dask", "distributed")
 UNIT_IS_FRACTION = ("fraction", "accuracy difference")
+#: The figures the summary shows, those a report has, in this order.
+KEY_FIGURES = ("rings_decision_regions", "hidden_units", "shift_curves", "depth_accuracy")
+#: The part of a claim's description that the summary leaves to the audit: the recipe.
+ASIDE = re.compile(r"\s\(recipe\b[^()]*\)")
 
 
 def load_schema() -> dict:
@@ -162,24 +175,64 @@ def fmt_interval(interval, unit="fraction") -> str:
     return f"[{lo:+.2f}, {hi:+.2f}]"
 
 
+def fmt_short(text) -> str:
+    """A claim's description without its recipe (the summary's)."""
+    return ASIDE.sub("", str(text))
+
+
 def fmt_recipe(value) -> str:
     """A recipe's value on one line (nested parts as compact JSON)."""
     return value if isinstance(value, str) else json.dumps(value, separators=(", ", ": "))
 
 
 def _environment() -> jinja2.Environment:
+    # report.html.j2 is escaped (its text may hold <, & or a quote); report.md.j2 is not
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
-                             autoescape=jinja2.select_autoescape(["html"]),
+                             autoescape=jinja2.select_autoescape(["html", "html.j2"]),
                              trim_blocks=True, lstrip_blocks=True,
                              undefined=jinja2.StrictUndefined)
     env.filters["value"] = fmt_value
     env.filters["spread"] = fmt_spread
     env.filters["interval"] = fmt_interval
     env.filters["recipe"] = fmt_recipe
+    env.filters["short"] = fmt_short
+    env.filters["tex"] = maths.html  # HTML: escaped, its $...$ as MathML
     env.filters["measurement_label"] = label
     env.filters["cell"] = lambda text: str(text).replace("|", "\\|")  # a Markdown table cell
     env.filters["tojson_pretty"] = lambda v: json.dumps(v, indent=1)
     return env
+
+
+def _explained(results: dict) -> set[str]:
+    """The experiments with a measurement that carries an explanation."""
+    return {c["experiment"] for c in results["claims"]
+            if any(m.get("explanation") for m in c["measurements"])}
+
+
+def render(results: dict, figures: dict[str, list[dict]]) -> dict[str, str]:
+    """``report.html`` and ``report.md`` (``{"html", "md"}``) of ``results``; ``figures``
+    lists each experiment's figures (``{"file", "name", "base64"}``) by its name."""
+    experiments = [{"shared_explanation": None, **e, "results": measures(e)}
+                   for e in results["experiments"].values()]  # (a report of before has none)
+    explained = _explained(results)
+    drawn = {f["name"]: f for fs in figures.values() for f in fs}
+    context = {"r": results, "figures": figures, "experiments": experiments,
+               "explained": explained,
+               "shared": [e["shared_explanation"] for e in experiments
+                          if e["name"] in explained and e.get("shared_explanation")],
+               "key_figures": [drawn[n] for n in KEY_FIGURES if n in drawn]}
+    env = _environment()
+    return {kind: env.get_template(f"report.{kind}.j2").render(**context)
+            for kind in ("html", "md")}
+
+
+def summary_markdown(results: dict, figures) -> str:
+    """The summary that opens ``report.md`` (Markdown), for ``results`` whose figures are
+    the files ``figures``: the documentation site gives it to a report written before
+    reports had their own (``docs/hooks/report_layout.py``)."""
+    names = {Path(f).stem for f in figures}
+    key = [{"file": f"{n}.png", "name": n} for n in KEY_FIGURES if n in names]
+    return _environment().get_template("summary.md.j2").render(r=results, key_figures=key)
 
 
 def write_report(records, results: dict, out) -> dict[str, Path]:
@@ -201,13 +254,9 @@ def write_report(records, results: dict, out) -> dict[str, Path]:
     results["figures"] = sorted(p.name for p in written.values())
     written["results"] = out / "results.json"
     write_text(written["results"], json.dumps(results, indent=1, allow_nan=False) + "\n")
-    env = _environment()
-    context = {"r": results, "figures": figures,
-               "experiments": [{**e, "results": measures(e)}
-                               for e in results["experiments"].values()]}
+    pages = render(results, figures)
     written["html"] = out / "report.html"
-    write_bytes(written["html"], env.get_template("report.html.j2").render(**context)
-                .encode("utf-8"))
+    write_bytes(written["html"], pages["html"].encode("utf-8"))
     written["md"] = out / "report.md"
-    write_text(written["md"], env.get_template("report.md.j2").render(**context))
+    write_text(written["md"], pages["md"])
     return written

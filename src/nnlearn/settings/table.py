@@ -55,6 +55,14 @@ class Play:
         The most entries of a list.
     choices : tuple, optional
         The subset of a choice the playground offers.
+
+    Examples
+    --------
+    >>> play = SETTINGS["hidden"].play
+    >>> play.default, play.high, play.items  # two layers of 16; widths <= 512, <= 32 layers
+    ((16, 16), 512, 32)
+    >>> SETTINGS["dropout"].play.default is SAME, SETTINGS["dropout"].play_default
+    (True, 0.0)
     """
 
     default: Any = SAME
@@ -83,6 +91,16 @@ class Setting:
         ``nnlearn train`` fills it, when not given, from the data set's recipe.
     play : Play, optional
         The playground's own default and bounds.
+
+    Examples
+    --------
+    >>> dropout = SETTINGS["dropout"]
+    >>> dropout.default, sorted(dropout.faces)
+    (0.0, ['estimator', 'playground', 'train'])
+    >>> dropout.check(0.2)  # valid: nothing happens
+    >>> dropout.check(1.5)
+    Traceback (most recent call last):
+    ValueError: dropout must be a number in [0, 1), got 1.5
     """
 
     name: str
@@ -253,6 +271,13 @@ def for_face(face: str) -> dict[str, Setting]:
     Returns
     -------
     dict of str to Setting
+
+    Examples
+    --------
+    >>> list(for_face("playground"))[:4]
+    ['architecture', 'hidden', 'activation', 'dropout']
+    >>> "batch_size" in for_face("estimator"), "data" in for_face("estimator")
+    (True, False)
     """
     return {name: s for name, s in SETTINGS.items() if face in s.faces}
 
@@ -268,6 +293,11 @@ def default(name: str):
     Returns
     -------
     object
+
+    Examples
+    --------
+    >>> default("hidden"), default("batch_size")
+    ((32,), 200)
     """
     return SETTINGS[name].default
 
@@ -283,6 +313,15 @@ def markdown_table(face: str = ESTIMATOR) -> str:
     -------
     str
         The table's lines (``docs/estimator.md`` prints the estimator's).
+
+    Examples
+    --------
+    >>> table = markdown_table("estimator").splitlines()
+    >>> print("\\n".join(table[:2]))
+    | setting | default | accepts | what it does |
+    | --- | --- | --- | --- |
+    >>> table[2][:51]
+    "| `architecture` | `'mlp'` | one of 'mlp', 'resnet'"
     """
     lines = ["| setting | default | accepts | what it does |", "| --- | --- | --- | --- |"]
     for s in for_face(face).values():
