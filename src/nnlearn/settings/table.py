@@ -275,7 +275,7 @@ def for_face(face: str) -> dict[str, Setting]:
     Examples
     --------
     >>> list(for_face("playground"))[:4]
-    ['architecture', 'hidden', 'activation', 'dropout']
+    ['architecture', 'hidden', 'width', 'depth']
     >>> "batch_size" in for_face("estimator"), "data" in for_face("estimator")
     (True, False)
     """
