@@ -42,3 +42,12 @@ def one_thread():
         yield
     if torch:
         torch.set_num_threads(threads)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """Times measured while testing (the docs build: tests/test_docs_site.py), printed, not
+    asserted: CI's log keeps them."""
+    from docs_helpers import MEASURED
+
+    for line in config.stash.get(MEASURED, []):
+        terminalreporter.write_line(f"measured: {line}")

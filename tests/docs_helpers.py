@@ -6,7 +6,11 @@ import functools
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 HOOKS = Path(__file__).resolve().parent.parent / "docs" / "hooks"
+#: lines of what the documentation tests measured (the build's time), printed at the end
+MEASURED = pytest.StashKey[list]()
 
 
 @functools.cache

@@ -18,15 +18,17 @@ import functools
 import http.server
 import os
 import re
+import resource
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
 
 import pytest
 
-from docs_helpers import hook
+from docs_helpers import MEASURED, hook
 
 from nnlearn.data import sources
 
@@ -49,11 +51,19 @@ def _mkdocs(config: Path, site: Path, cwd: Path = ROOT) -> subprocess.CompletedP
 
 
 @pytest.fixture(scope="module")
-def site(data_env, tmp_path_factory):
-    """The built site's folder, and what the build logged."""
+def site(data_env, tmp_path_factory, pytestconfig):
+    """The built site's folder, and what the build logged. Its time is measured, not
+    asserted (speed belongs to benchmarks/bench_docs_build.py): the run's summary
+    prints it, so every CI log says how long a newcomer's build took."""
     out = tmp_path_factory.mktemp("site")
+    cpu, wall = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     result = _mkdocs(ROOT / "mkdocs.yml", out)
+    wall, after = time.perf_counter() - wall, resource.getrusage(resource.RUSAGE_CHILDREN)
     assert result.returncode == 0, result.stderr[-6000:]
+    cpu_s = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+    pytestconfig.stash.setdefault(MEASURED, []).append(
+        f"mkdocs build --strict: {wall:.1f} s wall, {cpu_s:.1f} s CPU "
+        f"(load average {os.getloadavg()[0]:.1f}; the bar: 150 s)")
     return out, result.stderr
 
 
