@@ -58,6 +58,16 @@ def test_the_estimator_has_public_bases_and_sklearns_public_methods():
     assert "deep" in _described(cls.members["get_params"].docstring)
 
 
+def test_methods_of_the_estimators_private_mixins_are_shown_as_its_own_after_the_rest():
+    cls = _estimator()
+    for name in ("save", "load"):  # from estimator.persistence.ModelFiles, a private base
+        method = cls.members[name]
+        assert method.is_function and "path" in _described(method.docstring), name
+    assert "classmethod" in cls.members["load"].labels
+    order = sorted((m.lineno or 0, n) for n, m in cls.members.items() if m.is_function)
+    assert [n for _, n in order][-2:] == ["save", "load"]
+
+
 def test_every_parameter_of_the_estimators_public_methods_is_described():
     cls = _estimator()
     blank = []

@@ -7,6 +7,9 @@ show what a user gets, not how the source spells it.
 - **Public bases only.** A class lists among its bases only those a user can
   import: scikit-learn's, and nnlearn's exported ones (in a package's
   ``__all__``); the private mixins it is built from are left out.
+- **Methods of private mixins.** A public method that a class takes from one of
+  nnlearn's private mixins (``NeuralNetClassifier.save`` from ``ModelFiles``) is
+  shown as the class's own, with its docstring.
 - **Inherited public methods.** A class that inherits scikit-learn's public
   methods (``score``, ``get_params``, ``set_params``) gets them as members,
   with scikit-learn's own docstrings, read by inspection of ``sklearn.base``
@@ -105,8 +108,36 @@ def _sklearn() -> griffe.Module:
     return griffe.inspect(SKLEARN, docstring_parser="numpy")
 
 
+def _from_mixins(cls: griffe.Class, runtime: type) -> None:
+    """Public methods a class takes from nnlearn's private mixins, shown as its own:
+    the mixin is left out of the bases, so its methods would be lost with it."""
+    for name in dir(runtime):
+        if name.startswith("_") or name in cls.members:
+            continue
+        owner = next((c for c in runtime.__mro__ if name in vars(c)), None)
+        path = f"{owner.__module__}.{owner.__qualname__}" if owner else ""
+        if not path.startswith("nnlearn.") or path in _exported():
+            continue
+        source = cls.modules_collection.get_member(f"{path}.{name}")
+        if not isinstance(source, griffe.Function):
+            continue
+        # a copy, numbered after the class's own lines: the page lists members in
+        # source order, and the mixin's lines come from another file
+        method = griffe.Function(name, parameters=source.parameters, returns=source.returns,
+                                 decorators=source.decorators,
+                                 lineno=(cls.endlineno or 0) + (source.lineno or 0),
+                                 endlineno=(cls.endlineno or 0) + (source.endlineno or 0))
+        method.labels |= source.labels
+        if source.docstring is not None:
+            method.docstring = griffe.Docstring(source.docstring.value, parser="numpy",
+                                                parent=method)
+        cls.set_member(name, method)
+
+
 def _inherited(cls: griffe.Class) -> None:
     runtime = _runtime(cls.path)
+    if inspect.isclass(runtime) and cls.path.startswith("nnlearn."):
+        _from_mixins(cls, runtime)
     if not inspect.isclass(runtime) or not any(
             c.__module__ == SKLEARN for c in runtime.__mro__):
         return

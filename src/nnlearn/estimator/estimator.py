@@ -17,18 +17,18 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ..engine.losses import log_softmax, softmax
-from . import persistence
 from .attributes import FittedAttributes
 from .fitting import FitMixin
 from .frames import predict_input
 from .params import PARAMETERS
+from .persistence import ModelFiles
 from .protocol import EstimatorProtocol
 
 _D = {name: setting.default for name, setting in PARAMETERS.items()}
 
 
-class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, ClassifierMixin,
-                          BaseEstimator):
+class NeuralNetClassifier(FitMixin, FittedAttributes, ModelFiles, EstimatorProtocol,
+                          ClassifierMixin, BaseEstimator):
     """A neural network classifier (soft-max outputs, loss of eq. 7) trained by nnlearn.
 
     Parameters
@@ -367,51 +367,3 @@ class NeuralNetClassifier(FitMixin, FittedAttributes, EstimatorProtocol, Classif
         # predict_proba agree even where rounding makes two probabilities equal.
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
-
-    # -- model files ----------------------------------------------------------------
-    def save(self, path):
-        """Write the fitted network, its class labels and the hyper-parameters to a
-        model file (``.npz`` or ``.safetensors``; never pickle), in nnlearn's one
-        model format (``docs/model-files.md``).
-
-        Hyper-parameters that JSON cannot hold exactly (callbacks, a dict
-        ``class_weight`` with non-string keys, a ``RandomState``) are not
-        saved: ``load`` gives them their defaults.
-
-        Parameters
-        ----------
-        path : str or path-like
-            The file to write (written to a temporary file, then renamed).
-
-        Returns
-        -------
-        path : pathlib.Path
-            The file written.
-        """
-        return persistence.save(self, path)
-
-    @classmethod
-    def load(cls, path):
-        """Read any nnlearn model file (from ``save``, ``nnlearn train``, ...) as a
-        fitted estimator.
-
-        Parameters
-        ----------
-        path : str or path-like
-            A model file (``.npz`` or ``.safetensors``); read, never executed.
-
-        Returns
-        -------
-        estimator : NeuralNetClassifier
-            Predicts as the saved model did, with its class labels
-            (``0 .. k-1`` when the file stores none). ``fit`` starts afresh;
-            ``partial_fit`` or a warm start continue from the saved weights with
-            a new optimiser state and history. A file without the estimator's
-            hyper-parameters gets those that build its network.
-
-        Raises
-        ------
-        nnlearn.errors.ModelFileError
-            For a missing, corrupt or inconsistent file, naming it.
-        """
-        return persistence.load(cls, path)

@@ -167,3 +167,55 @@ def load(cls, path):
     if names is not None:
         estimator.feature_names_in_ = np.asarray(names, dtype=object)
     return estimator
+
+
+class ModelFiles:
+    """The estimator's ``save`` and ``load`` (a mixin: ``NeuralNetClassifier`` shows them
+    as its own on the API page, ``docs/hooks/griffe_api.py``)."""
+
+    def save(self, path):
+        """Write the fitted network, its class labels and the hyper-parameters to a
+        model file (``.npz`` or ``.safetensors``; never pickle), in nnlearn's one
+        model format (``docs/model-files.md``).
+
+        Hyper-parameters that JSON cannot hold exactly (callbacks, a dict
+        ``class_weight`` with non-string keys, a ``RandomState``) are not
+        saved: ``load`` gives them their defaults.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The file to write (written to a temporary file, then renamed).
+
+        Returns
+        -------
+        path : pathlib.Path
+            The file written.
+        """
+        return save(self, path)
+
+    @classmethod
+    def load(cls, path):
+        """Read any nnlearn model file (from ``save``, ``nnlearn train``, ...) as a
+        fitted estimator.
+
+        Parameters
+        ----------
+        path : str or path-like
+            A model file (``.npz`` or ``.safetensors``); read, never executed.
+
+        Returns
+        -------
+        estimator : NeuralNetClassifier
+            Predicts as the saved model did, with its class labels
+            (``0 .. k-1`` when the file stores none). ``fit`` starts afresh;
+            ``partial_fit`` or a warm start continue from the saved weights with
+            a new optimiser state and history. A file without the estimator's
+            hyper-parameters gets those that build its network.
+
+        Raises
+        ------
+        nnlearn.errors.ModelFileError
+            For a missing, corrupt or inconsistent file, naming it.
+        """
+        return load(cls, path)
