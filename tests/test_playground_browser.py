@@ -68,7 +68,7 @@ def test_refused_values_are_shown_on_the_page(server, browser):  # noqa: F811
     page.goto(url + "?points=999999&optimizer=rmsprop")
     page.wait_for_function("window.nnlearnPlayground.framesDrawn > 0")
     messages = page.text_content("#messages")
-    assert "points: 999999 is above the limit, 5000" in messages
+    assert "points: 999,999 is above the limit, 5,000" in messages
     assert "unknown value 'rmsprop'" in messages
     assert page.input_value("#points") == "5000"
     page.close()

@@ -266,7 +266,7 @@ def test_a_resnet_is_the_tables_width_and_depth():
     assert network_spec(validate({"architecture": "mlp"}, s)[0], 2).hidden == DEFAULTS["hidden"]
     capped, messages = validate({"width": 10**5, "depth": 99}, s)
     assert (FIELDS["width"].hi, FIELDS["depth"].hi) == (MAX_WIDTH, MAX_LAYERS - 1)
-    assert "width: 100000 is above the limit, 512; using 512" in messages
+    assert "width: 100,000 is above the limit, 512; using 512" in messages
     assert "depth: 99 is above the limit, 31; using 31" in messages
     # 31 blocks of 512 are over the parameter cap: the previous size is kept, and named
     assert (capped["architecture"], capped["width"], capped["depth"]) == ("resnet", 16, 5)
@@ -279,3 +279,11 @@ def test_a_resnet_is_the_tables_width_and_depth():
     url = session.handle({"type": "settings", "settings": {"architecture": "mlp"}})[0]["url"]
     assert url["hidden"] == "16,16" and "width" not in url and "depth" not in url
     session.close()
+
+
+def test_a_capped_count_reads_as_a_count_and_a_rate_as_a_number():
+    _, messages = validate({"iterations": 10**7, "lr": 50, "noise": -1})
+    hi = FIELDS["iterations"].hi
+    assert f"iterations: 10,000,000 is above the limit, {int(hi):,}; using {int(hi):,}" in messages
+    assert "lr: 50 is above the limit, 10; using 10" in messages
+    assert not any("e+" in m for m in messages), messages

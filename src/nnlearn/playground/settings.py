@@ -86,6 +86,8 @@ def _show(number) -> str:
     """A number for a message: a huge integer by its length (``float()`` of it overflows)."""
     if isinstance(number, int) and abs(number) >= 10**15:
         return f"{'-' if number < 0 else ''}a {len(str(abs(number)))}-digit number"
+    if float(number).is_integer() and abs(number) < 10**15:
+        return f"{int(number):,}"  # 1,000,000 iterations, not 1e+06
     return f"{number:g}"
 
 
@@ -119,11 +121,12 @@ def _capped(name, f: Field, number, messages):
     if f.lo is not None and number < f.lo:
         low = int(f.lo) if whole else float(f.lo)
         messages.append(f"{name}: {_show(number)} is below the smallest allowed value, "
-                        f"{f.lo:g}; using {f.lo:g}")
+                        f"{_show(f.lo)}; using {_show(f.lo)}")
         return low
     if f.hi is not None and number > f.hi:
         high = int(f.hi) if whole else float(f.hi)
-        messages.append(f"{name}: {_show(number)} is above the limit, {f.hi:g}; using {f.hi:g}")
+        messages.append(f"{name}: {_show(number)} is above the limit, {_show(f.hi)}; "
+                        f"using {_show(f.hi)}")
         return high
     return int(number) if whole else float(number)
 
