@@ -237,6 +237,32 @@ def test_the_shared_part_of_the_explanations_is_said_once(quick):
     assert all(t in pages["html"] for t in own.values())
 
 
+def test_what_holds_for_the_whole_run_is_said_once_not_on_every_row(quick):
+    """Off MNIST (and with --quick) every claim's row in results.json notes it, and every
+    explanation opens with it; the report says it once, at the top and before the
+    explanations, and its rows keep only their own notes."""
+    from nnlearn.experiments.base import Scope, other_data, scope_notes
+    from nnlearn.report.build import render
+
+    out, _ = quick
+    results = json.loads((out / "results.json").read_text())
+    scope = Scope(data=results["data"], quick=results["quick"])
+    run_notes, opening = scope_notes(scope), other_data(scope)
+    assert len(run_notes) == 2 and opening  # digits, --quick
+    assert all(all(n in c["note"] for n in run_notes) for c in results["claims"])
+    ms = [m for c in results["claims"] for m in c["measurements"]]
+    for i, m in enumerate(ms[:3]):
+        m["verdict"], m["explanation"] = "differs", f"{opening}Its own reason number {i}."
+    ms[0]["note"] = "; ".join([*run_notes, "its own note"])
+    pages = render(results, {name: [] for name in results["experiments"]})
+    for kind, text in pages.items():
+        assert text.count(str(maths.html(opening.strip())) if kind == "html"
+                          else opening.strip()) == 1, kind
+        assert all(f"Its own reason number {i}." in text for i in range(3)), kind
+        assert "its own note" in text and not any(n in text for n in run_notes), kind
+    assert "not comparable" in pages["md"].split("## Summary")[0]  # said at the top
+
+
 def test_a_missing_data_set_says_how_to_get_it_and_runs_the_rings(tmp_path):
     r = reproduce("--quick", "--data-dir", str(tmp_path / "empty"), "--only", "rings,shift",
                   "--seeds", "1", "--out", str(tmp_path / "out"))

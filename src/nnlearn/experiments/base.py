@@ -314,7 +314,8 @@ def scope_notes(scope: Scope) -> list[str]:
     if scope.data != "mnist":
         notes.append(f"the lecture's claim about MNIST, tried on {scope.data}")
     if scope.quick:
-        notes.append("--quick: a small subset, few epochs; not comparable")
+        # no ";" inside a note: a row's notes are joined with "; "
+        notes.append("--quick: a small subset, few epochs, not comparable")
     return notes
 
 

@@ -32,7 +32,7 @@ import re
 import jinja2
 
 from ..experiments import claim_command, draw
-from ..experiments.base import measures
+from ..experiments.base import Scope, measures, other_data, scope_notes
 from ..experiments.deviations import deviations
 from ..experiments.verdicts import MARGIN_SENTENCE, RULE_SENTENCE, RULES, VERDICTS, label
 from ..fileio import write_bytes, write_text
@@ -221,7 +221,15 @@ def render(results: dict, figures: dict[str, list[dict]]) -> dict[str, str]:
                "shared": [e["shared_explanation"] for e in experiments
                           if e["name"] in explained and e.get("shared_explanation")],
                "key_figures": [drawn[n] for n in KEY_FIGURES if n in drawn]}
+    # what holds for the whole run (its data, --quick) is said once at the top: each
+    # row of results.json keeps it, the report's rows and explanations do not repeat it
+    scope = Scope(data=results["data"], quick=bool(results["quick"]))
+    said, opening = set(scope_notes(scope)), other_data(scope)
+    context["opening"] = opening.strip()
     env = _environment()
+    env.filters["own_note"] = lambda note: "; ".join(
+        part for part in str(note or "").split("; ") if part and part not in said)
+    env.filters["own_explanation"] = lambda text: str(text).removeprefix(opening)
     return {kind: env.get_template(f"report.{kind}.j2").render(**context)
             for kind in ("html", "md")}
 
