@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 from nnlearn.data import idx, sources
-from nnlearn.data.sources import ROLES, FileSpec, Source
+from nnlearn.data.catalogue import ROLES, FileSpec, Source
 
 REQUIRE_DATA = os.environ.get("NNLEARN_REQUIRE_DATA") == "1"
 #: ``../shared/datasets`` beside the repository, the folder CI names in NNLEARN_DATA

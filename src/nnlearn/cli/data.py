@@ -10,7 +10,7 @@ import numpy as np
 from ..data import image_shape_of, load, shift as shift_images
 from ..data.images import status
 from ..data.registry import EMBEDDED
-from ..data.sources import SOURCES
+from ..data.catalogue import SOURCES
 from ..data.toy import TOY
 from ..errors import DataError
 

@@ -9,7 +9,8 @@ from .dataset import Dataset
 from .idx import read_idx, write_idx
 from .images import as_images, checksums, load_digits, load_image_set, status
 from .registry import load, names
-from .sources import SOURCES, cache_home, find, locate
+from .catalogue import SOURCES
+from .sources import cache_home, find, locate
 from .tabular import load_table, read_csv, read_npz
 from .toy import TOY, blobs, moons, rings, spirals, xor
 from .scaling import Standardizer, standardize

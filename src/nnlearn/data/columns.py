@@ -16,11 +16,10 @@ turns cells into the rows ``x_i`` of eq. (1):
   (numbers) or its most frequent value (categories), learnt on the training
   rows.
 
-The encoding is stored in a model file's metadata as plain JSON
-(``Encoding.to_dict``, under ``"encoding"``), beside the column names in order
-(``"feature_names_in"``): no pickle. scikit-learn's ``OneHotEncoder`` and
-``SimpleImputer`` do the same work, but keep their state in attributes that only
-pickle stores; this small encoder states its rule and stores it as JSON.
+A model file stores the encoding as plain JSON (``Encoding.to_dict``, under
+``"encoding"``) beside the column names in order (``"feature_names_in"``).
+scikit-learn's ``OneHotEncoder`` and ``SimpleImputer`` do this work but keep
+their state where only pickle stores it; this encoder's rule is JSON.
 """
 
 from __future__ import annotations

@@ -31,8 +31,8 @@ from ..errors import DataError
 from ..fileio import atomic_path
 from .dataset import Dataset
 from .idx import read_idx
-from .sources import (ROLES, SOURCES, FileSpec, Source, cache_home, find, is_writable,
-                      locate, source)
+from .catalogue import ROLES, SOURCES, FileSpec, Source
+from .sources import cache_home, find, is_writable, locate, source
 from .sampling import train_val_split
 
 #: bump when the layout of the decoded cache changes: older caches are rebuilt

@@ -12,7 +12,7 @@ from ..errors import DataError, OptionError
 from ..limits import MAX_TOY_POINTS
 from .dataset import Dataset
 from .images import load_digits, load_image_set
-from .sources import SOURCES
+from .catalogue import SOURCES
 from .tabular import TABLE_SUFFIXES, load_table
 from .toy import TOY
 from .sampling import subset
