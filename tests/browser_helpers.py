@@ -35,3 +35,15 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+def watched_page(browser, width: int, height: int = 900):
+    """A page of ``width`` CSS pixels, and the list of what went wrong on it: console
+    errors, uncaught exceptions and every response with a status of 400 or more."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400
+            else None)
+    return page, errors

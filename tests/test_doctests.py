@@ -15,6 +15,7 @@ from __future__ import annotations
 import doctest
 import importlib
 import inspect
+import pkgutil
 import re
 import warnings
 from pathlib import Path
@@ -94,23 +95,9 @@ def _documented(page: str) -> list[str]:
     return names
 
 
-def _object(dotted: str):
-    """The object a dotted name names: the longest module prefix, then attributes."""
-    parts = dotted.split(".")
-    for i in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:i]))
-        except ModuleNotFoundError:
-            continue
-        for part in parts[i:]:
-            obj = getattr(obj, part)
-        return obj
-    raise ImportError(dotted)
-
-
 @pytest.mark.parametrize("page", PAGES)
 def test_every_class_and_function_an_api_page_shows_has_an_example_that_runs(page):
-    shown = [(dotted, _object(dotted)) for dotted in _documented(page)]
+    shown = [(dotted, pkgutil.resolve_name(dotted)) for dotted in _documented(page)]
     shown = [(d, o) for d, o in shown if inspect.isclass(o) or inspect.isfunction(o)]
     assert shown, page
     for dotted, obj in shown:

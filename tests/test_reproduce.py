@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 from markupsafe import escape
 
+from browser_helpers import watched_page
 from nnlearn.experiments.base import measures
 from nnlearn.report import load_schema, maths
 from nnlearn.report.build import KEY_FIGURES
@@ -344,12 +345,7 @@ def test_the_report_opens_in_chromium_with_its_claims_and_figures(quick, browser
 
     out, _ = quick
     results = json.loads((out / "results.json").read_text())
-    errors = []
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400
-            else None)
+    page, errors = watched_page(browser, 1280)
     with _serve(out) as base:
         page.goto(f"{base}/report.html", wait_until="load")
         page.wait_for_timeout(300)  # a favicon is asked for after the load
@@ -492,12 +488,7 @@ def test_a_new_report_builds_into_the_site_strictly(quick, tmp_path, browser):
     assert "\\lvert" not in re.sub(r"<[^>]+>", "", page)
     standalone = (site / "reproduce" / "report-standalone.html").read_text("utf-8")
     assert standalone.count('rel="icon"') == 1
-    errors = []
-    view = browser.new_page(viewport={"width": 1280, "height": 900})
-    view.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    view.on("pageerror", lambda e: errors.append(str(e)))
-    view.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400
-            else None)
+    view, errors = watched_page(browser, 1280)
     with _serve(site) as base:
         view.goto(f"{base}/reproduce/report.html", wait_until="load")
         tables = view.evaluate("""() => Array.from(document.querySelectorAll(

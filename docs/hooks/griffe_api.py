@@ -23,6 +23,7 @@ import ast
 import functools
 import importlib
 import inspect
+import pkgutil
 import re
 
 import griffe
@@ -34,19 +35,10 @@ SKLEARN = "sklearn.base"
 
 def _runtime(path: str):
     """The object at a dotted ``path`` (module, then attributes); None when not importable."""
-    parts = path.split(".")
-    for cut in range(len(parts), 0, -1):
-        try:
-            obj = importlib.import_module(".".join(parts[:cut]))
-        except ImportError:
-            continue
-        try:
-            for name in parts[cut:]:
-                obj = getattr(obj, name)
-        except AttributeError:
-            return None
-        return obj
-    return None
+    try:
+        return pkgutil.resolve_name(path)
+    except (ImportError, AttributeError, ValueError):
+        return None
 
 
 def _is_literal(text: str) -> bool:
